@@ -1,0 +1,41 @@
+# Bistånd: the two commands a newcomer needs are `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: run test lint services-up worker beat clean bench bench-quick
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet ".[dev]"
+	touch $@
+
+## make run: virtualenv, install, migrate, demo data, serve on http://127.0.0.1:8000
+run: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	REGISTER_FAKE_DELAY_MS=$${REGISTER_FAKE_DELAY_MS:-1200} $(PY) manage.py load_demo
+	REGISTER_FAKE_DELAY_MS=$${REGISTER_FAKE_DELAY_MS:-1200} $(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: the whole suite (lint, unit, browser, and PostgreSQL+Redis+Celery service tests)
+test: $(VENV)/.installed
+	VENV=$(VENV) bash scripts/test.sh
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+## Against local services (see .env.example): a real worker and beat
+worker: $(VENV)/.installed
+	$(VENV)/bin/celery -A config worker -l info -c 2
+beat: $(VENV)/.installed
+	$(VENV)/bin/celery -A config beat -l info
+
+## make bench / bench-quick: the benchmark (#10) on PostgreSQL (bistand_bench, created and
+## dropped), a private Redis, real Celery workers and gunicorn; writes bench/results/latest.*
+bench: $(VENV)/.installed
+	$(PY) bench/run.py --full $(BENCH_ARGS)
+bench-quick: $(VENV)/.installed
+	$(PY) bench/run.py --quick $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest-db.sqlite3* staticfiles

@@ -1,0 +1,183 @@
+"""Web security services (#9): sessions, the staff second factor and rate limits.
+
+The middleware that applies them lives in `accounts.middleware`; the decisions are written down
+in docs/adr/0006-security.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import secrets
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import user_logged_in
+from django.db import transaction
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .models import Role, User
+
+logger = logging.getLogger("accounts.security")
+
+AUTH_TIME_KEY = "auth_time"
+
+
+# --- redirects ------------------------------------------------------------------------------
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` parameter when it points into this site, else `default` (no open redirect)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def login_url_for(user: Any) -> str:
+    if getattr(user, "role", None) == Role.APPLICANT:
+        return reverse("accounts:eid_login")
+    return reverse("accounts:staff_login")
+
+
+def redirect_response(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect that also works for htmx requests (which would otherwise swap the target page
+    into a fragment): htmx follows `HX-Redirect` with a full page load."""
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    response = HttpResponse(status=302)
+    response["Location"] = url
+    return response
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_sessions_end(*, user: User) -> None:
+    """End every session of `user` (log out everywhere): their sessions' auth hash includes the
+    security stamp, so a new stamp makes the auth middleware drop them on the next request.
+    Disabling the account or changing its role has the same effect by itself (see
+    `User.get_session_auth_hash`)."""
+    user.security_stamp = secrets.token_hex(16)
+    User.objects.filter(pk=user.pk).update(security_stamp=user.security_stamp)
+    logger.info("security.sessions_ended", extra={"user_id": user.pk})
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.security.auth_time")
+def _remember_auth_time(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """The absolute session lifetime counts from here (ASVS 7.3.2)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[AUTH_TIME_KEY] = int(time.time())
+
+
+def session_auth_time(request: HttpRequest) -> int:
+    value = request.session.get(AUTH_TIME_KEY)
+    if not isinstance(value, int):
+        value = int(time.time())
+        request.session[AUTH_TIME_KEY] = value
+    return value
+
+
+def session_is_past_absolute_limit(request: HttpRequest) -> bool:
+    return time.time() - session_auth_time(request) > settings.SESSION_ABSOLUTE_SECONDS
+
+
+def session_seconds_left(request: HttpRequest) -> int:
+    """Seconds until the session ends if the person does nothing more: the idle timeout, or the
+    absolute limit if that comes first."""
+    absolute_left = settings.SESSION_ABSOLUTE_SECONDS - (time.time() - session_auth_time(request))
+    return max(0, int(min(settings.SESSION_COOKIE_AGE, absolute_left)))
+
+
+# --- staff second factor (TOTP) -------------------------------------------------------------
+
+
+def second_factor_required(user: Any) -> bool:
+    """Staff confirm their password login with a TOTP code where OTP_REQUIRED is on (production).
+    Applicants log in with e-ID, which is already two factors."""
+    return bool(
+        settings.OTP_REQUIRED
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "role", Role.APPLICANT) != Role.APPLICANT
+    )
+
+
+def totp_device_for(user: User) -> Any:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+@transaction.atomic
+def totp_enrollment_start(*, user: User) -> Any:
+    """The person's unconfirmed device (one at a time), created if missing. A confirmed device
+    is never replaced here: losing it is an admin matter (a new device after identification)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="app", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_enrollment_confirm(*, user: User, device: Any, token: str) -> bool:
+    """Confirm `device` with a code from the app; only the person's own unconfirmed device."""
+    if device.user_id != user.pk or device.confirmed or totp_device_for(user) is not None:
+        return False
+    if not device.verify_token(token.strip()):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True
+
+
+def totp_secret_base32(device: Any) -> str:
+    return base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+
+
+def totp_qr_data_uri(device: Any) -> str:
+    """The otpauth:// URL as an SVG QR code in a data: URI (no inline SVG, no external service)."""
+    import segno
+
+    return segno.make(device.config_url, error="m").svg_data_uri(scale=4)
+
+
+# --- rate limits ----------------------------------------------------------------------------
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def rate_limit_exceeded(request: HttpRequest, name: str) -> bool:
+    """Count this request against the limit for URL `name` (settings.RATE_LIMITS) and say
+    whether it is over. When the cache cannot answer (Redis down): fail open for submitting and
+    uploading (never lose an application), fail closed for logins (no unlimited guessing)."""
+    from django_ratelimit.core import is_ratelimited
+
+    rule = settings.RATE_LIMITS[name]
+    by_user = rule["key"] == "user"
+
+    def key(_group: str, req: HttpRequest) -> str:
+        user = getattr(req, "user", None)
+        if by_user and user is not None and user.is_authenticated:
+            return f"user:{user.pk}"
+        return f"ip:{_client_ip(req)}"
+
+    try:
+        return bool(
+            is_ratelimited(request, group=name, key=key, rate=str(rule["rate"]), increment=True)
+        )
+    except Exception:
+        logger.exception("security.ratelimit_cache_error", extra={"limit": name})
+        return not rule["fail_open"]

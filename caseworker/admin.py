@@ -1,0 +1,46 @@
+"""Admin: standard reasons are edited here; letters and payments are read-only records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .letter_models import DecisionLetter, ReasonTemplate
+from .payment_models import PaymentFile, PaymentOrder
+
+
+@admin.register(ReasonTemplate)
+class ReasonTemplateAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "municipality", "active", "updated_at")
+    list_filter = ("municipality", "active")
+    search_fields = ("code", "title", "text")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DecisionLetter)
+class DecisionLetterAdmin(ReadOnlyAdmin):
+    list_display = ("decision", "created_at", "sha256")
+
+
+@admin.register(PaymentOrder)
+class PaymentOrderAdmin(ReadOnlyAdmin):
+    list_display = ("application", "amount", "status", "payment_date", "created_at")
+    list_filter = ("status",)
+    exclude = ("payee_personnummer", "clearing", "account")
+
+
+@admin.register(PaymentFile)
+class PaymentFileAdmin(ReadOnlyAdmin):
+    list_display = ("message_id", "created_for", "number_of_orders", "control_sum", "created_at")

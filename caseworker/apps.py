@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CaseworkerConfig(AppConfig):
+    name = "caseworker"
+    verbose_name = "Handläggning"

@@ -1,0 +1,36 @@
+"""Make the day's pain.001 payment file from every order waiting to be sent."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from caseworker.payments import PaymentFileInvalid, payment_file_create
+
+
+class Command(BaseCommand):
+    help = "Create the ISO 20022 pain.001.001.03 file (SEK) with the day's created payment orders."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--date", help="YYYY-MM-DD (default: today)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            day = date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
+        except ValueError as error:
+            raise CommandError("--date must be YYYY-MM-DD") from error
+        try:
+            payment_file = payment_file_create(day=day)
+        except PaymentFileInvalid as error:
+            raise CommandError(f"The file did not validate; nothing was sent: {error}") from error
+        if payment_file is None:
+            self.stdout.write(f"No payment orders waiting on {day}.")
+            return
+        self.stdout.write(
+            f"{payment_file.message_id}: {payment_file.number_of_orders} orders, "
+            f"{payment_file.control_sum} SEK, sha256 {payment_file.sha256}"
+        )

@@ -1,0 +1,438 @@
+"""Selectors for the caseworker's queue: filters, search, sorting, keyset pagination, counts.
+
+Reads only. Every query starts from `intake.access.applications_visible_to(user)`, so a
+caseworker sees their own municipality's cases and nothing else. The number of queries for one
+page is fixed (the rows, the counts, the colleagues) whatever the number of rows: per-row facts
+(open warnings, the robot's latest amount) are subqueries in the row query, never a query a row.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import json
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from accounts.identity import normalise_personnummer
+from accounts.models import CASE_HANDLING_ROLES, User
+from eligibility.models import CaseWarning, Proposal, WarningStatus
+from intake.access import applications_visible_to
+from intake.models import Application, HouseholdMember, StatusChoices
+from intake.states import Status
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+OPEN_STATUSES = [
+    Status.SUBMITTED,
+    Status.PROCESSING,
+    Status.NEEDS_MANUAL,
+    Status.AWAITING_CASEWORKER,
+    Status.AWAITING_SUPPLEMENT,
+    Status.AWAITING_REPLY,
+    Status.AWAITING_SECOND_APPROVAL,
+]
+DECIDED_STATUSES = [Status.APPROVED, Status.REJECTED]
+LIVE_WARNING_STATUSES = [WarningStatus.OPEN, WarningStatus.ACKNOWLEDGED]
+
+PAGE_SIZES = (25, 100)
+AGE_DAYS = (2, 7, 30)
+SORTS = ("submitted", "due", "month", "reference")
+# A missing deadline sorts after every real one (ascending).
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+
+# Facet -> the values a link can choose ("" is the default: no restriction, or open cases for
+# status). The values' labels live in the view/template; here only the rules.
+STATUS_VALUES = ("", "decided", "all", *(s for s in StatusChoices.values if s != Status.DRAFT))
+WARNING_VALUES = ("", "yes", "no")
+TRACK_VALUES = ("", "work", "social", "both", "undecided")
+DEADLINE_VALUES = ("", "overdue", "today", "later", "none")
+AGE_VALUES = ("", *(str(days) for days in AGE_DAYS))
+
+
+@dataclass(frozen=True)
+class QueueParams:
+    """What the caseworker asked for, parsed and checked (unknown values fall back to defaults)."""
+
+    status: str = ""
+    warnings: str = ""
+    track: str = ""
+    assignee: str = ""  # "", "me", "unassigned" or a colleague's id as text
+    age: str = ""
+    deadline: str = ""
+    sort: str = "submitted"
+    desc: bool = False
+    size: int = PAGE_SIZES[0]
+    after: str = ""
+    before: str = ""
+
+    def facets(self) -> dict[str, str]:
+        return {
+            "status": self.status,
+            "warnings": self.warnings,
+            "track": self.track,
+            "assignee": self.assignee,
+            "age": self.age,
+            "deadline": self.deadline,
+        }
+
+    def querystring(self, **changes: Any) -> str:
+        """The GET query for these parameters with some changed; a filter or sort change starts
+        again at the first page. Defaults are left out so URLs stay short."""
+        params = replace(self, **changes)
+        if "after" not in changes and "before" not in changes:
+            params = replace(params, after="", before="")
+        elif changes.get("after"):
+            params = replace(params, before="")
+        elif changes.get("before"):
+            params = replace(params, after="")
+        defaults = QueueParams()
+        data = {
+            key: value
+            for key, value in {
+                **params.facets(),
+                "sort": params.sort,
+                "dir": "desc" if params.desc else "asc",
+                "size": str(params.size),
+                "after": params.after,
+                "before": params.before,
+            }.items()
+            if value
+            and not (key == "sort" and value == defaults.sort)
+            and not (key == "dir" and value == "asc")
+            and not (key == "size" and value == str(defaults.size))
+        }
+        return "?" + urlencode(data) if data else "?"
+
+
+def queue_params_parse(data: QueryDict, *, colleague_ids: set[int] | None = None) -> QueueParams:
+    """Parse GET parameters. A colleague filter is kept only for a known colleague's id."""
+
+    def pick(name: str, allowed: tuple[str, ...]) -> str:
+        value = data.get(name, "")
+        return value if value in allowed else ""
+
+    assignee = data.get("assignee", "")
+    if assignee not in ("me", "unassigned") and not (
+        assignee.isdigit() and (colleague_ids is None or int(assignee) in colleague_ids)
+    ):
+        assignee = ""
+    size = data.get("size", "")
+    sort = data.get("sort", "")
+    return QueueParams(
+        status=pick("status", STATUS_VALUES),
+        warnings=pick("warnings", WARNING_VALUES),
+        track=pick("track", TRACK_VALUES),
+        assignee=assignee,
+        age=pick("age", AGE_VALUES),
+        deadline=pick("deadline", DEADLINE_VALUES),
+        sort=sort if sort in SORTS else "submitted",
+        desc=data.get("dir") == "desc",
+        size=int(size) if size.isdigit() and int(size) in PAGE_SIZES else PAGE_SIZES[0],
+        after=data.get("after", "")[:200],
+        before=data.get("before", "")[:200],
+    )
+
+
+# --- filter conditions ---------------------------------------------------------------------
+
+
+def _has_live_warning() -> Q:
+    """`id IN (cases with a live warning)`: PostgreSQL hashes the subquery once for the whole
+    count query instead of probing the warnings per row and per count."""
+    return Q(
+        pk__in=CaseWarning.objects.filter(status__in=LIVE_WARNING_STATUSES).values("application_id")
+    )
+
+
+def _end_of_today(now: datetime) -> datetime:
+    """Midnight after `now` in Swedish time: "due today" means before it."""
+    tomorrow = timezone.localtime(now, STOCKHOLM).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time.min, tzinfo=STOCKHOLM)
+
+
+def facet_condition(
+    facet: str, value: str, *, user: User, now: datetime, searching: bool = False
+) -> Q:
+    """The condition for one facet value. An empty Q means no restriction."""
+    if facet == "status":
+        if value == "":
+            # A search looks through every case, decided ones too: the person searched for is
+            # usually not in today's open list.
+            return Q() if searching else Q(status__in=OPEN_STATUSES)
+        if value == "all":
+            return Q()
+        if value == "decided":
+            return Q(status__in=DECIDED_STATUSES)
+        return Q(status=value)
+    if facet == "warnings":
+        if value == "yes":
+            return _has_live_warning()
+        if value == "no":
+            return ~_has_live_warning()
+        return Q()
+    if facet == "track":
+        if value == "undecided":
+            return Q(track="")
+        return Q(track=value) if value else Q()
+    if facet == "assignee":
+        if value == "me":
+            return Q(owner=user)
+        if value == "unassigned":
+            return Q(owner__isnull=True)
+        return Q(owner_id=int(value)) if value.isdigit() else Q()
+    if facet == "age":
+        if value.isdigit():
+            return Q(submitted_at__lt=now - timedelta(days=int(value)))
+        return Q()
+    if facet == "deadline":
+        end = _end_of_today(now)
+        if value == "overdue":
+            return Q(decision_due_at__lt=now)
+        if value == "today":
+            return Q(decision_due_at__gte=now, decision_due_at__lt=end)
+        if value == "later":
+            return Q(decision_due_at__gte=end)
+        if value == "none":
+            return Q(decision_due_at__isnull=True)
+        return Q()
+    raise ValueError(f"unknown facet {facet}")
+
+
+def search_condition(query: str) -> Q:
+    """Name (first or last, contains), case number (exact, any case) or personnummer (the
+    applicant's or a household member's). The query arrives by POST only."""
+    query = query.strip()
+    condition = (
+        Q(reference__iexact=query)
+        | Q(applicant__first_name__icontains=query)
+        | Q(applicant__last_name__icontains=query)
+    )
+    parts = query.split()
+    if len(parts) == 2:  # "Alva Andersson"
+        condition |= Q(applicant__first_name__icontains=parts[0]) & Q(
+            applicant__last_name__icontains=parts[1]
+        )
+    with contextlib.suppress(ValidationError):
+        personnummer = normalise_personnummer(query)
+        condition |= Q(applicant__personnummer=personnummer) | Q(
+            Exists(
+                HouseholdMember.objects.filter(
+                    application=OuterRef("pk"), personnummer=personnummer
+                )
+            )
+        )
+    return condition
+
+
+def queue_filtered(
+    *, user: User, params: QueueParams, query: str = "", now: datetime
+) -> QuerySet[Application]:
+    rows = applications_visible_to(user)
+    for facet, value in params.facets().items():
+        rows = rows.filter(facet_condition(facet, value, user=user, now=now, searching=bool(query)))
+    if query:
+        rows = rows.filter(search_condition(query))
+    return rows
+
+
+# --- counts --------------------------------------------------------------------------------
+
+
+def queue_counts(
+    *, user: User, params: QueueParams, query: str = "", now: datetime, colleague_ids: list[int]
+) -> dict[str, dict[str, int]]:
+    """For each facet value, how many cases match it together with the other facets' current
+    choices (and the search). One aggregate query with a conditional Count per value."""
+    searching = bool(query)
+    current = {
+        facet: facet_condition(facet, value, user=user, now=now, searching=searching)
+        for facet, value in params.facets().items()
+    }
+    values: dict[str, tuple[str, ...]] = {
+        "status": STATUS_VALUES,
+        "warnings": WARNING_VALUES,
+        "track": TRACK_VALUES,
+        "assignee": ("", "me", "unassigned", *(str(pk) for pk in colleague_ids)),
+        "age": AGE_VALUES,
+        "deadline": DEADLINE_VALUES,
+    }
+    aggregates: dict[str, Count] = {}
+    for facet, choices in values.items():
+        others = Q()
+        for other, condition in current.items():
+            if other != facet:
+                others &= condition
+        for index, value in enumerate(choices):
+            condition = others & facet_condition(
+                facet, value, user=user, now=now, searching=searching
+            )
+            aggregates[f"{facet}__{index}"] = (
+                Count("pk", filter=condition) if condition else Count("pk")
+            )
+    rows = applications_visible_to(user)
+    if query:
+        rows = rows.filter(search_condition(query))
+    result = rows.aggregate(**aggregates)
+    return {
+        facet: {value: result[f"{facet}__{index}"] for index, value in enumerate(choices)}
+        for facet, choices in values.items()
+    }
+
+
+# --- sorting and keyset pagination -----------------------------------------------------------
+
+
+def _sort_expression(sort: str) -> Any:
+    if sort == "due":
+        return Coalesce("decision_due_at", Value(NO_DEADLINE), output_field=DateTimeField())
+    if sort == "month":
+        return F("month")
+    if sort == "reference":
+        return F("reference")
+    return Coalesce("submitted_at", "created_at", output_field=DateTimeField())
+
+
+def _key_to_text(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _key_from_text(sort: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("bad key")
+    if sort in ("due", "submitted"):
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise ValueError("bad key")
+        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
+    if sort == "month":
+        parsed_date = parse_date(value)
+        if parsed_date is None:
+            raise ValueError("bad key")
+        return parsed_date
+    return value
+
+
+def cursor_encode(sort: str, key: Any, pk: int) -> str:
+    raw = json.dumps([sort, _key_to_text(key), pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def cursor_decode(sort: str, cursor: str) -> tuple[Any, int] | None:
+    """The (key, id) a cursor points at, or None if it is broken or for another sort."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, key, pk = json.loads(raw)
+        if cursor_sort != sort or not isinstance(pk, int):
+            return None
+        return _key_from_text(sort, key), pk
+    except (ValueError, binascii.Error, TypeError):
+        return None
+
+
+@dataclass
+class QueuePage:
+    rows: list[Application]
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def queue_page(
+    *, user: User, params: QueueParams, query: str = "", now: datetime | None = None
+) -> QueuePage:
+    """One page of rows, ordered by (sort key, id), found by keyset: never OFFSET. Each row
+    carries `sort_key`, `open_warnings` and `proposal_amount` (subqueries, no extra queries)."""
+    now = now or timezone.now()
+    rows = (
+        queue_filtered(user=user, params=params, query=query, now=now)
+        .select_related("applicant", "owner")
+        .annotate(
+            sort_key=_sort_expression(params.sort),
+            open_warnings=Coalesce(
+                Subquery(
+                    CaseWarning.objects.filter(
+                        application=OuterRef("pk"), status__in=LIVE_WARNING_STATUSES
+                    )
+                    .order_by()
+                    .values("application")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            proposal_amount=Subquery(
+                Proposal.objects.filter(application=OuterRef("pk"))
+                .order_by("-round")
+                .values("amount")[:1]
+            ),
+        )
+    )
+    after = cursor_decode(params.sort, params.after)
+    before = None if after else cursor_decode(params.sort, params.before)
+    backwards = before is not None
+    # Going back = walking the reverse order from the cursor, then turning the page around.
+    descending = params.desc != backwards
+    position = after or before
+    if position is not None:
+        key, pk = position
+        if descending:
+            rows = rows.filter(Q(sort_key__lt=key) | Q(sort_key=key, pk__lt=pk))
+        else:
+            rows = rows.filter(Q(sort_key__gt=key) | Q(sort_key=key, pk__gt=pk))
+    ordering = ["-sort_key", "-pk"] if descending else ["sort_key", "pk"]
+    found = list(rows.order_by(*ordering)[: params.size + 1])
+    more = len(found) > params.size
+    found = found[: params.size]
+    if backwards:
+        found.reverse()
+    page = QueuePage(rows=found)
+    if not found:
+        return page
+    first, last = found[0], found[-1]
+    has_next = more if not backwards else True
+    has_previous = more if backwards else after is not None
+    if has_next:
+        page.next_cursor = cursor_encode(params.sort, last.sort_key, last.pk)  # type: ignore[attr-defined]
+    if has_previous:
+        page.previous_cursor = cursor_encode(params.sort, first.sort_key, first.pk)  # type: ignore[attr-defined]
+    return page
+
+
+def colleagues_for(user: User) -> list[User]:
+    """Who a case in the user's municipality can be given to: its active caseworkers and team
+    leads."""
+    if not user.municipality_id:
+        return []
+    return list(
+        User.objects.filter(
+            municipality_id=user.municipality_id, role__in=CASE_HANDLING_ROLES, is_active=True
+        ).order_by("first_name", "last_name", "id")
+    )

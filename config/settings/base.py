@@ -1,0 +1,490 @@
+"""Settings for every environment. Differences come only from environment variables.
+
+`production.py` adds the hardening that must hold when DEBUG is off; `test.py` speeds up tests.
+Every variable is documented in `.env.example`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
+
+from config.logging import logging_settings, structlog_configure
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=True)
+# Read directly: django-environ would treat a secret starting with "$" as a reference.
+SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-local-development-only")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "rules",
+    "django_structlog",
+    "simple_history",
+    "accounts",
+    "intake",
+    "eligibility",
+    "caseworker",
+    "meetings",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.ExplicitLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Binds a request id (and the user id) to every log line of the request.
+    "django_structlog.middlewares.RequestMiddleware",
+    # Who made a change, for the audit history (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "accounts.middleware.RateLimitMiddleware",
+    "accounts.middleware.NoStoreForAuthenticatedMiddleware",
+    # Last: django-axes answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "accounts.context_processors.environment",
+                "accounts.context_processors.security",
+                "config.health.maintenance_banner",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+# Default: an SQLite file, so `make run` works on a bare machine. Production: PostgreSQL.
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions and a busy timeout stop "database is locked" on lock upgrades.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# Sessions live in the database: a Redis outage must not log anyone out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:staff_login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "home"
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "sv"
+# Arabic covers the applicant's pages (navigation, labels, help texts), pending translator review.
+LANGUAGES = [("sv", "Svenska"), ("en", "English"), ("ar", "العربية")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Stockholm"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Decision letters and payment files: stored outside MEDIA_ROOT and never served by URL; only
+# authorising views read them (caseworker.letter_views).
+# PRIVATE_MEDIA_ROOT may be absolute or relative to the checkout.
+PRIVATE_MEDIA_ROOT = BASE_DIR / env.str("PRIVATE_MEDIA_ROOT", default="private-media")
+# Applicants' documents (intake.attachments) live in PRIVATE_MEDIA_ROOT/attachments. Every upload
+# is scanned by this back-end; NoScanner passes files only where unscanned files are allowed.
+ATTACHMENT_SCAN_BACKEND = env.str("ATTACHMENT_SCAN_BACKEND", default="intake.scanning.NoScanner")
+ATTACHMENT_ALLOW_UNSCANNED = env.bool("ATTACHMENT_ALLOW_UNSCANNED", default=DEBUG)
+
+# The municipality's account that pays out (pain.001 debtor). Development values are examples.
+PAYMENT_DEBTOR_NAME = env.str("PAYMENT_DEBTOR_NAME", default="Kommunen (exempel)")
+PAYMENT_DEBTOR_IBAN = env.str("PAYMENT_DEBTOR_IBAN", default="SE4550000000058398257466")
+PAYMENT_DEBTOR_BIC = env.str("PAYMENT_DEBTOR_BIC", default="ESSESESS")
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Web security (#9, docs/adr/0006-security.md) -------------------------------------------
+# A strict nonce-based CSP: no inline script or style, no eval (htmx runs with allowEval false),
+# nothing from another origin, never framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+
+# Sessions: idle timeout = SESSION_COOKIE_AGE (renewed on every request), absolute lifetime from
+# the login (accounts.middleware.SessionLifetimeMiddleware). The warning shows this long before
+# the idle timeout.
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=8 * 60 * 60)
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=2 * 60)
+
+# Staff second factor: TOTP (django-otp). Required in production; off in development and tests
+# unless a test turns it on. Applicants log in with e-ID, which is already two factors.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "Bistånd"
+
+# Lockout of password logins (django-axes): 10 failures for one username from one address lock
+# that pair for an hour. Per-address volume is capped by the rate limit on the login view.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_VERBOSE = False
+
+# Caches: Redis when REDIS_URL is set (shared between processes, atomic incr for the rate
+# limits), otherwise per-process memory. Sessions never live here (see SESSION_ENGINE).
+if env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Rate limits by URL name (accounts.middleware.RateLimitMiddleware): key, rate and what
+# happens when the cache cannot answer. Logins fail closed (refuse); submitting and uploading
+# fail open (an application is never lost because Redis is down).
+# Only POSTs count unless "methods" says otherwise.
+RATE_LIMITS: dict[str, dict[str, str | bool]] = {
+    "accounts:staff_login": {"key": "ip", "rate": "20/m", "fail_open": False},
+    "accounts:otp_verify": {"key": "user", "rate": "10/m", "fail_open": False},
+    "accounts:eid_login": {"key": "ip", "rate": "20/m", "fail_open": False},
+    "accounts:oidc_start": {"key": "ip", "rate": "20/m", "fail_open": False, "methods": "GET,POST"},
+    "intake:step_review": {"key": "user", "rate": "10/m", "fail_open": True},
+    "intake:step_attachments": {"key": "user", "rate": "30/m", "fail_open": True},
+    "intake:supplement_upload": {"key": "user", "rate": "30/m", "fail_open": True},
+}
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+
+# --- The robot, Celery and Redis ------------------------------------------------------------
+# With REDIS_URL unset the robot runs in-process right after commit (no services needed).
+REDIS_URL = env.str("REDIS_URL", default="")
+ROBOT_MODE = env.str("ROBOT_MODE", default="celery" if REDIS_URL else "thread")
+ROBOT_LEASE_SECONDS = env.int("ROBOT_LEASE_SECONDS", default=300)
+ROBOT_MAX_ATTEMPTS = env.int("ROBOT_MAX_ATTEMPTS", default=10)
+ROBOT_SWEEP_AFTER_SECONDS = env.int("ROBOT_SWEEP_AFTER_SECONDS", default=120)
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 900
+_VISIBILITY_TIMEOUT = 3600
+# Socket timeouts: a Redis that accepts connections but never answers must not hang a submit.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
+CELERY_VISIBILITY_TIMEOUT = _VISIBILITY_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+# Task modules outside the autodiscovered `tasks.py`.
+CELERY_IMPORTS = ["caseworker.ownership_tasks"]
+CELERY_BEAT_SCHEDULE = {
+    # Notices and decision delivery (#5): all idempotent.
+    "notifications-retry": {"task": "intake.notifications_retry", "schedule": 5 * 60.0},
+    "meeting-reminders": {
+        "task": "intake.send_meeting_reminders",
+        "schedule": crontab(minute=0, hour="10,16"),
+    },
+    "decisions-escalate-unopened": {
+        "task": "intake.deliveries_escalate_unopened",
+        "schedule": crontab(minute=15),
+    },
+    "robot-sweep": {"task": "eligibility.robot_sweep", "schedule": 60.0},
+    "registers-recheck": {"task": "eligibility.registers_recheck", "schedule": 15 * 60.0},
+    "payment-file-daily": {
+        "task": "caseworker.payment_file_create",
+        "schedule": crontab(minute=0, hour=15, day_of_week="mon-fri"),
+    },
+    "standing-decision-renewals": {
+        "task": "caseworker.standing_decision_renewals",
+        "schedule": crontab(minute=5, hour=0, day_of_month=1),
+    },
+    # Komplettering and kommunicering: a case whose deadline passed resumes by itself.
+    "case-pauses-resume": {"task": "caseworker.pauses_resume", "schedule": 15 * 60.0},
+    # Ownership (#7): stand-ins start and end, referrals escalate, the silence detector.
+    "ownership-stand-ins": {
+        "task": "caseworker.stand_ins_apply",
+        "schedule": crontab(minute=10, hour="0,7"),
+    },
+    "ownership-referrals-escalate": {
+        "task": "caseworker.referrals_escalate",
+        "schedule": 15 * 60.0,
+    },
+    "ownership-silence-detect": {
+        "task": "caseworker.silence_detect",
+        "schedule": crontab(minute=30, hour="8,14"),
+    },
+    # Operations (#9): the worker's heartbeat for /health/ready, files waiting for the virus
+    # scanner, and the nightly retention run (gallring).
+    "worker-heartbeat": {"task": "config.heartbeat", "schedule": 60.0},
+    "attachments-rescan": {"task": "intake.attachments_rescan", "schedule": 5 * 60.0},
+    "retention-run": {"task": "caseworker.retention_run", "schedule": crontab(minute=30, hour=2)},
+}
+
+# --- Registers and e-ID ---------------------------------------------------------------------
+# Register adapters are chosen by dotted path, like EMAIL_BACKEND. Fakes are refused when
+# DEBUG is off (see accounts.checks).
+REGISTER_BACKENDS = {
+    source: env.str(f"REGISTER_{source.upper()}", default=f"eligibility.registers.{module}")
+    for source, module in (
+        ("population", "fake.FakePopulationRegister"),
+        ("forsakringskassan", "fake.FakeForsakringskassanRegister"),
+        ("csn", "csn.FakeCsnRegister"),
+        ("unemployment_fund", "unemployment_fund.FakeUnemploymentFundRegister"),
+        ("arbetsformedlingen", "arbetsformedlingen.FakeArbetsformedlingenRegister"),
+        ("skatteverket", "skatteverket.FakeSkatteverketRegister"),
+        ("transportstyrelsen", "transportstyrelsen.FakeTransportstyrelsenRegister"),
+        ("migrationsverket", "migrationsverket.FakeMigrationsverketRegister"),
+        ("employer_pay", "employer_pay.FakeEmployerPayRegister"),
+    )
+}
+# One look-up: deadline (seconds, counted from the start of an application's look-ups),
+# retries of RegisterUnavailable with jittered backoff (0.1 s, 0.2 s ...), a circuit breaker per
+# register (fail_max failed calls in a row open it for reset seconds; 0 turns it off), and the
+# size of the per-process thread pool shared by all look-ups.
+REGISTER_TIMEOUT_SECONDS = env.float("REGISTER_TIMEOUT_SECONDS", default=10.0)
+REGISTER_RETRIES = env.int("REGISTER_RETRIES", default=2)
+REGISTER_RETRY_BACKOFF_SECONDS = env.float("REGISTER_RETRY_BACKOFF_SECONDS", default=0.1)
+REGISTER_BREAKER_FAIL_MAX = env.int("REGISTER_BREAKER_FAIL_MAX", default=5)
+REGISTER_BREAKER_RESET_SECONDS = env.float("REGISTER_BREAKER_RESET_SECONDS", default=60.0)
+REGISTER_MAX_WORKERS = env.int("REGISTER_MAX_WORKERS", default=64)
+# Fakes only (see eligibility/registers/simulation.py): delay "0", "150" (ms) or
+# "per_person:50-300"; REGISTER_FAKE_DELAY_MS is the older fixed delay and wins when non-zero;
+# a JSON control file for failure injection across processes; in-process failures by source.
+REGISTER_FAKE_DELAY = env.str("REGISTER_FAKE_DELAY", default="0")
+REGISTER_FAKE_DELAY_MS = env.int("REGISTER_FAKE_DELAY_MS", default=0)
+REGISTER_FAKE_CONTROL_FILE = env.str("REGISTER_FAKE_CONTROL_FILE", default="")
+REGISTER_FAKE_FAILURES: dict[str, str] = {}
+EID_PROVIDER = env.str("EID_PROVIDER", default="accounts.eid.DevelopmentEidProvider")
+# --- Notices to applicants (#5) ---------------------------------------------------------------
+# Transports by dotted path, like EMAIL_BACKEND; fakes are refused when DEBUG is off. Letters get
+# the address from the population register at send time (NOTIFICATION_ADDRESS_LOOKUP).
+NOTIFICATION_BACKENDS = {
+    "sms": env.str("NOTIFICATION_SMS", default="intake.notification_backends.FakeSmsBackend"),
+    "email": env.str("NOTIFICATION_EMAIL", default="intake.notification_backends.FakeEmailBackend"),
+    "letter": env.str(
+        "NOTIFICATION_LETTER", default="intake.notification_backends.FakeLetterBackend"
+    ),
+}
+NOTIFICATION_ADDRESS_LOOKUP = env.str(
+    "NOTIFICATION_ADDRESS_LOOKUP", default="intake.notifications.PopulationRegisterAddressLookup"
+)
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# A posted decision is taken to have arrived this many days after posting (the appeal's three
+# weeks count from then unless the person opened it online earlier). Verify with a lawyer.
+DECISION_LETTER_ARRIVAL_DAYS = env.int("DECISION_LETTER_ARRIVAL_DAYS", default=3)
+
+# The municipality's e-ID broker over OpenID Connect (EID_PROVIDER=accounts.oidc.OidcEidProvider).
+# Endpoints come from the issuer's discovery document unless set one by one. The personnummer is
+# read from OIDC_PERSONNUMMER_CLAIM in the verified ID token; the e-ID level must be one of
+# OIDC_EID_ACR_VALUES (as `acr`, or among `amr`). See docs/how-to/oidc-e-id.md.
+AUTHENTICATION_BACKENDS = [
+    # First: django-axes refuses a locked-out username/IP before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # Object permissions (the predicates in intake.access), checked with user.has_perm(p, obj).
+    "rules.permissions.ObjectPermissionBackend",
+    "accounts.oidc.EidOidcBackend",
+]
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid profile")
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=60)
+OIDC_PERSONNUMMER_CLAIM = env.str(
+    "OIDC_PERSONNUMMER_CLAIM", default="https://id.oidc.se/claim/personalIdentityNumber"
+)
+OIDC_EID_ACR_VALUES = env.list(
+    "OIDC_EID_ACR_VALUES",
+    default=[
+        "http://id.elegnamnden.se/loa/1.0/loa3",
+        "http://id.swedenconnect.se/loa/1.0/uncertified-loa3",
+    ],
+)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+OIDC_REDIRECT_FIELD_NAME = "next"
+LOGIN_REDIRECT_URL_FAILURE = "/e-legitimation/?fel=1"
+
+# --- Logs, audit, retention, operations (#9) ---------------------------------------------------
+# JSON lines with a request id (django-structlog) or a Celery task id; personnummer masked to the
+# birth year and secrets dropped (config/logging.py). The access log is a table, not a log file.
+LOGGING = logging_settings(env.str("LOG_LEVEL", default="INFO"))
+structlog_configure()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = True
+
+# Retention (gallring): a personakt is kept this many years after its last entry, then its
+# personal data is anonymised; access-log rows are kept their own period. Verify with the
+# municipality's dokumenthanteringsplan before production.
+RETENTION_CASE_YEARS = env.int("RETENTION_CASE_YEARS", default=5)
+RETENTION_ACCESS_LOG_YEARS = env.int("RETENTION_ACCESS_LOG_YEARS", default=2)
+
+# Health: /health/live and /health/ready answer 200/503 to anyone; the details (which check
+# failed) only to staff or to a caller sending `X-Health-Token: <HEALTH_TOKEN>` (the platform).
+HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")
+# The worker is taken as alive while its heartbeat (a beat task every minute) is this recent.
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env.int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+
+# A banner on every page ("planned maintenance tonight 22-23"). An admin can also set one in the
+# admin (accounts.MaintenanceBanner); the setting wins when non-empty.
+MAINTENANCE_BANNER = env.str("MAINTENANCE_BANNER", default="")
+
+# ClamAV (ATTACHMENT_SCAN_BACKEND=intake.scanning.ClamdScanner): clamd's TCP address or socket.
+CLAMD_HOST = env.str("CLAMD_HOST", default="127.0.0.1")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
+CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30.0)
+
+# --- Ownership of cases (#7, docs/adr/0010) ---------------------------------------------------
+# Who gets a newly submitted case (intake hands over by dotted path, never by import).
+OWNER_CHOOSER = env.str("OWNER_CHOOSER", default="caseworker.ownership.owner_choose_weighted")
+# After commit, for a case where the applicant said it is an emergency.
+EMERGENCY_HANDLER = env.str("EMERGENCY_HANDLER", default="caseworker.emergency.emergency_escalate")
+# An emergency is decided within this many hours of being said (same day).
+EMERGENCY_DECISION_HOURS = env.int("EMERGENCY_DECISION_HOURS", default=4)
+# Weighted caseload: a case weighs `base` plus what makes it heavier.
+CASELOAD_WEIGHTS = {
+    "base": "1.0",
+    "first_application": "0.5",
+    "open_warning": "0.25",
+    "open_warnings_max": 4,
+    "children": "0.5",
+    "protected_identity": "1.0",
+    "interpreter": "0.5",
+    "emergency": "0.5",
+}
+# Ceiling of weighted load per caseworker, unless the municipality or the caseworker sets one.
+CASELOAD_CEILING_DEFAULT = env.int("CASELOAD_CEILING_DEFAULT", default=35)
+# Hours the receiving side has to acknowledge a referral, by urgency.
+REFERRAL_ACKNOWLEDGE_HOURS = {"normal": 24, "urgent": 4, "emergency": 1}
+# The silence detector: when the applicant is reminded, and when staff get an outreach task
+# (always before anything lapses). See caseworker/silence.py.
+SILENCE = {
+    "reapply_history_months": 3,  # "usually re-applies": applied in at least ...
+    "reapply_min_months": 2,  # ... this many of the last `reapply_history_months` months
+    "reapply_remind_day": 5,  # day of the month: remind the household
+    "reapply_outreach_day": 10,  # day of the month: outreach task
+    "supplement_remind_days_before": 2,  # days before the supplement deadline
+    "supplement_outreach_days_before": 0,  # on the deadline day (and after it, if missed)
+    "draft_remind_days_before_month_end": 5,
+    "draft_outreach_days_before_month_end": 2,
+    "decision_remind_after_days": 2,  # days after the decision was sent, unopened
+    "decision_outreach_after_days": 5,
+}

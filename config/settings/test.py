@@ -1,0 +1,25 @@
+"""Tests: fast hashing, the robot runs synchronously after commit unless a test says otherwise."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ROBOT_MODE = env.str("ROBOT_MODE", default="sync")
+REGISTER_FAKE_DELAY_MS = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: the live server and the robot's thread share it in browser tests.
+    # One file per process, so two test runs in one checkout never delete each other's database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(BASE_DIR / f".pytest-db-{os.getpid()}.sqlite3")  # noqa: F405
+    }
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Letters and payment files from tests go to a temporary folder per process, not the checkout.
+PRIVATE_MEDIA_ROOT = Path(tempfile.gettempdir()) / f"bistand-private-media-{os.getpid()}"
+# django-axes needs the request in authenticate(), which Client.login() does not pass; tests of
+# the lockout turn it on (tests/security). Rate limits likewise: the suite logs in many times.
+AXES_ENABLED = False
+RATE_LIMITS_ENABLED = False

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from caseworker import letter_views
+from config import health
+from intake.views import accessibility_statement
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", include("accounts.urls")),
+    # The applicant's decision letter (caseworker owns letters; intake must not import it).
+    path(
+        "ansokan/<int:pk>/beslut.pdf",
+        letter_views.letter_download_applicant,
+        name="application_letter",
+    ),
+    path("ansokan/", include("intake.urls")),
+    # Staff registering assisted and paper applications, and mandates (#5).
+    path("handlaggare/", include("intake.assisted_urls")),
+    path("handlaggare/", include("caseworker.urls")),
+    path("moten/", include("meetings.urls")),
+    path("provrakning/", include("eligibility.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("tillganglighet/", accessibility_statement, name="accessibility"),
+    # Operations (#9): liveness and readiness (details only for staff or with X-Health-Token).
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
+    path("admin/", admin.site.urls),
+]

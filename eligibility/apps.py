@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+
+class EligibilityConfig(AppConfig):
+    name = "eligibility"
+    verbose_name = "Roboten och beräkningen"
+
+    def ready(self) -> None:
+        from accounts.reference_cache import invalidate
+
+        for name in ("MunicipalNormSettings", "HousingCostCap", "MunicipalCostItem"):
+            model = self.get_model(name)
+            post_save.connect(invalidate, sender=model, dispatch_uid=f"refcache-save-{name}")
+            post_delete.connect(invalidate, sender=model, dispatch_uid=f"refcache-del-{name}")

@@ -1,0 +1,344 @@
+"""What the robot stored: the register answers it used and its proposal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class SnapshotStatus(models.TextChoices):
+    OK = "ok", _("Svar")
+    NOT_FOUND = "not_found", _("Finns inte i registret")
+    UNAVAILABLE = "unavailable", _("Registret svarade inte")
+    INVALID = "invalid", _("Oläsbart svar")
+
+
+class RegisterSnapshot(models.Model):
+    """One register's answer for one application and robot round, with who asked and why."""
+
+    application = models.ForeignKey(
+        "intake.Application", on_delete=models.PROTECT, related_name="register_snapshots"
+    )
+    source = models.CharField(_("register"), max_length=40)
+    round = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=SnapshotStatus.choices)
+    payload = models.JSONField(default=dict)
+    request = models.JSONField(default=dict, help_text=_("Vem frågade, om vem, varför."))
+    error = models.TextField(blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    fetched_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("registeruppgift")
+        verbose_name_plural = _("registeruppgifter")
+        ordering = ["source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "source", "round"], name="one_snapshot_per_source_and_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.get_status_display()})"
+
+
+class Proposal(models.Model):
+    """The robot's proposal: the engine's amount and explanation lines, recomputable later."""
+
+    application = models.ForeignKey(
+        "intake.Application", on_delete=models.PROTECT, related_name="proposals"
+    )
+    round = models.PositiveIntegerField(default=1)
+    eligible = models.BooleanField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    norm = models.DecimalField(max_digits=12, decimal_places=2)
+    lines = models.JSONField(default=list)
+    flags = models.JSONField(default=list)
+    parameter_version = models.CharField(max_length=40)
+    provisional = models.BooleanField(default=False)
+    as_of = models.DateField(help_text=_("Månaden som beräkningen gäller."))
+    approvable = models.BooleanField(
+        _("kan beviljas enligt förslaget"),
+        default=False,
+        help_text=_("Bara när inget kräver en persons bedömning."),
+    )
+    person_reasons = models.JSONField(
+        default=list, help_text=_("Varför en person måste titta (tom när förslaget kan beviljas).")
+    )
+    sampled = models.BooleanField(_("stickprov"), default=False)
+    track_suggestion = models.JSONField(
+        default=dict, help_text=_("Robotens förslag till spår med skäl; handläggaren beslutar.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("förslag")
+        verbose_name_plural = _("förslag")
+        ordering = ["-round"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "round"], name="one_proposal_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} kr ({self.parameter_version})"
+
+
+# --- The municipality's own settings, as dated data ----------------------------------------------
+
+
+class HouseholdType(models.TextChoices):
+    """Household types for the highest reasonable housing cost (Malmö's published grouping).
+
+    Adults are the applicant and a partner; children are the members with role "child". With
+    children, one or two adults share the same cap.
+    """
+
+    ONE_ADULT = "one_adult", _("En vuxen utan barn")
+    TWO_ADULTS = "two_adults", _("Två vuxna utan barn")
+    CHILDREN_1 = "children_1", _("En eller två vuxna med 1 barn")
+    CHILDREN_2 = "children_2", _("En eller två vuxna med 2 barn")
+    CHILDREN_3 = "children_3", _("En eller två vuxna med 3 barn")
+    CHILDREN_4_PLUS = "children_4_plus", _("En eller två vuxna med 4 barn eller fler")
+
+    @classmethod
+    def for_household(cls, *, adults: int, children: int) -> HouseholdType:
+        if children <= 0:
+            return cls.TWO_ADULTS if adults >= 2 else cls.ONE_ADULT
+        return (cls.CHILDREN_1, cls.CHILDREN_2, cls.CHILDREN_3, cls.CHILDREN_4_PLUS)[
+            min(children, 4) - 1
+        ]
+
+
+class CostPer(models.TextChoices):
+    ADULT = "adult", _("per vuxen (sökande och partner)")
+    HOUSEHOLD = "household", _("per hushåll")
+
+
+class MunicipalNormSettings(models.Model):
+    """A municipality's calculation settings from ``valid_from`` until the next row's date.
+
+    The settings in force for a month are the row with the latest ``valid_from`` on or before
+    it (``eligibility.selectors.policy_for``). Rows are never edited for the past: add a new row
+    from the month the change applies, so older proposals can be recomputed.
+    """
+
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        verbose_name=_("kommun"),
+        on_delete=models.PROTECT,
+        related_name="norm_settings",
+    )
+    valid_from = models.DateField(
+        _("gäller från"), help_text=_("Första dagen i den månad då inställningarna börjar gälla.")
+    )
+    asset_buffer = models.DecimalField(
+        _("buffert för sparade medel"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Sparade pengar upp till detta belopp räknas inte som tillgång."),
+    )
+    decided_by = models.CharField(
+        _("beslutat av / referens"),
+        max_length=200,
+        blank=True,
+        help_text=_("Till exempel nämndbeslut och datum."),
+    )
+
+    # Audit (#9): every save leaves an append-only historical row with who and when.
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kommunens norminställningar")
+        verbose_name_plural = _("kommunens norminställningar")
+        ordering = ["municipality", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "valid_from"],
+                name="one_norm_settings_per_municipality_and_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(asset_buffer__gte=0),
+                name="norm_settings_asset_buffer_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} från {self.valid_from:%Y-%m}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.valid_from and self.valid_from.day != 1:
+            errors["valid_from"] = _("Inställningar gäller från den första dagen i en månad.")
+        if self.asset_buffer is not None and self.asset_buffer < 0:
+            errors["asset_buffer"] = _("Bufferten får inte vara negativ.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class HousingCostCap(models.Model):
+    """The highest reasonable housing cost for one household type (no row = no cap)."""
+
+    settings = models.ForeignKey(
+        MunicipalNormSettings, on_delete=models.CASCADE, related_name="housing_caps"
+    )
+    household_type = models.CharField(
+        _("hushållstyp"), max_length=20, choices=HouseholdType.choices
+    )
+    max_amount = models.DecimalField(
+        _("högsta skäliga boendekostnad per månad"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+
+    class Meta:
+        verbose_name = _("högsta boendekostnad")
+        verbose_name_plural = _("högsta boendekostnader")
+        ordering = ["settings", "household_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["settings", "household_type"], name="one_housing_cap_per_household_type"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_amount__gte=0), name="housing_cap_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_household_type_display()}: {self.max_amount} kr"
+
+    def clean(self) -> None:
+        if self.max_amount is not None and self.max_amount < 0:
+            raise ValidationError({"max_amount": _("Beloppet får inte vara negativt.")})
+
+
+class MunicipalCostItem(models.Model):
+    """A cost the municipality adds for everyone, e.g. a local public-transport card per adult."""
+
+    settings = models.ForeignKey(
+        MunicipalNormSettings, on_delete=models.CASCADE, related_name="cost_items"
+    )
+    code = models.CharField(
+        _("kod"),
+        max_length=64,
+        validators=[
+            RegexValidator(
+                r"^[a-z][a-z0-9_]{0,63}$",
+                _("Små bokstäver a–z, siffror och understreck; börja med en bokstav."),
+            )
+        ],
+        help_text=_("Till exempel busskort. Syns i beräkningens regelhänvisning."),
+    )
+    label = models.CharField(_("text i beräkningen"), max_length=120)
+    amount = models.DecimalField(
+        _("belopp per månad"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    per = models.CharField(
+        _("räknas"), max_length=20, choices=CostPer.choices, default=CostPer.ADULT
+    )
+
+    class Meta:
+        verbose_name = _("kommunal kostnadspost")
+        verbose_name_plural = _("kommunala kostnadsposter")
+        ordering = ["settings", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["settings", "code"], name="one_cost_item_per_code"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="municipal_cost_item_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.amount} kr {self.get_per_display()}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.amount is not None and self.amount < 0:
+            errors["amount"] = _("Beloppet får inte vara negativt.")
+        if not (self.label or "").strip():
+            errors["label"] = _("Skriv en text som visas i beräkningen.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class WarningKind(models.TextChoices):
+    UNHANDLED_INCOME = "unhandled_income", _("Inkomst i register som inte är uppgiven")
+    INCOME_CHANGED = "income_changed", _("Inkomst har ändrats")
+    INCOME_GONE = "income_gone", _("Inkomst har upphört")
+    NEW_INCOME = "new_income", _("Ny inkomst")
+    DECLARED_REGISTER_DIFFERENCE = (
+        "declared_register_difference",
+        _("Uppgiven inkomst skiljer sig från registret"),
+    )
+    PERSON_MISSING_IN_REGISTER = "person_missing_in_register", _("Person saknas i register")
+    NEW_COST = "new_cost", _("Ny kostnad")
+    NEW_HOUSEHOLD_MEMBER = "new_household_member", _("Ny person i hushållet")
+    HOUSING_COST_CHANGED = "housing_cost_changed", _("Boendekostnaden har ändrats")
+    COST_NEEDS_ASSESSMENT = "cost_needs_assessment", _("Kostnad som kräver bedömning")
+    COST_CAPPED = "cost_capped", _("Kostnad över kommunens gräns")
+    ASSET_FOUND = "asset_found", _("Tillgång hittad")
+    REGISTER_UNAVAILABLE = "register_unavailable", _("Register utan svar")
+    PROVISIONAL_NORM = "provisional_norm", _("Preliminärt normbelopp")
+    RESIDENCE_STATUS = "residence_status", _("Uppehållsrätt behöver kontrolleras")
+
+
+class WarningStatus(models.TextChoices):
+    OPEN = "open", _("Öppen")
+    ACKNOWLEDGED = "acknowledged", _("Kvitterad")
+    CLOSED = "closed", _("Stängd")
+
+
+class CaseWarning(models.Model):
+    """Something a person must look at. Life cycle: open -> acknowledged -> closed.
+
+    A warning closes itself when its cause is gone at a later check and never reopens: if the
+    same cause comes back, a new warning is raised (the partial unique index allows one live
+    warning per cause and application).
+    """
+
+    application = models.ForeignKey(
+        "intake.Application", on_delete=models.PROTECT, related_name="warnings"
+    )
+    kind = models.CharField(_("slag"), max_length=40, choices=WarningKind.choices)
+    key = models.CharField(_("orsak"), max_length=160)
+    status = models.CharField(
+        max_length=20, choices=WarningStatus.choices, default=WarningStatus.OPEN
+    )
+    message = models.TextField(_("beskrivning"))
+    details = models.JSONField(default=dict)
+    round = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledge_note = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("varning")
+        verbose_name_plural = _("varningar")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "key"],
+                condition=~models.Q(status="closed"),
+                name="one_live_warning_per_cause",
+            ),
+        ]
+        indexes = [models.Index(fields=["application", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

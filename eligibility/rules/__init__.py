@@ -1,0 +1,41 @@
+"""The eligibility rules: a pure calculation of försörjningsstöd (no Django, no DB, no clock).
+
+Public API (other apps import only from here)::
+
+    from eligibility.rules import calculate, household_from_dict, result_to_dict, ...
+"""
+
+from .calculation import CalculationResult, Line, calculate
+from .household import (
+    Asset,
+    Costs,
+    ExtraCostItem,
+    Household,
+    Income,
+    InvalidHousehold,
+    Member,
+    MunicipalPolicy,
+)
+from .money import round_kronor
+from .parameters import NormTable, available_norm_years, norm_table_for
+from .parsing import household_from_dict, result_to_dict
+
+__all__ = [
+    "Asset",
+    "CalculationResult",
+    "Costs",
+    "ExtraCostItem",
+    "Household",
+    "Income",
+    "InvalidHousehold",
+    "Line",
+    "Member",
+    "MunicipalPolicy",
+    "NormTable",
+    "available_norm_years",
+    "calculate",
+    "household_from_dict",
+    "norm_table_for",
+    "result_to_dict",
+    "round_kronor",
+]

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .models import Application, ApplicationEvent, Decision, HouseholdMember
+
+
+class MemberInline(admin.TabularInline):
+    model = HouseholdMember
+    extra = 0
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("reference", "municipality", "month", "status", "owner", "submitted_at")
+    list_filter = ("status", "municipality")
+    search_fields = ("reference",)
+    inlines = [MemberInline]
+    readonly_fields = ("status",)
+
+
+@admin.register(ApplicationEvent)
+class ApplicationEventAdmin(admin.ModelAdmin):
+    list_display = ("application", "from_status", "to_status", "actor_kind", "actor", "created_at")
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+admin.site.register(Decision)

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.identity import normalise_personnummer
+
+from .attachments import ACCEPT
+from .models import AttachmentKind, IncomeType, MemberRole
+
+AMOUNT = {
+    "min_value": Decimal(0),
+    "max_value": Decimal(1_000_000),
+    "decimal_places": 2,
+    "required": False,
+}
+
+
+YES_NO = [("yes", _("Ja")), ("no", _("Nej"))]
+
+
+class HouseholdForm(forms.Form):
+    """Page 1: who applies, and whether a partner and children live in the household."""
+
+    applicant_name = forms.CharField(label=_("Ditt namn"), max_length=120)
+    has_partner = forms.BooleanField(
+        label=_("Jag bor med make, maka, sambo eller registrerad partner"),
+        required=False,
+        help_text=_("Ni ansöker då tillsammans och båda skriver under med e-legitimation."),
+    )
+    has_children = forms.BooleanField(
+        label=_("Barn under 21 år bor hos mig"),
+        required=False,
+        help_text=_("Barn som bor hos dig minst halva tiden."),
+    )
+
+
+class PartnerForm(forms.Form):
+    partner_name = forms.CharField(label=_("Partnerns namn"), max_length=120)
+    partner_personnummer = forms.CharField(
+        label=_("Partnerns personnummer"),
+        max_length=13,
+        help_text=_("12 siffror, till exempel 19870214-1234."),
+    )
+
+    def clean_partner_personnummer(self) -> str:
+        return normalise_personnummer(self.cleaned_data.get("partner_personnummer", ""))
+
+
+class ChildForm(forms.Form):
+    name = forms.CharField(label=_("Barnets namn"), max_length=120, required=False)
+    personnummer = forms.CharField(label=_("Barnets personnummer"), max_length=13, required=False)
+    preschool_lunch = forms.BooleanField(
+        label=_("Äter lunch i förskolan på vardagar"), required=False
+    )
+    in_school = forms.BooleanField(label=_("Går i gymnasieskolan (19–20 år)"), required=False)
+
+    def clean_personnummer(self) -> str:
+        value = self.cleaned_data.get("personnummer", "")
+        return normalise_personnummer(value) if value else ""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("name")) != bool(data.get("personnummer")) and not self.errors:
+            raise ValidationError(
+                _("Fyll i både namn och personnummer för barnet, eller lämna båda tomma.")
+            )
+        return data
+
+
+ChildFormSet = forms.formset_factory(ChildForm, extra=4, max_num=10)
+
+
+def amount(label: str, help_text: str = "") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        **AMOUNT,
+    )
+
+
+class HousingForm(forms.Form):
+    rent = amount(
+        _("Hyra eller boendekostnad per månad (kr)"),
+        _("Det som står på hyresavin. Bor du i bostadsrätt: månadsavgiften."),
+    )
+    electricity = amount(
+        _("Hushållsel per månad (kr)"), _("Ungefär vad elräkningen blir i genomsnitt per månad.")
+    )
+    home_insurance = amount(_("Hemförsäkring per månad (kr)"), _("Betalar du per år: dela med 12."))
+
+
+class OtherCostsForm(forms.Form):
+    work_travel = amount(
+        _("Resor till arbete per månad (kr)"),
+        _("Till exempel månadskort för buss eller tåg till jobbet."),
+    )
+    union_fee = amount(_("Fackavgift per månad (kr)"), _("Medlemsavgiften till facket."))
+    unemployment_fund_fee = amount(
+        _("A-kasseavgift per månad (kr)"), _("Medlemsavgiften till a-kassan.")
+    )
+
+
+HOUSING_FIELDS = tuple(HousingForm.base_fields)
+OTHER_COST_FIELDS = tuple(OtherCostsForm.base_fields)
+
+INCOME_HELP = {
+    IncomeType.SALARY: _("Det som kommer in på kontot efter skatt."),
+    IncomeType.CHILD_ALLOWANCE: _("Från Försäkringskassan, för barn under 16 år."),
+    IncomeType.HOUSING_ALLOWANCE: _("Bostadsbidrag eller bostadstillägg."),
+    IncomeType.STUDY_SUPPORT: _("Studiebidrag och studielån från CSN."),
+    IncomeType.OTHER: _("Till exempel hyresintäkter, gåvor eller swish från andra."),
+}
+
+
+class IncomesForm(forms.Form):
+    """One amount per kind of income for the whole household, after tax."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for value, label in IncomeType.choices:
+            self.fields[value] = amount(label, INCOME_HELP.get(value, ""))
+
+
+class AssetsForm(forms.Form):
+    savings = amount(
+        _("Pengar på bankkonton (kr)"), _("Alla konton i hushållet, också sparkonton.")
+    )
+    owns_vehicle = forms.BooleanField(
+        label=_("Någon i hushållet äger bil, motorcykel eller båt"), required=False
+    )
+    vehicle_value = amount(_("Fordonets ungefärliga värde (kr)"))
+    owns_property = forms.BooleanField(
+        label=_("Någon i hushållet äger bostad, fritidshus eller mark"), required=False
+    )
+    property_value = amount(_("Fastighetens ungefärliga värde (kr)"))
+
+
+class DeclarationForm(forms.Form):
+    declaration = forms.BooleanField(
+        label=_(
+            "Jag intygar att uppgifterna är riktiga och fullständiga, "
+            "och att jag meddelar ändringar."
+        ),
+        required=True,
+        error_messages={
+            "required": _("Du måste intyga att uppgifterna stämmer för att skicka ansökan.")
+        },
+    )
+
+
+class ChangesForm(forms.Form):
+    """A renewal: "has anything changed since last month?"."""
+
+    changed = forms.ChoiceField(
+        label=_("Har något ändrats sedan förra månaden?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        help_text=_("Till exempel hushållet, hyran, inkomster eller pengar på kontot."),
+        error_messages={"required": _("Svara ja eller nej.")},
+    )
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Vad visar dokumentet?"), choices=AttachmentKind.choices)
+    file = forms.FileField(
+        label=_("Välj fil eller ta ett foto"),
+        help_text=_("PDF, JPEG, PNG eller HEIC. Högst 10 MB per fil."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        error_messages={"required": _("Välj en fil att ladda upp.")},
+    )
+
+
+class PartnerDeclineForm(forms.Form):
+    note = forms.CharField(
+        label=_("Vill du säga varför? (frivilligt)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Det du skriver visas för den som ansökte."),
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Skriv till din handläggare"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Skriv ett meddelande.")},
+    )
+
+
+class FeedbackForm(forms.Form):
+    message = forms.CharField(
+        label=_("Vad fungerade inte?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Skriv inga personuppgifter eller uppgifter om ditt ärende här."),
+        error_messages={"required": _("Beskriv vad som inte fungerade.")},
+    )
+    page = forms.CharField(
+        label=_("Vilken sida gäller det? (frivilligt)"), required=False, max_length=300
+    )
+    contact = forms.CharField(
+        label=_("Hur kan vi nå dig? (frivilligt)"),
+        required=False,
+        max_length=200,
+        help_text=_("Telefon eller e-post om du vill ha svar."),
+    )
+
+
+class StartForm(forms.Form):
+    municipality = forms.ModelChoiceField(
+        queryset=None, label=_("Kommun där du bor"), empty_label=None
+    )
+
+    def __init__(self, *args: object, municipalities: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+
+
+MEMBER_ROLES = MemberRole

@@ -1,0 +1,115 @@
+"""Transports for notices, chosen by dotted path in `settings.NOTIFICATION_BACKENDS`.
+
+One small interface, like Django's e-mail backends: `send(message) -> Receipt`, raising
+`NotificationFailed` when the provider refused or could not be reached (the notice is retried).
+The fakes keep what they "sent" in memory (`outbox`) for development and tests, and can be told to
+fail (`fail_next`). A system check refuses fakes when DEBUG is off.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from django.core.mail import send_mail
+
+
+class NotificationFailed(Exception):
+    """The provider refused or could not be reached: try again later."""
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    channel: str  # sms | email | letter | forwarding
+    body: str
+    subject: str = ""
+    phone: str = ""
+    email: str = ""
+    # Letters: the recipient, and the address looked up in the population register just now
+    # (never stored). A letter via Skatteverket's forwarding carries no address at all.
+    recipient_name: str = ""
+    recipient_personnummer: str = ""
+    address: str = ""
+    via_forwarding: bool = False
+    enclosure: str = ""  # the document in the envelope, e.g. "decision:42"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    reference: str
+    delivered: bool  # the provider confirmed delivery (a letter: handed to the post)
+
+
+class NotificationBackend(Protocol):
+    is_fake: bool
+
+    def send(self, message: OutgoingMessage) -> Receipt: ...
+
+
+class FakeBackend:
+    """Records messages in memory; `fail_next(n)` makes the next n sends fail."""
+
+    is_fake = True
+    channel: ClassVar[str] = ""
+    outbox: ClassVar[list[OutgoingMessage]]
+    _failures: ClassVar[list[str]]
+    _lock = threading.Lock()
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.outbox = []
+        cls._failures = []
+
+    @classmethod
+    def fail_next(cls, times: int = 1, error: str = "provider unavailable") -> None:
+        with cls._lock:
+            cls._failures.extend([error] * times)
+
+    @classmethod
+    def reset(cls) -> None:
+        with cls._lock:
+            cls.outbox.clear()
+            cls._failures.clear()
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        with self._lock:
+            if self._failures:
+                raise NotificationFailed(self._failures.pop(0))
+            self.outbox.append(message)
+        return Receipt(reference=f"fake-{self.channel}-{secrets.token_hex(6)}", delivered=True)
+
+
+class FakeSmsBackend(FakeBackend):
+    channel = "sms"
+
+
+class FakeEmailBackend(FakeBackend):
+    channel = "email"
+
+
+class FakeLetterBackend(FakeBackend):
+    """Stands in for the print-and-post service; letters and forwarded letters both come here."""
+
+    channel = "letter"
+
+
+class DjangoEmailBackend:
+    """E-mail through Django's EMAIL_BACKEND (SMTP or django-anymail in production)."""
+
+    is_fake = False
+
+    def send(self, message: OutgoingMessage) -> Receipt:
+        try:
+            sent = send_mail(message.subject, message.body, None, [message.email])
+        except OSError as exc:
+            raise NotificationFailed(type(exc).__name__) from exc
+        if sent != 1:
+            raise NotificationFailed("not accepted")
+        return Receipt(reference=f"mail-{secrets.token_hex(6)}", delivered=False)
+
+
+def fake_outboxes_clear() -> None:
+    for backend in (FakeSmsBackend, FakeEmailBackend, FakeLetterBackend):
+        backend.reset()

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Attendance, NeedsScreen, Outcome
+from .services import FreeSlot, stockholm
+
+
+class RecordForm(forms.Form):
+    attendance = forms.ChoiceField(
+        label=_("Närvaro"), choices=Attendance.choices, widget=forms.RadioSelect
+    )
+    outcome = forms.ChoiceField(
+        label=_("Planering"),
+        choices=[("", _("Ingen planering ännu")), *Outcome.choices],
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Anteckning"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("outcome") and data.get("attendance") != Attendance.ATTENDED:
+            self.add_error("outcome", _("En planering kräver att sökande kom till mötet."))
+        return data
+
+
+class MeetingNeedsForm(forms.Form):
+    interpreter_language = forms.CharField(
+        label=_("Jag behöver tolk på språket"),
+        required=False,
+        max_length=60,
+        help_text=_("Lämna tomt om du inte behöver tolk."),
+    )
+    accessible_room = forms.BooleanField(
+        label=_("Jag behöver ett tillgängligt rum (till exempel för rullstol)"), required=False
+    )
+
+
+class RescheduleForm(forms.Form):
+    choice = forms.ChoiceField(label=_("Välj en ny tid"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, slots: list[FreeSlot], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tz = stockholm()
+        self.fields["choice"].choices = [
+            (
+                slot.key,
+                f"{slot.starts_at.astimezone(tz):%Y-%m-%d %H:%M} – {slot.secretary_name}",
+            )
+            for slot in slots
+        ]
+
+
+class NeedsScreenForm(forms.ModelForm):
+    class Meta:
+        model = NeedsScreen
+        fields = [
+            "health",
+            "substance_use",
+            "violence",
+            "housing_risk",
+            "debt",
+            "language",
+            "caring_for_others",
+            "other",
+        ]
+        widgets = {"other": forms.Textarea(attrs={"rows": 3})}

@@ -1,0 +1,249 @@
+"""Reads for the meeting pages: calendars, the applicant summary, the report.
+
+Staff see only the meetings they hold, in their own municipality (404 otherwise). Applicants
+reach a meeting only through the application door, ``intake.access.access_application``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.access import door
+from accounts.models import Municipality, User
+from intake.access import access_application
+
+from .models import Attendance, Meeting, NeedsScreen, Outcome, Track
+from .services import adult_members, day_bounds, stockholm
+
+
+def _live(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return queryset.filter(cancelled_at__isnull=True).select_related(
+        "application", "application__applicant", "room"
+    )
+
+
+def meetings_for_secretary_day(*, secretary: User, day: date) -> list[Meeting]:
+    start, end = day_bounds(day)
+    return list(
+        _live(Meeting.objects.filter(secretary=secretary))
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .order_by("starts_at")
+    )
+
+
+def meetings_for_secretary_week(*, secretary: User, monday: date) -> list[tuple[date, list]]:
+    """Seven days from ``monday``, each with the live meetings held by ``secretary``."""
+    start, _ = day_bounds(monday)
+    _, end = day_bounds(monday + timedelta(days=6))
+    by_day: dict[date, list[Meeting]] = {monday + timedelta(days=i): [] for i in range(7)}
+    for meeting in (
+        _live(Meeting.objects.filter(secretary=secretary))
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .order_by("starts_at")
+    ):
+        by_day[meeting.starts_at.astimezone(stockholm()).date()].append(meeting)
+    return list(by_day.items())
+
+
+@door
+def meeting_for_host(*, user: User, pk: int) -> Meeting:
+    """The meeting if ``user`` holds it in their municipality; 404 for anyone else's."""
+    meeting = (
+        Meeting.objects.filter(pk=pk, secretary=user, municipality_id=user.municipality_id)
+        .select_related("application", "application__applicant", "room", "secretary")
+        .first()
+    )
+    if meeting is None or not user.is_active or user.municipality_id is None:
+        raise Http404
+    return meeting
+
+
+@door
+def meeting_for_applicant(*, user: User, application_pk: int, meeting_pk: int) -> Meeting:
+    application = access_application(user, application_pk)
+    meeting = (
+        Meeting.objects.filter(pk=meeting_pk, application=application)
+        .select_related("secretary", "room", "application")
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+@dataclass(frozen=True)
+class EarlierPlan:
+    day: date
+    track: str
+    attendance: str
+    outcome: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ApplicantSummary:
+    """What the secretary needs before the meeting, and no financial details."""
+
+    name: str
+    household_size: int
+    adults: int
+    children: int
+    interpreter_language: str
+    accessible_room: bool
+    track: str
+    needs: list[tuple[str, list[str], str]] = field(default_factory=list)
+    earlier: list[EarlierPlan] = field(default_factory=list)
+
+
+def applicant_summary(*, meeting: Meeting) -> ApplicantSummary:
+    application = meeting.application
+    members = list(application.members.all())
+    adults = adult_members(application)
+    needs: list[tuple[str, list[str], str]] = []
+    for screen in NeedsScreen.objects.filter(member__in=adults).select_related("member"):
+        ticked = [
+            str(NeedsScreen._meta.get_field(name).verbose_name)
+            for name in (
+                "health",
+                "substance_use",
+                "violence",
+                "housing_risk",
+                "debt",
+                "language",
+                "caring_for_others",
+            )
+            if getattr(screen, name)
+        ]
+        needs.append((screen.member.name, ticked, screen.other))
+    earlier = [
+        EarlierPlan(
+            day=m.starts_at.astimezone(stockholm()).date(),
+            track=m.get_track_display(),
+            attendance=m.get_attendance_display(),
+            outcome=m.get_outcome_display(),
+            note=m.outcome_note,
+        )
+        for m in Meeting.objects.filter(
+            application__applicant_id=application.applicant_id,
+            cancelled_at__isnull=True,
+            starts_at__lt=meeting.starts_at,
+        )
+        .exclude(attendance="")
+        .order_by("-starts_at")[:10]
+    ]
+    children = sum(1 for m in members if m not in adults)
+    return ApplicantSummary(
+        name=application.applicant.display_name(),
+        household_size=len(members) or 1,
+        adults=len(adults),
+        children=children,
+        interpreter_language=meeting.interpreter_language,
+        accessible_room=meeting.accessible_room,
+        track=meeting.get_track_display(),
+        needs=needs,
+        earlier=earlier,
+    )
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: date
+    booked: int
+    attended: int
+    no_show: int
+
+
+@dataclass(frozen=True)
+class MonthShare:
+    month: date
+    work: int
+    social: int
+
+    @property
+    def work_percent(self) -> Decimal | None:
+        total = self.work + self.social
+        if not total:
+            return None
+        return (Decimal(100 * self.work) / total).quantize(Decimal("1"), ROUND_HALF_UP)
+
+    @property
+    def social_percent(self) -> Decimal | None:
+        work = self.work_percent
+        return None if work is None else Decimal(100) - work
+
+
+@dataclass(frozen=True)
+class MeetingReport:
+    start: date
+    end: date
+    per_day: list[DayRow]
+    attendance: dict[str, int]
+    outcomes_by_track: dict[str, dict[str, int]]
+    monthly_share: list[MonthShare]
+
+    @property
+    def outcome_rows(self) -> list[tuple[str, int, int]]:
+        return [
+            (
+                str(label),
+                self.outcomes_by_track[Track.WORK][code],
+                self.outcomes_by_track[Track.SOCIAL][code],
+            )
+            for code, label in Outcome.choices
+        ]
+
+
+def meeting_report(*, municipality: Municipality, start: date, end: date) -> MeetingReport:
+    """Meetings in [start, end] (Swedish dates) that were not cancelled beforehand.
+
+    The monthly share counts meetings actually held (attended), per track: the real split
+    between the work track and the social track, not what was suggested or booked.
+    """
+    lower, _ = day_bounds(start)
+    _, upper = day_bounds(end)
+    rows = Meeting.objects.filter(
+        municipality=municipality,
+        cancelled_at__isnull=True,
+        starts_at__gte=lower,
+        starts_at__lt=upper,
+    ).values_list("starts_at", "track", "attendance", "outcome")
+    booked: Counter[date] = Counter()
+    attended: Counter[date] = Counter()
+    no_show: Counter[date] = Counter()
+    attendance: Counter[str] = Counter()
+    outcomes: dict[str, Counter[str]] = {track: Counter() for track in Track.values}
+    held: dict[date, Counter[str]] = {}
+    for starts_at, track, present, outcome in rows:
+        day = starts_at.astimezone(stockholm()).date()
+        booked[day] += 1
+        attendance[present or "unrecorded"] += 1
+        if present == Attendance.ATTENDED:
+            attended[day] += 1
+            held.setdefault(day.replace(day=1), Counter())[track] += 1
+        elif present == Attendance.NO_SHOW:
+            no_show[day] += 1
+        if outcome:
+            outcomes[track][outcome] += 1
+    return MeetingReport(
+        start=start,
+        end=end,
+        per_day=[DayRow(d, booked[d], attended[d], no_show[d]) for d in sorted(booked)],
+        attendance={key: attendance[key] for key in [*Attendance.values, "unrecorded"]},
+        outcomes_by_track={
+            track: {outcome: outcomes[track][outcome] for outcome in Outcome.values}
+            for track in Track.values
+        },
+        monthly_share=[
+            MonthShare(month, counts[Track.WORK], counts[Track.SOCIAL])
+            for month, counts in sorted(held.items())
+        ],
+    )

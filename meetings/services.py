@@ -1,0 +1,590 @@
+"""Booking and the other writes on meetings.
+
+The database guarantees no double booking (partial unique indexes on both engines: one live
+meeting per staff member and start time, one live meeting per application and track); this code
+only chooses the slot and looks again when another booking wins the race.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import partial
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import Municipality, Role, User
+from accounts.reference_cache import cached
+from intake.models import Application, HouseholdMember, IncomeType, MemberRole
+from intake.notifications import notify_meeting_changed
+
+from . import calendar, routing
+from .models import (
+    Absence,
+    Attendance,
+    CalendarFeed,
+    CancelledBy,
+    ClosingDay,
+    Meeting,
+    NeedsScreen,
+    Outcome,
+    Track,
+    WorkingHours,
+)
+
+SEARCH_WORKING_DAYS = 10
+OFFER_WORKING_DAYS = 5
+PENSION_AGE = 67
+TrackName = Literal["work", "social"]
+
+
+class NoFreeSlot(Exception):
+    pass
+
+
+class SlotTaken(Exception):
+    """The chosen time was taken by someone else a moment ago."""
+
+
+def stockholm() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    tz = stockholm()
+    return (
+        datetime.combine(day, time.min, tzinfo=tz),
+        datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+# --- reading the rules --------------------------------------------------------------------
+
+
+def closing_days_for(municipality: Municipality, start: date, end: date) -> frozenset[date]:
+    """The municipality's own closing days in [start, end], as ``meetings.calendar`` wants them."""
+    return frozenset(
+        ClosingDay.objects.filter(
+            municipality=municipality, date__gte=start, date__lte=end
+        ).values_list("date", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class _Block:
+    hours: calendar.WorkingHours
+    room_id: int | None
+
+
+def _hours_by_staff(staff: Iterable[User]) -> dict[int, list[_Block]]:
+    blocks: dict[int, list[_Block]] = {person.pk: [] for person in staff}
+    for row in WorkingHours.objects.filter(secretary__in=list(blocks)):
+        blocks[row.secretary_id].append(
+            _Block(calendar.WorkingHours(row.weekday, row.start, row.end), row.room_id)
+        )
+    return blocks
+
+
+def _absent_on(staff_ids: Iterable[int], day: date) -> set[int]:
+    return set(
+        Absence.objects.filter(
+            secretary_id__in=list(staff_ids), start__lte=day, end__gte=day
+        ).values_list("secretary_id", flat=True)
+    )
+
+
+def _room_for(blocks: list[_Block], slot: datetime) -> int | None:
+    wall = slot.astimezone(stockholm())
+    for block in blocks:
+        hours = block.hours
+        if hours.weekday == wall.weekday() and hours.start <= wall.time() < hours.end:
+            return block.room_id
+    return None
+
+
+def _secretaries_with_hours(application: Application) -> tuple[list[User], dict[int, list[_Block]]]:
+    """The municipality's active secretaries who have working hours, and their hours: one query."""
+    people: dict[int, User] = {}
+    blocks: dict[int, list[_Block]] = {}
+    for row in (
+        WorkingHours.objects.filter(
+            secretary__municipality_id=application.municipality_id,
+            secretary__role=Role.SECRETARY,
+            secretary__is_active=True,
+        )
+        .select_related("secretary")
+        .order_by("secretary_id", "weekday", "start")
+    ):
+        people.setdefault(row.secretary_id, row.secretary)
+        blocks.setdefault(row.secretary_id, []).append(
+            _Block(calendar.WorkingHours(row.weekday, row.start, row.end), row.room_id)
+        )
+    return list(people.values()), blocks
+
+
+def _candidates(application: Application, track: TrackName) -> list[User]:
+    """Who may hold this track's meeting: the case owner alone on the social track if they can."""
+    staff = User.objects.filter(municipality=application.municipality, is_active=True)
+    if track == Track.WORK:
+        return list(staff.filter(role=Role.SECRETARY).order_by("id"))
+    caseworkers = list(staff.filter(role=Role.CASEWORKER).order_by("id"))
+    owner = application.owner
+    with_hours = set(
+        WorkingHours.objects.filter(secretary__in=[*caseworkers, *([owner] if owner else [])])
+        .values_list("secretary_id", flat=True)
+        .distinct()
+    )
+    if (
+        owner is not None
+        and owner.is_active
+        and owner.municipality_id == application.municipality_id
+        and owner.pk in with_hours
+    ):
+        return [owner]
+    return [person for person in caseworkers if person.pk in with_hours]
+
+
+def _last_met(application: Application, track: TrackName) -> int | None:
+    """The staff member who met this household last time on this track (continuity)."""
+    earlier = (
+        Meeting.objects.filter(
+            application__applicant_id=application.applicant_id,
+            track=track,
+            cancelled_at__isnull=True,
+        )
+        .exclude(application=application)
+        .order_by("-starts_at")
+        .values_list("secretary_id", flat=True)
+        .first()
+    )
+    return earlier
+
+
+def _taken(staff_ids: Iterable[int], day: date) -> dict[int, list[datetime]]:
+    start, end = day_bounds(day)
+    taken: dict[int, list[datetime]] = {pk: [] for pk in staff_ids}
+    for secretary_id, starts_at in Meeting.objects.filter(
+        secretary_id__in=list(taken),
+        cancelled_at__isnull=True,
+        starts_at__gte=start,
+        starts_at__lt=end,
+    ).values_list("secretary_id", "starts_at"):
+        taken[secretary_id].append(starts_at)
+    return taken
+
+
+def _day_bookings(
+    staff_ids: Iterable[int], day: date
+) -> tuple[dict[int, int], dict[int, list[datetime]]]:
+    """Each person's load and taken start times that day, from one query."""
+    taken = _taken(staff_ids, day)
+    return {pk: len(starts) for pk, starts in taken.items()}, taken
+
+
+def _loads(staff_ids: Iterable[int], day: date) -> dict[int, int]:
+    start, end = day_bounds(day)
+    return dict(
+        Meeting.objects.filter(
+            secretary_id__in=list(staff_ids),
+            cancelled_at__isnull=True,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .values_list("secretary")
+        .annotate(n=Count("id"))
+    )
+
+
+# --- booking --------------------------------------------------------------------------------
+
+
+def meeting_book_next_working_day(*, application: Application, today: date) -> Meeting:
+    """The robot's entry point: the work track (see ``meeting_book_for_track``)."""
+    return meeting_book_for_track(application=application, track=Track.WORK, today=today)
+
+
+@transaction.atomic
+def meeting_book_for_track(
+    *,
+    application: Application,
+    track: TrackName,
+    today: date,
+    last_met_by: int | None = None,
+) -> Meeting:
+    """Book the earliest free slot on the next working day after ``today`` on one track.
+
+    Idempotent: an application with a live meeting on the track gets that meeting back.
+    Work track: the municipality's arbetslivssekreterare. Social track: the case owner if they
+    have working hours (on a later day if their next working day is full), else the
+    caseworkers who have. Each day, the one who met this household
+    last time on the track goes first if they have a free slot, then the least loaded. Absent
+    staff and the municipality's closing days are skipped. When the next working day is full the
+    following working days are tried and the meeting is flagged as overflow.
+    """
+    track = Track(track)
+    # No up-front "already booked?" query: the one-live-meeting-per-application index answers
+    # that at insert time, and `_try_book_day` then returns the existing meeting.
+    if track == Track.WORK:
+        candidates, blocks = cached(
+            ("work_staff", application.municipality_id),
+            lambda: _secretaries_with_hours(application),
+        )
+    else:
+        candidates = _candidates(application, track)
+        blocks = _hours_by_staff(candidates)
+    # Continuity needs history; a household's first application has none to look up.
+    # Continuity: the caller may already know who met the household last time (the robot reads
+    # it from last month's application); a household's first application has no history.
+    if last_met_by is not None:
+        continuity: int | None = last_met_by
+    elif application.previous_id:
+        continuity = _last_met(application, track)
+    else:
+        continuity = None
+    closing = cached(
+        ("closing_days", application.municipality_id, today),
+        lambda: closing_days_for(application.municipality, today, today + timedelta(days=90)),
+    )
+    first_day = day = calendar.next_working_day(today, closing)
+    for _ in range(SEARCH_WORKING_DAYS):
+        absent = cached(
+            ("absent", tuple(sorted(blocks)), day), lambda day=day: _absent_on(blocks, day)
+        )
+        loads, taken = _day_bookings(blocks, day)
+
+        def rank(person: User, loads: dict[int, int] = loads) -> tuple[bool, int, int]:
+            return (
+                person.pk != continuity,
+                loads.get(person.pk, 0),
+                person.pk,
+            )
+
+        for person in sorted(candidates, key=rank):
+            if person.pk in absent or not blocks.get(person.pk):
+                continue
+            meeting = _try_book_day(
+                application,
+                track,
+                person,
+                day,
+                blocks[person.pk],
+                overflow=day != first_day,
+                taken=taken[person.pk],
+            )
+            if meeting is not None:
+                return meeting
+        day = calendar.next_working_day(day, closing)
+    existing = Meeting.objects.filter(
+        application=application, track=track, cancelled_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    raise NoFreeSlot(application.reference)
+
+
+def _try_book_day(
+    application: Application,
+    track: Track,
+    secretary: User,
+    day: date,
+    blocks: list[_Block],
+    *,
+    overflow: bool,
+    taken: list[datetime] | None = None,
+) -> Meeting | None:
+    minutes = application.municipality.meeting_minutes
+    hours = [block.hours for block in blocks]
+    for _attempt in range(20):
+        if taken is None:
+            taken = _taken([secretary.pk], day)[secretary.pk]
+        slot = calendar.first_free_slot(day, hours, minutes, stockholm(), taken)
+        if slot is None:
+            return None
+        try:
+            with transaction.atomic():
+                return Meeting.objects.create(
+                    municipality=application.municipality,
+                    secretary=secretary,
+                    application=application,
+                    track=track,
+                    starts_at=slot,
+                    ends_at=slot + timedelta(minutes=minutes),
+                    room_id=_room_for(blocks, slot),
+                    overflow=overflow,
+                )
+        except IntegrityError:
+            # Another booking took the slot (or this application got its meeting): look again.
+            existing = Meeting.objects.filter(
+                application=application, track=track, cancelled_at__isnull=True
+            ).first()
+            if existing is not None:
+                return existing
+            taken = None  # someone else took a slot: read the day again
+    return None
+
+
+def meeting_book_suggested(*, application: Application, today: date) -> list[Meeting]:
+    """Book the track(s) the needs screen suggests (the work track alone by default)."""
+    work, social, _reasons = needs_suggest_track(application=application)
+    tracks = [t for t, wanted in ((Track.WORK, work), (Track.SOCIAL, social)) if wanted]
+    return [meeting_book_for_track(application=application, track=t, today=today) for t in tracks]
+
+
+# --- free times, reschedule, cancel ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    starts_at: datetime
+    secretary_id: int
+    secretary_name: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.secretary_id}|{self.starts_at.astimezone(stockholm()).isoformat()}"
+
+
+def meeting_free_slots(
+    *, meeting: Meeting, today: date, working_days: int = OFFER_WORKING_DAYS
+) -> list[FreeSlot]:
+    """Free times the applicant may move ``meeting`` to: the same track's staff, the next
+    ``working_days`` working days after ``today``, absences and closing days respected."""
+    application = meeting.application
+    candidates = _candidates(application, meeting.track)
+    blocks = _hours_by_staff(candidates)
+    minutes = application.municipality.meeting_minutes
+    closing = closing_days_for(application.municipality, today, today + timedelta(days=60))
+    free: list[FreeSlot] = []
+    day = today
+    for _ in range(working_days):
+        day = calendar.next_working_day(day, closing)
+        absent = _absent_on(blocks, day)
+        taken = _taken(blocks, day)
+        for person in candidates:
+            if person.pk in absent:
+                continue
+            hours = [block.hours for block in blocks[person.pk]]
+            others = [
+                t
+                for t in taken[person.pk]
+                if not (person.pk == meeting.secretary_id and t == meeting.starts_at)
+            ]
+            length = timedelta(minutes=minutes)
+            for slot in calendar.day_slots(day, hours, minutes, stockholm()):
+                if all(not (t < slot + length and slot < t + length) for t in others):
+                    free.append(FreeSlot(slot, person.pk, person.display_name()))
+    free.sort(key=lambda s: (s.starts_at, s.secretary_name))
+    current = (meeting.starts_at, meeting.secretary_id)
+    return [s for s in free if (s.starts_at, s.secretary_id) != current]
+
+
+@transaction.atomic
+def meeting_reschedule(*, meeting: Meeting, choice: str, today: date) -> Meeting:
+    """Cancel ``meeting`` and book the chosen free time, in one transaction.
+
+    ``choice`` is a ``FreeSlot.key``. Raises ValidationError if it is not one of the times on
+    offer, and SlotTaken (with nothing changed) if someone else took it a moment ago.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.cancelled_at is not None or meeting.attendance:
+        raise ValidationError("Mötet kan inte bokas om.")
+    offered = {slot.key: slot for slot in meeting_free_slots(meeting=meeting, today=today)}
+    slot = offered.get(choice)
+    if slot is None:
+        raise ValidationError("Tiden finns inte bland de lediga tiderna.")
+    meeting.cancelled_at = timezone.now()
+    meeting.cancelled_by = CancelledBy.RESCHEDULED
+    meeting.save(update_fields=["cancelled_at", "cancelled_by"])
+    blocks = _hours_by_staff(User.objects.filter(pk=slot.secretary_id))
+    minutes = meeting.municipality.meeting_minutes
+    try:
+        with transaction.atomic():
+            moved = Meeting.objects.create(
+                municipality=meeting.municipality,
+                secretary_id=slot.secretary_id,
+                application=meeting.application,
+                track=meeting.track,
+                starts_at=slot.starts_at,
+                ends_at=slot.starts_at + timedelta(minutes=minutes),
+                room_id=_room_for(blocks[slot.secretary_id], slot.starts_at),
+                interpreter_language=meeting.interpreter_language,
+                accessible_room=meeting.accessible_room,
+            )
+    except IntegrityError as exc:
+        raise SlotTaken(slot.key) from exc
+    transaction.on_commit(partial(notify_meeting_changed, moved), robust=True)
+    return moved
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, by: CancelledBy = CancelledBy.APPLICANT) -> Meeting:
+    """Cancel a meeting that has not taken place; its time becomes free. Safe to repeat."""
+    Meeting.objects.filter(pk=meeting.pk, cancelled_at__isnull=True, attendance="").update(
+        cancelled_at=timezone.now(), cancelled_by=by
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
+@transaction.atomic
+def meeting_set_needs(
+    *, meeting: Meeting, interpreter_language: str, accessible_room: bool
+) -> Meeting:
+    meeting.interpreter_language = interpreter_language.strip()[:60]
+    meeting.accessible_room = accessible_room
+    meeting.save(update_fields=["interpreter_language", "accessible_room"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_record(
+    *, meeting: Meeting, attendance: str, outcome: str, note: str, by: User
+) -> Meeting:
+    """Record attendance and the plan agreed. A no-show is only recorded: it has no automatic
+    effect on the support (the caseworker sees it on the case)."""
+    attendance = Attendance(attendance)
+    outcome = Outcome(outcome) if outcome else ""
+    if outcome and attendance != Attendance.ATTENDED:
+        raise ValidationError("En planering kräver att sökande kom till mötet.")
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.cancelled_at is not None:
+        raise ValidationError("Mötet är avbokat.")
+    meeting.attendance = attendance
+    meeting.outcome = outcome
+    meeting.outcome_note = note.strip()
+    meeting.recorded_at = timezone.now()
+    meeting.recorded_by = by
+    meeting.save(
+        update_fields=["attendance", "outcome", "outcome_note", "recorded_at", "recorded_by"]
+    )
+    return meeting
+
+
+# --- needs screen ---------------------------------------------------------------------------
+
+
+NEEDS_FIELDS = (
+    "health",
+    "substance_use",
+    "violence",
+    "housing_risk",
+    "debt",
+    "language",
+    "caring_for_others",
+)
+
+
+def adult_members(application: Application) -> list[HouseholdMember]:
+    return [
+        member
+        for member in application.members.all()
+        if member.role != MemberRole.CHILD and member.age >= 18
+    ]
+
+
+@transaction.atomic
+def needs_screen_save(
+    *, member: HouseholdMember, answers: dict[str, bool], other: str
+) -> NeedsScreen:
+    screen, _created = NeedsScreen.objects.get_or_create(member=member)
+    for field in NEEDS_FIELDS:
+        setattr(screen, field, bool(answers.get(field, False)))
+    screen.other = other.strip()[:1000]
+    screen.save()
+    return screen
+
+
+def needs_screens(members: Iterable[HouseholdMember]) -> list[routing.Needs]:
+    """The adults' answers to the optional needs screen (one query)."""
+    adults = [m for m in members if m.role in ("applicant", "partner")]
+    return [
+        routing.Needs(**{field: getattr(screen, field) for field in NEEDS_FIELDS})
+        for screen in NeedsScreen.objects.filter(member__in=adults)
+    ]
+
+
+def needs_suggest_track(*, application: Application) -> tuple[bool, bool, list[str]]:
+    """``routing.suggest_track`` over this application's needs screens and declared facts."""
+    adults = adult_members(application)
+    screens = NeedsScreen.objects.filter(member__in=adults)
+    needs = [
+        routing.Needs(**{field: getattr(screen, field) for field in NEEDS_FIELDS})
+        for screen in screens
+    ]
+    sick = application.incomes.filter(type=IncomeType.SICKNESS_BENEFIT).exists()
+    indicators = routing.Indicators(
+        adults=len(adults) or 1,
+        adults_of_pension_age=sum(1 for m in adults if m.age >= PENSION_AGE),
+        adults_on_sickness_benefit=1 if sick and len(adults) == 1 else 0,
+    )
+    return routing.suggest_track(needs, indicators)
+
+
+# --- calendar feeds -------------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_feed_create(*, secretary: User) -> str:
+    """A new secret feed token for ``secretary`` (any earlier one stops working). The token is
+    returned once; only its hash is stored."""
+    CalendarFeed.objects.filter(secretary=secretary, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.create(secretary=secretary, token_hash=_hash(token))
+    return token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, secretary: User) -> None:
+    CalendarFeed.objects.filter(secretary=secretary, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def calendar_feed_owner(*, token: str) -> User | None:
+    feed = (
+        CalendarFeed.objects.filter(token_hash=_hash(token), revoked_at__isnull=True)
+        .select_related("secretary")
+        .first()
+    )
+    if feed is None or not feed.secretary.is_active:
+        return None
+    return feed.secretary
+
+
+# --- reminders (the seam for notifications) --------------------------------------------------
+
+
+def meetings_due_for_reminder(day: date) -> list[Meeting]:
+    """Live meetings on the calendar day after ``day`` whose applicant has not been reminded."""
+    start, end = day_bounds(day + timedelta(days=1))
+    return list(
+        Meeting.objects.filter(
+            cancelled_at__isnull=True,
+            reminder_sent_at__isnull=True,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .select_related("application", "application__applicant", "secretary", "room")
+        .order_by("starts_at", "id")
+    )
+
+
+def meeting_mark_reminded(*, meeting: Meeting) -> None:
+    Meeting.objects.filter(pk=meeting.pk, reminder_sent_at__isnull=True).update(
+        reminder_sent_at=timezone.now()
+    )

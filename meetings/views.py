@@ -1,0 +1,364 @@
+"""Secretary pages (day, week, meeting, feed, report) and the applicant's meeting pages.
+
+Views parse input, call one service or selector, and render. Mutations are POST with CSRF.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Role
+from accounts.permissions import applicant_required, role_required, secretary_required
+from intake.access import access_application
+
+from . import calendar, ics
+from .forms import MeetingNeedsForm, NeedsScreenForm, RecordForm, RescheduleForm
+from .models import NeedsScreen
+from .selectors import (
+    applicant_summary,
+    meeting_for_applicant,
+    meeting_for_host,
+    meeting_report,
+    meetings_for_secretary_day,
+    meetings_for_secretary_week,
+)
+from .services import (
+    SlotTaken,
+    adult_members,
+    calendar_feed_create,
+    calendar_feed_owner,
+    calendar_feed_revoke,
+    closing_days_for,
+    day_bounds,
+    meeting_cancel,
+    meeting_free_slots,
+    meeting_record,
+    meeting_reschedule,
+    meeting_set_needs,
+    needs_screen_save,
+    needs_suggest_track,
+)
+
+# Staff who hold meetings: arbetslivssekreterare, and caseworkers on the social track.
+host_required = role_required(Role.SECRETARY, Role.TEAM_LEAD, Role.CASEWORKER)
+
+FEED_DAYS_BACK = 30
+FEED_DAYS_AHEAD = 120
+
+
+def _date_param(request: HttpRequest, name: str, default: date) -> date:
+    try:
+        return date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return default
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- secretary pages ------------------------------------------------------------------------
+
+
+@secretary_required
+@require_GET
+def day(request: HttpRequest) -> HttpResponse:
+    chosen = _date_param(request, "dag", timezone.localdate())
+    closing = (
+        closing_days_for(request.user.municipality, chosen, chosen)
+        if request.user.municipality_id
+        else frozenset()
+    )
+    return TemplateResponse(
+        request,
+        "meetings/meeting_day.html",
+        {
+            "day": chosen,
+            "meetings": meetings_for_secretary_day(secretary=request.user, day=chosen),
+            "previous_day": chosen - timedelta(days=1),
+            "next_day": chosen + timedelta(days=1),
+            "monday": chosen - timedelta(days=chosen.weekday()),
+            "is_working_day": calendar.is_working_day(chosen, closing),
+            "holiday": calendar.holiday_name(chosen),
+        },
+    )
+
+
+@secretary_required
+@require_GET
+def week(request: HttpRequest) -> HttpResponse:
+    chosen = _date_param(request, "dag", timezone.localdate())
+    monday = chosen - timedelta(days=chosen.weekday())
+    closing = (
+        closing_days_for(request.user.municipality, monday, monday + timedelta(days=6))
+        if request.user.municipality_id
+        else frozenset()
+    )
+    days = [
+        (d, meetings, calendar.is_working_day(d, closing), calendar.holiday_name(d))
+        for d, meetings in meetings_for_secretary_week(secretary=request.user, monday=monday)
+    ]
+    return TemplateResponse(
+        request,
+        "meetings/meeting_week.html",
+        {
+            "monday": monday,
+            "week_number": monday.isocalendar().week,
+            "days": days,
+            "previous_week": monday - timedelta(days=7),
+            "next_week": monday + timedelta(days=7),
+        },
+    )
+
+
+@host_required
+@require_http_methods(["GET", "POST"])
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_for_host(user=request.user, pk=pk)
+    initial = {
+        "attendance": meeting.attendance,
+        "outcome": meeting.outcome,
+        "note": meeting.outcome_note,
+    }
+    form = RecordForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_record(
+                meeting=meeting,
+                attendance=form.cleaned_data["attendance"],
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Närvaro och planering är sparade."))
+            return redirect("meetings:meeting_detail", pk=meeting.pk)
+    return TemplateResponse(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "summary": applicant_summary(meeting=meeting),
+            "suggestion": needs_suggest_track(application=meeting.application),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@host_required
+@require_GET
+def meeting_ics_staff(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_for_host(user=request.user, pk=pk)
+    return _ics_response(ics.meetings_to_ics([meeting], audience="staff"), f"mote-{meeting.pk}.ics")
+
+
+@host_required
+@require_http_methods(["GET", "POST"])
+def feed_settings(request: HttpRequest) -> HttpResponse:
+    token = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create":
+            token = calendar_feed_create(secretary=request.user)
+        elif action == "revoke":
+            calendar_feed_revoke(secretary=request.user)
+            messages.success(request, _("Kalenderlänken är återkallad och fungerar inte längre."))
+            return redirect("meetings:feed_settings")
+        else:
+            return HttpResponse(status=400)
+    feed_url = request.build_absolute_uri(reverse("meetings:feed", args=[token])) if token else None
+    return TemplateResponse(
+        request,
+        "meetings/feed_settings.html",
+        {
+            "feed_url": feed_url,
+            "has_feed": request.user.calendar_feeds.filter(revoked_at__isnull=True).exists(),
+        },
+    )
+
+
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The secret feed: no login (calendar apps cannot log in), the token is the key."""
+    owner = calendar_feed_owner(token=token)
+    if owner is None:
+        raise Http404
+    today = timezone.localdate()
+    start, _end = day_bounds(today - timedelta(days=FEED_DAYS_BACK))
+    _start, end = day_bounds(today + timedelta(days=FEED_DAYS_AHEAD))
+    meetings = (
+        owner.meetings.filter(cancelled_at__isnull=True, starts_at__gte=start, starts_at__lt=end)
+        .select_related("application", "room", "secretary")
+        .order_by("starts_at")
+    )
+    response = _ics_response(
+        ics.meetings_to_ics(meetings, audience="staff", name=_("Mina möten")), "moten.ics"
+    )
+    response["Content-Disposition"] = 'inline; filename="moten.ics"'
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@secretary_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    if request.user.municipality_id is None:
+        raise Http404
+    today = timezone.localdate()
+    start = _date_param(request, "fran", today.replace(day=1))
+    end = _date_param(request, "till", today)
+    if end < start:
+        start, end = end, start
+    end = min(end, start + timedelta(days=366))
+    return TemplateResponse(
+        request,
+        "meetings/meeting_report.html",
+        {"report": meeting_report(municipality=request.user.municipality, start=start, end=end)},
+    )
+
+
+# --- applicant pages ------------------------------------------------------------------------
+
+
+def _applicant_page(
+    request: HttpRequest, meeting, *, reschedule_form=None, needs_form=None, status=200
+) -> HttpResponse:  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    can_change = meeting.cancelled_at is None and not meeting.attendance
+    slots = meeting_free_slots(meeting=meeting, today=today) if can_change else []
+    return TemplateResponse(
+        request,
+        "meetings/applicant_meeting.html",
+        {
+            "meeting": meeting,
+            "application": meeting.application,
+            "can_change": can_change,
+            "reschedule_form": reschedule_form or RescheduleForm(slots=slots),
+            "needs_form": needs_form
+            or MeetingNeedsForm(
+                initial={
+                    "interpreter_language": meeting.interpreter_language,
+                    "accessible_room": meeting.accessible_room,
+                }
+            ),
+        },
+        status=status,
+    )
+
+
+@applicant_required
+@require_GET
+def applicant_meeting(request: HttpRequest, application_pk: int, pk: int) -> HttpResponse:
+    meeting = meeting_for_applicant(user=request.user, application_pk=application_pk, meeting_pk=pk)
+    return _applicant_page(request, meeting)
+
+
+@applicant_required
+@require_POST
+def applicant_reschedule(request: HttpRequest, application_pk: int, pk: int) -> HttpResponse:
+    meeting = meeting_for_applicant(user=request.user, application_pk=application_pk, meeting_pk=pk)
+    today = timezone.localdate()
+    slots = meeting_free_slots(meeting=meeting, today=today)
+    form = RescheduleForm(request.POST, slots=slots)
+    if not form.is_valid():
+        if request.POST.get("choice"):
+            # A time that was on offer when the page was shown but is gone now.
+            return _slot_taken(request, meeting)
+        return _applicant_page(request, meeting, reschedule_form=form, status=400)
+    try:
+        new = meeting_reschedule(meeting=meeting, choice=form.cleaned_data["choice"], today=today)
+    except SlotTaken:
+        return _slot_taken(request, meeting)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _applicant_page(request, meeting, reschedule_form=form, status=400)
+    messages.success(request, _("Din nya tid är bokad."))
+    return redirect("meetings:applicant_meeting", application_pk=application_pk, pk=new.pk)
+
+
+def _slot_taken(request: HttpRequest, meeting) -> HttpResponse:  # type: ignore[no-untyped-def]
+    messages.error(request, _("Tiden togs precis av någon annan. Här är de lediga tiderna nu."))
+    meeting.refresh_from_db()
+    return _applicant_page(request, meeting, status=409)
+
+
+@applicant_required
+@require_POST
+def applicant_cancel(request: HttpRequest, application_pk: int, pk: int) -> HttpResponse:
+    meeting = meeting_for_applicant(user=request.user, application_pk=application_pk, meeting_pk=pk)
+    meeting_cancel(meeting=meeting)
+    messages.success(request, _("Mötet är avbokat."))
+    return redirect("meetings:applicant_meeting", application_pk=application_pk, pk=meeting.pk)
+
+
+@applicant_required
+@require_POST
+def applicant_needs(request: HttpRequest, application_pk: int, pk: int) -> HttpResponse:
+    meeting = meeting_for_applicant(user=request.user, application_pk=application_pk, meeting_pk=pk)
+    form = MeetingNeedsForm(request.POST)
+    if not form.is_valid() or meeting.cancelled_at is not None:
+        return _applicant_page(request, meeting, needs_form=form, status=400)
+    meeting_set_needs(
+        meeting=meeting,
+        interpreter_language=form.cleaned_data["interpreter_language"],
+        accessible_room=form.cleaned_data["accessible_room"],
+    )
+    messages.success(request, _("Tack! Vi har noterat dina behov inför mötet."))
+    return redirect("meetings:applicant_meeting", application_pk=application_pk, pk=meeting.pk)
+
+
+@applicant_required
+@require_GET
+def applicant_ics(request: HttpRequest, application_pk: int, pk: int) -> HttpResponse:
+    meeting = meeting_for_applicant(user=request.user, application_pk=application_pk, meeting_pk=pk)
+    return _ics_response(
+        ics.meetings_to_ics([meeting], audience="applicant"), f"mote-{meeting.pk}.ics"
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def needs_screen(request: HttpRequest, application_pk: int) -> HttpResponse:
+    application = access_application(request.user, application_pk)
+    adults = adult_members(application)
+    existing = {s.member_id: s for s in NeedsScreen.objects.filter(member__in=adults)}
+    forms = [
+        (
+            member,
+            NeedsScreenForm(
+                request.POST or None,
+                instance=existing.get(member.pk),
+                prefix=f"m{member.pk}",
+            ),
+        )
+        for member in adults
+    ]
+    if request.method == "POST" and all(form.is_valid() for _m, form in forms):
+        for member, form in forms:
+            needs_screen_save(
+                member=member, answers=form.cleaned_data, other=form.cleaned_data["other"]
+            )
+        messages.success(request, _("Tack! Dina svar hjälper oss att boka rätt möte."))
+        return redirect("intake:application_detail", application.pk)
+    return TemplateResponse(
+        request,
+        "meetings/needs_screen.html",
+        {"application": application, "forms": forms},
+        status=400 if request.method == "POST" else 200,
+    )

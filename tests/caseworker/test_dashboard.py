@@ -1,0 +1,118 @@
+"""The team lead's dashboard (#7): figures match a hand-computed fixture."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from accounts.models import Municipality, Role, User
+from caseworker.dashboard import dashboard_for
+from caseworker.ownership_models import OutreachTask, Referral, SilenceSignal
+from intake.models import ApplicationKind, Notification
+from intake.states import Status
+from tests.conftest import PASSWORD
+
+from .ownership_helpers import make_applicant, make_case
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+NOW = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
+NOVEMBER = date(2026, 11, 1)
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[time_machine.Traveller]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def team(make_staff: Callable[..., User], trelleborg: Municipality, secretary: User) -> dict:
+    anna = make_staff("anna", Role.CASEWORKER, trelleborg)
+    bo = make_staff("bo", Role.CASEWORKER, trelleborg)
+    lead = make_staff("ledare", Role.TEAM_LEAD, trelleborg)
+    # anna: a first application with 2 children (1 + 0.5 + 0.5 = 2.0), overdue;
+    #       a renewal (1.0) due tomorrow; an approved November case (forecast, not open).
+    overdue = make_case(
+        trelleborg,
+        anna,
+        kind=ApplicationKind.NEW,
+        children=2,
+        decision_due_at=NOW - timedelta(hours=2),
+    )
+    make_case(trelleborg, anna, decision_due_at=NOW + timedelta(days=1))
+    make_case(trelleborg, anna, status=Status.APPROVED)
+    # bo: one renewal waiting for a supplement past its deadline (paused: not overdue) = 1.0
+    make_case(
+        trelleborg, bo, status=Status.AWAITING_SUPPLEMENT, decision_due_at=NOW - timedelta(days=2)
+    )
+    # a rejected November case does not forecast a renewal; a draft is nobody's case yet
+    make_case(trelleborg, bo, status=Status.REJECTED)
+    make_case(trelleborg, None, status=Status.DRAFT)
+    referral = Referral.objects.create(
+        application=overdue,
+        direction="work_to_social",
+        from_owner=secretary,
+        to_owner=bo,
+        reason="Behöver stöd",
+        acknowledge_by=NOW - timedelta(hours=1),
+    )
+    quiet = make_case(trelleborg, bo, status=Status.APPROVED, month=date(2026, 10, 1))
+    signal = SilenceSignal.objects.create(
+        trigger="no_reapplication",
+        applicant=quiet.applicant,
+        month=NOVEMBER,
+        application=quiet,
+        municipality=trelleborg,
+    )
+    OutreachTask.objects.create(
+        signal=signal,
+        application=quiet,
+        municipality=trelleborg,
+        assigned_to=bo,
+        text="Ring",
+        due_at=NOW + timedelta(days=5),
+    )
+    Notification.objects.create(
+        recipient=make_applicant(),
+        application=make_case(trelleborg, bo, status=Status.APPROVED, month=date(2026, 10, 1)),
+        kind="message",
+        channel="sms",
+        body="x",
+        status="failed",
+        attempts=5,
+    )
+    return {"anna": anna, "bo": bo, "lead": lead, "overdue": overdue, "referral": referral}
+
+
+def test_dashboard_figures_match_the_hand_computed_fixture(team: dict) -> None:
+    board = dashboard_for(team["lead"])
+    rows = {row.user.username: row for row in board.owners}
+    assert (rows["anna"].cases, rows["anna"].load, rows["anna"].overdue) == (2, Decimal("3.0"), 1)
+    assert (rows["bo"].cases, rows["bo"].load, rows["bo"].overdue) == (1, Decimal("1.0"), 0)
+    assert rows["anna"].ceiling == Decimal("35")
+    # November: anna has 2 open + 1 approved = 3 households; bo has 1 open (supplement), the
+    # rejected one does not renew.
+    assert rows["anna"].renewals_next_month == 3 and rows["bo"].renewals_next_month == 1
+    assert board.renewals_next_month == 4
+    assert [a.pk for a in board.overdue] == [team["overdue"].pk]
+    assert [r.pk for r in board.unacknowledged] == [team["referral"].pk]
+    assert len(board.outreach) == 1
+    assert board.unassigned == 0
+    assert board.unreachable == 1
+
+
+def test_the_dashboard_page_is_for_team_leads(team: dict, client: Client) -> None:
+    client.login(username=team["anna"].username, password=PASSWORD)
+    assert client.get("/handlaggare/ledning/").status_code == 403
+    client.login(username=team["lead"].username, password=PASSWORD)
+    page = client.get("/handlaggare/ledning/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="figure-unassigned">0<' in html and 'id="figure-overdue">1<' in html
+    assert 'id="figure-unacknowledged">1<' in html and team["overdue"].reference in html

@@ -1,0 +1,803 @@
+"""The caseworker's queue: filters, counts, search, sorting, keyset pagination, htmx, and a query
+count that does not grow with the number of rows."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Municipality, Role, User
+from bench.queue_rows import queue_rows_create
+from caseworker.models import AccessAction, AccessLog
+from caseworker.queue import (
+    QueueParams,
+    cursor_decode,
+    cursor_encode,
+    queue_counts,
+    queue_page,
+    queue_params_parse,
+)
+from eligibility.models import CaseWarning, Proposal, WarningStatus
+from intake.models import Application, HouseholdMember, Track
+from intake.states import Status
+from tests.conftest import PNR_ALVA, PNR_CARINA
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+NOW = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)  # a Wednesday
+QUEUE = "/handlaggare/"
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def frozen_now() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def colleague(make_staff: Callable[..., User], trelleborg: Municipality) -> User:
+    return make_staff("kollega", Role.CASEWORKER, trelleborg)
+
+
+@pytest.fixture
+def team_lead(make_staff: Callable[..., User], trelleborg: Municipality) -> User:
+    return make_staff("gruppledare", Role.TEAM_LEAD, trelleborg)
+
+
+@pytest.fixture
+def svedala_caseworker(make_staff: Callable[..., User], svedala: Municipality) -> User:
+    return make_staff("svedalabo", Role.CASEWORKER, svedala)
+
+
+@pytest.fixture
+def make_case(trelleborg: Municipality, caseworker: User) -> Callable[..., Application]:
+    """A submitted application straight into a state (no robot): what the queue reads."""
+
+    def make(
+        *,
+        first_name: str = "Test",
+        last_name: str = "Person",
+        personnummer: str | None = None,
+        municipality: Municipality | None = None,
+        **fields: object,
+    ) -> Application:
+        n = next(_numbers)
+        applicant = User.objects.create(
+            username=f"sokande-{n}",
+            role=Role.APPLICANT,
+            personnummer=personnummer or f"18{n:010d}",
+            first_name=first_name,
+            last_name=last_name,
+        )
+        values: dict[str, object] = {
+            "municipality": municipality or trelleborg,
+            "applicant": applicant,
+            "month": date(2026, 11, 1),
+            "status": Status.AWAITING_CASEWORKER,
+            "owner": caseworker,
+            "submitted_at": NOW - timedelta(hours=1),
+        }
+        values.update(fields)
+        return Application.objects.create(**values)
+
+    return make
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def listed(response) -> list[str]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200
+    return [row.reference for row in response.context["rows"]]
+
+
+def counts_of(response, facet: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    group = next(g for g in response.context["filter_groups"] if g["name"] == facet)
+    labels = {item["label"]: item["count"] for item in group["items"]}
+    return labels
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+def test_the_default_queue_lists_open_cases_and_the_decided_filter_lists_decided_ones(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    waiting = make_case(status=Status.AWAITING_CASEWORKER)
+    supplement = make_case(status=Status.AWAITING_SUPPLEMENT)
+    approved = make_case(status=Status.APPROVED)
+    rejected = make_case(status=Status.REJECTED)
+    withdrawn = make_case(status=Status.WITHDRAWN)
+    client = client_for(caseworker)
+
+    assert set(listed(client.get(QUEUE))) == {waiting.reference, supplement.reference}
+    assert set(listed(client.get(QUEUE + "?status=decided"))) == {
+        approved.reference,
+        rejected.reference,
+    }
+    assert listed(client.get(QUEUE + "?status=awaiting_supplement")) == [supplement.reference]
+    assert len(listed(client.get(QUEUE + "?status=all"))) == 5
+    assert withdrawn.reference in listed(client.get(QUEUE + "?status=withdrawn"))
+
+
+def test_an_unknown_filter_value_falls_back_to_the_default(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    waiting = make_case()
+    make_case(status=Status.APPROVED)
+    response = client_for(caseworker).get(QUEUE + "?status=draft&track=x&deadline=soon&age=3")
+    assert listed(response) == [waiting.reference]
+
+
+def test_the_warnings_filter_counts_open_and_acknowledged_warnings_but_not_closed(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    open_one, acknowledged, closed, none = (make_case() for _ in range(4))
+    for application, status in (
+        (open_one, WarningStatus.OPEN),
+        (acknowledged, WarningStatus.ACKNOWLEDGED),
+        (closed, WarningStatus.CLOSED),
+    ):
+        CaseWarning.objects.create(
+            application=application, kind="new_cost", key="k", message="m", status=status
+        )
+    client = client_for(caseworker)
+    assert set(listed(client.get(QUEUE + "?warnings=yes"))) == {
+        open_one.reference,
+        acknowledged.reference,
+    }
+    assert set(listed(client.get(QUEUE + "?warnings=no"))) == {closed.reference, none.reference}
+    rows = {row.reference: row.open_warnings for row in client.get(QUEUE).context["rows"]}
+    assert rows == {open_one.reference: 1, acknowledged.reference: 1, closed.reference: 0,
+                    none.reference: 0}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("work", "work"), ("social", "social"), ("both", "both"), ("undecided", "")],
+)
+def test_the_track_filter(
+    make_case: Callable[..., Application], caseworker: User, value: str, expected: str
+) -> None:
+    cases = {track: make_case(track=track) for track in ["", *Track.values]}
+    response = client_for(caseworker).get(QUEUE + f"?track={value}")
+    assert listed(response) == [cases[expected].reference]
+
+
+def test_the_assignee_filter_me_unassigned_and_a_colleague(
+    make_case: Callable[..., Application],
+    caseworker: User,
+    colleague: User,
+    svedala_caseworker: User,
+) -> None:
+    mine = make_case(owner=caseworker)
+    theirs = make_case(owner=colleague)
+    # Only a withdrawn case may lack an owner (the model's constraint).
+    nobodys = make_case(owner=None, status=Status.WITHDRAWN)
+    client = client_for(caseworker)
+
+    assert listed(client.get(QUEUE + "?assignee=me")) == [mine.reference]
+    assert listed(client.get(QUEUE + f"?assignee={colleague.pk}")) == [theirs.reference]
+    assert listed(client.get(QUEUE + "?assignee=unassigned&status=all")) == [nobodys.reference]
+    # Someone who is not a colleague in my municipality is not a filter value: ignored.
+    ignored = client.get(QUEUE + f"?assignee={svedala_caseworker.pk}")
+    assert set(listed(ignored)) == {mine.reference, theirs.reference}
+    assert ignored.context["params"].assignee == ""
+
+
+def test_the_age_filter_lists_cases_submitted_longer_ago_than_the_chosen_days(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    today = make_case(submitted_at=NOW - timedelta(hours=3))
+    three_days = make_case(submitted_at=NOW - timedelta(days=3))
+    ten_days = make_case(submitted_at=NOW - timedelta(days=10))
+    client = client_for(caseworker)
+    assert set(listed(client.get(QUEUE + "?age=2"))) == {three_days.reference, ten_days.reference}
+    assert listed(client.get(QUEUE + "?age=7")) == [ten_days.reference]
+    assert listed(client.get(QUEUE + "?age=30")) == []
+    assert today.reference in listed(client.get(QUEUE))
+
+
+def test_the_deadline_filter_overdue_today_later_and_none(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    overdue = make_case(decision_due_at=NOW - timedelta(minutes=1))
+    today = make_case(decision_due_at=NOW.replace(hour=23, minute=59))
+    later = make_case(decision_due_at=NOW.replace(hour=0) + timedelta(days=1))  # midnight
+    none = make_case(decision_due_at=None)
+    client = client_for(caseworker)
+    for value, expected in (
+        ("overdue", overdue),
+        ("today", today),
+        ("later", later),
+        ("none", none),
+    ):
+        assert listed(client.get(QUEUE + f"?deadline={value}")) == [expected.reference], value
+
+
+def test_filters_combine(
+    make_case: Callable[..., Application], caseworker: User, colleague: User
+) -> None:
+    hit = make_case(track=Track.WORK, owner=caseworker, decision_due_at=NOW - timedelta(hours=1))
+    make_case(track=Track.WORK, owner=colleague, decision_due_at=NOW - timedelta(hours=1))
+    make_case(track=Track.SOCIAL, owner=caseworker, decision_due_at=NOW - timedelta(hours=1))
+    make_case(track=Track.WORK, owner=caseworker, decision_due_at=NOW + timedelta(days=2))
+    response = client_for(caseworker).get(QUEUE + "?track=work&assignee=me&deadline=overdue")
+    assert listed(response) == [hit.reference]
+
+
+# --- counts --------------------------------------------------------------------------------------
+
+
+def test_counts_per_filter_value_follow_the_other_filters(
+    make_case: Callable[..., Application], caseworker: User, colleague: User
+) -> None:
+    make_case(track=Track.WORK, owner=caseworker)
+    make_case(track=Track.WORK, owner=colleague)
+    make_case(track=Track.SOCIAL, owner=caseworker)
+    make_case(track=Track.SOCIAL, owner=caseworker, status=Status.APPROVED)
+    client = client_for(caseworker)
+
+    page = client.get(QUEUE)
+    assert counts_of(page, "track")["Arbetsspåret"] == 2
+    assert counts_of(page, "track")["Socialt spår"] == 1
+    assert counts_of(page, "assignee")["Mina ärenden"] == 2
+    assert counts_of(page, "status")["Alla aktuella"] == 3
+    assert counts_of(page, "status")["Alla beslutade"] == 1
+    assert counts_of(page, "status")["Alla ärenden"] == 4
+
+    mine = client.get(QUEUE + "?assignee=me")
+    assert counts_of(mine, "track")["Arbetsspåret"] == 1  # narrowed by "mine"
+    assert counts_of(mine, "assignee")["Kollega Testsson"] == 1  # not narrowed by itself
+    assert counts_of(mine, "status")["Alla beslutade"] == 1
+
+
+def test_all_counts_come_from_one_query(
+    make_case: Callable[..., Application], caseworker: User, colleague: User
+) -> None:
+    make_case()
+    with CaptureQueriesContext(connection) as queries:
+        counts = queue_counts(
+            user=caseworker,
+            params=QueueParams(track="work"),
+            now=NOW,
+            colleague_ids=[caseworker.pk, colleague.pk],
+        )
+    assert len(queries) == 1
+    assert counts["status"][""] == 0  # the one case has no track: "work" excludes it
+    assert counts["track"]["undecided"] == 1
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+def test_search_by_name_first_last_and_both(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    alva = make_case(first_name="Alva", last_name="Andersson")
+    make_case(first_name="Bilal", last_name="Berg")
+    client = client_for(caseworker)
+    for query in ("alva", "ANDERS", "Alva Andersson"):
+        assert listed(client.post(QUEUE, {"q": query})) == [alva.reference], query
+
+
+def test_search_by_case_number_ignores_case(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    case = make_case()
+    make_case()
+    response = client_for(caseworker).post(QUEUE, {"q": case.reference.lower()})
+    assert listed(response) == [case.reference]
+
+
+def test_search_by_personnummer_finds_the_applicant_and_household_members_by_post_only(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    alva = make_case(personnummer=PNR_ALVA, first_name="Alva")
+    household = make_case(first_name="Other")
+    HouseholdMember.objects.create(
+        application=household, role="partner", name="Carina", personnummer=PNR_CARINA, age=22
+    )
+    client = client_for(caseworker)
+    assert listed(client.post(QUEUE, {"q": "20030606-2381"})) == [alva.reference]
+    assert listed(client.post(QUEUE, {"q": PNR_CARINA})) == [household.reference]
+    # In the URL it is no search at all: both cases listed, the query dropped.
+    response = client.get(QUEUE + f"?q={PNR_ALVA}")
+    assert set(listed(response)) == {alva.reference, household.reference}
+    assert response.context["query"] == ""
+
+
+def test_search_finds_decided_cases_and_keeps_explicit_filters(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    old = make_case(first_name="Alva", status=Status.APPROVED, track=Track.WORK)
+    client = client_for(caseworker)
+    assert listed(client.post(QUEUE, {"q": "Alva"})) == [old.reference]
+    assert listed(client.post(QUEUE + "?track=social", {"q": "Alva"})) == []
+
+
+def test_search_never_finds_another_municipalitys_case(
+    make_case: Callable[..., Application],
+    svedala: Municipality,
+    svedala_caseworker: User,
+    caseworker: User,
+) -> None:
+    theirs = make_case(
+        municipality=svedala, owner=svedala_caseworker, first_name="Alva", personnummer=PNR_ALVA
+    )
+    client = client_for(caseworker)
+    for query in ("Alva", PNR_ALVA, theirs.reference):
+        assert listed(client.post(QUEUE, {"q": query})) == []
+    assert theirs.reference not in client.get(QUEUE + "?status=all").content.decode()
+
+
+def test_a_search_list_writes_no_access_log_but_opening_a_hit_writes_one_search_row(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    alva = make_case(personnummer=PNR_ALVA, first_name="Alva")
+    client = client_for(caseworker)
+    page = client.post(QUEUE, {"q": PNR_ALVA}).content.decode()
+    assert not AccessLog.objects.exists()
+    open_url = reverse("caseworker:queue_search_open", args=[alva.pk])
+    assert open_url in page
+    response = client.get(open_url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("caseworker:case_detail", args=[alva.pk])
+    row = AccessLog.objects.get()
+    assert (row.user, row.application, row.action) == (caseworker, alva, AccessAction.SEARCH)
+
+
+def test_opening_another_municipalitys_case_from_search_is_404_and_not_logged(
+    make_case: Callable[..., Application], svedala: Municipality, svedala_caseworker: User,
+    caseworker: User,
+) -> None:  # fmt: skip
+    theirs = make_case(municipality=svedala, owner=svedala_caseworker)
+    url = reverse("caseworker:queue_search_open", args=[theirs.pk])
+    assert client_for(caseworker).get(url).status_code == 404
+    assert not AccessLog.objects.exists()
+
+
+def test_the_search_form_posts_and_no_link_carries_the_personnummer(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    for _ in range(30):
+        make_case()
+    make_case(personnummer=PNR_ALVA)
+    html = client_for(caseworker).post(QUEUE + "?size=25", {"q": PNR_ALVA}).content.decode()
+    assert 'method="post" class="search"' in html
+    for attribute in ('href="', 'hx-get="', 'hx-post="', 'action="'):
+        values = [part.split('"', 1)[0] for part in html.split(attribute)[1:]]
+        assert not any("20030606" in value or "2381" in value for value in values), attribute
+    search_form_tag = html.split('class="search"')[1].split(">", 1)[0]
+    assert "hx-post" in search_form_tag and "hx-push-url" not in search_form_tag
+
+
+# --- sorting -------------------------------------------------------------------------------------
+
+
+def test_the_default_order_is_oldest_submitted_first(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    newer = make_case(submitted_at=NOW - timedelta(hours=1))
+    older = make_case(submitted_at=NOW - timedelta(days=2))
+    client = client_for(caseworker)
+    assert listed(client.get(QUEUE)) == [older.reference, newer.reference]
+    assert listed(client.get(QUEUE + "?dir=desc")) == [newer.reference, older.reference]
+
+
+def test_sorting_by_deadline_puts_cases_without_one_last(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    none = make_case(decision_due_at=None)
+    late = make_case(decision_due_at=NOW + timedelta(days=2))
+    soon = make_case(decision_due_at=NOW + timedelta(hours=2))
+    client = client_for(caseworker)
+    assert listed(client.get(QUEUE + "?sort=due")) == [
+        soon.reference,
+        late.reference,
+        none.reference,
+    ]
+    assert listed(client.get(QUEUE + "?sort=due&dir=desc")) == [
+        none.reference,
+        late.reference,
+        soon.reference,
+    ]
+
+
+def test_sorting_by_month_and_by_reference(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    october = make_case(month=date(2026, 10, 1), reference="EB-ZZZZ0001")
+    december = make_case(month=date(2026, 12, 1), reference="EB-AAAA0001")
+    client = client_for(caseworker)
+    assert listed(client.get(QUEUE + "?sort=month")) == [october.reference, december.reference]
+    assert listed(client.get(QUEUE + "?sort=month&dir=desc")) == [
+        december.reference,
+        october.reference,
+    ]
+    assert listed(client.get(QUEUE + "?sort=reference")) == [december.reference, october.reference]
+
+
+def test_a_sort_header_toggles_the_direction_and_says_so(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    make_case()
+    response = client_for(caseworker).get(QUEUE + "?sort=month")
+    headers = response.context["sort_headers"]
+    assert headers["month"] == {"href": "?sort=month&dir=desc", "aria_sort": "ascending"}
+    assert headers["due"]["aria_sort"] == "none"
+    assert 'aria-sort="ascending"' in response.content.decode()
+
+
+# --- keyset pagination ------------------------------------------------------------------------
+
+
+def walk(client: Client, url: str) -> tuple[list[str], list[list[str]]]:
+    """Follow "Nästa sida" to the end, then "Föregående sida" back; return what each showed."""
+    forward: list[list[str]] = []
+    response = client.get(url)
+    while True:
+        forward.append(listed(response))
+        if not response.context["next_query"]:
+            break
+        response = client.get(QUEUE + response.context["next_query"])
+    backward = [listed(response)]
+    while response.context["previous_query"]:
+        response = client.get(QUEUE + response.context["previous_query"])
+        backward.append(listed(response))
+    return [ref for page in forward for ref in page], [*reversed(backward)]
+
+
+def test_exactly_one_page_has_no_next_and_no_previous_link(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    for _ in range(25):
+        make_case()
+    response = client_for(caseworker).get(QUEUE)
+    assert len(listed(response)) == 25
+    assert response.context["next_query"] == ""
+    assert response.context["previous_query"] == ""
+    assert "Nästa sida" not in response.content.decode()
+
+
+def test_the_26th_row_is_on_page_two_and_pages_walk_both_ways_without_gaps(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    # Ties on the sort key: the id breaks them, so no row is skipped or shown twice.
+    cases = [make_case(submitted_at=NOW - timedelta(days=1 + n // 10)) for n in range(26)]
+    expected = [c.reference for c in sorted(cases, key=lambda c: (c.submitted_at, c.pk))]
+    client = client_for(caseworker)
+    first = client.get(QUEUE)
+    assert listed(first) == expected[:25]
+    assert "Nästa sida" in first.content.decode()
+    second = client.get(QUEUE + first.context["next_query"])
+    assert listed(second) == expected[25:]
+    assert second.context["next_query"] == ""
+    assert "Föregående sida" in second.content.decode()
+    back = client.get(QUEUE + second.context["previous_query"])
+    assert listed(back) == expected[:25]
+    assert back.context["previous_query"] == ""  # the first page again
+
+    everything, _pages = walk(client, QUEUE)
+    assert everything == expected
+
+
+@pytest.mark.parametrize("sort", ["submitted", "due", "month", "reference"])
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_keyset_pages_cover_every_row_once_for_every_sort(
+    make_case: Callable[..., Application], caseworker: User, sort: str, direction: str
+) -> None:
+    for n in range(60):
+        make_case(
+            month=date(2026, 1 + n % 3, 1),
+            submitted_at=NOW - timedelta(hours=n % 7),
+            decision_due_at=None if n % 4 == 0 else NOW + timedelta(hours=n % 5),
+        )
+    client = client_for(caseworker)
+    everything, pages_back = walk(client, QUEUE + f"?sort={sort}&dir={direction}")
+    all_rows = listed(client.get(QUEUE + f"?sort={sort}&dir={direction}&size=100"))
+    assert len(all_rows) == 60
+    assert everything == all_rows
+    assert [len(page) for page in pages_back] == [25, 25, 10]
+    assert [ref for page in pages_back for ref in page] == all_rows
+
+
+def test_page_size_100_is_allowed_and_others_fall_back_to_25(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    for _ in range(30):
+        make_case()
+    client = client_for(caseworker)
+    assert len(listed(client.get(QUEUE + "?size=100"))) == 30
+    assert len(listed(client.get(QUEUE + "?size=5000"))) == 25
+
+
+def test_a_broken_or_foreign_cursor_shows_the_first_page(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    cases = [make_case(submitted_at=NOW - timedelta(days=n)) for n in range(3)]
+    client = client_for(caseworker)
+    first_ref = cases[-1].reference  # the oldest
+    for cursor in ("%%%", "bm90IGpzb24", cursor_encode("month", date(2026, 11, 1), cases[0].pk)):
+        assert listed(client.get(QUEUE + f"?after={cursor}"))[0] == first_ref
+
+
+def test_cursor_round_trip() -> None:
+    when = datetime(2026, 11, 18, 9, 0, tzinfo=STOCKHOLM)
+    assert cursor_decode("submitted", cursor_encode("submitted", when, 7)) == (when, 7)
+    assert cursor_decode("month", cursor_encode("month", date(2026, 1, 1), 3)) == (
+        date(2026, 1, 1),
+        3,
+    )
+    assert cursor_decode("reference", cursor_encode("reference", "EB-A", 1)) == ("EB-A", 1)
+    assert cursor_decode("due", cursor_encode("submitted", when, 7)) is None
+
+
+def test_changing_a_filter_starts_again_at_the_first_page() -> None:
+    params = queue_params_parse(_query("after=abc&track=work&size=100"))
+    assert params.querystring(track="social") == "?track=social&size=100"
+    assert params.querystring(after="xyz") == "?track=work&size=100&after=xyz"
+
+
+def _query(text: str):  # type: ignore[no-untyped-def]
+    from django.http import QueryDict
+
+    return QueryDict(text)
+
+
+# --- htmx ----------------------------------------------------------------------------------------
+
+
+def test_htmx_requests_get_only_the_results_partial(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    case = make_case(track=Track.WORK)
+    client = client_for(caseworker)
+    headers = {"HX-Request": "true", "HX-Target": "queue-results"}
+    partial = client.get(QUEUE + "?track=work", headers=headers)
+    html = partial.content.decode()
+    assert html.lstrip().startswith('<div id="queue-results"') or 'id="queue-results"' in html
+    assert "<html" not in html and case.reference in html
+    searched = client.post(QUEUE, {"q": case.reference}, headers=headers).content.decode()
+    assert "<html" not in searched and case.reference in searched
+    full = client.get(QUEUE + "?track=work").content.decode()
+    assert "<html" in full and 'id="queue-results"' in full
+
+
+def test_filter_sort_and_page_links_update_the_results_in_place_and_push_the_url(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    for _ in range(26):
+        make_case()
+    html = client_for(caseworker).get(QUEUE).content.decode()
+    links = html.split("<a ")[1:]
+    queue_links = [link for link in links if 'href="/handlaggare/?' in link]
+    assert len(queue_links) > 20
+    for link in queue_links:
+        assert 'hx-target="#queue-results"' in link and 'hx-push-url="true"' in link, link
+    assert 'rel="next"' in html
+    assert 'hx-history="false"' in html
+
+
+# --- bulk assign --------------------------------------------------------------------------------
+
+
+def test_bulk_assign_gives_the_cases_to_a_colleague_with_a_journal_entry_each(
+    make_case: Callable[..., Application], caseworker: User, colleague: User
+) -> None:
+    first, second = make_case(), make_case()
+    untouched = make_case()
+    client = client_for(caseworker)
+    response = client.post(
+        reverse("caseworker:queue_assign") + "?track=work",
+        {"ids": [first.pk, second.pk], "owner": colleague.pk},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == QUEUE + "?track=work"
+    for case in (first, second):
+        case.refresh_from_db()
+        assert case.owner == colleague
+        entry = case.journal.get()
+        assert entry.text.startswith("Ärendet tilldelat Kollega Testsson av Handlaggare Testsson")
+        assert entry.author == caseworker
+        assert case.access_log.get().action == AccessAction.CHANGE
+    untouched.refresh_from_db()
+    assert untouched.owner == caseworker and not untouched.journal.exists()
+
+
+def test_a_team_lead_may_assign(
+    make_case: Callable[..., Application], team_lead: User, colleague: User
+) -> None:
+    case = make_case()
+    client_for(team_lead).post(
+        reverse("caseworker:queue_assign"), {"ids": [case.pk], "owner": colleague.pk}
+    )
+    case.refresh_from_db()
+    assert case.owner == colleague
+
+
+def test_bulk_assign_refuses_another_municipalitys_case_and_changes_nothing(
+    make_case: Callable[..., Application],
+    caseworker: User,
+    colleague: User,
+    svedala: Municipality,
+    svedala_caseworker: User,
+) -> None:
+    mine = make_case()
+    theirs = make_case(municipality=svedala, owner=svedala_caseworker)
+    client = client_for(caseworker)
+    response = client.post(
+        reverse("caseworker:queue_assign"),
+        {"ids": [mine.pk, theirs.pk], "owner": colleague.pk},
+        follow=True,
+    )
+    assert "Inget har ändrats" in response.content.decode()
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.owner == caseworker and theirs.owner == svedala_caseworker
+    assert not mine.journal.exists() and not AccessLog.objects.exists()
+
+
+def test_bulk_assign_refuses_a_decided_case(
+    make_case: Callable[..., Application], caseworker: User, colleague: User
+) -> None:
+    decided = make_case(status=Status.APPROVED)
+    client_for(caseworker).post(
+        reverse("caseworker:queue_assign"), {"ids": [decided.pk], "owner": colleague.pk}
+    )
+    decided.refresh_from_db()
+    assert decided.owner == caseworker
+
+
+@pytest.mark.parametrize("who", ["secretary", "svedala_caseworker", "applicant"])
+def test_the_owner_must_be_a_caseworker_or_team_lead_of_the_same_municipality(
+    make_case: Callable[..., Application],
+    caseworker: User,
+    request: pytest.FixtureRequest,
+    who: str,
+) -> None:
+    owner = request.getfixturevalue(who)
+    case = make_case()
+    response = client_for(caseworker).post(
+        reverse("caseworker:queue_assign"), {"ids": [case.pk], "owner": owner.pk}, follow=True
+    )
+    assert "Ärenden kan bara tilldelas en handläggare eller gruppledare" in (
+        response.content.decode()
+    )
+    case.refresh_from_db()
+    assert case.owner == caseworker
+
+
+def test_an_inactive_colleague_cannot_be_given_cases(
+    make_case: Callable[..., Application], caseworker: User, colleague: User
+) -> None:
+    colleague.is_active = False
+    colleague.save(update_fields=["is_active"])
+    case = make_case()
+    client_for(caseworker).post(
+        reverse("caseworker:queue_assign"), {"ids": [case.pk], "owner": colleague.pk}
+    )
+    case.refresh_from_db()
+    assert case.owner == caseworker
+
+
+def test_a_secretary_cannot_bulk_assign(
+    make_case: Callable[..., Application], secretary: User, colleague: User
+) -> None:
+    case = make_case()
+    response = client_for(secretary).post(
+        reverse("caseworker:queue_assign"), {"ids": [case.pk], "owner": colleague.pk}
+    )
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert case.owner != colleague
+
+
+def test_bulk_assign_by_htmx_answers_with_the_updated_results(
+    make_case: Callable[..., Application], caseworker: User, colleague: User
+) -> None:
+    case = make_case()
+    response = client_for(caseworker).post(
+        reverse("caseworker:queue_assign") + f"?assignee={colleague.pk}",
+        {"ids": [case.pk], "owner": colleague.pk},
+        headers={"HX-Request": "true", "HX-Target": "queue-results"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert "1 ärenden tilldelade Kollega Testsson." in html
+    assert listed(response) == [case.reference]  # the filter kept: now the colleague's case
+
+
+def test_the_assign_select_offers_only_colleagues_in_my_municipality(
+    make_case: Callable[..., Application],
+    caseworker: User,
+    colleague: User,
+    team_lead: User,
+    secretary: User,
+    svedala_caseworker: User,
+) -> None:
+    response = client_for(caseworker).get(QUEUE)
+    assert set(response.context["colleagues"]) == {caseworker, colleague, team_lead}
+
+
+# --- the number of queries -----------------------------------------------------------------------
+
+
+def _queue_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("size", [25, 100])
+def test_the_query_count_does_not_grow_with_the_rows(
+    trelleborg: Municipality, caseworker: User, colleague: User, size: int
+) -> None:
+    client = client_for(caseworker)
+    url = QUEUE + f"?size={size}&status=all"
+    queue_rows_create(municipality=trelleborg, owners=[caseworker, colleague], count=10)
+    few = _queue_queries(client, url)
+    queue_rows_create(municipality=trelleborg, owners=[caseworker, colleague], count=190, start=10)
+    many = _queue_queries(client, url)
+    assert few == many
+    # And the next page, a search and every filter at once cost the same.
+    response = client.get(url)
+    assert len(response.context["rows"]) == size if size == 25 else 100
+    assert _queue_queries(client, QUEUE + response.context["next_query"]) == many
+    assert (
+        _queue_queries(client, url + f"&warnings=yes&track=work&assignee={colleague.pk}"
+                       "&age=2&deadline=later&sort=due&dir=desc")
+        == many
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        client.post(url, {"q": "Förnamn1"})
+    assert len(queries) == many
+
+
+def test_rows_carry_open_warnings_and_the_latest_proposal_without_extra_queries(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    case = make_case()
+    for round_, amount in ((1, "1000"), (2, "2500")):
+        Proposal.objects.create(
+            application=case,
+            round=round_,
+            eligible=True,
+            amount=Decimal(amount),
+            norm=Decimal(5220),
+            parameter_version="t",
+            as_of=case.month,
+        )
+    with CaptureQueriesContext(connection) as queries:
+        page = queue_page(user=caseworker, params=QueueParams(), now=NOW)
+        row = page.rows[0]
+        assert (row.proposal_amount, row.open_warnings) == (Decimal("2500.00"), 0)  # type: ignore[attr-defined]
+        assert row.applicant.display_name() and row.owner.display_name()
+    assert len(queries) == 1
+
+
+def test_only_a_chosen_filter_is_marked_current(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    make_case()
+    client = client_for(caseworker)
+    assert 'aria-current="true"' not in client.get(QUEUE).content.decode().split("</aside>")[0]
+    html = client.get(QUEUE + "?status=awaiting_caseworker").content.decode()
+    aside = html.split("</aside>")[0]
+    assert aside.count('aria-current="true"') == 1
+    current = aside.split('aria-current="true"')[1].split("</a>")[0]
+    assert "Väntar på handläggare" in current

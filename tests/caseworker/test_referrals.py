@@ -1,0 +1,207 @@
+"""Hand-overs between the work track and social services (#7): acknowledgement, escalation to
+both team leads, the closing rule, and what the applicant sees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.template.loader import render_to_string
+from django.test import Client
+
+from accounts.models import Municipality, Role, User
+from caseworker.ownership_models import AlertKind, OwnershipSettings, Referral, StaffAlert
+from caseworker.referrals import (
+    ReferralOpen,
+    ReferralRefused,
+    case_contact,
+    referral_acknowledge,
+    referral_close,
+    referral_close_guard,
+    referral_create,
+    referrals_escalate,
+    referrals_open_for,
+)
+from intake.models import Application
+from tests.conftest import PASSWORD
+
+from .ownership_helpers import make_case
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[time_machine.Traveller]:
+    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def leads(make_staff: Callable[..., User], trelleborg: Municipality) -> tuple[User, User]:
+    work = make_staff("arbetsledare", Role.TEAM_LEAD, trelleborg)
+    social = make_staff("socialledare", Role.TEAM_LEAD, trelleborg)
+    OwnershipSettings.objects.create(
+        municipality=trelleborg, work_team_lead=work, social_team_lead=social
+    )
+    return work, social
+
+
+@pytest.fixture
+def case(trelleborg: Municipality, caseworker: User) -> Application:
+    return make_case(trelleborg, caseworker)
+
+
+def refer(
+    case: Application, secretary: User, caseworker: User, urgency: str = "normal"
+) -> Referral:
+    return referral_create(
+        application=case,
+        from_owner=secretary,
+        to_owner=caseworker,
+        direction="work_to_social",
+        urgency=urgency,
+        reason="Hälsan gör det svårt att arbeta.",
+    )
+
+
+def test_a_referral_names_both_owners_and_a_deadline_by_urgency(
+    case: Application, secretary: User, caseworker: User
+) -> None:
+    normal = refer(case, secretary, caseworker)
+    urgent = refer(case, secretary, caseworker, urgency="urgent")
+    assert normal.acknowledge_by == WEDNESDAY + timedelta(hours=24)
+    assert urgent.acknowledge_by == WEDNESDAY + timedelta(hours=4)
+    assert case.journal.filter(text__contains="Överlämning").count() == 2
+
+
+def test_a_referral_goes_to_someone_on_the_receiving_side(
+    case: Application, secretary: User, caseworker: User
+) -> None:
+    with pytest.raises(ReferralRefused):
+        referral_create(
+            application=case,
+            from_owner=caseworker,
+            to_owner=secretary,
+            direction="work_to_social",  # a secretary is not social services
+            reason="x",
+        )
+
+
+def test_only_the_receiver_or_a_team_lead_acknowledges(
+    case: Application, secretary: User, caseworker: User, leads: tuple[User, User]
+) -> None:
+    referral = refer(case, secretary, caseworker)
+    with pytest.raises(ReferralRefused):
+        referral_acknowledge(referral=referral, by=secretary)
+    referral = referral_acknowledge(referral=referral, by=caseworker)
+    assert referral.acknowledged_by == caseworker and referral.acknowledged_at == WEDNESDAY
+
+
+def test_unacknowledged_referrals_escalate_to_both_team_leads_once(
+    case: Application,
+    secretary: User,
+    caseworker: User,
+    leads: tuple[User, User],
+    frozen: time_machine.Traveller,
+) -> None:
+    referral = refer(case, secretary, caseworker)
+    assert referrals_escalate() == []  # not yet due
+    frozen.shift(timedelta(hours=25))
+    assert referrals_escalate() == [referral.pk]
+    alerts = StaffAlert.objects.filter(kind=AlertKind.REFERRAL_UNACKNOWLEDGED)
+    assert {a.recipient for a in alerts} == set(leads)
+    assert referrals_escalate() == []  # safe twice
+    assert alerts.count() == 2
+    referral_acknowledge(referral=referral, by=caseworker)
+    assert not StaffAlert.objects.filter(resolved_at__isnull=True).exists()
+
+
+def test_a_case_cannot_close_while_a_referral_is_open(
+    case: Application, secretary: User, caseworker: User
+) -> None:
+    referral_close_guard(case)  # nothing open
+    referral = refer(case, secretary, caseworker)
+    with pytest.raises(ReferralOpen):
+        referral_close_guard(case)
+    with pytest.raises(ReferralRefused):
+        referral_close(referral=referral, by=caseworker)  # must be acknowledged first
+    referral_acknowledge(referral=referral, by=caseworker)
+    with pytest.raises(ReferralOpen):
+        referral_close_guard(case)
+    referral_close(referral=referral, by=caseworker, note="Bokat samtal.")
+    assert not referrals_open_for(case).exists()
+    referral_close_guard(case)
+
+
+def test_a_case_closed_anyway_with_an_open_referral_alerts_the_team_leads(
+    case: Application, secretary: User, caseworker: User, leads: tuple[User, User]
+) -> None:
+    refer(case, secretary, caseworker)
+    Application.objects.filter(pk=case.pk).update(status="withdrawn")
+    referrals_escalate()
+    assert StaffAlert.objects.filter(kind=AlertKind.CLOSED_WITH_OPEN_REFERRAL).count() == 2
+
+
+def test_the_applicant_sees_who_has_the_case_and_by_when_they_are_contacted(
+    case: Application, secretary: User, caseworker: User
+) -> None:
+    Application.objects.filter(pk=case.pk).update(decision_due_at=WEDNESDAY + timedelta(days=1))
+    case.refresh_from_db()
+    contact = case_contact(case)
+    assert contact is not None and contact.name == caseworker.display_name()
+    assert contact.contact_by == WEDNESDAY + timedelta(days=1)
+    refer(case, secretary, caseworker, urgency="urgent")
+    html = render_to_string("caseworker/_case_contact.html", {"application": case})
+    assert caseworker.display_name() in html and "socialtjänsten" in html
+    assert "18 november 2026 kl. 14.00" in html
+
+
+def test_the_receiver_acknowledges_and_closes_on_the_referral_page(
+    case: Application, secretary: User, caseworker: User, client: Client
+) -> None:
+    referral = refer(case, secretary, caseworker)
+    client.login(username=caseworker.username, password=PASSWORD)
+    page = client.get("/handlaggare/overlamningar/")
+    assert page.status_code == 200 and case.reference in page.content.decode()
+    client.post(f"/handlaggare/overlamning/{referral.pk}/kvittera/")
+    client.post(f"/handlaggare/overlamning/{referral.pk}/avsluta/", {"note": "Klart"})
+    referral.refresh_from_db()
+    assert referral.acknowledged_by == caseworker and referral.closed_by == caseworker
+
+
+def test_other_staff_cannot_act_on_a_referral(
+    case: Application,
+    secretary: User,
+    caseworker: User,
+    make_staff: Callable[..., User],
+    svedala: Municipality,
+    client: Client,
+) -> None:
+    referral = refer(case, secretary, caseworker)
+    stranger = make_staff("annan", Role.CASEWORKER, svedala)
+    client.login(username=stranger.username, password=PASSWORD)
+    assert client.post(f"/handlaggare/overlamning/{referral.pk}/kvittera/").status_code == 404
+    referral.refresh_from_db()
+    assert referral.acknowledged_at is None
+
+
+def test_a_decision_is_refused_while_a_referral_is_open(
+    case: Application, secretary: User, caseworker: User
+) -> None:
+    from caseworker.services import DecisionInvalid, decision_record
+
+    refer(case, secretary, caseworker)
+    with pytest.raises(DecisionInvalid):
+        decision_record(
+            application=case,
+            caseworker=caseworker,
+            outcome="approved",
+            reason="Beviljas.",
+            amount=case.proposals.first().amount if case.proposals.exists() else 1000,
+        )
+    case.refresh_from_db()
+    assert not case.is_decided

@@ -1,0 +1,130 @@
+"""Shared fixtures: municipalities, staff per role, applicants and applications per state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+
+from accounts.eid import EidIdentity
+from accounts.models import Municipality, Role, User
+from accounts.services import applicant_get_or_create
+from intake import services as intake
+from intake.models import Application
+from meetings.models import WorkingHours
+
+PASSWORD = "test-password-123"
+
+# Skatteverket's published test personnummer (never issued to real people).
+PNR_ALVA = "200306062381"
+PNR_BILAL = "200607092384"
+PNR_CARINA = "200802122390"
+PNR_CHILD = "201701012393"
+
+
+@pytest.fixture
+def trelleborg(db: None) -> Municipality:
+    return Municipality.objects.create(code="1287", name="Trelleborg")
+
+
+@pytest.fixture
+def svedala(db: None) -> Municipality:
+    return Municipality.objects.create(code="1263", name="Svedala")
+
+
+@pytest.fixture
+def make_staff(db: None) -> Callable[..., User]:
+    def make(username: str, role: Role, municipality: Municipality, hours: bool = True) -> User:
+        user = User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            role=role,
+            municipality=municipality,
+            first_name=username.capitalize(),
+            last_name="Testsson",
+        )
+        if role == Role.SECRETARY and hours:
+            for weekday in range(5):
+                WorkingHours.objects.create(
+                    secretary=user, weekday=weekday, start=time(8, 0), end=time(12, 0)
+                )
+                WorkingHours.objects.create(
+                    secretary=user, weekday=weekday, start=time(13, 0), end=time(16, 0)
+                )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def caseworker(make_staff: Callable[..., User], trelleborg: Municipality) -> User:
+    return make_staff("handlaggare", Role.CASEWORKER, trelleborg)
+
+
+@pytest.fixture
+def secretary(make_staff: Callable[..., User], trelleborg: Municipality) -> User:
+    return make_staff("sekreterare", Role.SECRETARY, trelleborg)
+
+
+@pytest.fixture
+def applicant(db: None) -> User:
+    return applicant_get_or_create(identity=EidIdentity(PNR_ALVA, "Alva", "Andersson"))
+
+
+@pytest.fixture
+def other_applicant(db: None) -> User:
+    return applicant_get_or_create(identity=EidIdentity(PNR_BILAL, "Bilal", "Berg"))
+
+
+@pytest.fixture
+def make_draft(trelleborg: Municipality) -> Callable[..., Application]:
+    def make(
+        applicant: User,
+        month: date = date(2026, 11, 1),
+        rent: str = "6000",
+        municipality: Municipality | None = None,
+    ) -> Application:
+        application = intake.application_start(
+            applicant=applicant, municipality=municipality or trelleborg, month=month
+        )
+        intake.application_set_household(
+            application=application, applicant_name=applicant.display_name(), others=[]
+        )
+        intake.application_set_costs(application=application, costs={"rent": Decimal(rent)})
+        return application
+
+    return make
+
+
+@pytest.fixture
+def submitted_application(
+    make_draft: Callable[..., Application],
+    applicant: User,
+    caseworker: User,
+    secretary: User,
+    django_capture_on_commit_callbacks: Callable,
+) -> Application:
+    """Submitted and processed by the robot (sync mode): waiting for the caseworker."""
+    application = make_draft(applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.application_submit(application=application, applicant=applicant)
+    application.refresh_from_db()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _register_breakers_reset() -> None:
+    """Circuit-breaker state is per process: no test inherits another's open breaker."""
+    from eligibility.registers.breaker import breakers_reset
+
+    breakers_reset()
+
+
+@pytest.fixture(autouse=True)
+def _reference_cache_cleared() -> None:
+    """Rows vanish with each test's rollback without signals: start every test uncached."""
+    from accounts.reference_cache import invalidate
+
+    invalidate()

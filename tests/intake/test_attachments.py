@@ -1,0 +1,212 @@
+"""Documents: checked by content, size-limited, stored privately, served only to those allowed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from intake import attachments
+from intake.attachments import AttachmentRefused, attachment_checklist, attachment_upload
+from intake.models import Application, Attachment, ScanStatus
+from intake.scanning import NoScanner
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 17
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 60
+HTML = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
+ZIP = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 30
+
+
+def upload(name: str, content: bytes, content_type: str = "application/pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("hyra.pdf", PDF, "application/pdf"),
+        ("foto.jpg", JPEG, "image/jpeg"),
+        ("skärm.png", PNG, "image/png"),
+        ("IMG_0001.HEIC", HEIC, "image/heic"),
+        ("utan-ändelse", PDF, "application/pdf"),
+    ],
+)
+def test_allowed_types_are_recognised_by_content(
+    make_draft: Callable[..., Application],
+    applicant: User,
+    name: str,
+    content: bytes,
+    expected: str,
+) -> None:
+    draft = make_draft(applicant)
+    attachment = attachment_upload(
+        application=draft, kind="rent", file=upload(name, content), uploaded_by=applicant
+    )
+    assert attachment.content_type == expected
+    assert attachment.sha256 == hashlib.sha256(content).hexdigest()
+    assert attachment.original_name == name
+    assert attachment.stored_name != name and "." not in attachment.stored_name
+    stored = attachments.stored_path(attachment)
+    assert stored.read_bytes() == content
+    assert "static" not in str(stored)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("program.pdf", EXE, "program"),
+        ("sida.png", HTML, "inte en PDF eller en bild"),
+        ("dokument.pdf", ZIP, "arkiv"),
+        ("tom.pdf", b"", "tom"),
+    ],
+)
+def test_other_content_is_refused_even_if_renamed(
+    make_draft: Callable[..., Application], applicant: User, name: str, content: bytes, message: str
+) -> None:
+    draft = make_draft(applicant)
+    with pytest.raises(AttachmentRefused, match=message):
+        attachment_upload(
+            application=draft, kind="rent", file=upload(name, content), uploaded_by=applicant
+        )
+    assert not Attachment.objects.exists()
+
+
+def test_a_file_over_10_mb_is_refused(
+    make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    big = PDF + b"0" * (10 * 1024 * 1024)
+    with pytest.raises(AttachmentRefused, match="10 MB per fil"):
+        attachment_upload(
+            application=draft, kind="rent", file=upload("a.pdf", big), uploaded_by=applicant
+        )
+
+
+def test_an_application_holds_at_most_20_files_and_50_mb(
+    make_draft: Callable[..., Application], applicant: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = make_draft(applicant)
+    for n in range(20):
+        attachment_upload(
+            application=draft, kind="other", file=upload(f"{n}.pdf", PDF), uploaded_by=applicant
+        )
+    with pytest.raises(AttachmentRefused, match="högst 20 filer"):
+        attachment_upload(
+            application=draft, kind="other", file=upload("x.pdf", PDF), uploaded_by=applicant
+        )
+    monkeypatch.setattr(attachments, "MAX_APPLICATION_BYTES", 20 * len(PDF) + 10)
+    monkeypatch.setattr(attachments, "MAX_FILES", 30)
+    with pytest.raises(AttachmentRefused, match="50 MB"):
+        attachment_upload(
+            application=draft, kind="other", file=upload("y.pdf", PDF), uploaded_by=applicant
+        )
+
+
+def test_no_scanner_passes_files_only_where_unscanned_files_are_allowed(
+    settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    settings.DEBUG = False
+    settings.ATTACHMENT_ALLOW_UNSCANNED = False
+    assert NoScanner().scan(tmp_path) == "error"
+    settings.ATTACHMENT_ALLOW_UNSCANNED = True
+    assert NoScanner().scan(tmp_path) == "clean"
+
+
+class InfectedScanner:
+    def scan(self, path: Path) -> str:
+        return "infected"
+
+
+def test_an_infected_file_is_deleted_kept_as_a_record_and_refused(
+    client: Client, make_draft: Callable[..., Application], applicant: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.ATTACHMENT_SCAN_BACKEND = f"{__name__}.InfectedScanner"
+    draft = make_draft(applicant)
+    client.force_login(applicant)
+    response = client.post(
+        reverse("intake:step_attachments", args=[draft.pk]),
+        {"kind": "rent", "file": upload("a.pdf", PDF)},
+    )
+    assert response.status_code == 400
+    assert "skadlig kod" in response.content.decode()
+    attachment = Attachment.objects.get()
+    assert attachment.scan_status == ScanStatus.INFECTED
+    assert not attachments.stored_path(attachment).exists()
+
+
+def test_the_download_is_an_attachment_with_nosniff_and_a_sandbox(
+    client: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    attachment = attachment_upload(
+        application=draft, kind="rent", file=upload("hyresavi ö.pdf", PDF), uploaded_by=applicant
+    )
+    client.force_login(applicant)
+    response = client.get(reverse("intake:attachment_download", args=[draft.pk, attachment.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "filename*=utf-8''hyresavi%20%C3%B6.pdf" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
+
+
+def test_nobody_else_can_download_and_unclean_files_are_not_served(
+    client: Client, make_draft: Callable[..., Application], applicant: User, other_applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    attachment = attachment_upload(
+        application=draft, kind="rent", file=upload("a.pdf", PDF), uploaded_by=applicant
+    )
+    address = reverse("intake:attachment_download", args=[draft.pk, attachment.pk])
+    client.force_login(other_applicant)
+    assert client.get(address).status_code == 404
+    client.force_login(applicant)
+    Attachment.objects.filter(pk=attachment.pk).update(scan_status=ScanStatus.PENDING)
+    assert client.get(address).status_code == 404
+
+
+def test_the_upload_page_gives_a_receipt_and_a_clear_error(
+    client: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    client.force_login(applicant)
+    address = reverse("intake:step_attachments", args=[draft.pk])
+    response = client.post(address, {"kind": "rent", "file": upload("avi.pdf", PDF)}, follow=True)
+    page = response.content.decode()
+    assert "Vi har tagit emot avi.pdf" in page
+    assert hashlib.sha256(PDF).hexdigest() in page
+    assert "Dokument vi har fått" in page
+    response = client.post(address, {"kind": "rent", "file": upload("x.pdf", EXE)})
+    assert response.status_code == 400
+    assert "Filen är ett program" in response.content.decode()
+
+
+def test_the_checklist_follows_from_the_answers(
+    make_draft: Callable[..., Application], applicant: User
+) -> None:
+    from decimal import Decimal
+
+    from intake import services
+
+    draft = make_draft(applicant, rent="6000")
+    assert [kind for kind, _l, _w in attachment_checklist(draft)] == ["rent"]
+    services.application_set_incomes(application=draft, incomes={"salary": Decimal(100)})
+    services.application_set_assets(application=draft, assets={"savings": Decimal(50)})
+    assert [kind for kind, _l, _w in attachment_checklist(draft)] == [
+        "rent",
+        "payslip",
+        "bank_statement",
+    ]

@@ -1,0 +1,123 @@
+"""Joint applications: both adults sign with their own e-ID; the partner can decline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.eid import EidIdentity
+from accounts.models import User
+from accounts.services import applicant_get_or_create
+from intake import services
+from intake.models import Application
+from intake.services import MemberInput, SignatureState
+from intake.states import Status
+from tests.conftest import PNR_CARINA
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def carina(db: None) -> User:
+    return applicant_get_or_create(identity=EidIdentity(PNR_CARINA, "Carina", "Dahl"))
+
+
+@pytest.fixture
+def joint(
+    make_draft: Callable[..., Application], other_applicant: User, caseworker: User
+) -> Application:
+    draft = make_draft(other_applicant)
+    services.application_set_household(
+        application=draft,
+        applicant_name="Bilal Berg",
+        others=[MemberInput("partner", "Carina Dahl", PNR_CARINA)],
+    )
+    return draft
+
+
+def test_the_applicants_signature_leaves_a_joint_application_waiting_for_the_partner(
+    joint: Application, other_applicant: User, django_capture_on_commit_callbacks: Callable
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.application_submit(application=joint, applicant=other_applicant)
+    joint.refresh_from_db()
+    assert joint.status == Status.DRAFT
+    assert callbacks == []  # the robot is not handed anything
+    assert services.application_signature_state(joint) == SignatureState.AWAITING_PARTNER
+
+
+def test_the_partners_signature_submits_and_hands_over_to_the_robot(
+    joint: Application,
+    other_applicant: User,
+    carina: User,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    services.application_submit(application=joint, applicant=other_applicant)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.application_partner_sign(application=joint, partner=carina)
+    joint.refresh_from_db()
+    assert joint.status == Status.SUBMITTED
+    assert len(callbacks) == 1
+    assert joint.signatures.filter(signed_at__isnull=False).count() == 2
+    assert joint.events.get().actor == carina
+
+
+def test_the_partner_cannot_sign_before_the_applicant(joint: Application, carina: User) -> None:
+    with pytest.raises(services.ApplicationIncomplete):
+        services.application_partner_sign(application=joint, partner=carina)
+
+
+def test_someone_who_is_not_the_partner_cannot_sign(
+    joint: Application, other_applicant: User, applicant: User
+) -> None:
+    services.application_submit(application=joint, applicant=other_applicant)
+    with pytest.raises(services.ApplicationIncomplete):
+        services.application_partner_sign(application=joint, partner=applicant)
+
+
+def test_a_decline_tells_the_applicant_who_may_change_and_sign_again(
+    client: Client, joint: Application, other_applicant: User, carina: User
+) -> None:
+    services.application_submit(application=joint, applicant=other_applicant)
+    services.application_partner_decline(
+        application=joint, partner=carina, note="Vi har flyttat isär"
+    )
+    assert services.application_signature_state(joint) == SignatureState.PARTNER_DECLINED
+    client.force_login(other_applicant)
+    page = client.get(reverse("intake:step_review", args=[joint.pk])).content.decode()
+    assert "Din partner har inte skrivit under" in page and "Vi har flyttat isär" in page
+    services.application_submit(application=joint, applicant=other_applicant)
+    assert services.application_signature_state(joint) == SignatureState.AWAITING_PARTNER
+
+
+def test_changing_the_answers_voids_the_signatures(
+    joint: Application, other_applicant: User
+) -> None:
+    services.application_submit(application=joint, applicant=other_applicant)
+    services.application_touch(application=joint)
+    assert services.application_signature_state(joint) == SignatureState.UNSIGNED
+
+
+def test_the_partner_sees_and_signs_through_their_own_pages(
+    client: Client, joint: Application, other_applicant: User, carina: User
+) -> None:
+    services.application_submit(application=joint, applicant=other_applicant)
+    client.force_login(carina)
+    listing = client.get(reverse("intake:application_list")).content.decode()
+    assert "väntar på din underskrift" in listing
+    page = client.get(reverse("intake:partner_review", args=[joint.pk])).content.decode()
+    assert "Skriv under ansökan" in page
+    assert client.post(reverse("intake:partner_sign", args=[joint.pk]), {}).status_code == 400
+    client.post(reverse("intake:partner_sign", args=[joint.pk]), {"declaration": "on"})
+    joint.refresh_from_db()
+    assert joint.status == Status.SUBMITTED
+
+
+def test_others_cannot_open_the_partner_page(
+    client: Client, joint: Application, applicant: User
+) -> None:
+    client.force_login(applicant)
+    assert client.get(reverse("intake:partner_review", args=[joint.pk])).status_code == 404

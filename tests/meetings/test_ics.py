@@ -1,0 +1,153 @@
+"""iCalendar: the secret, revocable feed and the per-meeting files, parsed with icalendar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from icalendar import Calendar
+
+from accounts.models import Municipality, User
+from intake.models import Application
+from meetings.models import CalendarFeed, Room
+from meetings.services import (
+    calendar_feed_create,
+    calendar_feed_revoke,
+    meeting_book_next_working_day,
+)
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+WEDNESDAY = date(2026, 11, 18)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> object:
+    with time_machine.travel(datetime(2026, 11, 18, 10, tzinfo=STOCKHOLM), tick=False) as t:
+        yield t
+
+
+def parse(body: bytes) -> Calendar:
+    return Calendar.from_ical(body)
+
+
+def events(cal: Calendar) -> list:
+    return [c for c in cal.walk("VEVENT")]
+
+
+def test_the_feed_lists_my_meetings_in_stockholm_time_without_personal_data(
+    secretary: User,
+    trelleborg: Municipality,
+    make_application: Callable[..., Application],
+) -> None:
+    room = Room.objects.create(municipality=trelleborg, name="Rum 2", address="Stortorget 1")
+    meeting = meeting_book_next_working_day(application=make_application(), today=WEDNESDAY)
+    meeting.room = room
+    meeting.interpreter_language = "somaliska"
+    meeting.save()
+    token = calendar_feed_create(secretary=secretary)
+
+    response = Client().get(reverse("meetings:feed", args=[token]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    cal = parse(response.content)
+    [event] = events(cal)
+    start = event.decoded("dtstart")
+    assert start == datetime(2026, 11, 19, 8, tzinfo=STOCKHOLM)
+    assert str(start.tzinfo) == "Europe/Stockholm"
+    assert event["dtstart"].params["TZID"] == "Europe/Stockholm"
+    assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Europe/Stockholm"]
+    assert meeting.application.reference in str(event["summary"])
+    assert "Stortorget 1" in str(event["location"])
+    assert "somaliska" in str(event["description"])
+    text = response.content.decode()
+    applicant = meeting.application.applicant
+    assert applicant.personnummer not in text
+    assert applicant.last_name not in text
+    assert " kr" not in text
+
+
+def test_the_feed_holds_only_its_owners_meetings(
+    secretary: User,
+    make_staff: Callable[..., User],
+    trelleborg: Municipality,
+    make_application: Callable[..., Application],
+) -> None:
+    other = make_staff("annan", "secretary", trelleborg)
+    meetings = [
+        meeting_book_next_working_day(application=make_application(), today=WEDNESDAY)
+        for _ in range(2)
+    ]
+    assert {m.secretary for m in meetings} == {secretary, other}
+    token = calendar_feed_create(secretary=secretary)
+
+    cal = parse(Client().get(reverse("meetings:feed", args=[token])).content)
+
+    assert [str(e["uid"]) for e in events(cal)] == [
+        f"meeting-{m.pk}@bistand" for m in meetings if m.secretary == secretary
+    ]
+
+
+def test_a_revoked_or_replaced_token_stops_working(secretary: User) -> None:
+    first = calendar_feed_create(secretary=secretary)
+    second = calendar_feed_create(secretary=secretary)
+    client = Client()
+
+    assert client.get(reverse("meetings:feed", args=[first])).status_code == 404
+    assert client.get(reverse("meetings:feed", args=[second])).status_code == 200
+    calendar_feed_revoke(secretary=secretary)
+    assert client.get(reverse("meetings:feed", args=[second])).status_code == 404
+    assert client.get(reverse("meetings:feed", args=["gissning"])).status_code == 404
+    assert not CalendarFeed.objects.filter(token_hash=second).exists()  # only hashes stored
+
+
+def test_a_deactivated_staff_members_feed_stops_working(secretary: User) -> None:
+    token = calendar_feed_create(secretary=secretary)
+    secretary.is_active = False
+    secretary.save()
+
+    assert Client().get(reverse("meetings:feed", args=[token])).status_code == 404
+
+
+def test_the_applicant_downloads_their_meeting_as_a_calendar_file(
+    secretary: User, applicant: User, make_application: Callable[..., Application]
+) -> None:
+    application = make_application(applicant=applicant)
+    meeting = meeting_book_next_working_day(application=application, today=WEDNESDAY)
+    client = Client()
+    client.force_login(applicant)
+
+    response = client.get(reverse("meetings:applicant_ics", args=[application.pk, meeting.pk]))
+
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    [event] = events(parse(response.content))
+    assert event.decoded("dtstart") == datetime.combine(
+        date(2026, 11, 19), time(8), tzinfo=STOCKHOLM
+    )
+    assert event.decoded("dtend") == datetime.combine(
+        date(2026, 11, 19), time(8, 45), tzinfo=STOCKHOLM
+    )
+    assert str(event["summary"]) == "Möte med arbetslivssekreterare"
+    assert secretary.display_name() in str(event["description"])
+    assert applicant.personnummer not in response.content.decode()
+
+
+def test_the_secretary_downloads_one_meeting(
+    secretary: User, make_application: Callable[..., Application]
+) -> None:
+    meeting = meeting_book_next_working_day(application=make_application(), today=WEDNESDAY)
+    client = Client()
+    client.force_login(secretary)
+
+    response = client.get(reverse("meetings:meeting_ics", args=[meeting.pk]))
+
+    [event] = events(parse(response.content))
+    assert event["dtstart"].params["TZID"] == "Europe/Stockholm"

@@ -1,0 +1,158 @@
+"""T15 mass assignment, T55 uploads, and the one door (every case-data view passes through
+intake.access / meetings.selectors)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.access import doors_recorded
+from accounts.models import User
+from intake.access import applications_visible_to
+from intake.models import Application, Attachment, Decision
+from tests.security.conftest import World, client_for
+from tests.security.test_idor import rightful_for, url_for
+from tests.security.urls import object_routes
+
+EXTRA = {
+    "status": "approved",
+    "amount": "99999",
+    "granted_amount": "99999",
+    "decided_by": "1",
+    "applicant": "999",
+    "municipality": "999",
+    "owner": "1",
+    "protected_identity": "on",
+    "robot_attempts": "0",
+}
+
+APPLICANT_FORMS = {
+    "intake:step_household": {"applicant_name": "Alva Andersson", "lives_with_partner": "no"},
+    "intake:step_housing": {"rent": "6500"},
+    "intake:step_other_costs": {},
+    "intake:step_incomes": {"salary": "1200"},
+    "intake:step_assets": {},
+    "intake:step_children": {},
+    "intake:step_review": {"declaration": "on"},
+    "intake:application_changes": {"changed": "no"},
+}
+
+
+def _state(application: Application) -> tuple:
+    application.refresh_from_db()
+    return (
+        application.applicant_id,
+        application.municipality_id,
+        application.protected_identity,
+    )
+
+
+def test_extra_fields_in_applicant_forms_are_ignored(
+    world: World, make_draft: Callable[..., Application]
+) -> None:
+    other: User = world.outsiders["other_applicant"]
+    draft = make_draft(other)
+    client = client_for(other)
+    before = _state(draft)
+    for name, data in APPLICANT_FORMS.items():
+        response = client.post(reverse(name, args=[draft.pk]), {**data, **EXTRA})
+        assert response.status_code < 500, name
+        assert _state(draft) == before, name
+        assert Decision.objects.filter(application=draft).count() == 0
+        assert draft.status not in {"approved", "rejected", "partly_approved"}, name
+    response = client.post(
+        reverse("intake:message_post", args=[world.application.pk]), {"body": "x", **EXTRA}
+    )
+    assert response.status_code == 404  # another's case; and for the owner:
+    owner = client_for(world.owner)
+    owner.post(reverse("intake:message_post", args=[world.application.pk]), {"body": "x", **EXTRA})
+    world.application.refresh_from_db()
+    assert world.application.status not in {"approved", "rejected"}
+    assert not Decision.objects.filter(application=world.application).exists()
+
+
+# --- uploads (intake.attachments, built in #5) ----------------------------------------------
+
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 60
+HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
+ZIP = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 30
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "mime", "reason"),
+    [
+        ("lon.pdf", EXE, "application/pdf", "program"),
+        ("bild.png", HTML, "image/png", "inte en PDF eller en bild"),
+        ("arkiv.zip", ZIP, "application/zip", "arkiv"),
+        ("stor.pdf", PDF + b"0" * (11 * 1024 * 1024), "application/pdf", "för stor"),
+    ],
+    ids=["exe_as_pdf", "html_as_png", "zip", "oversized"],
+)
+def test_hostile_uploads_get_a_clear_error(
+    world: World,
+    make_draft: Callable[..., Application],
+    name: str,
+    content: bytes,
+    mime: str,
+    reason: str,
+) -> None:
+    other: User = world.outsiders["other_applicant"]
+    draft = make_draft(other)
+    response = client_for(other).post(
+        reverse("intake:step_attachments", args=[draft.pk]),
+        {"kind": "other", "file": SimpleUploadedFile(name, content, mime)},
+    )
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    assert not Attachment.objects.filter(application=draft).exists()
+
+
+def test_a_download_is_an_attachment_with_nosniff_and_a_sandbox(world: World) -> None:
+    response = client_for(world.owner).get(
+        reverse("intake:attachment_download", args=[world.application.pk, world.attachment.pk])
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+# --- the one door ---------------------------------------------------------------------------
+
+
+def test_every_object_view_passes_through_the_door(world: World) -> None:
+    """Requested by the person it belongs to, every object URL must consult an access function
+    (marked @door). A new view that reads case data with a bare query fails here."""
+    missing = []
+    for route in object_routes():
+        allowed = rightful_for(route, world)
+        user = next(u for u in world.rightful.values() if u.pk in allowed)
+        client = client_for(user)
+        for method in ("get", "post"):
+            with doors_recorded() as passed:
+                getattr(client, method)(url_for(route, world), headers={"HX-Request": "true"})
+            response_was_405 = False
+            if not passed:
+                # A view that refuses the method before any data is read is fine.
+                check = getattr(client, method)(url_for(route, world))
+                response_was_405 = check.status_code == 405
+            if not passed and not response_was_405:
+                missing.append(f"{route.name} {method.upper()}")
+    assert missing == []
+
+
+def test_the_object_rules_agree_with_the_querysets(world: World) -> None:
+    everyone = {**world.rightful, **world.outsiders}
+    for application in Application.objects.all():
+        for name, user in everyone.items():
+            by_query = applications_visible_to(user).filter(pk=application.pk).exists()
+            by_rule = user.has_perm("intake.view_application", application)
+            assert by_query == by_rule, (name, application.pk)
+    assert world.owner.has_perm("intake.view_application", world.application)
+    assert not world.outsiders["svedala_caseworker"].has_perm(
+        "intake.view_application", world.application
+    )

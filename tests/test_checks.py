@@ -1,0 +1,209 @@
+"""Production safety: fake registers and the test e-ID are refused when DEBUG is off."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import checks
+from django.test import override_settings
+
+from accounts.checks import check_no_test_integrations_in_production
+
+REPO = Path(__file__).resolve().parent.parent
+ISSUE_ID = re.compile(r"^\S*: \(([\w.]+)\) ", re.MULTILINE)
+
+
+class RealLookingRegister:
+    """Stands in for a real adapter (none exists yet): not marked as a fake."""
+
+    is_fake = False
+    source = "stub"
+    label = "Stub"
+
+
+class RealLookingEidProvider:
+    """Stands in for BankID or an OIDC broker: not marked as a test login."""
+
+    is_test = False
+
+
+class RealLookingNotifier:
+    """Stands in for an SMS, e-mail or print service transport: not a fake."""
+
+    is_fake = False
+
+
+STUB_REGISTER = f"{__name__}.RealLookingRegister"
+STUB_EID = f"{__name__}.RealLookingEidProvider"
+STUB_NOTIFIER = f"{__name__}.RealLookingNotifier"
+REAL_NOTIFIERS = dict.fromkeys(("sms", "email", "letter"), STUB_NOTIFIER)
+
+
+# Every register pointed at a non-fake adapter, as a production installation would.
+ALL_REGISTERS_REAL = {
+    f"REGISTER_{source.upper()}": STUB_REGISTER for source in settings.REGISTER_BACKENDS
+}
+
+
+def ids(errors: list[checks.CheckMessage]) -> list[str]:
+    return sorted(e.id for e in errors)
+
+
+# --- the check function ---------------------------------------------------------------------
+
+
+@override_settings(DEBUG=False)
+def test_with_debug_off_fake_registers_and_the_test_eid_are_errors() -> None:
+    errors = check_no_test_integrations_in_production(None)
+    assert ids(errors) == ["bistand.E001"] * len(settings.REGISTER_BACKENDS) + [
+        "bistand.E002",
+        *["bistand.E004"] * len(settings.NOTIFICATION_BACKENDS),
+    ]
+    assert all(e.level == checks.ERROR for e in errors)
+    messages = " ".join(e.msg for e in errors)
+    assert "population" in messages and "forsakringskassan" in messages
+    assert "DevelopmentEidProvider" in messages
+
+
+@override_settings(DEBUG=True)
+def test_with_debug_on_fakes_are_allowed() -> None:
+    assert check_no_test_integrations_in_production(None) == []
+
+
+@override_settings(
+    DEBUG=False,
+    REGISTER_BACKENDS={"population": STUB_REGISTER, "forsakringskassan": STUB_REGISTER},
+    NOTIFICATION_BACKENDS=REAL_NOTIFIERS,
+)
+def test_only_the_test_eid_is_reported_when_registers_are_real() -> None:
+    assert ids(check_no_test_integrations_in_production(None)) == ["bistand.E002"]
+
+
+@override_settings(
+    DEBUG=False,
+    REGISTER_BACKENDS={
+        "population": STUB_REGISTER,
+        "forsakringskassan": "eligibility.registers.fake.FakeForsakringskassanRegister",
+    },
+    EID_PROVIDER=STUB_EID,
+    NOTIFICATION_BACKENDS=REAL_NOTIFIERS,
+)
+def test_one_remaining_fake_register_is_enough_to_fail() -> None:
+    errors = check_no_test_integrations_in_production(None)
+    assert ids(errors) == ["bistand.E001"]
+    assert "forsakringskassan" in errors[0].msg
+
+
+@override_settings(
+    DEBUG=False,
+    REGISTER_BACKENDS={"population": STUB_REGISTER, "forsakringskassan": STUB_REGISTER},
+    EID_PROVIDER=STUB_EID,
+    NOTIFICATION_BACKENDS=REAL_NOTIFIERS,
+)
+def test_no_errors_with_real_integrations_and_debug_off() -> None:
+    assert check_no_test_integrations_in_production(None) == []
+
+
+@override_settings(DEBUG=False)
+def test_the_check_is_registered_and_runs_without_deploy() -> None:
+    errors = checks.run_checks(tags=[checks.Tags.security], include_deployment_checks=False)
+    assert {"bistand.E001", "bistand.E002"} <= {e.id for e in errors}
+
+
+# --- manage.py check in production settings (subprocess) ------------------------------------
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "REGISTER_", "EID_", "ROBOT_", "DEBUG", "NOTIFICATION_"))
+        and key not in {"SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL", "DATABASE_URL"}
+    }
+    # No punctuation: django-environ reads a value starting with '$' as a reference to another
+    # variable, which made a random key flaky.
+    alphabet = string.ascii_letters + string.digits
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
+        ALLOWED_HOSTS="bistand.example.se",
+        DEBUG="False",
+        PYTHONPATH=str(REPO),
+    )
+    env.update(extra)
+    return env
+
+
+def manage_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_deploy_check_reports_only_the_test_integrations() -> None:
+    """Out of the box (fakes) the only findings are E001/E002: the web hardening passes."""
+    result = manage_check(production_env())
+    output = result.stdout + result.stderr
+    found = ISSUE_ID.findall(output)
+    assert result.returncode == 1, output
+    registers = len(settings.REGISTER_BACKENDS)
+    notifiers = len(settings.NOTIFICATION_BACKENDS)
+    assert (
+        sorted(found)
+        == ["bistand.E001"] * registers + ["bistand.E002"] + ["bistand.E004"] * notifiers
+    ), output
+    assert f"System check identified {registers + 1 + notifiers} issues" in output
+
+
+def test_production_deploy_check_passes_with_non_test_integrations() -> None:
+    """With adapters that are not fakes, `check --deploy --fail-level WARNING` exits 0."""
+    result = manage_check(
+        production_env(
+            **ALL_REGISTERS_REAL,
+            EID_PROVIDER=STUB_EID,
+            NOTIFICATION_SMS=STUB_NOTIFIER,
+            NOTIFICATION_EMAIL=STUB_NOTIFIER,
+            NOTIFICATION_LETTER=STUB_NOTIFIER,
+        )
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert ISSUE_ID.findall(output) == [], output
+    assert "no issues" in output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected_id"),
+    [
+        ("SECRET_KEY", "django-insecure-short", "security.W009"),
+        ("SECURE_SSL_REDIRECT", "False", "security.W008"),
+    ],
+)
+def test_production_deploy_check_still_catches_weak_web_settings(
+    variable: str, value: str, expected_id: str
+) -> None:
+    """The subprocess harness really runs Django's deploy checks (a negative control)."""
+    result = manage_check(
+        production_env(
+            **ALL_REGISTERS_REAL,
+            EID_PROVIDER=STUB_EID,
+            **{variable: value},
+        )
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert expected_id in ISSUE_ID.findall(output), output
