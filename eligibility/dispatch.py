@@ -39,10 +39,11 @@ def robot_dispatch(application_id: int) -> None:
 
 
 def run_in_process(application_id: int) -> None:
-    from .services import assessment_run, robot_give_up
+    from .batch import robot_run
+    from .services import robot_give_up
 
     try:
-        assessment_run(application_id=application_id, worker_id=f"inproc-{uuid.uuid4()}")
+        robot_run(application_id=application_id, worker_id=f"inproc-{uuid.uuid4()}")
     except Exception as exc:
         logger.exception("robot failed for application %s", application_id)
         robot_give_up(application_id=application_id, error=repr(exc))

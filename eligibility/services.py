@@ -244,33 +244,44 @@ def _snapshots_store(
     subjects: list[str],
     results: list[LookupResult],
 ) -> list[RegisterSnapshot]:
-    control_month = _previous_month(application.month)
     return RegisterSnapshot.objects.bulk_create(
-        [
-            RegisterSnapshot(
-                application=application,
-                source=result.source,
-                round=round_,
-                status=result.status,
-                payload={"persons": [e.to_json() for e in result.extracts]},
-                request={
-                    "municipality": purpose.municipality_code,
-                    "case": purpose.case_reference,
-                    "requested_by": purpose.requested_by,
-                    "purpose": purpose.purpose,
-                    "subjects": subjects,
-                    "as_of": application.month.isoformat(),
-                    "attempts": result.attempts,
-                    "elapsed_ms": result.elapsed_ms,
-                },
-                error=result.error,
-                period_start=_previous_month(control_month),
-                period_end=application.month - timedelta(days=1),
-            )
-            for result in results
-        ],
+        snapshots_build(application, round_, purpose, subjects, results),
         ignore_conflicts=True,  # a duplicate delivery that got here first keeps its answer
     )
+
+
+def snapshots_build(
+    application: Application,
+    round_: int,
+    purpose: RequestPurpose,
+    subjects: list[str],
+    results: list[LookupResult],
+) -> list[RegisterSnapshot]:
+    """The unsaved snapshots of one round's answers: source, request, period and payload."""
+    control_month = _previous_month(application.month)
+    return [
+        RegisterSnapshot(
+            application=application,
+            source=result.source,
+            round=round_,
+            status=result.status,
+            payload={"persons": [e.to_json() for e in result.extracts]},
+            request={
+                "municipality": purpose.municipality_code,
+                "case": purpose.case_reference,
+                "requested_by": purpose.requested_by,
+                "purpose": purpose.purpose,
+                "subjects": subjects,
+                "as_of": application.month.isoformat(),
+                "attempts": result.attempts,
+                "elapsed_ms": result.elapsed_ms,
+            },
+            error=result.error,
+            period_start=_previous_month(control_month),
+            period_end=application.month - timedelta(days=1),
+        )
+        for result in results
+    ]
 
 
 def _adults(members: list[HouseholdMember]) -> list[str]:
@@ -343,6 +354,31 @@ def _assess(
     return Assessment(result, found, suggest_track(facts), approvable, reasons, sampled)
 
 
+def register_problems(snapshots: list[RegisterSnapshot]) -> list[str]:
+    """``register_<status>:<source>`` for each register that did not answer properly."""
+    return [
+        f"register_{s.status}:{s.source}"
+        for s in snapshots
+        if s.status in (SnapshotStatus.UNAVAILABLE, SnapshotStatus.INVALID)
+    ]
+
+
+def tracks_to_book(assessment: Assessment) -> list[str]:
+    """The tracks whose meeting the robot books (both when both are suggested)."""
+    track = assessment.track
+    return [name for name, wanted in (("work", track.work), ("social", track.social)) if wanted]
+
+
+def protected_in_register(snapshots: list[RegisterSnapshot]) -> bool:
+    """Skyddade personuppgifter from the population register restrict the case."""
+    return any(
+        person.get("protected_identity")
+        for snapshot in snapshots
+        if snapshot.source == "population"
+        for person in snapshot_extracts(snapshot)
+    )
+
+
 def assessment_run(*, application_id: int, worker_id: str, now: datetime | None = None) -> bool:
     """Run the robot for one application. Returns False when another worker has it.
 
@@ -388,22 +424,10 @@ def assessment_run(*, application_id: int, worker_id: str, now: datetime | None 
         )
     assessment = _assess(application, members, incomes, snapshots)
     today = timezone.localdate(now or timezone.now())
-    problems = [
-        f"register_{s.status}:{s.source}"
-        for s in snapshots
-        if s.status in (SnapshotStatus.UNAVAILABLE, SnapshotStatus.INVALID)
-    ]
+    problems = register_problems(snapshots)
     with transaction.atomic():
-        tracks = [
-            track
-            for track, wanted in (
-                ("work", assessment.track.work),
-                ("social", assessment.track.social),
-            )
-            if wanted
-        ]
         met_by: int | None = None
-        for track in tracks:
+        for track in tracks_to_book(assessment):
             try:
                 meeting = meeting_book_for_track(
                     application=application,
@@ -443,13 +467,7 @@ def assessment_run(*, application_id: int, worker_id: str, now: datetime | None 
                     "robot_last_error": "",
                     "decision_due_at": decision_due_keeping_emergency(application, today),
                     "met_by_id": met_by,
-                    # Skyddade personuppgifter from the population register restrict the case.
-                    "protected_identity": any(
-                        person.get("protected_identity")
-                        for snapshot in snapshots
-                        if snapshot.source == "population"
-                        for person in snapshot_extracts(snapshot)
-                    ),
+                    "protected_identity": protected_in_register(snapshots),
                 },
             )
         except ConcurrentTransition:
@@ -483,6 +501,23 @@ def _proposal_store(
     *,
     fresh: bool = False,
 ) -> Proposal:
+    values = proposal_values(application, assessment, problems)
+    if fresh:
+        # One INSERT; the unique (application, round) index keeps it one proposal regardless.
+        proposal = Proposal(application=application, round=round_, **values)
+        Proposal.objects.bulk_create([proposal], ignore_conflicts=True)
+        return proposal
+    proposal, _created = Proposal.objects.get_or_create(
+        application=application, round=round_, defaults=values
+    )
+    return proposal
+
+
+def proposal_values(
+    application: Application, assessment: Assessment, problems: list[str]
+) -> dict[str, Any]:
+    """The proposal's fields from the assessment (a supplementary application subtracts what
+    the month already got: one query)."""
     result = assessment.result
     data = result_to_dict(result)
     lines, amount = data["lines"], result.amount
@@ -526,15 +561,7 @@ def _proposal_store(
         "sampled": assessment.sampled,
         "track_suggestion": assessment.track.to_json(),
     }
-    if fresh:
-        # One INSERT; the unique (application, round) index keeps it one proposal regardless.
-        proposal = Proposal(application=application, round=round_, **values)
-        Proposal.objects.bulk_create([proposal], ignore_conflicts=True)
-        return proposal
-    proposal, _created = Proposal.objects.get_or_create(
-        application=application, round=round_, defaults=values
-    )
-    return proposal
+    return values
 
 
 PROBLEM_TEXT = {

@@ -7,9 +7,9 @@ from typing import Any
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from .batch import robot_run
 from .services import (
     assessment_recheck,
-    assessment_run,
     registers_recheck_due,
     robot_give_up,
     robot_sweep,
@@ -22,7 +22,7 @@ RETRYABLE = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 @shared_task(name="eligibility.process_application", bind=True, acks_late=True, max_retries=5)
 def process_application(self: Any, application_id: int) -> None:
     try:
-        assessment_run(application_id=application_id, worker_id=self.request.id or "local")
+        robot_run(application_id=application_id, worker_id=self.request.id or "local")
     except RETRYABLE as exc:
         if self.request.retries >= self.max_retries:
             robot_give_up(application_id=application_id, error=repr(exc))

@@ -35,7 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from accounts.mandates import mandate_for, representatives_of
+from accounts.mandates import mandate_for, mandates_active, representatives_of
 from accounts.models import Municipality, NotificationChannel, User
 
 from .models import (
@@ -218,6 +218,44 @@ def notify_meeting_booked(meeting: Any) -> list[Notification]:
     )
 
 
+def notify_meetings_booked(meetings: list[Any]) -> list[Notification]:
+    """``notify_meeting_booked`` for many meetings (the robot's batch): one query for the
+    representatives, one INSERT, one hand-over for sending. Call inside the booking's
+    transaction; the notices go out after commit."""
+    if not meetings:
+        return []
+    principals = {m.application.applicant.personnummer or "" for m in meetings} - {""}
+    representatives: dict[str, list[User]] = {}
+    for mandate in (
+        mandates_active()
+        .filter(principal_personnummer__in=principals, representative__is_active=True)
+        .select_related("representative")
+    ):
+        representatives.setdefault(mandate.principal_personnummer, []).append(
+            mandate.representative
+        )
+    notices = []
+    for meeting in meetings:
+        application = meeting.application
+        applicant = application.applicant
+        people = [applicant] if applicant.is_active else []
+        people += representatives.get(applicant.personnummer or "", [])
+        body = MEETING_BOOKED.format(when=meeting_time_text(meeting.starts_at))
+        notices += [
+            Notification(
+                recipient=person,
+                application=application,
+                kind=NotificationKind.MEETING_BOOKED,
+                channel=channel_for(person, protected=application.protected_identity),
+                body=body,
+            )
+            for person in people
+        ]
+    Notification.objects.bulk_create(notices)
+    transaction.on_commit(partial(notifications_dispatch, [n.pk for n in notices]), robust=True)
+    return notices
+
+
 def notify_meeting_changed(meeting: Any) -> list[Notification]:
     return notify_applicant(
         application=meeting.application,
@@ -285,6 +323,24 @@ def notification_dispatch(notification_id: int) -> None:
         logger.exception("sending notification %s failed", notification_id)
 
 
+def notifications_dispatch(notification_ids: list[int]) -> None:
+    """``notification_dispatch`` for many notices: one task (or one loop) sends them all."""
+    if not notification_ids:
+        return
+    if settings.ROBOT_MODE == "celery":
+        from .tasks import notifications_send_task
+
+        try:
+            notifications_send_task.apply_async(args=[notification_ids], retry=False)
+        except Exception:  # the broker is down: the rows are the outbox, the retry sends them
+            logger.warning("broker unavailable; %s notices wait for retry", len(notification_ids))
+        return
+    try:
+        notifications_send(notification_ids=notification_ids)
+    except Exception:
+        logger.exception("sending %s notifications failed", len(notification_ids))
+
+
 def _letter_message(notification: Notification) -> OutgoingMessage:
     recipient = notification.recipient
     application = notification.application
@@ -312,6 +368,17 @@ def _letter_message(notification: Notification) -> OutgoingMessage:
     )
 
 
+SENT_FIELDS = (
+    "status",
+    "channel",
+    "sent_at",
+    "delivered_at",
+    "provider_reference",
+    "attempts",
+    "last_error",
+)
+
+
 def notification_send(*, notification_id: int) -> Notification:
     """Send one notice. Idempotent: a sent notice is not sent again."""
     notification = Notification.objects.select_related(
@@ -319,6 +386,35 @@ def notification_send(*, notification_id: int) -> Notification:
     ).get(pk=notification_id)
     if notification.status == NotificationStatus.SENT:
         return notification
+    if not _send(notification):
+        notification.refresh_from_db()
+        return notification
+    with transaction.atomic():
+        notification.save(update_fields=SENT_FIELDS)
+        _delivery_record_sent(notification, notification.sent_at)
+    return notification
+
+
+def notifications_send(*, notification_ids: list[int]) -> int:
+    """``notification_send`` for many notices (the robot's batch): one read, each notice
+    through its channel, one write for all that went out. Returns how many went out."""
+    notices = list(
+        Notification.objects.select_related("recipient", "application__municipality")
+        .filter(pk__in=notification_ids)
+        .exclude(status=NotificationStatus.SENT)
+        .order_by("pk")
+    )
+    sent = [notification for notification in notices if _send(notification)]
+    with transaction.atomic():
+        Notification.objects.bulk_update(sent, SENT_FIELDS)
+        for notification in sent:
+            _delivery_record_sent(notification, notification.sent_at)
+    return len(sent)
+
+
+def _send(notification: Notification) -> bool:
+    """Hand one notice to its channel. On success the notice's fields say so (not saved yet);
+    on failure the failure is saved and False returned (the retry task tries again)."""
     recipient = notification.recipient
     try:
         if notification.channel in (DeliveryChannel.LETTER, DeliveryChannel.FORWARDING):
@@ -340,37 +436,28 @@ def notification_send(*, notification_id: int) -> Notification:
                 :200
             ],
         )
-        notification.refresh_from_db()
-        return notification
+        return False
     now = timezone.now()
-    with transaction.atomic():
-        notification.status = NotificationStatus.SENT
-        notification.channel = message.channel
-        notification.sent_at = now
-        notification.delivered_at = now if receipt.delivered else None
-        notification.provider_reference = receipt.reference
-        notification.attempts += 1
-        notification.last_error = ""
-        notification.save(
-            update_fields=[
-                "status",
-                "channel",
-                "sent_at",
-                "delivered_at",
-                "provider_reference",
-                "attempts",
-                "last_error",
-            ]
-        )
-        _delivery_record_sent(notification, now)
-    return notification
+    notification.status = NotificationStatus.SENT
+    notification.channel = message.channel
+    notification.sent_at = now
+    notification.delivered_at = now if receipt.delivered else None
+    notification.provider_reference = receipt.reference
+    notification.attempts += 1
+    notification.last_error = ""
+    return True
 
 
 def _letter_arrives(sent: datetime) -> date:
     return timezone.localdate(sent) + timedelta(days=settings.DECISION_LETTER_ARRIVAL_DAYS)
 
 
+DECISION_KINDS = frozenset({NotificationKind.DECISION, NotificationKind.DECISION_LETTER})
+
+
 def _delivery_record_sent(notification: Notification, now: datetime) -> None:
+    if notification.kind not in DECISION_KINDS:
+        return  # only a decision's notices carry a delivery record
     DecisionDelivery.objects.filter(notification=notification, sent_at__isnull=True).update(
         sent_at=now, channel=notification.channel
     )

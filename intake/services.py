@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -594,6 +594,129 @@ def application_claim_for_robot(
             & (Q(robot_lease_until__lt=now) | Q(robot_lease_owner=worker_id))
         ).update(**lease)
         return RobotClaim.RESUMED if reclaimed == 1 else RobotClaim.NONE
+
+
+def applications_claim_for_robot(
+    *, first: int, worker_id: str, lease_seconds: int, limit: int
+) -> list[int]:
+    """Claim up to ``limit`` SUBMITTED applications for one robot run: ``first`` when it still
+    waits, then the longest waiting (the robot works its inbox in batches).
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so two workers never pick the same row
+    and never wait for each other; on SQLite (one writer at a time) the compare-and-set UPDATE
+    decides. Each claim gets the same lease and event as ``application_claim_for_robot``.
+    Returns the ids claimed (``first`` first when claimed).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        candidates = list(
+            Application.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=Status.SUBMITTED)
+            .order_by(
+                # ``first`` before the rest, then the oldest request.
+                Case(When(pk=first, then=Value(0)), default=Value(1)),
+                F("robot_requested_at").asc(nulls_first=True),
+                "pk",
+            )
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not candidates:
+            return []
+        updated = Application.objects.filter(pk__in=candidates, status=Status.SUBMITTED).update(
+            status=Status.PROCESSING,
+            updated_at=now,
+            robot_lease_owner=worker_id,
+            robot_lease_until=now + timedelta(seconds=lease_seconds),
+            robot_attempts=F("robot_attempts") + 1,
+        )
+        claimed = (
+            candidates
+            if updated == len(candidates)
+            else list(
+                Application.objects.filter(
+                    pk__in=candidates,
+                    status=Status.PROCESSING,
+                    robot_lease_owner=worker_id,
+                    robot_lease_until__gt=now,
+                ).values_list("pk", flat=True)
+            )
+        )
+        ApplicationEvent.objects.bulk_create(
+            [
+                ApplicationEvent(
+                    application_id=pk,
+                    from_status=Status.SUBMITTED,
+                    to_status=Status.PROCESSING,
+                    actor_kind=Actor.ROBOT,
+                    reason="Roboten hämtar registeruppgifter och räknar",
+                )
+                for pk in claimed
+            ]
+        )
+    return sorted(claimed, key=lambda pk: pk != first)
+
+
+@dataclass(frozen=True)
+class BulkTransition:
+    """One application's part of ``applications_transition_many``."""
+
+    application: Application
+    reason: str
+    updates: dict[str, Any]
+
+
+def applications_transition_many(
+    *,
+    items: list[BulkTransition],
+    from_status: Status,
+    to: Status,
+    actor_kind: Actor,
+    only_if: Q | None = None,
+) -> None:
+    """``application_transition`` for many applications in one UPDATE and one INSERT of events.
+
+    All or nothing: when any row is no longer ``from_status`` (or fails ``only_if``) nothing is
+    changed and ConcurrentTransition is raised (the caller rolls back and goes one by one).
+    Every item must set the same fields in ``updates``.
+    """
+    if not items:
+        return
+    check_transition(from_status, to, actor_kind)
+    names = list(items[0].updates)
+    ids = [item.application.pk for item in items]
+    fields: dict[str, Any] = {"status": to, "updated_at": timezone.now()}
+    for name in names:
+        values = [item.updates[name] for item in items]
+        if all(value == values[0] for value in values):
+            fields[name] = values[0]
+            continue
+        field = Application._meta.get_field(name)
+        fields[name] = Case(
+            *(When(pk=i.application.pk, then=Value(i.updates[name], field)) for i in items),
+            output_field=field,
+        )
+    condition = Q(pk__in=ids, status=from_status)
+    if only_if is not None:
+        condition &= only_if
+    with transaction.atomic():
+        if Application.objects.filter(condition).update(**fields) != len(ids):
+            raise ConcurrentTransition(f"{len(ids)} applications are no longer {from_status}")
+        ApplicationEvent.objects.bulk_create(
+            [
+                ApplicationEvent(
+                    application=item.application,
+                    from_status=from_status,
+                    to_status=to,
+                    actor_kind=actor_kind,
+                    reason=item.reason,
+                )
+                for item in items
+            ]
+        )
+    for item in items:
+        item.application.status = to
+        for name in names:
+            setattr(item.application, name, item.updates[name])
 
 
 @transaction.atomic

@@ -14,6 +14,13 @@ def notification_send_task(notification_id: int) -> None:
     notifications.notification_send(notification_id=notification_id)
 
 
+@shared_task(name="intake.notifications_send")
+def notifications_send_task(notification_ids: list[int]) -> int:
+    """Many notices in one task (the robot's batch); a notice that fails waits for the retry
+    task like any other."""
+    return notifications.notifications_send(notification_ids=notification_ids)
+
+
 @shared_task(name="intake.notifications_retry")
 def notifications_retry_task() -> int:
     return notifications.notifications_retry()

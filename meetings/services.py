@@ -332,6 +332,172 @@ def _try_book_day(
     return None
 
 
+def _social_candidates_many(
+    applications: list[Application],
+) -> tuple[dict[int, list[User]], dict[int, list[_Block]]]:
+    """``_candidates`` for the social track of many applications of one municipality: two
+    queries. Each case owner alone when they have working hours, else every caseworker who has.
+    """
+    municipality_id = applications[0].municipality_id
+    caseworkers = list(
+        User.objects.filter(
+            municipality_id=municipality_id, is_active=True, role=Role.CASEWORKER
+        ).order_by("id")
+    )
+    owners = {a.owner_id for a in applications if a.owner_id}
+    people = {person.pk: person for person in caseworkers}
+    missing = owners - set(people)
+    if missing:
+        people.update((u.pk, u) for u in User.objects.filter(pk__in=missing))
+    blocks = _hours_by_staff(people.values())
+    with_hours = [person for person in caseworkers if blocks.get(person.pk)]
+    chosen: dict[int, list[User]] = {}
+    for application in applications:
+        owner = people.get(application.owner_id) if application.owner_id else None
+        if (
+            owner is not None
+            and owner.is_active
+            and owner.municipality_id == municipality_id
+            and blocks.get(owner.pk)
+        ):
+            chosen[application.pk] = [owner]
+        else:
+            chosen[application.pk] = with_hours
+    return chosen, {pk: found for pk, found in blocks.items() if found}
+
+
+def meetings_book_many(
+    *,
+    applications: list[Application],
+    track: TrackName,
+    today: date,
+    last_met_by: dict[int, int | None] | None = None,
+) -> dict[int, Meeting] | None:
+    """Book one track's meeting for many applications of one municipality at once.
+
+    The same choice as ``meeting_book_for_track`` for each application in turn (next working
+    day, continuity first, then the least loaded, overflow to later days), made in memory from
+    one read of each day's bookings, then one INSERT. ``last_met_by`` maps application id to the
+    staff member who met the household last time (None or missing: look it up). Returns the
+    meetings by application id, or None when the INSERT lost a race (a booking made
+    meanwhile): the caller then books one by one, which looks again. Applications for which no
+    slot exists in the search window are left out of the result.
+    """
+    if not applications:
+        return {}
+    track = Track(track)
+    first = applications[0]
+    municipality = first.municipality
+    if any(a.municipality_id != municipality.pk for a in applications):
+        raise ValueError("one municipality per call")
+    if track == Track.WORK:
+        staff, blocks = cached(
+            ("work_staff", municipality.pk), lambda: _secretaries_with_hours(first)
+        )
+        candidates = {a.pk: staff for a in applications}
+    else:
+        candidates, blocks = _social_candidates_many(applications)
+    closing = cached(
+        ("closing_days", municipality.pk, today),
+        lambda: closing_days_for(municipality, today, today + timedelta(days=90)),
+    )
+    continuity = dict(last_met_by or {})
+    unknown = [a for a in applications if continuity.get(a.pk) is None and a.previous_id]
+    if unknown:
+        # One query for every household whose last meeting the caller did not know.
+        latest: dict[int, int] = {}
+        for applicant_id, staff_id in (
+            Meeting.objects.filter(
+                application__applicant_id__in={a.applicant_id for a in unknown},
+                track=track,
+                cancelled_at__isnull=True,
+            )
+            .exclude(application__in=[a.pk for a in unknown])
+            .order_by("starts_at")
+            .values_list("application__applicant_id", "secretary_id")
+        ):
+            latest[applicant_id] = staff_id
+        for application in unknown:
+            continuity[application.pk] = latest.get(application.applicant_id)
+    minutes = municipality.meeting_minutes
+    tz = stockholm()
+    days: dict[date, tuple[dict[int, int], dict[int, list[datetime]], set[int]]] = {}
+
+    def day_state(day: date) -> tuple[dict[int, int], dict[int, list[datetime]], set[int]]:
+        if day not in days:
+            loads, taken = _day_bookings(blocks, day)
+            absent = cached(("absent", tuple(sorted(blocks)), day), lambda: _absent_on(blocks, day))
+            days[day] = (loads, taken, absent)
+        return days[day]
+
+    first_day = calendar.next_working_day(today, closing)
+    planned: list[Meeting] = []
+    for application in applications:
+        if not any(blocks.get(person.pk) for person in candidates[application.pk]):
+            continue  # nobody can hold it: no slot on any day
+        day = first_day
+        for _ in range(SEARCH_WORKING_DAYS):
+            booked = _plan_one(
+                application,
+                track,
+                candidates[application.pk],
+                blocks,
+                day,
+                day_state(day),
+                continuity.get(application.pk),
+                overflow=day != first_day,
+                minutes=minutes,
+                tz=tz,
+            )
+            if booked is not None:
+                planned.append(booked)
+                break
+            day = calendar.next_working_day(day, closing)
+    try:
+        with transaction.atomic():
+            Meeting.objects.bulk_create(planned)
+    except IntegrityError:
+        return None  # someone booked meanwhile (or a meeting exists): the caller books one by one
+    return {meeting.application_id: meeting for meeting in planned}
+
+
+def _plan_one(
+    application: Application,
+    track: Track,
+    candidates: list[User],
+    blocks: dict[int, list[_Block]],
+    day: date,
+    state: tuple[dict[int, int], dict[int, list[datetime]], set[int]],
+    continuity: int | None,
+    *,
+    overflow: bool,
+    minutes: int,
+    tz: ZoneInfo,
+) -> Meeting | None:
+    """The slot ``meeting_book_for_track`` would choose on ``day``, taken in ``state``."""
+    loads, taken, absent = state
+    for person in sorted(candidates, key=lambda p: (p.pk != continuity, loads.get(p.pk, 0), p.pk)):
+        own = blocks.get(person.pk)
+        if person.pk in absent or not own:
+            continue
+        slot = calendar.first_free_slot(day, [b.hours for b in own], minutes, tz, taken[person.pk])
+        if slot is None:
+            continue
+        taken[person.pk].append(slot)
+        loads[person.pk] = loads.get(person.pk, 0) + 1
+        return Meeting(
+            municipality=application.municipality,
+            secretary=person,
+            application=application,
+            track=track,
+            starts_at=slot,
+            ends_at=slot + timedelta(minutes=minutes),
+            room_id=_room_for(own, slot),
+            overflow=overflow,
+        )
+    return None
+
+
 def meeting_book_suggested(*, application: Application, today: date) -> list[Meeting]:
     """Book the track(s) the needs screen suggests (the work track alone by default)."""
     work, social, _reasons = needs_suggest_track(application=application)

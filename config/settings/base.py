@@ -259,6 +259,8 @@ RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 REDIS_URL = env.str("REDIS_URL", default="")
 ROBOT_MODE = env.str("ROBOT_MODE", default="celery" if REDIS_URL else "thread")
 ROBOT_LEASE_SECONDS = env.int("ROBOT_LEASE_SECONDS", default=300)
+# Applications one robot wake-up claims and writes together (1: one at a time). ADR 0011.
+ROBOT_BATCH_SIZE = env.int("ROBOT_BATCH_SIZE", default=50)
 ROBOT_MAX_ATTEMPTS = env.int("ROBOT_MAX_ATTEMPTS", default=10)
 ROBOT_SWEEP_AFTER_SECONDS = env.int("ROBOT_SWEEP_AFTER_SECONDS", default=120)
 

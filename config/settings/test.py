@@ -9,6 +9,8 @@ from .base import DATABASES, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ROBOT_MODE = env.str("ROBOT_MODE", default="sync")
+# As in production: a wake-up claims the waiting applications in batches (ADR 0011).
+ROBOT_BATCH_SIZE = env.int("ROBOT_BATCH_SIZE", default=50)
 REGISTER_FAKE_DELAY_MS = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the live server and the robot's thread share it in browser tests.

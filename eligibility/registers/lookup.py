@@ -175,6 +175,17 @@ def _combine(source: str, outcomes: list[_Outcome], started: float) -> LookupRes
     )
 
 
+@dataclass
+class PendingLookups:
+    """Look-ups started by ``registers_fetch_start``; ``registers_fetch_finish`` collects them."""
+
+    sources: list[str]
+    outcomes: dict[str, list[_Outcome]]
+    futures: list[Future[None]]
+    started: float
+    deadline: float
+
+
 def registers_fetch(
     *,
     personnummers: Sequence[str],
@@ -189,32 +200,67 @@ def registers_fetch(
     them is in the register, "unavailable" when a look-up still failed after retries or missed
     the deadline (`timeout`, default REGISTER_TIMEOUT_SECONDS, counted from this call), and
     "invalid" when an answer could not be read."""
+    return registers_fetch_finish(
+        registers_fetch_start(
+            personnummers=personnummers,
+            as_of=as_of,
+            purpose=purpose,
+            sources=sources,
+            timeout=timeout,
+        )
+    )
+
+
+def registers_fetch_start(
+    *,
+    personnummers: Sequence[str],
+    as_of: date,
+    purpose: RequestPurpose,
+    sources: Iterable[str],
+    timeout: float | None = None,
+) -> PendingLookups:
+    """Start ``registers_fetch``'s look-ups without waiting: the robot's batch starts every
+    application's look-ups first, so they all run at once, then collects each."""
     registers = configured_registers()
     chosen = list(dict.fromkeys(sources))
     unknown = [s for s in chosen if s not in registers]
     if unknown:
         raise KeyError(f"no register configured for {unknown} (see REGISTER_BACKENDS)")
     people = list(dict.fromkeys(personnummers))
-    if not chosen:
-        return []
-    if not people:
-        return [LookupResult(source, NOT_FOUND, (), attempts=0) for source in chosen]
     started = time.monotonic()
     deadline = started + (settings.REGISTER_TIMEOUT_SECONDS if timeout is None else timeout)
-    executor = _executor()
     outcomes: dict[str, list[_Outcome]] = {}
     futures: list[Future[None]] = []
-    for source in chosen:
-        outcomes[source] = []
-        for personnummer in people:
-            outcome = _Outcome()
-            outcomes[source].append(outcome)
-            futures.append(
-                executor.submit(
-                    _lookup_one, registers[source], personnummer, as_of, purpose, deadline, outcome
+    if people:
+        executor = _executor()
+        for source in chosen:
+            outcomes[source] = []
+            for personnummer in people:
+                outcome = _Outcome()
+                outcomes[source].append(outcome)
+                futures.append(
+                    executor.submit(
+                        _lookup_one,
+                        registers[source],
+                        personnummer,
+                        as_of,
+                        purpose,
+                        deadline,
+                        outcome,
+                    )
                 )
-            )
-    wait(futures, timeout=max(0.0, deadline - time.monotonic()))
+    return PendingLookups(chosen, outcomes, futures, started, deadline)
+
+
+def registers_fetch_finish(pending: PendingLookups) -> list[LookupResult]:
+    """Wait for the look-ups (until their deadline) and combine them, one result per source."""
+    chosen, outcomes, started = pending.sources, pending.outcomes, pending.started
+    if not chosen:
+        return []
+    if not outcomes:  # nobody to ask about
+        return [LookupResult(source, NOT_FOUND, (), attempts=0) for source in chosen]
+    registers = configured_registers()
+    wait(pending.futures, timeout=max(0.0, pending.deadline - time.monotonic()))
     results = []
     for source in chosen:
         # A look-up still running at the deadline counts as a timeout; it finishes in the

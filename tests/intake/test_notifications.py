@@ -214,3 +214,34 @@ def test_preferences_page_saves_the_channel(client: Client, applicant: User) -> 
 def test_preferences_page_is_for_applicants_only(client: Client, caseworker: User) -> None:
     client.force_login(caseworker)
     assert client.get(reverse("intake:notification_settings")).status_code == 403
+
+
+def test_many_notices_go_out_in_one_pass_and_a_failure_waits_for_the_retry(
+    submitted_application: Application, applicant: User
+) -> None:
+    from intake.notifications import notifications_send
+
+    applicant.notification_channel, applicant.email = "email", "alva@example.invalid"
+    applicant.save()
+    notices = Notification.objects.bulk_create(
+        Notification(
+            recipient=applicant,
+            application=submitted_application,
+            kind=NotificationKind.MEETING_BOOKED,
+            channel="email",
+            body=f"Notis {n}",
+        )
+        for n in range(3)
+    )
+    FakeEmailBackend.outbox.clear()
+    FakeEmailBackend.fail_next(1)
+    ids = [n.pk for n in notices]
+    assert notifications_send(notification_ids=ids) == 2
+    states = dict(Notification.objects.filter(pk__in=ids).values_list("body", "status"))
+    assert states == {"Notis 0": "failed", "Notis 1": "sent", "Notis 2": "sent"}
+    assert [m.body for m in FakeEmailBackend.outbox] == ["Notis 1", "Notis 2"]
+    # Again: only the failed one goes out; a sent notice is never sent twice.
+    assert notifications_send(notification_ids=ids) == 1
+    assert [m.body for m in FakeEmailBackend.outbox] == ["Notis 1", "Notis 2", "Notis 0"]
+    sent = Notification.objects.get(body="Notis 0")
+    assert (sent.status, sent.attempts, sent.provider_reference != "") == ("sent", 2, True)

@@ -255,6 +255,17 @@ def test_extracts_round_trip_through_json(source: str) -> None:
         assert Extract.from_json(data) == extract
 
 
+@pytest.mark.parametrize("source", SOURCES)
+def test_the_hand_written_json_is_every_field_as_asdict_gives_it(source: str) -> None:
+    from dataclasses import asdict
+
+    from eligibility.registers.base import _jsonable
+
+    for pnr in DEMO + PEOPLE[:60]:
+        extract = fetch(source, pnr)
+        assert extract.to_json() == _jsonable(asdict(extract))
+
+
 def test_the_payload_keeps_the_shape_the_robot_reads() -> None:
     data = fetch("forsakringskassan", PNR_CARINA).to_json()
     assert data["payments"][1] == {
