@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Municipality
 from intake.models import Application
 from intake.notifications import notify_meetings_booked
 from intake.services import (
@@ -164,7 +165,7 @@ def _batch_run(applications: list[Application], *, worker_id: str, now: datetime
         with transaction.atomic():
             _batch_write(applications, snapshots, assessments, worker_id=worker_id, today=today)
     except (ConcurrentTransition, _GoOneByOne) as exc:
-        logger.info("robot batch of %s goes one by one: %s", len(applications), exc)
+        logger.warning("robot batch of %s goes one by one: %s", len(applications), exc)
         return False
     for application in applications:
         if application.municipality.automated_decisions_enabled:
@@ -186,6 +187,15 @@ def _batch_write(
     worker_id: str,
     today: date,
 ) -> None:
+    # Batches of one municipality book one after another: each plans its meetings from the
+    # day's bookings in memory, so two at once would plan the same slots and one would lose
+    # its whole batch to the unique index. The lock (PostgreSQL; SQLite has one writer anyway)
+    # is held only for the rest of this short transaction.
+    list(
+        Municipality.objects.select_for_update()
+        .filter(pk=applications[0].municipality_id)
+        .values_list("pk", flat=True)
+    )
     problems = {a.pk: register_problems(snapshots[a.pk]) for a in applications}
     wants = {a.pk: tracks_to_book(assessments[a.pk]) for a in applications}
     booked: dict[str, dict[int, Meeting]] = {}

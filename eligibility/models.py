@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .fields import BulkJSONField
+
 
 class SnapshotStatus(models.TextChoices):
     OK = "ok", _("Svar")
@@ -27,8 +29,8 @@ class RegisterSnapshot(models.Model):
     source = models.CharField(_("register"), max_length=40)
     round = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=20, choices=SnapshotStatus.choices)
-    payload = models.JSONField(default=dict)
-    request = models.JSONField(default=dict, help_text=_("Vem frågade, om vem, varför."))
+    payload = BulkJSONField(default=dict)
+    request = BulkJSONField(default=dict, help_text=_("Vem frågade, om vem, varför."))
     error = models.TextField(blank=True)
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
@@ -58,8 +60,8 @@ class Proposal(models.Model):
     eligible = models.BooleanField()
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     norm = models.DecimalField(max_digits=12, decimal_places=2)
-    lines = models.JSONField(default=list)
-    flags = models.JSONField(default=list)
+    lines = BulkJSONField(default=list)
+    flags = BulkJSONField(default=list)
     parameter_version = models.CharField(max_length=40)
     provisional = models.BooleanField(default=False)
     as_of = models.DateField(help_text=_("Månaden som beräkningen gäller."))
@@ -68,11 +70,11 @@ class Proposal(models.Model):
         default=False,
         help_text=_("Bara när inget kräver en persons bedömning."),
     )
-    person_reasons = models.JSONField(
+    person_reasons = BulkJSONField(
         default=list, help_text=_("Varför en person måste titta (tom när förslaget kan beviljas).")
     )
     sampled = models.BooleanField(_("stickprov"), default=False)
-    track_suggestion = models.JSONField(
+    track_suggestion = BulkJSONField(
         default=dict, help_text=_("Robotens förslag till spår med skäl; handläggaren beslutar.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -316,7 +318,7 @@ class CaseWarning(models.Model):
         max_length=20, choices=WarningStatus.choices, default=WarningStatus.OPEN
     )
     message = models.TextField(_("beskrivning"))
-    details = models.JSONField(default=dict)
+    details = BulkJSONField(default=dict)
     round = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_by = models.ForeignKey(
