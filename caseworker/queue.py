@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,8 +19,13 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
     Count,
     DateTimeField,
     Exists,
@@ -30,6 +36,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
@@ -265,12 +272,15 @@ def queue_counts(
     *, user: User, params: QueueParams, query: str = "", now: datetime, colleague_ids: list[int]
 ) -> dict[str, dict[str, int]]:
     """For each facet value, how many cases match it together with the other facets' current
-    choices (and the search). One aggregate query with a conditional Count per value."""
+    choices (and the search).
+
+    One query: the cases grouped by everything a facet looks at (status, track, owner, a live
+    warning, an age bucket and a deadline bucket): a few hundred groups however many cases
+    there are, in one pass over the table. Each facet value's count is then the sum of the
+    groups it matches (``facet_matches``, the same rules as ``facet_condition``). A conditional
+    count per facet value instead took about eight times as long at 20,000 cases (#10).
+    """
     searching = bool(query)
-    current = {
-        facet: facet_condition(facet, value, user=user, now=now, searching=searching)
-        for facet, value in params.facets().items()
-    }
     values: dict[str, tuple[str, ...]] = {
         "status": STATUS_VALUES,
         "warnings": WARNING_VALUES,
@@ -279,27 +289,112 @@ def queue_counts(
         "age": AGE_VALUES,
         "deadline": DEADLINE_VALUES,
     }
-    aggregates: dict[str, Count] = {}
-    for facet, choices in values.items():
-        others = Q()
-        for other, condition in current.items():
-            if other != facet:
-                others &= condition
-        for index, value in enumerate(choices):
-            condition = others & facet_condition(
-                facet, value, user=user, now=now, searching=searching
-            )
-            aggregates[f"{facet}__{index}"] = (
-                Count("pk", filter=condition) if condition else Count("pk")
-            )
     rows = applications_visible_to(user)
     if query:
         rows = rows.filter(search_condition(query))
-    result = rows.aggregate(**aggregates)
-    return {
-        facet: {value: result[f"{facet}__{index}"] for index, value in enumerate(choices)}
-        for facet, choices in values.items()
-    }
+    end_of_today = _end_of_today(now)
+    groups = (
+        rows.annotate(
+            live_warning=Case(
+                When(_has_live_warning(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            age_bucket=Case(
+                *(
+                    When(submitted_at__lt=now - timedelta(days=days), then=Value(days))
+                    for days in sorted(AGE_DAYS, reverse=True)
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            deadline_bucket=Case(
+                When(decision_due_at__isnull=True, then=Value("none")),
+                When(decision_due_at__lt=now, then=Value("overdue")),
+                When(decision_due_at__lt=end_of_today, then=Value("today")),
+                default=Value("later"),
+                output_field=CharField(),
+            ),
+        )
+        .values("status", "track", "owner_id", "live_warning", "age_bucket", "deadline_bucket")
+        .annotate(cases=Count("pk"))
+        .order_by()
+    )
+    current = params.facets()
+    counts = {facet: dict.fromkeys(choices, 0) for facet, choices in values.items()}
+    for group in groups:
+        matches = {
+            facet: {
+                value
+                for value in choices
+                if facet_matches(facet, value, group, user=user, searching=searching)
+            }
+            for facet, choices in values.items()
+        }
+        for facet in values:
+            if all(current[other] in matches[other] for other in values if other != facet):
+                for value in matches[facet]:
+                    counts[facet][value] += group["cases"]
+    return counts
+
+
+def queue_counts_cached(
+    *, user: User, params: QueueParams, query: str = "", now: datetime, colleague_ids: list[int]
+) -> dict[str, dict[str, int]]:
+    """``queue_counts``, kept ``QUEUE_COUNTS_CACHE_SECONDS`` (default 30) per caseworker and
+    filter choice: the counts are a scan of every case, the rows below them are always live.
+    A search is never cached (it may carry a personnummer); a cache outage just counts again.
+    """
+    ttl = settings.QUEUE_COUNTS_CACHE_SECONDS
+    if ttl <= 0 or query:
+        return queue_counts(
+            user=user, params=params, query=query, now=now, colleague_ids=colleague_ids
+        )
+    choice = json.dumps([user.pk, sorted(params.facets().items()), sorted(colleague_ids)])
+    key = "queue-counts:" + hashlib.sha256(choice.encode()).hexdigest()
+    try:
+        hit: dict[str, dict[str, int]] | None = cache.get(key)
+    except Exception:
+        hit = None
+    if hit is not None:
+        return hit
+    counts = queue_counts(user=user, params=params, now=now, colleague_ids=colleague_ids)
+    with contextlib.suppress(Exception):
+        cache.set(key, counts, ttl)
+    return counts
+
+
+def facet_matches(
+    facet: str, value: str, group: dict[str, Any], *, user: User, searching: bool = False
+) -> bool:
+    """``facet_condition`` for a group of ``queue_counts``: does the facet value hold for it?"""
+    if facet == "status":
+        status = group["status"]
+        if value == "":
+            return searching or status in OPEN_STATUSES
+        if value == "all":
+            return True
+        if value == "decided":
+            return status in DECIDED_STATUSES
+        return bool(status == value)
+    if facet == "warnings":
+        return value == "" or (value == "yes") == group["live_warning"]
+    if facet == "track":
+        if value == "undecided":
+            return group["track"] == ""
+        return value == "" or group["track"] == value
+    if facet == "assignee":
+        owner = group["owner_id"]
+        if value == "me":
+            return bool(owner == user.pk)
+        if value == "unassigned":
+            return owner is None
+        return not value.isdigit() or owner == int(value)
+    if facet == "age":
+        return not value.isdigit() or group["age_bucket"] >= int(value)
+    if facet == "deadline":
+        return value == "" or group["deadline_bucket"] == value
+    raise ValueError(f"unknown facet {facet}")
 
 
 # --- sorting and keyset pagination -----------------------------------------------------------

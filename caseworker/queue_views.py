@@ -32,7 +32,7 @@ from .queue import (
     AGE_DAYS,
     PAGE_SIZES,
     colleagues_for,
-    queue_counts,
+    queue_counts_cached,
     queue_page,
     queue_params_parse,
 )
@@ -103,7 +103,7 @@ def _queue_context(request: HttpRequest, *, query: str = "") -> dict[str, Any]:
     colleagues = colleagues_for(user)
     params = queue_params_parse(request.GET, colleague_ids={c.pk for c in colleagues})
     page = queue_page(user=user, params=params, query=query, now=now)
-    counts = queue_counts(
+    counts = queue_counts_cached(
         user=user, params=params, query=query, now=now, colleague_ids=[c.pk for c in colleagues]
     )
     current = params.facets()

@@ -261,6 +261,8 @@ ROBOT_MODE = env.str("ROBOT_MODE", default="celery" if REDIS_URL else "thread")
 ROBOT_LEASE_SECONDS = env.int("ROBOT_LEASE_SECONDS", default=300)
 # Applications one robot wake-up claims and writes together (1: one at a time). ADR 0011.
 ROBOT_BATCH_SIZE = env.int("ROBOT_BATCH_SIZE", default=50)
+# Seconds the queue's facet counts are kept per caseworker and filter (0: count every time).
+QUEUE_COUNTS_CACHE_SECONDS = env.int("QUEUE_COUNTS_CACHE_SECONDS", default=30)
 ROBOT_MAX_ATTEMPTS = env.int("ROBOT_MAX_ATTEMPTS", default=10)
 ROBOT_SWEEP_AFTER_SECONDS = env.int("ROBOT_SWEEP_AFTER_SECONDS", default=120)
 

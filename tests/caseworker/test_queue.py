@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -801,3 +803,60 @@ def test_only_a_chosen_filter_is_marked_current(
     assert aside.count('aria-current="true"') == 1
     current = aside.split('aria-current="true"')[1].split("</a>")[0]
     assert "Väntar på handläggare" in current
+
+
+# --- counts: grouped, and kept for a while --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        {},
+        {"status": "all"},
+        {"status": "decided", "track": "work"},
+        {"warnings": "yes", "assignee": "me"},
+        {"age": "7", "deadline": "later", "status": "all"},
+        {"track": "undecided", "warnings": "no", "deadline": "none"},
+    ],
+)
+def test_every_count_equals_the_cases_its_filter_lists(
+    caseworker: User, colleague: User, trelleborg: Municipality, chosen: dict[str, str]
+) -> None:
+    # Varied cases in every state, track, owner, age and deadline (bench/queue_rows.py), with
+    # live warnings on some: the grouped counts must say what filtering by each value lists.
+    queue_rows_create(
+        municipality=trelleborg, owners=[caseworker, colleague], count=300, now=NOW
+    )
+    colleague_ids = [caseworker.pk, colleague.pk]
+    params = QueueParams(**chosen)
+    counts = queue_counts(user=caseworker, params=params, now=NOW, colleague_ids=colleague_ids)
+    from caseworker.queue import queue_filtered
+
+    for facet, values in counts.items():
+        for value, count in values.items():
+            narrowed = replace(params, **{facet: value})
+            expected = queue_filtered(user=caseworker, params=narrowed, now=NOW).count()
+            assert count == expected, (facet, value, count, expected)
+
+
+def test_counts_are_kept_for_a_while_but_the_rows_are_always_live(
+    make_case: Callable[..., Application], caseworker: User, settings: Any
+) -> None:
+    settings.QUEUE_COUNTS_CACHE_SECONDS = 30
+    from django.core.cache import cache
+
+    cache.clear()
+    make_case()
+    client = client_for(caseworker)
+    first = client.get(QUEUE)
+    assert counts_of(first, "status")["Alla aktuella"] == 1
+    newer = make_case()
+    again = client.get(QUEUE)
+    assert newer.reference in listed(again)  # the rows: live
+    assert counts_of(again, "status")["Alla aktuella"] == 1  # the counts: up to 30 s old
+    # A search counts every time (and its words never become a cache key).
+    searched = client.post(QUEUE, {"q": "Test"})
+    assert counts_of(searched, "status")["Alla aktuella"] == 2
+    with time_machine.travel(NOW + timedelta(seconds=31), tick=False):
+        assert counts_of(client.get(QUEUE), "status")["Alla aktuella"] == 2
+    cache.clear()
