@@ -321,6 +321,9 @@ class HouseholdMember(models.Model):
                 fields=["application", "personnummer"], name="member_once_per_application"
             ),
         ]
+        # Submitting looks up every member's other applications of the month (one household,
+        # one application): without it, a scan of every member ever declared.
+        indexes = [models.Index(fields=["personnummer"], name="member_personnummer")]
 
     def __str__(self) -> str:
         return self.name

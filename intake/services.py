@@ -396,13 +396,19 @@ def application_set_assets(*, application: Application, assets: dict[str, Any]) 
 def _ensure_household_applies_once(application: Application) -> None:
     """Nobody in the household may already be in another live application for the month."""
     people = list(application.members.values_list("personnummer", flat=True))
-    clash = (
+    live = (
         Application.objects.filter(month=application.month)
-        .filter(Q(members__personnummer__in=people) | Q(applicant__personnummer__in=people))
         .exclude(pk=application.pk)
         .exclude(status__in=[Status.WITHDRAWN, Status.DRAFT])
         .exclude(kind=ApplicationKind.SUPPLEMENTARY)
-        .first()
+    )
+    # Two look-ups, each by an index (a member's personnummer; the applicant's), rather than
+    # one OR across two joins, which PostgreSQL can only answer by scanning every application.
+    clash = (
+        live.filter(
+            pk__in=HouseholdMember.objects.filter(personnummer__in=people).values("application_id")
+        ).first()
+        or live.filter(applicant__personnummer__in=people).first()
     )
     if clash is not None:
         raise HouseholdAlreadyApplied(clash)

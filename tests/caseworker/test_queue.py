@@ -824,9 +824,7 @@ def test_every_count_equals_the_cases_its_filter_lists(
 ) -> None:
     # Varied cases in every state, track, owner, age and deadline (bench/queue_rows.py), with
     # live warnings on some: the grouped counts must say what filtering by each value lists.
-    queue_rows_create(
-        municipality=trelleborg, owners=[caseworker, colleague], count=300, now=NOW
-    )
+    queue_rows_create(municipality=trelleborg, owners=[caseworker, colleague], count=300, now=NOW)
     colleague_ids = [caseworker.pk, colleague.pk]
     params = QueueParams(**chosen)
     counts = queue_counts(user=caseworker, params=params, now=NOW, colleague_ids=colleague_ids)
