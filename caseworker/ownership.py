@@ -19,8 +19,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,20 +232,7 @@ def caseloads(municipality_id: int, users: list[User] | None = None) -> dict[int
             user__in=users, caseload_ceiling__isnull=False
         ).values_list("user_id", "caseload_ceiling")
     )
-    per_case = (
-        Application.objects.filter(municipality_id=municipality_id, status__in=OPEN_STATUSES)
-        .annotate(**_facts_annotations())
-        .values(*_FACT_FIELDS)
-    )
-    w = weights()
-    loads: dict[int, Decimal] = {}
-    counts: dict[int, int] = {}
-    for row in per_case:
-        owner_id = row["owner_id"]
-        if owner_id is None:
-            continue
-        loads[owner_id] = loads.get(owner_id, Decimal(0)) + case_weight(_facts_of_row(row), w)
-        counts[owner_id] = counts.get(owner_id, 0) + 1
+    loads, counts = _loads_per_owner(municipality_id, weights())
     return {
         user.pk: Caseload(
             user=user,
@@ -244,6 +242,51 @@ def caseloads(municipality_id: int, users: list[User] | None = None) -> dict[int
         )
         for user in users
     }
+
+
+def _loads_per_owner(municipality_id: int, w: Weights) -> tuple[dict[int, Decimal], dict[int, int]]:
+    """Weighted load and number of open cases per owner, summed by the database (one query,
+    a row per owner): ``case_weight`` as an SQL expression in hundredths, so the sum is exact
+    on SQLite and PostgreSQL alike. Reading every open case into Python instead cost each
+    submit ~60 ms of CPU at 10,000 open cases (#10)."""
+
+    def hundredths(amount: Decimal) -> int:
+        return int((amount * 100).to_integral_value())
+
+    def when(condition: Q | Exists, amount: Decimal) -> Case:
+        return Case(
+            When(condition, then=Value(hundredths(amount))),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+
+    facts = _facts_annotations()
+    weight = (
+        Value(hundredths(w.base))
+        + when(Q(kind=ApplicationKind.NEW, previous__isnull=True), w.first_application)
+        + Value(hundredths(w.open_warning))
+        * Least(facts["n_warnings"], Value(w.open_warnings_max), output_field=IntegerField())
+        + when(facts["has_children"], w.children)
+        + when(Q(protected_identity=True), w.protected_identity)
+        + when(facts["has_interpreter"], w.interpreter)
+        + when(
+            Q(emergency_no_food=True)
+            | Q(emergency_eviction_notice=True)
+            | Q(emergency_disconnection_notice=True),
+            w.emergency,
+        )
+    )
+    rows = list(
+        Application.objects.filter(
+            municipality_id=municipality_id, status__in=OPEN_STATUSES, owner__isnull=False
+        )
+        .values("owner_id")
+        .annotate(load=Sum(weight, output_field=IntegerField()), cases=Count("pk"))
+        .order_by()
+    )
+    loads = {row["owner_id"]: Decimal(row["load"]) / 100 for row in rows}
+    counts = {row["owner_id"]: row["cases"] for row in rows}
+    return loads, counts
 
 
 # --- Who is here -------------------------------------------------------------------------------

@@ -136,6 +136,44 @@ def test_caseload_is_the_sum_of_open_case_weights(
     assert loads[bo.pk].load == Decimal("2.0") and loads[bo.pk].cases == 2
 
 
+def test_the_database_sum_is_case_weight_for_every_kind_of_case(
+    trelleborg: Municipality, anna: User, bo: User, secretary: User
+) -> None:
+    from caseworker.ownership import application_facts
+    from meetings.models import Meeting
+
+    cases = [
+        make_case(trelleborg, anna),
+        make_case(trelleborg, anna, kind=ApplicationKind.NEW),
+        make_case(trelleborg, anna, children=3, protected=True),
+        make_case(trelleborg, bo, kind=ApplicationKind.NEW, children=1),
+        make_case(trelleborg, bo, status=Status.NEEDS_MANUAL),
+    ]
+    for n in range(6):  # more open warnings than count (four at most)
+        CaseWarning.objects.create(application=cases[0], kind="new_cost", key=f"k{n}", message="x")
+    CaseWarning.objects.create(application=cases[3], kind="new_cost", key="a", message="x")
+    Application.objects.filter(pk=cases[1].pk).update(emergency_eviction_notice=True)
+    Meeting.objects.create(
+        municipality=trelleborg,
+        secretary=secretary,
+        application=cases[4],
+        starts_at=datetime(2026, 11, 19, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm")),
+        ends_at=datetime(2026, 11, 19, 9, 45, tzinfo=ZoneInfo("Europe/Stockholm")),
+        interpreter_language="arabiska",
+    )
+    expected: dict[int, Decimal] = {}
+    for case in cases:
+        case.refresh_from_db()
+        weight = case_weight(application_facts(case))
+        expected[case.owner_id] = expected.get(case.owner_id, Decimal(0)) + weight
+    loads = caseloads(trelleborg.pk)
+    assert {pk: loads[pk].load for pk in expected} == expected
+    assert (loads[anna.pk].cases, loads[bo.pk].cases) == (3, 2)
+    # 1 + 4 × 0.25 (four of six warnings) + 1 + 0.5 (first) + 0.5 (emergency)
+    # + 1 + 0.5 (children) + 1 (protected)
+    assert loads[anna.pk].load == Decimal("6.5")
+
+
 def test_a_new_case_goes_to_the_lower_weighted_load_not_the_fewer_cases(
     trelleborg: Municipality, anna: User, bo: User
 ) -> None:
