@@ -67,26 +67,27 @@ def robot_run(*, application_id: int, worker_id: str, now: datetime | None = Non
 
     With ``ROBOT_BATCH_SIZE`` 1 this is ``assessment_run``. Otherwise: an application already
     done (or being done by another run) costs one query; one still waiting is claimed together
-    with the longest-waiting others; one left in processing by a crashed run (lease expired) or
-    by this very run (a retry) is resumed on its own.
+    with the longest-waiting others of its municipality; one left in processing by a crashed
+    run (lease expired) or by this very run (a retry) is resumed on its own.
     """
     limit = settings.ROBOT_BATCH_SIZE
     if limit <= 1:
         return int(assessment_run(application_id=application_id, worker_id=worker_id, now=now))
     state = (
         Application.objects.filter(pk=application_id)
-        .values_list("status", "robot_lease_owner", "robot_lease_until")
+        .values_list("status", "robot_lease_owner", "robot_lease_until", "municipality_id")
         .first()
     )
     if state is None or state[0] not in WAITING:
         return 0
-    status, owner, until = state
+    status, owner, until, municipality_id = state
     if status == Status.PROCESSING:
         if owner == worker_id or until is None or until < timezone.now():
             return int(assessment_run(application_id=application_id, worker_id=worker_id, now=now))
         return 0  # another run holds it
     claimed = applications_claim_for_robot(
         first=application_id,
+        municipality_id=municipality_id,
         worker_id=worker_id,
         lease_seconds=settings.ROBOT_LEASE_SECONDS,
         limit=limit,

@@ -603,10 +603,11 @@ def application_claim_for_robot(
 
 
 def applications_claim_for_robot(
-    *, first: int, worker_id: str, lease_seconds: int, limit: int
+    *, first: int, municipality_id: int, worker_id: str, lease_seconds: int, limit: int
 ) -> list[int]:
-    """Claim up to ``limit`` SUBMITTED applications for one robot run: ``first`` when it still
-    waits, then the longest waiting (the robot works its inbox in batches).
+    """Claim up to ``limit`` SUBMITTED applications of one municipality for one robot run:
+    ``first`` when it still waits, then the longest waiting (the robot works each
+    municipality's inbox in batches).
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so two workers never pick the same row
     and never wait for each other; on SQLite (one writer at a time) the compare-and-set UPDATE
@@ -617,7 +618,7 @@ def applications_claim_for_robot(
     with transaction.atomic():
         candidates = list(
             Application.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=Status.SUBMITTED)
+            .filter(status=Status.SUBMITTED, municipality_id=municipality_id)
             .order_by(
                 # ``first`` before the rest, then the oldest request.
                 Case(When(pk=first, then=Value(0)), default=Value(1)),

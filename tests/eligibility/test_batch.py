@@ -346,3 +346,21 @@ def test_one_by_one_is_still_what_batch_size_one_means(
     assert robot_run(application_id=applications[0].pk, worker_id="w") == 1
     assert Application.objects.get(pk=applications[1].pk).status == Status.SUBMITTED
     assert assessment_run(application_id=applications[1].pk, worker_id="w")
+
+
+def test_a_batch_takes_only_its_own_municipalitys_waiting_applications(
+    batches: None,
+    waiting: Callable[[int], list[Application]],
+    make_draft: Callable[..., Application],
+    make_staff: Callable[..., User],
+    svedala: Municipality,
+) -> None:
+    (ours,) = waiting(1)
+    make_staff("svedala-handlaggare", Role.CASEWORKER, svedala)
+    person = applicant_get_or_create(
+        identity=EidIdentity(synthetic_personnummer(500), "Svedala", "Batchsson")
+    )
+    theirs = make_draft(person, municipality=svedala)
+    intake.application_submit(application=theirs, applicant=person)
+    assert robot_run(application_id=ours.pk, worker_id="w") == 1
+    assert Application.objects.get(pk=theirs.pk).status == Status.SUBMITTED
