@@ -46,9 +46,9 @@ Rules and the choices made where the brief leaves room (see also docs/adr/0002):
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
+from typing import NamedTuple
 
 from .household import Household, Income, Member
 from .money import ZERO, format_kronor, round_kronor
@@ -64,9 +64,11 @@ __all__ = [
 KINDS = ("norm", "cost", "income", "asset", "adjustment")
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One explanation line. ``amount`` is signed whole kronor: + adds to support, - reduces."""
+class Line(NamedTuple):
+    """One explanation line. ``amount`` is signed whole kronor: + adds to support, - reduces.
+
+    Immutable like the result that holds it. A NamedTuple because the engine makes several
+    per household and a tuple is the cheapest immutable record Python builds."""
 
     code: str
     label: str
@@ -76,11 +78,11 @@ class Line:
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
-class CalculationResult:
+class CalculationResult(NamedTuple):
     """The outcome for one month. ``sum(line.amount for line in lines) == amount`` always.
 
     ``notes`` are explanations that change no amount (e.g. the part of the rent above the cap).
+    Immutable; a NamedTuple like ``Line`` (the cheapest immutable record to build).
     """
 
     eligible: bool
@@ -94,65 +96,14 @@ class CalculationResult:
     notes: tuple[str, ...] = ()
 
 
-# Fast construction for the hot path. The frozen dataclass ``__init__`` sets every field through
-# ``object.__setattr__``; writing the slots directly builds the very same object about twice as
-# fast (see bench/engine.py). Only this module uses these; everyone else uses the constructors.
-_new = object.__new__
-_line_setters = tuple(
-    Line.__dict__[name].__set__ for name in ("code", "label", "amount", "rule", "source", "kind")
-)
-_set_code, _set_label, _set_amount, _set_rule, _set_source, _set_kind = _line_setters
-_result_setters = tuple(
-    CalculationResult.__dict__[name].__set__
-    for name in (
-        "eligible",
-        "amount",
-        "norm",
-        "lines",
-        "flags",
-        "parameter_version",
-        "provisional",
-        "month",
-        "notes",
-    )
-)
+# Fast construction for the hot path: ``tuple.__new__`` with the fields in order builds the
+# same NamedTuple as the constructor without its keyword handling (see bench/engine.py).
+_tuple_new = tuple.__new__
 
 
 def _line(code: str, label: str, amount: Decimal, rule: str, source: str, kind: str) -> Line:
-    line: Line = _new(Line)
-    _set_code(line, code)
-    _set_label(line, label)
-    _set_amount(line, amount)
-    _set_rule(line, rule)
-    _set_source(line, source)
-    _set_kind(line, kind)
+    line: Line = _tuple_new(Line, (code, label, amount, rule, source, kind))
     return line
-
-
-def _result(
-    eligible: bool,
-    amount: Decimal,
-    norm: Decimal,
-    lines: tuple[Line, ...],
-    flags: tuple[str, ...],
-    parameter_version: str,
-    provisional: bool,
-    month: datetime.date,
-    notes: tuple[str, ...],
-) -> CalculationResult:
-    result: CalculationResult = _new(CalculationResult)
-    set_eligible, set_amount, set_norm, set_lines, set_flags, set_version, set_prov, set_month, \
-        set_notes = _result_setters  # fmt: skip
-    set_eligible(result, eligible)
-    set_amount(result, amount)
-    set_norm(result, norm)
-    set_lines(result, lines)
-    set_flags(result, flags)
-    set_version(result, parameter_version)
-    set_prov(result, provisional)
-    set_month(result, month)
-    set_notes(result, notes)
-    return result
 
 
 # --- labels (Swedish, plain) -------------------------------------------------------------
@@ -350,8 +301,9 @@ def _member_label(members: tuple[Member, ...], index: int | None) -> str:
     return f"vuxen i hushållet (person {index + 1})"
 
 
-_COST_RULES = tuple((name, label, f"cost.{name}") for name, label in _COST_FIELDS)
-_cost_values = attrgetter(*(name for name, _ in _COST_FIELDS))
+_RENT_LABEL = dict(_COST_FIELDS)["rent"]
+_OTHER_COSTS = tuple((name, label, f"cost.{name}") for name, label in _COST_FIELDS[1:])
+_other_cost_values = attrgetter(*(name for name, _label in _COST_FIELDS[1:]))
 _INCOME_CODES = {kind: f"income:{kind}" for kind in INCOME_LABELS}
 
 
@@ -409,27 +361,41 @@ def calculate(household: Household) -> CalculationResult:
     # --- reasonable costs ---------------------------------------------------------------------
     costs = h.costs
     cost_source = prepared.source_costs
-    for (name, label, rule), value in zip(_COST_RULES, _cost_values(costs), strict=True):
-        if not value:
-            continue
-        if name == "rent":
-            cap = policy.max_housing_cost
-            if cap is not None and value > cap:
-                flags.append("housing_cost_capped")
-                notes.append(
-                    f"Hyran {format_kronor(value)} kr är högre än kommunens högsta skäliga "
-                    f"boendekostnad {format_kronor(cap)} kr; {format_kronor(value - cap)} kr "
-                    "godtas inte i beräkningen (en handläggare bedömer tid att flytta)."
+    rent = costs.rent
+    if rent:
+        cap = policy.max_housing_cost
+        if cap is not None and rent > cap:
+            flags.append("housing_cost_capped")
+            notes.append(
+                f"Hyran {format_kronor(rent)} kr är högre än kommunens högsta skäliga "
+                f"boendekostnad {format_kronor(cap)} kr; {format_kronor(rent - cap)} kr "
+                "godtas inte i beräkningen (en handläggare bedömer tid att flytta)."
+            )
+            amount = round_kronor(cap)
+            if amount:
+                lines.append(
+                    _line(
+                        "rent",
+                        f"Boendekostnad (hyra {format_kronor(rent)} kr, "
+                        f"högst {format_kronor(cap)} kr)",
+                        amount,
+                        "cost.rent_capped",
+                        cost_source,
+                        "cost",
+                    )
                 )
-                label = (
-                    f"Boendekostnad (hyra {format_kronor(value)} kr, högst {format_kronor(cap)} kr)"
-                )
-                rule = "cost.rent_capped"
-                value = cap
-        amount = round_kronor(value)
-        if amount:
-            lines.append(_line(name, label, amount, rule, cost_source, "cost"))
-            total += amount
+                total += amount
+        else:
+            amount = round_kronor(rent)
+            if amount:
+                lines.append(_line("rent", _RENT_LABEL, amount, "cost.rent", cost_source, "cost"))
+                total += amount
+    for (name, label, rule), value in zip(_OTHER_COSTS, _other_cost_values(costs), strict=True):
+        if value:
+            amount = round_kronor(value)
+            if amount:
+                lines.append(_line(name, label, amount, rule, cost_source, "cost"))
+                total += amount
     if policy.extra_cost_items:
         adults = 2 if partner else 1
         for item in policy.extra_cost_items:
@@ -507,17 +473,21 @@ def calculate(household: Household) -> CalculationResult:
         )
         flags.append("income_exceeds_need")
         total = ZERO
-    return _result(
-        total > 0,
-        total,
-        norm,
-        tuple(lines),
-        tuple(dict.fromkeys(flags)) if flags else (),
-        prepared.version,
-        provisional,
-        month,
-        tuple(notes),
+    result: CalculationResult = _tuple_new(
+        CalculationResult,
+        (
+            total > 0,
+            total,
+            norm,
+            tuple(lines),
+            tuple(dict.fromkeys(flags)) if flags else (),
+            prepared.version,
+            provisional,
+            month,
+            tuple(notes),
+        ),
     )
+    return result
 
 
 def _income_lines(
