@@ -616,17 +616,18 @@ def applications_claim_for_robot(
     """
     now = timezone.now()
     with transaction.atomic():
-        candidates = list(
-            Application.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=Status.SUBMITTED, municipality_id=municipality_id)
-            .order_by(
-                # ``first`` before the rest, then the oldest request.
-                Case(When(pk=first, then=Value(0)), default=Value(1)),
-                F("robot_requested_at").asc(nulls_first=True),
-                "pk",
-            )
-            .values_list("pk", flat=True)[:limit]
+        waiting = Application.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            status=Status.SUBMITTED, municipality_id=municipality_id
         )
+        # ``first`` before the rest, then the oldest requests: two look-ups, so the second one
+        # walks the (status, robot_requested_at) index instead of sorting the whole backlog.
+        candidates = list(waiting.filter(pk=first).values_list("pk", flat=True))
+        if limit > len(candidates):
+            candidates += list(
+                waiting.exclude(pk=first)
+                .order_by("robot_requested_at", "pk")
+                .values_list("pk", flat=True)[: limit - len(candidates)]
+            )
         if not candidates:
             return []
         updated = Application.objects.filter(pk__in=candidates, status=Status.SUBMITTED).update(

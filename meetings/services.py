@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -488,14 +489,21 @@ class _PlannedDay:
         )
         self.taken: dict[int, list[datetime]] = {}
         # Per candidate list: (load, pk, person) in order, and who is on it.
-        self._orders: dict[int, tuple[list[tuple[int, int, User]], set[int]]] = {}
+        self._orders: dict[int, tuple[list[tuple[int, int, User]], dict[int, User]]] = {}
 
     def order(self, candidates: list[User]) -> list[tuple[int, int, User]]:
+        return self._order(candidates)[0]
+
+    def member(self, candidates: list[User], pk: int | None) -> User | None:
+        """The candidate with id ``pk``, if they are one."""
+        return self._order(candidates)[1].get(pk) if pk is not None else None
+
+    def _order(self, candidates: list[User]) -> tuple[list[tuple[int, int, User]], dict[int, User]]:
         found = self._orders.get(id(candidates))
         if found is None:
             ranked = sorted((self.loads.get(p.pk, 0), p.pk, p) for p in candidates)
-            found = self._orders[id(candidates)] = (ranked, {p.pk for p in candidates})
-        return found[0]
+            found = self._orders[id(candidates)] = (ranked, {p.pk: p for p in candidates})
+        return found
 
     def taken_for(self, person: User, ranked: list[tuple[int, int, User]]) -> list[datetime]:
         if person.pk not in self.taken:
@@ -542,8 +550,9 @@ def _plan_one(
     """The slot ``meeting_book_for_track`` would choose on the day: the one who met the
     household last time first, then the least loaded (then the lowest id)."""
     ranked = state.order(candidates)
-    first = [p for p in candidates if p.pk == continuity]
-    for person in (*first, *(p for _load, pk, p in ranked if pk != continuity)):
+    first = state.member(candidates, continuity)
+    in_turn = (p for _load, pk, p in ranked if pk != continuity)
+    for person in itertools.chain((first,) if first else (), in_turn):
         own = blocks.get(person.pk)
         if person.pk in state.absent or not own:
             continue
