@@ -459,6 +459,25 @@ class QueuePage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+QUEUE_ROW_FIELDS = (
+    "reference",
+    "status",
+    "month",
+    "submitted_at",
+    "created_at",
+    "decision_due_at",
+    "track",
+    "municipality_id",
+    "protected_identity",
+    "applicant__first_name",
+    "applicant__last_name",
+    "applicant__username",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
+
+
 def queue_page(
     *, user: User, params: QueueParams, query: str = "", now: datetime | None = None
 ) -> QueuePage:
@@ -468,6 +487,9 @@ def queue_page(
     rows = (
         queue_filtered(user=user, params=params, query=query, now=now)
         .select_related("applicant", "owner")
+        # What a row shows and sorts by: the frozen declaration and the rest of a case's columns
+        # (and the people's) are not read, decoded or turned into attributes 26 times a page.
+        .only(*QUEUE_ROW_FIELDS)
         .annotate(
             sort_key=_sort_expression(params.sort),
             open_warnings=Coalesce(
