@@ -41,7 +41,6 @@ from meetings.services import meetings_book_many
 
 from .models import CaseWarning, Proposal, RegisterSnapshot
 from .registers import configured_registers
-from .registers.base import RequestPurpose
 from .registers.lookup import registers_fetch_finish, registers_fetch_start
 from .services import (
     Assessment,
@@ -53,9 +52,11 @@ from .services import (
     proposal_values,
     protected_in_register,
     register_problems,
+    robot_purpose,
     snapshots_build,
     tracks_to_book,
 )
+from .warnings import warnings_build
 
 logger = logging.getLogger(__name__)
 
@@ -137,11 +138,7 @@ def _batch_run(applications: list[Application], *, worker_id: str, now: datetime
     for application in applications:
         members = declared_members(application)
         subjects = _adults(members)
-        purpose = RequestPurpose(
-            municipality_code=application.municipality.code,
-            case_reference=application.reference,
-            requested_by="robot",
-        )
+        purpose = robot_purpose(application)
         lookups = registers_fetch_start(
             personnummers=subjects, as_of=application.month, purpose=purpose, sources=sources
         )
@@ -235,16 +232,9 @@ def _batch_write(
     )
     CaseWarning.objects.bulk_create(
         [
-            CaseWarning(
-                application=a,
-                kind=finding.kind,
-                key=finding.key,
-                message=finding.message,
-                details=dict(finding.details),
-                round=a.robot_round,
-            )
+            warning
             for a in applications
-            for finding in assessments[a.pk].findings
+            for warning in warnings_build(a, a.robot_round, assessments[a.pk].findings)
         ],
         ignore_conflicts=True,
     )

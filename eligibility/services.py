@@ -284,6 +284,16 @@ def snapshots_build(
     ]
 
 
+def robot_purpose(application: Application, purpose: str | None = None) -> RequestPurpose:
+    """Who asks the registers, about which case, why: the robot, for ``application``."""
+    return RequestPurpose(
+        municipality_code=application.municipality.code,
+        case_reference=application.reference,
+        requested_by="robot",
+        **({"purpose": purpose} if purpose else {}),
+    )
+
+
 def _adults(members: list[HouseholdMember]) -> list[str]:
     return [m.personnummer for m in members if m.role in (MemberRole.APPLICANT, MemberRole.PARTNER)]
 
@@ -407,11 +417,7 @@ def assessment_run(*, application_id: int, worker_id: str, now: datetime | None 
     have = {s.source for s in snapshots}
     missing = [s for s in configured_registers() if s not in have]
     if missing:
-        purpose = RequestPurpose(
-            municipality_code=application.municipality.code,
-            case_reference=application.reference,
-            requested_by="robot",
-        )
+        purpose = robot_purpose(application)
         subjects = _adults(members)
         results = registers_fetch(
             personnummers=subjects, as_of=application.month, purpose=purpose, sources=missing
@@ -612,11 +618,8 @@ def assessment_recheck(*, application_id: int) -> bool:
         return False
     members = declared_members(application)
     incomes = declared_incomes(application)
-    purpose = RequestPurpose(
-        municipality_code=application.municipality.code,
-        case_reference=application.reference,
-        requested_by="robot",
-        purpose="ekonomiskt bistånd: ny kontroll av register som inte svarade",
+    purpose = robot_purpose(
+        application, "ekonomiskt bistånd: ny kontroll av register som inte svarade"
     )
     results = registers_fetch(
         personnummers=_adults(members), as_of=application.month, purpose=purpose, sources=failed

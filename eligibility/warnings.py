@@ -43,18 +43,7 @@ def warnings_sync(
         return
     found = {f.key for f in findings}
     CaseWarning.objects.bulk_create(
-        [
-            CaseWarning(
-                application=application,
-                kind=f.kind,
-                key=f.key,
-                message=f.message,
-                details=dict(f.details),
-                round=round_,
-            )
-            for f in findings
-            if f.key not in live
-        ],
+        warnings_build(application, round_, [f for f in findings if f.key not in live]),
         ignore_conflicts=True,
     )
     gone = [w.pk for key, w in live.items() if key not in found]
@@ -62,6 +51,23 @@ def warnings_sync(
         CaseWarning.objects.filter(pk__in=gone).exclude(status=WarningStatus.CLOSED).update(
             status=WarningStatus.CLOSED, closed_at=timezone.now(), closed_reason=CLOSED_BECAUSE_GONE
         )
+
+
+def warnings_build(
+    application: Application, round_: int, findings: Iterable[Finding]
+) -> list[CaseWarning]:
+    """The (unsaved) open warnings for ``findings`` (the batch robot inserts many at once)."""
+    return [
+        CaseWarning(
+            application=application,
+            kind=f.kind,
+            key=f.key,
+            message=f.message,
+            details=dict(f.details),
+            round=round_,
+        )
+        for f in findings
+    ]
 
 
 class WarningNotOpen(Exception):

@@ -558,6 +558,9 @@ def application_withdraw(*, application: Application, applicant: User) -> Applic
     )
 
 
+ROBOT_CLAIM_REASON = "Roboten hämtar registeruppgifter och räknar"
+
+
 class RobotClaim(IntEnum):
     """What a claim got: nothing, a fresh application, or a run to resume (truthy when claimed)."""
 
@@ -587,7 +590,7 @@ def application_claim_for_robot(
                 application=Application(pk=application_id, status=Status.SUBMITTED),
                 to=Status.PROCESSING,
                 actor_kind=Actor.ROBOT,
-                reason="Roboten hämtar registeruppgifter och räknar",
+                reason=ROBOT_CLAIM_REASON,
                 updates=lease,
                 refresh=False,
             )
@@ -656,7 +659,7 @@ def applications_claim_for_robot(
                     from_status=Status.SUBMITTED,
                     to_status=Status.PROCESSING,
                     actor_kind=Actor.ROBOT,
-                    reason="Roboten hämtar registeruppgifter och räknar",
+                    reason=ROBOT_CLAIM_REASON,
                 )
                 for pk in claimed
             ]

@@ -311,18 +311,11 @@ def _try_book_day(
         slot = calendar.first_free_slot(day, hours, minutes, stockholm(), taken)
         if slot is None:
             return None
+        meeting = _meeting_at(application, track, secretary, blocks, slot, minutes, overflow)
         try:
             with transaction.atomic():
-                return Meeting.objects.create(
-                    municipality=application.municipality,
-                    secretary=secretary,
-                    application=application,
-                    track=track,
-                    starts_at=slot,
-                    ends_at=slot + timedelta(minutes=minutes),
-                    room_id=_room_for(blocks, slot),
-                    overflow=overflow,
-                )
+                meeting.save(force_insert=True)
+                return meeting
         except IntegrityError:
             # Another booking took the slot (or this application got its meeting): look again.
             existing = Meeting.objects.filter(
@@ -562,17 +555,30 @@ def _plan_one(
         if slot is None:
             continue
         state.book(person, slot)
-        return Meeting(
-            municipality=application.municipality,
-            secretary=person,
-            application=application,
-            track=track,
-            starts_at=slot,
-            ends_at=slot + timedelta(minutes=minutes),
-            room_id=_room_for(own, slot),
-            overflow=overflow,
-        )
+        return _meeting_at(application, track, person, own, slot, minutes, overflow)
     return None
+
+
+def _meeting_at(
+    application: Application,
+    track: Track,
+    staff: User,
+    blocks: list[_Block],
+    slot: datetime,
+    minutes: int,
+    overflow: bool,
+) -> Meeting:
+    """The (unsaved) meeting at ``slot`` with ``staff``, in the room their hours name."""
+    return Meeting(
+        municipality=application.municipality,
+        secretary=staff,
+        application=application,
+        track=track,
+        starts_at=slot,
+        ends_at=slot + timedelta(minutes=minutes),
+        room_id=_room_for(blocks, slot),
+        overflow=overflow,
+    )
 
 
 def meeting_book_suggested(*, application: Application, today: date) -> list[Meeting]:
