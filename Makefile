@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test lint services-up worker beat clean bench bench-quick
+.PHONY: run test test-fast test-dates lint services-up worker beat clean bench bench-quick
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,18 @@ run: $(VENV)/.installed
 	REGISTER_FAKE_DELAY_MS=$${REGISTER_FAKE_DELAY_MS:-1200} $(PY) manage.py load_demo
 	REGISTER_FAKE_DELAY_MS=$${REGISTER_FAKE_DELAY_MS:-1200} $(PY) manage.py runserver 127.0.0.1:8000
 
-## make test: the whole suite (lint, unit, browser, and PostgreSQL+Redis+Celery service tests)
+## make test: the whole suite: lint, migrations, unit+view+browser on SQLite in random order, the
+## date matrix, and PostgreSQL+Redis+Celery service tests; one summary line per pass
 test: $(VENV)/.installed
 	VENV=$(VENV) bash scripts/test.sh
+
+## make test-fast: the inner loop, unit and view tests only (no browser, no services)
+test-fast: $(VENV)/.installed
+	VENV=$(VENV) bash scripts/test.sh fast
+
+## make test-dates: the tests marked `dates` at every moment of tests/clock.py's DATE_MATRIX
+test-dates: $(VENV)/.installed
+	VENV=$(VENV) bash scripts/test.sh dates
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -38,4 +47,4 @@ bench-quick: $(VENV)/.installed
 	$(PY) bench/run.py --quick $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest-db.sqlite3* staticfiles
+	rm -rf $(VENV) db.sqlite3 .pytest-db* staticfiles

@@ -1,58 +1,118 @@
 #!/usr/bin/env bash
-# The whole suite, as `make test` and CI run it.
-#  1. lint and migrations check
-#  2. unit, view and browser tests on the embedded default (SQLite, robot in-process)
-#  3. service tests on PostgreSQL + Redis with a real Celery worker process
-# On a bare machine the browser and service tests skip with a printed reason; with CI=true they
-# are required and a missing service fails the run.
+# The suite, as `make test` (and CI, through .ci/run) runs it, in passes:
+#   lint        ruff
+#   migrations  makemigrations --check
+#   sqlite      unit, view and browser tests on the embedded default (SQLite, robot in-process),
+#               in random order (pytest-randomly; the seed is printed: TEST_SEED=N repeats it)
+#   dates       the tests marked `dates`, once at every moment of tests/clock.py's DATE_MATRIX
+#   services    PostgreSQL + a private Redis + real Celery worker processes
+# Each pass prints one summary line (counts and seconds); the run fails if any pass failed or ran
+# no test. On a bare machine the browser and service tests skip with a printed reason; with
+# CI=true they are required and a missing service fails the run.
+#
+#   scripts/test.sh            every pass (make test)
+#   scripts/test.sh fast       unit and view tests only, no browser, no services (make test-fast)
+#   scripts/test.sh dates      the date matrix alone (make test-dates)
+#   scripts/test.sh sqlite services ...   any passes, in that order
 set -uo pipefail
+# Compiled modules (and pytest's rewritten test modules) are cached in __pycache__ (ignored by git):
+# without them every test process compiles Django and the project again, seconds each.
+unset PYTHONDONTWRITEBYTECODE
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 PY="$VENV/bin/python"
-status=0
+SEED="${TEST_SEED:-$(( (RANDOM << 15) | RANDOM ))}"
+WORKERS="${TEST_WORKERS:-2}"  # this machine has two cores; each process gets its own database copy
+RESULTS="$(mktemp -d "${TMPDIR:-/tmp}/bistand-test.XXXXXX")"
+trap 'rm -rf "$RESULTS"' EXIT
+passes=("$@")
+[ ${#passes[@]} -eq 0 ] && passes=(lint migrations sqlite dates services)
 
-echo "== lint (ruff) and migrations check"
-"$VENV/bin/ruff" check . || status=1
-DJANGO_SETTINGS_MODULE=config.settings.test "$PY" manage.py makemigrations --check --dry-run >/dev/null \
-  || { echo "missing migrations"; status=1; }
+record() {  # record NAME STARTED RC [JUNIT]
+  "$PY" scripts/pass_summary.py record "$RESULTS" "$1" "$((SECONDS - $2))" "$3" ${4:+"$4"}
+}
 
-echo "== unit, view and browser tests (SQLite, robot in-process)"
-# Two processes: this machine has two cores; each process has its own SQLite test database.
-env -u DATABASE_URL -u REDIS_URL "$PY" -m pytest -m "not services" -q -p no:cacheprovider -n 2
-rc=$?; [ $rc -ne 0 ] && status=$rc
+# Every pytest pass: quiet, no cache (a fresh clone has none), a JUnit file for the summary.
+pytest_pass() {  # pytest_pass NAME PYTEST-ARGS...
+  local name=$1; shift
+  local started=$SECONDS
+  echo "== $name: pytest $*"
+  env -u DATABASE_URL -u REDIS_URL "$PY" -m pytest -q -p no:cacheprovider \
+    --junitxml="$RESULTS/$name.xml" "$@"
+  record "$name" "$started" $? "$RESULTS/$name.xml"
+}
 
-echo "== service tests (PostgreSQL, a private Redis, real Celery workers)"
-# The pass starts its own redis-server (AOF on, data in a temporary directory) on a port of its
-# own, so the fault tests may stop, kill and restart it without touching the machine's Redis.
-PG_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bistand}"
-REDIS_PORT="${BISTAND_TEST_REDIS_PORT:-0}"  # 0: a free port, so two runs never share it
-REDIS_DIR="$(mktemp -d "${TMPDIR:-/tmp}/bistand-redis.XXXXXX")"
-REDIS_CTL=("$PY" tests/services/redis_server.py)
-stop_redis() { "${REDIS_CTL[@]}" stop "$REDIS_PORT" "$REDIS_DIR" >/dev/null 2>&1; rm -rf "$REDIS_DIR"; }
-service_env=(DATABASE_URL="$PG_URL")
-if ! command -v redis-server >/dev/null 2>&1; then
-  if [ "${CI:-}" = "true" ]; then
-    echo "redis-server is not installed (required in CI: run scripts/ensure_services.sh)"; status=1
-  else
+pass_lint() {
+  local started=$SECONDS
+  echo "== lint: ruff check ."
+  "$VENV/bin/ruff" check .
+  record lint "$started" $?
+}
+
+pass_migrations() {
+  local started=$SECONDS
+  echo "== migrations: makemigrations --check"
+  DJANGO_SETTINGS_MODULE=config.settings.test "$PY" manage.py makemigrations --check --dry-run
+  record migrations "$started" $?
+}
+
+pass_sqlite() {
+  pytest_pass sqlite -m "not services" -n "$WORKERS" --dist worksteal -p randomly --randomly-seed="$SEED"
+}
+
+pass_fast() {
+  # The inner loop tries fewer Hypothesis examples (tests/conftest.py's `fast` profile).
+  HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-fast}" pytest_pass fast -m "not services and not browser" -n "$WORKERS" --dist worksteal -p randomly \
+    --randomly-seed="$SEED"
+}
+
+pass_dates() {
+  # Twice the processes: a good part of this pass is browser tests waiting on pages and polls.
+  pytest_pass dates -m "dates and not services" --date-matrix -n "$((WORKERS * 2))" --dist worksteal -p randomly \
+    --randomly-seed="$SEED"
+}
+
+pass_services() {
+  # The pass starts its own redis-server (AOF on, data in a temporary directory) on a port of its
+  # own, so the fault tests may stop, kill and restart it without touching the machine's Redis.
+  local pg_url="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bistand}"
+  local port="${BISTAND_TEST_REDIS_PORT:-0}"  # 0: a free port, so two runs never share it
+  local dir; dir="$(mktemp -d "${TMPDIR:-/tmp}/bistand-redis.XXXXXX")"
+  local ctl=("$PY" tests/services/redis_server.py)
+  local env_args=(DATABASE_URL="$pg_url")
+  local started=$SECONDS
+  if ! command -v redis-server >/dev/null 2>&1; then
+    if [ "${CI:-}" = "true" ]; then
+      echo "redis-server is not installed (required in CI: run scripts/ensure_services.sh)"
+      record services "$started" 1; return
+    fi
     echo "SKIP service tests need redis-server (apt install redis-server); they skip below"
+    env_args+=(BISTAND_TEST_REDIS_MISSING="redis-server is not installed")
+  elif ! port="$("${ctl[@]}" start "$port" "$dir")"; then
+    echo "could not start a private redis-server"
+    [ "${CI:-}" = "true" ] && { record services "$started" 1; return; }
+    env_args+=(BISTAND_TEST_REDIS_MISSING="could not start redis-server")
+  else
+    env_args+=(
+      REDIS_URL="redis://127.0.0.1:$port/0"
+      BISTAND_TEST_REDIS_PORT="$port"
+      BISTAND_TEST_REDIS_DIR="$dir"
+    )
   fi
-  service_env+=(BISTAND_TEST_REDIS_MISSING="redis-server is not installed")
-elif ! REDIS_PORT="$("${REDIS_CTL[@]}" start "$REDIS_PORT" "$REDIS_DIR")"; then
-  echo "could not start a private redis-server on port $REDIS_PORT"
-  [ "${CI:-}" = "true" ] && status=1
-  service_env+=(BISTAND_TEST_REDIS_MISSING="could not start redis-server on port $REDIS_PORT")
-else
-  trap stop_redis EXIT
-  service_env+=(
-    REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
-    BISTAND_TEST_REDIS_PORT="$REDIS_PORT"
-    BISTAND_TEST_REDIS_DIR="$REDIS_DIR"
-  )
-fi
-started=$SECONDS
-env -u REDIS_URL "${service_env[@]}" "$PY" -m pytest -m services -q -p no:cacheprovider
-rc=$?; [ $rc -ne 0 ] && status=$rc
-echo "service pass: $((SECONDS - started)) s"
-stop_redis; trap - EXIT
+  echo "== services: pytest -m services (PostgreSQL $pg_url, Redis port $port)"
+  env -u REDIS_URL "${env_args[@]}" "$PY" -m pytest -q -p no:cacheprovider -m services \
+    -p randomly --randomly-seed="$SEED" --junitxml="$RESULTS/services.xml"
+  local rc=$?
+  "${ctl[@]}" stop "$port" "$dir" >/dev/null 2>&1
+  rm -rf "$dir"
+  record services "$started" $rc "$RESULTS/services.xml"
+}
 
-exit $status
+echo "== test order seed: $SEED (TEST_SEED=$SEED scripts/test.sh ${passes[*]} repeats it)"
+for name in "${passes[@]}"; do
+  case "$name" in
+    lint | migrations | sqlite | fast | dates | services) "pass_$name" ;;
+    *) echo "unknown pass: $name (lint, migrations, sqlite, fast, dates, services)"; exit 2 ;;
+  esac
+done
+"$PY" scripts/pass_summary.py table "$RESULTS"

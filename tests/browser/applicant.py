@@ -37,3 +37,10 @@ def assert_accessible(page, seen: list[str] | None = None) -> None:  # type: ign
     )
     if seen is not None:
         seen.append(page.url)
+
+
+def error_summary(page):  # type: ignore[no-untyped-def]
+    """The page's error summary (role=alert). Not `get_by_role("alert")`: the idle-session banner
+    is an alert too, and until session.js has run on a freshly loaded page (later when a script
+    is revalidated) both match."""
+    return page.locator(".error-summary[role=alert]")

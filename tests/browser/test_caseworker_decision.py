@@ -17,7 +17,9 @@ from tests.conftest import PASSWORD
 
 from .browser import Recorder
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+# One fixed moment (a Wednesday morning), so a journey never depends on the day it runs; the
+# date rules beneath it run at every moment of the matrix in the unit and view tests.
+pytestmark = [pytest.mark.as_of("2026-11-18T10:00"), pytest.mark.browser, pytest.mark.timeout(180)]
 expect.set_options(timeout=10_000)
 
 

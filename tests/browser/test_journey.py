@@ -14,9 +14,12 @@ from intake.models import Application
 from meetings.models import Meeting
 from tests.conftest import PASSWORD, PNR_ALVA
 
+from .applicant import error_summary
 from .browser import Recorder, origin
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+# One fixed moment (a Wednesday morning), so a journey never depends on the day it runs; the
+# date rules beneath it run at every moment of the matrix in the unit and view tests.
+pytestmark = [pytest.mark.as_of("2026-11-18T10:00"), pytest.mark.browser, pytest.mark.timeout(180)]
 
 ROBOT_WAIT_MS = 20_000
 STEP_WAIT_MS = 10_000
@@ -102,7 +105,7 @@ def test_journey_applicant_robot_caseworker_secretary(
 
         # Submitting without the declaration shows the error summary and stays on the page.
         page.get_by_role("button", name="Skicka ansökan").click()
-        summary = page.get_by_role("alert")
+        summary = error_summary(page)
         expect(summary).to_contain_text("Något behöver rättas")
         expect(summary).to_contain_text("Du måste intyga att uppgifterna stämmer")
         assert page.url == review_url

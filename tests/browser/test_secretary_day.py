@@ -15,7 +15,9 @@ from meetings.models import Attendance, Meeting, Outcome
 from meetings.services import meeting_book_next_working_day
 from tests.conftest import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+# One fixed moment (a Wednesday morning), so a journey never depends on the day it runs; the
+# date rules beneath it run at every moment of the matrix in the unit and view tests.
+pytestmark = [pytest.mark.as_of("2026-11-18T10:00"), pytest.mark.browser, pytest.mark.timeout(120)]
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

@@ -14,7 +14,10 @@ from tests.conftest import PASSWORD, PNR_ALVA
 from .applicant import login, phone
 from .browser import PERSONNUMMER_RE, Recorder
 
+# One fixed moment (a Wednesday morning), so a journey never depends on the day it runs; the
+# date rules beneath it run at every moment of the matrix in the unit and view tests.
 pytestmark = [
+    pytest.mark.as_of("2026-11-18T10:00"),
     pytest.mark.browser,
     pytest.mark.timeout(180),
     pytest.mark.usefixtures("transactional_db"),

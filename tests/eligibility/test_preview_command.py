@@ -16,6 +16,9 @@ from eligibility.models import Proposal
 from intake import services as intake
 from intake.models import Application
 
+# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+pytestmark = pytest.mark.dates
+
 
 def _preview(*args: str) -> str:
     out = io.StringIO()

@@ -18,6 +18,9 @@ from accounts.models import Municipality, User
 from eligibility.models import HouseholdType, HousingCostCap, MunicipalNormSettings, Proposal
 from intake.models import Application
 
+# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+pytestmark = pytest.mark.dates
+
 URL = "/provrakning/"
 NOTICE_SV = "Det här är en provräkning, inte ett beslut."
 NOTICE_EN = "This is a trial calculation, not a decision."

@@ -23,6 +23,9 @@ from intake.services import application_submit
 from intake.states import Actor, Status
 from tests.conftest import PASSWORD, PNR_ALVA, PNR_BILAL
 
+# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+pytestmark = pytest.mark.dates
+
 
 def _staff_client(client: Client, user: User) -> Client:
     assert client.login(username=user.username, password=PASSWORD)

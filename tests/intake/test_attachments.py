@@ -17,7 +17,8 @@ from intake.attachments import AttachmentRefused, attachment_checklist, attachme
 from intake.models import Application, Attachment, ScanStatus
 from intake.scanning import NoScanner
 
-pytestmark = pytest.mark.django_db
+# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+pytestmark = [pytest.mark.dates, pytest.mark.django_db]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"

@@ -16,7 +16,8 @@ from intake.models import Application, ApplicationKind, MemberRole
 from intake.states import Status
 from tests.conftest import PNR_BILAL, PNR_CARINA, PNR_CHILD
 
-pytestmark = pytest.mark.django_db
+# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+pytestmark = [pytest.mark.dates, pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ from intake.services import MemberInput, SignatureState
 from intake.states import Status
 from tests.conftest import PNR_CARINA
 
-pytestmark = pytest.mark.django_db
+# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+pytestmark = [pytest.mark.dates, pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from tests.conftest import PNR_ALVA, PNR_CARINA
 
 from .notify_helpers import _clean_outboxes  # noqa: F401
 
+pytestmark = pytest.mark.dates  # mandates are valid from and until dates
+
 
 @pytest.fixture
 def representative(db: None) -> User:
@@ -66,13 +68,12 @@ def test_visibility_is_one_query(
     assert len(queries) == 1
 
 
+# Offsets, not dates: parameters are built at collection, before the test's clock is set.
 @pytest.mark.parametrize(
     "period",
     [
-        pytest.param({"valid_until": date.today() - timedelta(days=1)}, id="expired"),
-        pytest.param(
-            {"valid_from": date.today() + timedelta(days=1), "valid_until": None}, id="not-yet"
-        ),
+        pytest.param({"valid_until": -1}, id="expired"),
+        pytest.param({"valid_from": 1, "valid_until": None}, id="not-yet"),
     ],
 )
 def test_mandate_outside_its_period_gives_404(
@@ -84,7 +85,9 @@ def test_mandate_outside_its_period_gives_404(
     period: dict,
 ) -> None:
     draft = make_draft(applicant)
-    _mandate(representative, caseworker, **period)
+    today = timezone.localdate()
+    dates = {k: None if v is None else today + timedelta(days=v) for k, v in period.items()}
+    _mandate(representative, caseworker, **dates)
     client.force_login(representative)
     assert client.get(reverse("intake:application_detail", args=[draft.pk])).status_code == 404
     assert client.get(reverse("intake:step_household", args=[draft.pk])).status_code == 404

@@ -14,6 +14,9 @@ from intake.access import access_application, applications_visible_to
 from intake.models import Application
 from tests.conftest import PASSWORD
 
+# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def protected(submitted_application: Application) -> Application:

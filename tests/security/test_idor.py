@@ -18,6 +18,9 @@ from tests.security.urls import (
     uncovered_routes,
 )
 
+# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+pytestmark = pytest.mark.dates
+
 REFUSED = {403, 404, 405}
 # What an attacker would post: state, money, who decided, a message.
 HOSTILE_POST = {
@@ -89,12 +92,17 @@ def test_the_matrix_covers_the_object_urls() -> None:
     assert len(names) >= 50
 
 
+# The matrix is a few thousand requests: in shards, so parallel test processes share it.
+SHARDS = 4
+
+
 @pytest.mark.timeout(600)
-def test_nobody_reaches_another_persons_objects(world: World) -> None:
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_nobody_reaches_another_persons_objects(world: World, shard: int) -> None:
     before = database_fingerprint()
     failures: list[str] = []
     requests = 0
-    for route in object_routes():
+    for route in object_routes()[shard::SHARDS]:
         url = url_for(route, world)
         for who, user in attackers(route, world).items():
             client = client_for(user)
@@ -112,7 +120,7 @@ def test_nobody_reaches_another_persons_objects(world: World) -> None:
                         )
     assert failures == []
     assert database_fingerprint() == before
-    assert requests > 1000
+    assert requests > 1000 // SHARDS
 
 
 def test_the_rightful_users_do_reach_them(world: World) -> None:

@@ -17,6 +17,9 @@ from accounts.security import totp_device_for, user_sessions_end
 from tests.conftest import PASSWORD
 from tests.security.conftest import World, client_for
 
+# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+pytestmark = pytest.mark.dates
+
 CASE = "caseworker:case_detail"
 
 
