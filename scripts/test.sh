@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The suite, as `make test` (and CI, through .ci/run) runs it, in passes:
-#   lint        ruff
+#   lint        ruff check, ruff format --check
 #   migrations  makemigrations --check
 #   sqlite      unit, view and browser tests on the embedded default (SQLite, robot in-process),
 #               in random order (pytest-randomly; the seed is printed: TEST_SEED=N repeats it)
@@ -43,10 +43,11 @@ pytest_pass() {  # pytest_pass NAME PYTEST-ARGS...
 }
 
 pass_lint() {
-  local started=$SECONDS
-  echo "== lint: ruff check ."
-  "$VENV/bin/ruff" check .
-  record lint "$started" $?
+  local started=$SECONDS rc=0
+  echo "== lint: ruff check . && ruff format --check ."
+  "$VENV/bin/ruff" check . || rc=1
+  "$VENV/bin/ruff" format --check . || rc=1
+  record lint "$started" $rc
 }
 
 pass_migrations() {

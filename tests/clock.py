@@ -9,7 +9,8 @@ evening after working hours.
 A test that reads the local calendar (`timezone.localdate()` or `timezone.localtime()` with no
 argument, in its own code or the product's) must be in the matrix: its module carries
 `pytestmark = pytest.mark.dates`, or the test fixes its moment with `as_of`. The suite checks
-this itself: such a test fails with a message saying so (`_calendar_readers_are_in_the_matrix`).
+this itself: such a test fails with a message saying so. Service tests are exempt (their
+workers are other processes on the real clock).
 
 A test that needs one particular moment says so with `@pytest.mark.as_of("2026-11-20T10:00")`:
 it and all its fixtures then run from that moment, whatever `--as-of` says. Otherwise a test
@@ -144,9 +145,10 @@ def _suite_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     else:
         with time_machine.travel(parse_moment(value), tick=True):
             yield
-    unmarked = (
-        request.node.get_closest_marker("dates") is None
-        and request.node.get_closest_marker("as_of") is None
+    # Service tests are exempt: their Celery workers are other processes, on the real clock,
+    # so they derive every expectation from the time they run at instead.
+    unmarked = not any(
+        request.node.get_closest_marker(name) for name in ("dates", "as_of", "services")
     )
     if _SPY.read and unmarked:
         pytest.fail(

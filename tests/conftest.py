@@ -17,7 +17,7 @@ from intake import services as intake
 from intake.models import Application
 from meetings.models import WorkingHours
 
-pytest_plugins = ["tests.clock"]
+pytest_plugins = ["tests.clock", "pytester"]
 
 # Hypothesis's default 200 ms deadline per example is a timed assertion: on this shared 2-core VM
 # the first example of tests/meetings/test_calendar.py's working-day property (which loads the
