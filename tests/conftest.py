@@ -138,6 +138,21 @@ def _register_breakers_reset() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty Django cache, as it starts with an empty database: the
+    cache outlives a test's rollback, so what one test cached (the maintenance banner, queue
+    counts, rate-limit counters) would otherwise reach the next test in the same process, or not,
+    depending on the order and on whether 30 s had passed (#13). The service pass's Redis is
+    also the broker, so there each test that needs it clears its own keys."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    for cache in caches.all():
+        if isinstance(cache, LocMemCache):
+            cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _reference_cache_cleared() -> None:
     """Rows vanish with each test's rollback without signals: start every test uncached."""
     from accounts.reference_cache import invalidate

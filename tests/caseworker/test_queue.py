@@ -752,6 +752,7 @@ def test_the_query_count_does_not_grow_with_the_rows(
     client = client_for(caseworker)
     url = QUEUE + f"?size={size}&status=all"
     queue_rows_create(municipality=trelleborg, owners=[caseworker, colleague], count=10)
+    client.get(url)  # the first page of a process also reads the maintenance banner (kept 30 s)
     few = _queue_queries(client, url)
     queue_rows_create(municipality=trelleborg, owners=[caseworker, colleague], count=190, start=10)
     many = _queue_queries(client, url)
