@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from . import security
+from . import second_factor, security
 from .eid import TEST_IDENTITIES, get_eid_provider
 from .models import Role
 from .services import applicant_get_or_create
@@ -90,7 +90,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:staff_login")
     next_url = security.safe_next(request, reverse("accounts:home"))
-    device = security.totp_device_for(request.user)  # type: ignore[arg-type]
+    device = second_factor.totp_device_for(request.user)  # type: ignore[arg-type]
     if device is None:
         return redirect(reverse("accounts:otp_enroll") + "?" + urlencode({"next": next_url}))
     form = _TokenForm(request.POST or None)
@@ -114,12 +114,12 @@ def otp_enroll(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated or user.role == Role.APPLICANT:  # type: ignore[union-attr]
         return redirect("accounts:staff_login")
     next_url = security.safe_next(request, reverse("accounts:home"))
-    if security.totp_device_for(user) is not None:  # type: ignore[arg-type]
+    if second_factor.totp_device_for(user) is not None:  # type: ignore[arg-type]
         return redirect(reverse("accounts:otp_verify") + "?" + urlencode({"next": next_url}))
-    device = security.totp_enrollment_start(user=user)  # type: ignore[arg-type]
+    device = second_factor.totp_enrollment_start(user=user)  # type: ignore[arg-type]
     form = _TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if security.totp_enrollment_confirm(
+        if second_factor.totp_enrollment_confirm(
             user=user,  # type: ignore[arg-type]
             device=device,
             token=form.cleaned_data["token"],
@@ -133,8 +133,8 @@ def otp_enroll(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "next": next_url,
-            "qr_data_uri": security.totp_qr_data_uri(device),
-            "secret": security.totp_secret_base32(device),
+            "qr_data_uri": second_factor.totp_qr_data_uri(device),
+            "secret": second_factor.totp_secret_base32(device),
         },
         status=400 if request.method == "POST" else 200,
     )

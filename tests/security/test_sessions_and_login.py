@@ -13,7 +13,8 @@ from django.urls import reverse
 from django_otp.oath import totp
 
 from accounts.models import Role, User
-from accounts.security import totp_device_for, user_sessions_end
+from accounts.second_factor import totp_device_for
+from accounts.security import user_sessions_end
 from tests.conftest import PASSWORD
 from tests.security.conftest import World, client_for
 
