@@ -7,9 +7,10 @@ two DST changes, Midsommarafton, the end of February in a common and a leap year
 evening after working hours.
 
 A test that reads the local calendar (`timezone.localdate()` or `timezone.localtime()` with no
-argument, in its own code or the product's) must be in the matrix: its module carries
-`pytestmark = pytest.mark.dates`, or the test fixes its moment with `as_of`. The suite checks
-this itself: such a test fails with a message saying so. Service tests are exempt (their
+argument, in its own code or the product's) on the suite's clock, not under a
+`time_machine.travel` of its own or of one of its fixtures, must be in the matrix: its module
+carries `pytestmark = pytest.mark.dates`, or the test fixes its moment with `as_of`. The suite
+checks this itself: such a test fails with a message saying so. Service tests are exempt (their
 workers are other processes on the real clock).
 
 A test that needs one particular moment says so with `@pytest.mark.as_of("2026-11-20T10:00")`:
@@ -50,17 +51,24 @@ class _CalendarSpy:
 
     def __init__(self) -> None:
         self.read = False
+        # Travellers active beyond this depth are the test's own (a fixture or the test froze
+        # time itself): what it reads then does not depend on the day the suite runs.
+        self.base_depth = 0
         self._localdate = timezone.localdate
         self._localtime = timezone.localtime
 
+    def _note(self) -> None:
+        if len(time_machine.traveller_stack) <= self.base_depth:
+            self.read = True
+
     def localdate(self, value: datetime | None = None, timezone: object = None) -> object:
         if value is None:
-            self.read = True
+            self._note()
         return self._localdate(value, timezone)  # type: ignore[arg-type]
 
     def localtime(self, value: datetime | None = None, timezone: object = None) -> object:
         if value is None:
-            self.read = True
+            self._note()
         return self._localtime(value, timezone)  # type: ignore[arg-type]
 
 
@@ -139,18 +147,26 @@ def _suite_clock(request: pytest.FixtureRequest) -> Iterator[None]:
         if marker
         else getattr(request, "param", None) or request.config.getoption("--as-of")
     )
+    # Saved and restored: a test may run pytest inside itself (tests/test_clock.py).
+    outer = (_SPY.read, _SPY.base_depth)
     _SPY.read = False
-    if not value:
-        yield
-    else:
-        with time_machine.travel(parse_moment(value), tick=True):
+    try:
+        if not value:
+            _SPY.base_depth = len(time_machine.traveller_stack)
             yield
+        else:
+            with time_machine.travel(parse_moment(value), tick=True):
+                _SPY.base_depth = len(time_machine.traveller_stack)
+                yield
+        read = _SPY.read
+    finally:
+        _SPY.read, _SPY.base_depth = outer
     # Service tests are exempt: their Celery workers are other processes, on the real clock,
     # so they derive every expectation from the time they run at instead.
     unmarked = not any(
         request.node.get_closest_marker(name) for name in ("dates", "as_of", "services")
     )
-    if _SPY.read and unmarked:
+    if read and unmarked:
         pytest.fail(
             "this test reads today's date or the local time but is not in the date matrix: "
             "add `pytestmark = pytest.mark.dates` to its module, or fix its moment with "

@@ -16,9 +16,6 @@ from intake.states import Status
 from meetings.models import Meeting
 from tests.conftest import PNR_ALVA, PNR_BILAL, PNR_CARINA
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 WEDNESDAY = "2026-11-18 10:00 +01:00"
 THURSDAY = "2026-11-19"
 

@@ -66,6 +66,7 @@ def test_a_test_that_reads_the_calendar_outside_the_matrix_fails(
     pytester.makepyfile(
         """
         import pytest
+        import time_machine
         from django.utils import timezone
 
         def test_unmarked():
@@ -81,13 +82,27 @@ def test_a_test_that_reads_the_calendar_outside_the_matrix_fails(
 
         def test_timestamps_only():
             timezone.localtime(timezone.now())
+
+        @pytest.fixture
+        def frozen():
+            with time_machine.travel("2026-11-18 10:00 +01:00", tick=False):
+                yield
+
+        def test_under_its_own_frozen_clock(frozen):
+            timezone.localdate()
+
+        def test_reads_before_freezing():
+            timezone.localdate()
+            with time_machine.travel("2026-11-18 10:00 +01:00"):
+                timezone.localdate()
         """
     )
     result = pytester.runpytest_inprocess(*INNER_FLAGS, "-q")
-    result.assert_outcomes(passed=4, errors=1)
+    result.assert_outcomes(passed=6, errors=2)
     result.stdout.fnmatch_lines(
         ["*ERROR at teardown of test_unmarked*", "*not in the date matrix*"]
     )
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_reads_before_freezing*"])
 
 
 def test_as_of_starts_every_test_at_the_moment_with_the_clock_running(

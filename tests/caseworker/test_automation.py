@@ -21,9 +21,6 @@ from intake.models import Application, ApplicationEvent, Decision
 from intake.states import Actor, Status
 from tests.caseworker import test_letters as letter_fixtures
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 # Shared fixtures (pytest finds them by name in this module).
 approved = letter_fixtures.approved
 decide = letter_fixtures.decide

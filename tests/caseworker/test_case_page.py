@@ -23,9 +23,6 @@ from eligibility.models import CaseWarning, RegisterSnapshot
 from intake.models import Application, ApplicationEvent, DeclaredIncome
 from tests.conftest import PNR_ALVA, PNR_CHILD
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 

@@ -21,9 +21,6 @@ from intake.states import Status
 
 from .ownership_helpers import make_applicant, make_case
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 

@@ -32,9 +32,6 @@ from eligibility.models import Proposal
 from intake.models import Application, Decision, DecisionOutcome
 from tests.conftest import PASSWORD
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 

@@ -16,9 +16,6 @@ from tests.conftest import PASSWORD
 
 from .ownership_helpers import make_case
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 
 @pytest.fixture(autouse=True)
 def frozen() -> Iterator[None]:

@@ -35,9 +35,6 @@ from intake.states import Actor, Status, TransitionNotAllowed
 from tests.caseworker import test_letters as letter_fixtures
 from tests.conftest import PASSWORD
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 # Shared fixtures (pytest finds them by name in this module).
 decide = letter_fixtures.decide
 frozen_wednesday = letter_fixtures.frozen_wednesday

@@ -20,7 +20,7 @@ from caseworker.reasons import (
 from eligibility.models import Proposal
 from intake.models import Application
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = pytest.mark.dates
 
 VALUES = {"namn": "Alva Andersson", "belopp": "5 220 kr", "månad": "november 2026"}

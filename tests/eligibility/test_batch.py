@@ -29,9 +29,6 @@ from intake.states import Status
 from meetings.models import Meeting
 from tests.conftest import PNR_CHILD
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
 

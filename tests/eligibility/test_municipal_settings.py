@@ -24,7 +24,7 @@ from intake import services as intake
 from intake.models import Application
 from tests.conftest import PASSWORD, PNR_CHILD
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = pytest.mark.dates
 
 # Malmö 2018's published highest reasonable housing costs (DOMAIN.md).

@@ -16,7 +16,7 @@ from eligibility.models import Proposal
 from intake import services as intake
 from intake.models import Application
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = pytest.mark.dates
 
 

@@ -29,9 +29,6 @@ from intake.states import Actor, Status
 from meetings.models import Meeting, WorkingHours
 from tests.conftest import PNR_CARINA
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 THURSDAY = date(2026, 11, 19)

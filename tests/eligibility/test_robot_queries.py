@@ -18,9 +18,6 @@ from intake import services as intake
 from intake.models import Application
 from tests.conftest import PNR_BILAL, PNR_CARINA, PNR_CHILD
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 # Issue #4's target: at most 10, whatever the household's size. Counted with a warm reference
 # cache (the steady state of a worker): claim 2 (update + event), the application 1 (members,
 # incomes and needs come frozen on the row), snapshots 1 (one bulk insert for all registers),

@@ -18,7 +18,7 @@ from accounts.models import Municipality, User
 from eligibility.models import HouseholdType, HousingCostCap, MunicipalNormSettings, Proposal
 from intake.models import Application
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = pytest.mark.dates
 
 URL = "/provrakning/"

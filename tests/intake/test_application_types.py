@@ -22,9 +22,6 @@ from intake.services import HouseholdAlreadyApplied, MemberInput
 from intake.states import Status
 from tests.conftest import PNR_CARINA, PNR_CHILD
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 NOVEMBER, DECEMBER = date(2026, 11, 1), date(2026, 12, 1)

@@ -23,7 +23,7 @@ from intake.services import application_submit
 from intake.states import Actor, Status
 from tests.conftest import PASSWORD, PNR_ALVA, PNR_BILAL
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = pytest.mark.dates
 
 

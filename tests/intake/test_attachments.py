@@ -17,7 +17,7 @@ from intake.attachments import AttachmentRefused, attachment_checklist, attachme
 from intake.models import Application, Attachment, ScanStatus
 from intake.scanning import NoScanner
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = [pytest.mark.dates, pytest.mark.django_db]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -24,9 +24,6 @@ from intake.notifications import (
 
 from .notify_helpers import _clean_outboxes, decide  # noqa: F401
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 TZ = ZoneInfo("Europe/Stockholm")
 MONDAY = datetime(2026, 11, 2, 10, 0, tzinfo=TZ)
 

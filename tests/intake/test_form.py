@@ -16,7 +16,7 @@ from intake.models import Application, ApplicationKind, MemberRole
 from intake.states import Status
 from tests.conftest import PNR_BILAL, PNR_CARINA, PNR_CHILD
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = [pytest.mark.dates, pytest.mark.django_db]
 
 

@@ -17,7 +17,7 @@ from intake.services import MemberInput, SignatureState
 from intake.states import Status
 from tests.conftest import PNR_CARINA
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = [pytest.mark.dates, pytest.mark.django_db]
 
 

@@ -23,7 +23,8 @@ from tests.conftest import PNR_ALVA, PNR_CARINA
 
 from .notify_helpers import _clean_outboxes  # noqa: F401
 
-pytestmark = pytest.mark.dates  # mandates are valid from and until dates
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
+pytestmark = pytest.mark.dates
 
 
 @pytest.fixture

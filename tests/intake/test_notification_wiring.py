@@ -42,9 +42,6 @@ from meetings.services import meeting_free_slots, meeting_reschedule
 
 from .notify_helpers import _clean_outboxes, all_sent, assert_no_case_details  # noqa: F401
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 TZ = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=TZ)
 NAMES = ["Alva", "Andersson", "Sekreterare", "Handlaggare", "Testsson"]

@@ -39,7 +39,7 @@ from .notify_helpers import (  # noqa: F401
     every_body,
 )
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = pytest.mark.dates
 
 TZ = ZoneInfo("Europe/Stockholm")

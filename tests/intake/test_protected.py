@@ -14,7 +14,7 @@ from intake.access import access_application, applications_visible_to
 from intake.models import Application
 from tests.conftest import PASSWORD
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = pytest.mark.dates
 
 

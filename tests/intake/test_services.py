@@ -19,9 +19,6 @@ from intake.models import Application, ApplicationEvent
 from intake.services import ConcurrentTransition
 from intake.states import Actor, Status, TransitionNotAllowed
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 # Wednesday; the next working day is Thursday 2026-11-19.
 WEDNESDAY = "2026-11-18 10:00 +01:00"
 

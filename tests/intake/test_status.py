@@ -12,7 +12,7 @@ from intake import services
 from intake.models import Application, Message
 from intake.states import Actor, Status
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = [pytest.mark.dates, pytest.mark.django_db]
 
 PDF = b"%PDF-1.4\n%%EOF\n"

@@ -53,7 +53,7 @@ FRIDAY = date(2026, 11, 20)
 MORNING = (time(8), time(12))
 AFTERNOON = (time(13), time(16))
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
+# Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = [pytest.mark.dates, pytest.mark.django_db]
 
 

@@ -19,8 +19,7 @@ from meetings.services import meeting_book_next_working_day, meeting_free_slots,
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = date(2026, 11, 18)
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = [pytest.mark.dates, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

@@ -25,9 +25,6 @@ from caseworker.models import AccessAction, AccessLog
 from caseworker.payment_models import PaymentOrder
 from intake.models import Application, Decision
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 ROOT = Path(__file__).resolve().parents[2]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

@@ -12,9 +12,6 @@ from tests.security.conftest import World, client_for, database_fingerprint
 from tests.security.test_idor import HOSTILE_POST, rightful_for, url_for
 from tests.security.urls import NO_OBJECT_URLS, object_routes
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 NO_ID_URLS = sorted(
     NO_OBJECT_URLS - {"caseworker:statistics_export", "health_live", "health_ready"}
 )

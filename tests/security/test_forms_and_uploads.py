@@ -17,9 +17,6 @@ from tests.security.conftest import World, client_for
 from tests.security.test_idor import rightful_for, url_for
 from tests.security.urls import object_routes
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 EXTRA = {
     "status": "approved",
     "amount": "99999",

@@ -14,9 +14,6 @@ from django.urls import reverse
 
 from tests.security.conftest import World, client_for
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = [REPO / "templates", *(REPO.glob("*/templates"))]
 # Rendered to PDF by WeasyPrint, never served as a page: its <style> never meets a browser's CSP.

@@ -18,9 +18,6 @@ from config import health
 from config.celery import heartbeat
 from tests.security.fake_clamd import free_port
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 TOKEN = "internal-health-token-for-tests"
 
 

@@ -18,9 +18,6 @@ from tests.security.urls import (
     uncovered_routes,
 )
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 REFUSED = {403, 404, 405}
 # What an attacker would post: state, money, who decided, a message.
 HOSTILE_POST = {

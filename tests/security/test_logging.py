@@ -19,9 +19,6 @@ from config.logging import UUID_RE, json_formatter, mask_personnummer
 from intake.models import Application, Decision, Status
 from tests.conftest import PNR_ALVA, PNR_BILAL
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 # Anything shaped like a personnummer: 10 or 12 digits, optionally with - or + before the last 4.
 PNR_SHAPE = re.compile(r"(?<![0-9])(\d{2})?\d{6}[-+]?\d{4}(?![0-9])")
 

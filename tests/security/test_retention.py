@@ -27,9 +27,6 @@ from intake.models import Application, HouseholdMember
 from tests.conftest import PNR_ALVA, PNR_BILAL
 from tests.security.test_logging import PNR_SHAPE
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

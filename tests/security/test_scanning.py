@@ -17,9 +17,6 @@ from intake.models import Application, Attachment, ScanStatus
 from intake.tasks import attachments_rescan_task
 from tests.security.fake_clamd import EICAR, FakeClamd, free_port
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # A PDF that carries the EICAR test string: passes the type check, must fail the scan.
 INFECTED_PDF = PDF + EICAR + b"\n"

@@ -18,9 +18,6 @@ from accounts.security import user_sessions_end
 from tests.conftest import PASSWORD
 from tests.security.conftest import World, client_for
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 CASE = "caseworker:case_detail"
 
 

@@ -23,9 +23,6 @@ from intake.models import Decision
 from intake.notification_backends import FakeEmailBackend, FakeLetterBackend, FakeSmsBackend
 from tests.security.conftest import World, client_for
 
-# Reads the calendar: also runs at every moment of the date matrix (tests/clock.py)
-pytestmark = pytest.mark.dates
-
 PAYLOAD = '<script>alert(1)</script>"><img src=x onerror=alert(1)> hx-get="/x" {{7*7}}'
 # What must never appear unescaped in HTML.
 LIVE = ["<script>alert(1)", "<img src=x", 'hx-get="/x"', "onerror=alert(1)>"]
