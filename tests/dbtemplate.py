@@ -37,14 +37,16 @@ PG_LOCK_KEY = 0x42_15_7A_4D
 
 
 def migrations_fingerprint(connection: BaseDatabaseWrapper) -> str:
-    """A hash of everything that decides the migrated schema and its seeded rows."""
+    """A hash of everything that decides the migrated schema and its seeded rows: every
+    migration file and every apps.py (post_migrate receivers) of every installed app."""
     digest = hashlib.sha256()
     digest.update(f"{django.get_version()}|{connection.vendor}|".encode())
     for app in sorted(apps.get_app_configs(), key=lambda a: a.label):
         folder = Path(app.path) / "migrations"
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.py")):
+        # apps.py too: its post_migrate receivers seed rows into the template as well.
+        for path in [Path(app.path) / "apps.py", *sorted(folder.glob("*.py"))]:
+            if not path.is_file():
+                continue
             digest.update(f"{app.label}/{path.name}|".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
