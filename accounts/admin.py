@@ -1,7 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
-from .models import MaintenanceBanner, Municipality, User
+from . import second_factor, security
+from .models import MaintenanceBanner, Municipality, SecondFactorActivation, User
 
 
 @admin.register(Municipality)
@@ -18,6 +32,74 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ("Bistånd", {"fields": ("role", "municipality", "personnummer")}),
     )
+    actions = ("second_factor_activation_issue",)
+
+    @admin.action(
+        description=_("Skapa aktiveringskod för autentiseringsapp"), permissions=["change"]
+    )
+    def second_factor_activation_issue(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> HttpResponse:
+        """Issue a code per selected person and show them on this one page, to the admin who
+        issued them: never stored in plain text, never put in a message cookie, never logged."""
+        issued: list[tuple[User, str]] = []
+        refused: list[tuple[User, str]] = []
+        for user in queryset.order_by("username"):
+            try:
+                code = second_factor.second_factor_activation_issue(
+                    user=user,
+                    issued_by=request.user,  # type: ignore[arg-type]
+                )
+            except second_factor.ActivationRefused as refusal:
+                refused.append((user, str(refusal)))
+            else:
+                issued.append((user, second_factor.activation_code_display(code)))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Aktiveringskoder för autentiseringsapp"),
+            "opts": self.model._meta,
+            "issued": issued,
+            "refused": refused,
+            "hours": settings.OTP_ACTIVATION_HOURS,
+        }
+        return TemplateResponse(request, "accounts/otp_activation_issued.html", context)
+
+
+@admin.register(SecondFactorActivation)
+class SecondFactorActivationAdmin(admin.ModelAdmin):
+    """Who was given an activation code, by whom, and what became of it (read only: codes are
+    issued with the action on the user list)."""
+
+    list_display = (
+        "user",
+        "issued_by",
+        "issued_at",
+        "expires_at",
+        "used_at",
+        "voided_at",
+        "failed_attempts",
+    )
+    list_filter = ("issued_at", "used_at")
+    search_fields = ("user__username",)
+    exclude = ("code_hash",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Stands in for `admin.site.login` (config/urls.py): the admin has no password form of its
+    own. Everyone logs in at the staff login, with its rate limits, lockout and second factor,
+    and no password is ever checked here."""
+    next_url = security.safe_next(request, reverse("admin:index"))
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect(next_url)
+        raise PermissionDenied
+    return redirect(reverse("accounts:staff_login") + "?" + urlencode({"next": next_url}))
 
 
 @admin.register(MaintenanceBanner)

@@ -107,23 +107,62 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The enrolment attempt this session is in (the redeemed activation and the new device): kept in
+# the session alone, so no other session ever sees the secret.
+ENROLLMENT_SESSION_KEY = "second_factor_enrollment"
+
+
+class _ActivationForm(forms.Form):
+    code = forms.CharField(
+        label=_("Aktiveringskod"),
+        max_length=20,
+        help_text=_("Koden på tio tecken som du fick av systemförvaltaren."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+
+def _otp_enroll_url(next_url: str) -> str:
+    return reverse("accounts:otp_enroll") + "?" + urlencode({"next": next_url})
+
+
 @require_http_methods(["GET", "POST"])
 def otp_enroll(request: HttpRequest) -> HttpResponse:
-    """First login: add an authenticator app (scan the QR code, confirm with a code)."""
+    """First login: the activation code from the administrator, then an authenticator app (scan
+    the QR code, confirm with a code). Without a redeemed code no secret is shown."""
     user = request.user
     if not user.is_authenticated or user.role == Role.APPLICANT:  # type: ignore[union-attr]
         return redirect("accounts:staff_login")
     next_url = security.safe_next(request, reverse("accounts:home"))
     if second_factor.totp_device_for(user) is not None:  # type: ignore[arg-type]
+        request.session.pop(ENROLLMENT_SESSION_KEY, None)
         return redirect(reverse("accounts:otp_verify") + "?" + urlencode({"next": next_url}))
-    device = second_factor.totp_enrollment_start(user=user)  # type: ignore[arg-type]
+    state = request.session.get(ENROLLMENT_SESSION_KEY)
+    if not isinstance(state, dict) or not isinstance(state.get("activation"), int):
+        return _otp_enroll_activation(request, next_url)
+    attempt = second_factor.totp_enrollment_attempt(
+        user=user,  # type: ignore[arg-type]
+        activation_id=state["activation"],
+        device_id=state.get("device") if isinstance(state.get("device"), int) else None,
+    )
+    if attempt is None:
+        request.session.pop(ENROLLMENT_SESSION_KEY, None)
+        messages.info(
+            request, _("Aktiveringskoden gäller inte längre. Be systemförvaltaren om en ny kod.")
+        )
+        return redirect(_otp_enroll_url(next_url))
+    activation, device = attempt
+    request.session[ENROLLMENT_SESSION_KEY] = {"activation": activation.pk, "device": device.pk}
     form = _TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if second_factor.totp_enrollment_confirm(
             user=user,  # type: ignore[arg-type]
+            activation=activation,
             device=device,
             token=form.cleaned_data["token"],
         ):
+            request.session.pop(ENROLLMENT_SESSION_KEY, None)
             otp_login(request, device)
             return redirect(next_url)
         form.add_error("token", _("Koden stämmer inte. Försök igen med en ny kod."))
@@ -136,6 +175,32 @@ def otp_enroll(request: HttpRequest) -> HttpResponse:
             "qr_data_uri": second_factor.totp_qr_data_uri(device),
             "secret": second_factor.totp_secret_base32(device),
         },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _otp_enroll_activation(request: HttpRequest, next_url: str) -> HttpResponse:
+    """The first step of `otp_enroll`: redeem the activation code into this session."""
+    form = _ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        activation = second_factor.second_factor_activation_redeem(
+            user=request.user,  # type: ignore[arg-type]
+            code=form.cleaned_data["code"],
+        )
+        if activation is not None:
+            request.session[ENROLLMENT_SESSION_KEY] = {"activation": activation.pk}
+            return redirect(_otp_enroll_url(next_url))
+        form.add_error(
+            "code",
+            _(
+                "Aktiveringskoden stämmer inte, har gått ut eller har redan använts. Kontrollera "
+                "koden, eller be systemförvaltaren om en ny."
+            ),
+        )
+    return TemplateResponse(
+        request,
+        "accounts/otp_enroll_activation.html",
+        {"form": form, "next": next_url},
         status=400 if request.method == "POST" else 200,
     )
 

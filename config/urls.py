@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from accounts.admin import admin_login
 from caseworker import letter_views
 from config import health
 from intake.views import accessibility_statement
@@ -26,5 +27,9 @@ urlpatterns = [
     # Operations (#9): liveness and readiness (details only for staff or with X-Health-Token).
     path("health/live", health.live, name="health_live"),
     path("health/ready", health.ready, name="health_ready"),
+    # The admin's own login (`admin:login`, the same path) is replaced: it sends everyone to the
+    # staff login, with its rate limits, lockout and second factor, and never checks a password.
+    # It must come before the admin's URLs to take their place.
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
 ]

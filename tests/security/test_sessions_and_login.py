@@ -13,8 +13,8 @@ from django.urls import reverse
 from django_otp.oath import totp
 
 from accounts.models import Role, User
-from accounts.second_factor import totp_device_for
-from accounts.security import user_sessions_end
+from accounts.second_factor import second_factor_activation_issue, totp_device_for
+from accounts.security import LOCAL_COUNTERS, user_sessions_end
 from tests.conftest import PASSWORD
 from tests.security.conftest import World, client_for
 
@@ -141,6 +141,13 @@ def test_staff_must_enrol_and_confirm_a_totp_code(world: World, frozen_wednesday
     assert response.status_code == 302 and "engangskod" in response["Location"]
     partial = client.get(case_url(world), headers={"HX-Request": "true"})
     assert partial.status_code == 204 and "engangskod" in partial["HX-Redirect"]
+    # The password alone shows no secret: enrolling needs the activation code from an admin.
+    enroll = client.get(reverse("accounts:otp_enroll"))
+    assert enroll.status_code == 200
+    assert "data:image/svg+xml" not in enroll.content.decode()
+    code = second_factor_activation_issue(user=world.caseworker, issued_by=world.outsiders["admin"])
+    redeemed = client.post(reverse("accounts:otp_enroll"), {"code": code})
+    assert redeemed.status_code == 302
     enroll = client.get(reverse("accounts:otp_enroll"))
     assert enroll.status_code == 200
     assert "data:image/svg+xml" in enroll.content.decode()
@@ -202,9 +209,13 @@ def test_submit_and_upload_are_rate_limited_per_person(world: World, make_draft)
 
 
 @override_settings(RATE_LIMITS_ENABLED=True)
-def test_when_the_cache_is_down_submit_fails_open_and_login_fails_closed(
-    world: World, make_draft
+def test_when_the_cache_is_down_logins_and_submits_still_work_and_are_still_limited(
+    world: World, make_draft, caplog
 ) -> None:  # type: ignore[no-untyped-def]
+    """A Redis outage became a login outage (every login 429, #14 item 7). Now each process
+    counts on its own while the cache is away: people get in, guessing is still capped, and the
+    degradation is logged."""
+    LOCAL_COUNTERS.clear()
     draft = make_draft(world.outsiders["other_applicant"])
     client = client_for(world.outsiders["other_applicant"])
     with mock.patch(
@@ -212,7 +223,68 @@ def test_when_the_cache_is_down_submit_fails_open_and_login_fails_closed(
     ):
         review = client.post(reverse("intake:step_review", args=[draft.pk]), {})
         assert review.status_code != 429
-        assert staff_login(Client(), world.caseworker.username).status_code == 429
+        first = staff_login(Client(), world.caseworker.username)
+        assert first.status_code == 302  # logged in
+        assert (
+            Client().post(reverse("accounts:eid_login"), {"personnummer": "x"}).status_code == 200
+        )
+        statuses = [staff_login(Client(), "nobody", "x").status_code for _ in range(20)]
+    assert statuses[:19] == [200] * 19 and statuses[19] == 429
+    assert "security.ratelimit_degraded" in caplog.text
+
+
+# --- behind the TLS proxy: limits per client address and per account (#14 items 4, 6) -----
+
+PROXY = "10.0.0.5"
+
+
+def _via_proxy(client_address: str) -> Client:
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=client_address)
+
+
+@override_settings(RATE_LIMITS_ENABLED=True, TRUSTED_PROXY_IPS=[PROXY])
+def test_behind_the_proxy_one_attacker_does_not_block_everyone_elses_login(world: World) -> None:
+    attacker = _via_proxy("198.51.100.66")
+    statuses = [staff_login(attacker, f"guess{i}", "x").status_code for i in range(21)]
+    assert statuses[20] == 429
+    # Everyone else comes through the same proxy address, from their own.
+    assert staff_login(_via_proxy("198.51.100.7"), world.caseworker.username).status_code == 302
+
+
+@override_settings(RATE_LIMITS_ENABLED=True)
+def test_a_forged_forwarded_for_does_not_escape_the_limit(world: World) -> None:
+    """No proxy is trusted here, so the header is the client's own words and ignored."""
+    statuses = [
+        Client(HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+        .post(reverse("accounts:staff_login"), {"username": f"u{i}", "password": "x"})
+        .status_code
+        for i in range(21)
+    ]
+    assert statuses[:20] == [200] * 20 and statuses[20] == 429
+
+
+@override_settings(RATE_LIMITS_ENABLED=True, TRUSTED_PROXY_IPS=[PROXY])
+def test_guessing_one_account_from_many_addresses_is_capped_per_account(world: World) -> None:
+    name = world.caseworker.username
+    statuses = [
+        staff_login(_via_proxy(f"198.51.100.{i}"), name, "wrong").status_code for i in range(51)
+    ]
+    assert 429 not in statuses[:50] and statuses[50] == 429
+    # Another account from one of those addresses is not affected.
+    other = world.outsiders["svedala_team_lead"].username
+    assert staff_login(_via_proxy("198.51.100.1"), other).status_code == 302
+
+
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=10, TRUSTED_PROXY_IPS=[PROXY])
+def test_ten_wrong_passwords_lock_the_guessers_address_not_the_caseworker_everywhere(
+    world: World,
+) -> None:
+    name = world.caseworker.username
+    attacker = _via_proxy("198.51.100.66")
+    for _ in range(10):
+        staff_login(attacker, name, "wrong")
+    assert staff_login(attacker, name).status_code == 429  # locked: even the right password
+    assert staff_login(_via_proxy("198.51.100.7"), name).status_code == 302
 
 
 # --- open redirects -------------------------------------------------------------------------
