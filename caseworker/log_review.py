@@ -5,8 +5,12 @@ For a period [start, end) the report lists
 - accesses to cases the user is not the responsible caseworker (owner) of,
 - accesses to cases with protected personal data (skyddade personuppgifter),
 - accesses to another municipality's cases (should never happen: the access door refuses),
-- and a random sample of all accesses, seeded so the same period gives the same sample.
-The report names staff by user name and cases by reference; never a personnummer.
+- a random sample of all accesses, seeded so the same period gives the same sample,
+- and the refused requests (access denials: 403 no permission, 404 not found or not reachable)
+  counted per user, most first: someone probing ids or roles stands out.
+The report names staff by user name and cases by reference; never a personnummer. Denials are
+counted for every role (an applicant asking for other people's ids shows up too); an applicant
+is named by user id ("sökande #12"), since an applicant's user name holds their personnummer.
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Count, Q
 
-from .models import AccessLog
+from accounts.models import Role
+
+from .models import AccessDenial, AccessLog, DenialStatus
 
 SAMPLE_SIZE = 20
 
@@ -40,6 +47,20 @@ class ReviewRow:
         )
 
 
+@dataclass(frozen=True)
+class DenialCount:
+    user: str
+    forbidden: int
+    not_found: int
+
+    @property
+    def total(self) -> int:
+        return self.forbidden + self.not_found
+
+    def line(self) -> str:
+        return f"  {self.user:<16} {self.total:>5}  (403: {self.forbidden}, 404: {self.not_found})"
+
+
 @dataclass
 class LogReview:
     start: date
@@ -50,6 +71,7 @@ class LogReview:
     protected: list[ReviewRow] = field(default_factory=list)
     other_municipality: list[ReviewRow] = field(default_factory=list)
     sample: list[ReviewRow] = field(default_factory=list)
+    denials: list[DenialCount] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [
@@ -65,6 +87,12 @@ class LogReview:
             out.append("")
             out.append(f"{title}: {len(rows)}")
             out += [row.line() for row in rows]
+        out.append("")
+        out.append(
+            f"Nekade åtkomster per användare (403 ingen behörighet, 404 finns inte): "
+            f"{sum(d.total for d in self.denials)}"
+        )
+        out += [denial.line() for denial in self.denials]
         return out
 
 
@@ -106,4 +134,32 @@ def log_review(
     review.total = len(rows)
     picked = random.Random(seed).sample(rows, k=min(sample_size, len(rows)))  # noqa: S311
     review.sample = sorted(picked, key=lambda row: (row.at, row.id))
+    review.denials = denials_per_user(since=since, until=until)
     return review
+
+
+def denials_per_user(*, since: datetime, until: datetime) -> list[DenialCount]:
+    """Refused requests in [since, until) per user, most first (then by user name)."""
+    counted = (
+        AccessDenial.objects.filter(at__gte=since, at__lt=until)
+        .values("user_id", "user__username", "user__role")
+        .annotate(
+            forbidden=Count("id", filter=Q(status=DenialStatus.FORBIDDEN)),
+            not_found=Count("id", filter=Q(status=DenialStatus.NOT_FOUND)),
+        )
+        .order_by()
+    )
+    rows = [
+        DenialCount(
+            _user_label(row["user_id"], row["user__username"], row["user__role"]),
+            row["forbidden"],
+            row["not_found"],
+        )
+        for row in counted
+    ]
+    return sorted(rows, key=lambda d: (-d.total, d.user))
+
+
+def _user_label(user_id: int, username: str, role: str) -> str:
+    """Staff by user name; an applicant by id (their user name holds their personnummer)."""
+    return f"sökande #{user_id}" if role == Role.APPLICANT else username

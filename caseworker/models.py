@@ -37,6 +37,36 @@ class AccessLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.application_id}"
 
 
+class DenialStatus(models.IntegerChoices):
+    FORBIDDEN = 403, _("Ingen behörighet")
+    NOT_FOUND = 404, _("Finns inte eller inte åtkomlig")
+
+
+class AccessDenial(models.Model):
+    """A logged-in user asked for an object (a URL naming an object id) and was refused: 403 or
+    404. Kept beside the access log, which records only what was shown. Never updated.
+
+    No foreign key to what was asked for: the id may name nothing, or something of another
+    municipality; `object_id` is the most specific id in the URL (an attachment's, not its
+    case's) and `path` holds the rest, without the query string."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    url_name = models.CharField(_("adress (namn)"), max_length=100)
+    path = models.CharField(_("sökväg"), max_length=300)
+    object_id = models.CharField(_("begärt id"), max_length=40)
+    status = models.PositiveSmallIntegerField(_("svar"), choices=DenialStatus.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("nekad åtkomst")
+        verbose_name_plural = _("nekade åtkomster")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.status} {self.url_name}"
+
+
 class JournalEntry(models.Model):
     """A dated journal entry signed by its author or by the robot. Never edited: a correction is
     a new entry that points at the one it corrects."""

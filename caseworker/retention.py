@@ -6,7 +6,8 @@
   anonymised: names, personnummer, free text, register extracts, documents and letters go;
   what remains (dates, statuses, amounts) is statistics about nobody. The applicant's account
   is anonymised and closed. The change history of those rows is deleted with them.
-- Access-log rows are deleted RETENTION_ACCESS_LOG_YEARS after they were written.
+- Access-log rows and access-denial rows are deleted RETENTION_ACCESS_LOG_YEARS after they
+  were written.
 
 `retention_plan` is the dry run (what would go, nothing written); `retention_run` carries it
 out. Every model that points at an application must be listed in ANONYMISE or in
@@ -32,7 +33,7 @@ from django.utils import timezone
 from accounts.models import User
 from intake.models import Application, ApplicationEvent
 
-from .models import AccessLog, JournalEntry
+from .models import AccessDenial, AccessLog, JournalEntry
 
 logger = structlog.get_logger(__name__)
 
@@ -113,6 +114,7 @@ class RetentionPlan:
     access_log_cutoff: datetime
     cases: list[CaseDue] = field(default_factory=list)
     access_log_rows: int = 0
+    access_denial_rows: int = 0
 
     def lines(self) -> list[str]:
         """The dry-run report: references and dates, never a name or a personnummer."""
@@ -128,6 +130,10 @@ class RetentionPlan:
         out.append(
             f"Åtkomstloggrader äldre än {self.access_log_cutoff:%Y-%m-%d}: "
             f"{self.access_log_rows} tas bort"
+        )
+        out.append(
+            f"Nekade åtkomster äldre än {self.access_log_cutoff:%Y-%m-%d}: "
+            f"{self.access_denial_rows} tas bort"
         )
         return out
 
@@ -172,6 +178,7 @@ def retention_plan(*, now: datetime | None = None) -> RetentionPlan:
         for app in due.only("reference", "applicant_id", "updated_at")
     ]
     plan.access_log_rows = AccessLog.objects.filter(at__lt=plan.access_log_cutoff).count()
+    plan.access_denial_rows = AccessDenial.objects.filter(at__lt=plan.access_log_cutoff).count()
     return plan
 
 
@@ -223,19 +230,29 @@ def _applicants_anonymise(applicant_ids: set[int]) -> None:
     )
 
 
-def _access_log_purge(cutoff: datetime) -> int:
+def _purge_allow() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # Lets the append-only trigger (caseworker migration 0006) allow this DELETE, for
-            # this transaction only.
+            # Lets the append-only triggers (caseworker migrations 0006 and 0009) allow this
+            # DELETE, for this transaction only.
             cursor.execute("SET LOCAL bistand.retention_purge = 'on'")
+
+
+def _access_log_purge(cutoff: datetime) -> int:
+    _purge_allow()
     deleted, _ = AccessLog.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+def _access_denial_purge(cutoff: datetime) -> int:
+    _purge_allow()
+    deleted, _ = AccessDenial.objects.filter(at__lt=cutoff).delete()
     return deleted
 
 
 @transaction.atomic
 def retention_run(*, now: datetime | None = None, dry_run: bool = False) -> RetentionPlan:
-    """Anonymise the akter past their period and delete old access-log rows.
+    """Anonymise the akter past their period and delete old access-log and access-denial rows.
 
     Safe to run twice: anonymised applications are marked and skipped next time."""
     plan = retention_plan(now=now)
@@ -260,7 +277,13 @@ def retention_run(*, now: datetime | None = None, dry_run: bool = False) -> Rete
         _applicants_anonymise({case.applicant_id for case in plan.cases})
         transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
     removed = _access_log_purge(plan.access_log_cutoff) if plan.access_log_rows else 0
-    logger.info("retention_run", applications_anonymised=len(ids), access_log_rows_deleted=removed)
+    denials = _access_denial_purge(plan.access_log_cutoff) if plan.access_denial_rows else 0
+    logger.info(
+        "retention_run",
+        applications_anonymised=len(ids),
+        access_log_rows_deleted=removed,
+        access_denial_rows_deleted=denials,
+    )
     return plan
 
 

@@ -1,7 +1,9 @@
 """The caseworker's case page and its actions.
 
 Every view reads the case through `intake.access.access_application` and writes exactly one
-access-log row (page, partial or action). Pages work without JavaScript: a GET on an action URL
+access-log row (page, partial or action) once its response shows the case: a request that ends
+in 403 or 404 writes none (it is an access denial, recorded by
+`caseworker.audit_middleware`). Pages work without JavaScript: a GET on an action URL
 shows the case page, a POST redirects back (or shows the page with the form's errors). With
 htmx, the warning, journal and calculation forms answer with the partial named after the DOM id
 they replace (`#case-warnings` is `caseworker/_case_warnings.html`).
@@ -21,6 +23,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -32,7 +35,7 @@ from intake.models import Application, Decision, DecisionOutcome
 from intake.services import ConcurrentTransition
 from intake.states import Status, TransitionNotAllowed
 
-from .audit import access_log_record, journal_write
+from .audit import access_log_when_shown, journal_write
 from .case_selectors import (
     adjustable_codes,
     has_children,
@@ -88,7 +91,9 @@ STALE = (ConcurrentTransition, TransitionNotAllowed)
 def case_view(
     *, partial: bool = False, reading: AccessAction | None = None
 ) -> Callable[[CaseView], CaseView]:
-    """Role gate, the one door, and one access-log row per request."""
+    """Role gate, the one door, and one access-log row per request whose response shows the
+    case (written after the view, so an attachment of another case, a 404 from the view, is
+    never logged as viewed)."""
 
     def decorator(view: CaseView) -> CaseView:
         @caseworker_required
@@ -104,13 +109,15 @@ def case_view(
                 action = AccessAction.VIEW_PARTIAL
             else:
                 action = AccessAction.VIEW_CASE
-            access_log_record(
+            response = view(request, application, **kwargs)
+            access_log_when_shown(
+                response,
                 user=request.user,
                 application=application,
                 action=action,
                 detail=request.resolver_match.url_name if request.resolver_match else "",
             )
-            return view(request, application, **kwargs)
+            return response
 
         return wrapped
 
@@ -584,8 +591,9 @@ def case_return_to_robot(request: HttpRequest, application: Application) -> Http
 def case_attachment(
     request: HttpRequest, application: Application, attachment_pk: int
 ) -> HttpResponse:
-    """An incoming document, shown inline (only files that passed the virus scan)."""
-    from intake.attachments import AttachmentRefused, attachment_open
+    """An incoming document, shown inline (only files that passed the virus scan), named with
+    the extension of its detected type (never the name it was uploaded with)."""
+    from intake.attachments import AttachmentRefused, attachment_download_name, attachment_open
 
     attachment = application.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
@@ -595,7 +603,9 @@ def case_attachment(
     except (AttachmentRefused, FileNotFoundError) as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type=attachment.content_type)
-    response["Content-Disposition"] = "inline"
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=attachment_download_name(attachment)
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response

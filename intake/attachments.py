@@ -2,13 +2,19 @@
 
 Files are identified by their first bytes (never by name or the browser's content type):
 PDF, JPEG, PNG and HEIC are accepted; anything else (archives, HTML, programs ...) is refused
-even if renamed. Stored under a random name in PRIVATE_MEDIA_ROOT/attachments and served only
-by `intake.views.attachment_download`, which asks `intake.access` first.
+even if renamed. Stored under a random name with the extension of the detected type in
+PRIVATE_MEDIA_ROOT/attachments and served only by `intake.views.attachment_download` and
+`caseworker.views.case_attachment`, which ask `intake.access` first.
+
+The name the person gave the file is kept as text (`Attachment.original_name`, shown in lists),
+never used as a file name: a PDF called `x.html` is stored and served as `….pdf`
+(`attachment_download_name`), so no browser or desktop opens it as something else.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +43,16 @@ ALLOWED_TYPES = {
     "image/png": "PNG",
     "image/heic": "HEIC",
 }
+# The extension a stored or served file gets, by detected type (never taken from the name).
+EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/heic": ".heic",
+}
+# What ends a name like an extension: a dot and up to ten letters or digits, at least one letter
+# ("hyra.html", "IMG_1.HEIC"; not "nov. 2026" or "rapport.2026").
+NAME_EXTENSION = re.compile(r"\.(?=[0-9]*[^\W\d_])\w{1,10}$")
 HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"hevc", b"hevx"}
 ACCEPT = "application/pdf,image/jpeg,image/png,image/heic,image/heif,.pdf,.jpg,.jpeg,.png,.heic"
 
@@ -75,6 +91,26 @@ def _refusal(head: bytes) -> str:
 def _clean_name(name: str) -> str:
     name = Path(name.replace("\\", "/")).name.strip() or "dokument"
     return "".join(ch for ch in name if ch.isprintable())[:200]
+
+
+def extension_for(content_type: str) -> str:
+    """The file extension for a detected (allowed) content type."""
+    return EXTENSIONS[content_type]
+
+
+def download_name(original_name: str, content_type: str) -> str:
+    """The file name to serve a document under: the person's name without its extension (other
+    dots made harmless) and the extension of what the file really is.
+
+    `x.html` holding a PDF is served as `x.pdf`, `program.exe` as `program.pdf`, a name without
+    an extension gets one, and `foto.jpeg` becomes `foto.jpg`.
+    """
+    stem = NAME_EXTENSION.sub("", _clean_name(original_name)).replace(".", "_").strip(" _")
+    return f"{stem[:100] or 'dokument'}{extension_for(content_type)}"
+
+
+def attachment_download_name(attachment: Attachment) -> str:
+    return download_name(attachment.original_name, attachment.content_type)
 
 
 @dataclass(frozen=True)
@@ -130,7 +166,7 @@ def attachment_upload(
     content_type = detect_type(head)
     if content_type is None:
         raise AttachmentRefused(_refusal(head))
-    stored_name = uuid.uuid4().hex
+    stored_name = f"{uuid.uuid4().hex}{extension_for(content_type)}"
     path = storage_dir() / stored_name
     digest = hashlib.sha256()
     file.seek(0)

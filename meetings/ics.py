@@ -1,8 +1,15 @@
 """iCalendar files (RFC 5545) for meetings, times with TZID Europe/Stockholm.
 
-What goes in: time, place, track, the case reference and the needs (interpreter, accessible
-room). Never a personnummer, never an amount, and in the staff feed not the applicant's name
-either: a feed is read by calendar services outside the municipality.
+Two audiences:
+
+- "applicant": the applicant's own meeting file. Time, place, whom they meet (the secretary's
+  name), the case reference and the needs they told us about (interpreter, accessible room).
+- "staff": the per-meeting file and the secretary's calendar feed. A feed is read by calendar
+  services outside the municipality, so a staff event carries time, place and the case reference
+  only: no track (a social-track meeting says something about the household), no interpreter
+  language, no accessible-room need, no name.
+
+Never a personnummer and never an amount, for either audience.
 """
 
 from __future__ import annotations
@@ -33,14 +40,17 @@ def _summary(meeting: Meeting, audience: Audience) -> str:
         if meeting.track == Track.SOCIAL:
             return "Möte med socialsekreterare"
         return "Möte med arbetslivssekreterare"
-    return f"{meeting.get_track_display()}: {meeting.application.reference}"
+    return f"Möte {meeting.application.reference}"
 
 
 def _description(meeting: Meeting, audience: Audience) -> str:
-    lines = []
-    if audience == "applicant":
-        lines.append(f"Du träffar {meeting.secretary.display_name()}.")
-        lines.append(f"Ärende {meeting.application.reference}.")
+    """The applicant's details; staff events have none (see the module docstring)."""
+    if audience != "applicant":
+        return ""
+    lines = [
+        f"Du träffar {meeting.secretary.display_name()}.",
+        f"Ärende {meeting.application.reference}.",
+    ]
     if meeting.interpreter_language:
         lines.append(f"Tolk: {meeting.interpreter_language}.")
     if meeting.accessible_room:

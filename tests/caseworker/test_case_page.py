@@ -4,12 +4,13 @@ queries whatever the number of warnings, journal entries and events."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,13 +18,18 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from caseworker.audit import journal_write
-from caseworker.models import AccessLog
+from caseworker.models import AccessDenial, AccessLog
+from caseworker.referrals import referral_create
+from caseworker.reminders import reminder_create
 from caseworker.services import decision_record
 from eligibility.models import CaseWarning, RegisterSnapshot
+from intake.attachments import attachment_upload
 from intake.models import Application, ApplicationEvent, DeclaredIncome
 from tests.conftest import PNR_ALVA, PNR_CHILD
+from tests.titles import page_body, page_title, title_problems
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 
 
@@ -63,7 +69,8 @@ def test_every_get_of_a_case_url_writes_exactly_one_access_log_row(
     caseworker: User,
     django_capture_on_commit_callbacks: Callable,
 ) -> None:
-    """On a decided case, so that the decision's letter exists for the letter URL too."""
+    """On a decided case with a document, so that the decision's letter and the attachment
+    exist for their URLs too."""
     with django_capture_on_commit_callbacks(execute=True):
         decision_record(
             application=submitted_application,
@@ -72,15 +79,39 @@ def test_every_get_of_a_case_url_writes_exactly_one_access_log_row(
             reason="Ja.",
             amount=Decimal(1000),
         )
+    attachment = attachment_upload(
+        application=submitted_application,
+        kind="rent",
+        file=SimpleUploadedFile("hyra.pdf", PDF, "application/pdf"),
+        uploaded_by=submitted_application.applicant,
+    )
     client = client_for(caseworker)
     for name, args in case_url_names():
-        kwargs = {arg: submitted_application.pk if arg == "pk" else 999999 for arg in args}
+        kwargs = {arg: submitted_application.pk if arg == "pk" else attachment.pk for arg in args}
         before = AccessLog.objects.count()
         response = client.get(reverse(f"caseworker:{name}", kwargs=kwargs))
-        assert response.status_code in (200, 302, 404), (name, response.status_code)
+        assert response.status_code in (200, 302), (name, response.status_code)
         rows = list(AccessLog.objects.order_by("-id")[: AccessLog.objects.count() - before])
         assert len(rows) == 1, name
         assert (rows[0].user, rows[0].application_id) == (caseworker, submitted_application.pk)
+    assert not AccessDenial.objects.exists()
+
+
+def test_a_case_url_naming_a_missing_object_writes_a_denial_and_no_access_log_row(
+    submitted_application: Application, caseworker: User
+) -> None:
+    """The case is the caseworker's to see; the object under it is not there (404): nothing
+    was shown, so the access log says nothing, and the denial says what was asked for."""
+    client = client_for(caseworker)
+    with_objects = [(name, args) for name, args in case_url_names() if len(args) > 1]
+    assert [name for name, _args in with_objects] == ["case_attachment"]
+    for name, args in with_objects:
+        kwargs = {arg: submitted_application.pk if arg == "pk" else 999999 for arg in args}
+        url = reverse(f"caseworker:{name}", kwargs=kwargs)
+        assert client.get(url).status_code == 404, name
+        assert not AccessLog.objects.exists(), name
+        denial = AccessDenial.objects.get(path=url)
+        assert (denial.user, denial.object_id, denial.status) == (caseworker, "999999", 404)
 
 
 def test_an_action_writes_one_change_row(submitted_application: Application, caseworker: User):
@@ -166,3 +197,94 @@ def test_the_case_page_query_count_does_not_grow_with_the_case(
         assert client.get(url).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries][-40:]
     assert len(few) <= 45
+
+
+# --- the title is a label; the ownership block is on the page (security assessment, item 8) ---
+
+
+@pytest.fixture
+def case_with_ownership_work(
+    submitted_application: Application, caseworker: User, secretary: User
+) -> Application:
+    """An emergency case with an open hand-over and an open reminder."""
+    application = submitted_application
+    Application.objects.filter(pk=application.pk).update(owner=caseworker, emergency_no_food=True)
+    application.refresh_from_db()
+    referral_create(
+        application=application,
+        from_owner=secretary,
+        to_owner=caseworker,
+        direction="work_to_social",
+        reason="Hälsan gör det svårt att arbeta.",
+    )
+    reminder_create(
+        application=application,
+        by=caseworker,
+        due_on=date(2026, 11, 20),
+        text="Ring hyresvärden om skulden",
+    )
+    return application
+
+
+def test_the_case_pages_title_is_the_reference_and_a_label_only(
+    case_with_ownership_work: Application, caseworker: User, secretary: User
+) -> None:
+    application = case_with_ownership_work
+    html = (
+        client_for(caseworker)
+        .get(reverse("caseworker:case_detail", args=[application.pk]))
+        .content.decode()
+    )
+    title = page_title(html)
+    assert title == f"Ärende {application.reference} – Bistånd"
+    names = [
+        caseworker.display_name(),
+        secretary.display_name(),
+        application.applicant.display_name(),
+        "Testsson",
+    ]
+    assert title_problems(title, names=names) == []
+    for leak in ("csrfmiddlewaretoken", "Akut ärende", "Ring hyresvärden", "Ansvarig"):
+        assert leak not in title
+
+
+def test_the_ownership_block_is_near_the_top_of_the_case_page_with_its_actions(
+    case_with_ownership_work: Application, caseworker: User
+) -> None:
+    application = case_with_ownership_work
+    referral = application.referrals.get()
+    reminder = application.reminders.get()
+    html = (
+        client_for(caseworker)
+        .get(reverse("caseworker:case_detail", args=[application.pk]))
+        .content.decode()
+    )
+    body = page_body(html)
+    assert body.count('id="case-ownership"') == 1
+    block = body.split('id="case-ownership"', 1)[1].split("</section>", 1)[0]
+    # Near the top: before the applicant's declared data, the first section of the case.
+    assert body.index('id="case-ownership"') < body.index('id="declared-heading"')
+    assert f"Ansvarig handläggare: {caseworker.display_name()}" in block
+    assert "Akut ärende" in block
+    assert f'id="referral-{referral.pk}"' in block
+    assert "Ring hyresvärden om skulden" in block
+    assert reverse("caseworker:reminder_done", args=[reminder.pk]) in block
+    assert reverse("caseworker:reminder_new", args=[application.pk]) in block
+    assert reverse("caseworker:referral_new", args=[application.pk]) in block
+    assert 'name="csrfmiddlewaretoken"' in block  # the reminder forms can be posted
+
+
+def test_the_ownership_block_without_referrals_or_reminders_says_so(
+    submitted_application: Application, caseworker: User
+) -> None:
+    html = (
+        client_for(caseworker)
+        .get(reverse("caseworker:case_detail", args=[submitted_application.pk]))
+        .content.decode()
+    )
+    body = page_body(html)
+    block = body.split('id="case-ownership"', 1)[1].split("</section>", 1)[0]
+    assert "Inga bevakningar." in block
+    assert "Öppna överlämningar" not in block
+    assert "Akut ärende" not in block
+    assert title_problems(page_title(html)) == []

@@ -57,7 +57,8 @@ def test_allowed_types_are_recognised_by_content(
     assert attachment.content_type == expected
     assert attachment.sha256 == hashlib.sha256(content).hexdigest()
     assert attachment.original_name == name
-    assert attachment.stored_name != name and "." not in attachment.stored_name
+    assert attachment.stored_name != name and attachment.stored_name.count(".") == 1
+    assert Path(attachment.stored_name).suffix == attachments.EXTENSIONS[expected]
     stored = attachments.stored_path(attachment)
     assert stored.read_bytes() == content
     assert "static" not in str(stored)
@@ -211,3 +212,129 @@ def test_the_checklist_follows_from_the_answers(
         "payslip",
         "bank_statement",
     ]
+
+
+# --- the extension is the detected type's, never the uploaded name's (assessment item 13) -----
+
+# (name given, content, the extension it is stored and served with)
+NAMED_WRONG = [
+    ("x.html", PDF, ".pdf"),
+    ("program.exe", PDF, ".pdf"),
+    ("utan-ändelse", PDF, ".pdf"),
+    ("hyra.pdf.html", PDF, ".pdf"),
+    (".htaccess", PDF, ".pdf"),
+    ("foto.jpeg", JPEG, ".jpg"),
+    ("bild.html", PNG, ".png"),
+    ("IMG_0001.HEIC", HEIC, ".heic"),
+    ("skanning.svg", JPEG, ".jpg"),
+]
+NAMED_WRONG_IDS = [name for name, _content, _ext in NAMED_WRONG]
+
+
+def served_filename(disposition: str) -> str:
+    """The file name of a Content-Disposition header (`filename="…"` or RFC 5987 `filename*`)."""
+    from urllib.parse import unquote
+
+    for part in disposition.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == "filename*":
+            return unquote(value.removeprefix("utf-8''"))
+        if key == "filename":
+            return value.strip('"')
+    raise AssertionError(f"no file name in {disposition!r}")
+
+
+def single_extension(name: str, ext: str) -> bool:
+    return Path(name).suffix == ext and name.count(".") == 1
+
+
+@pytest.mark.parametrize(("name", "content", "ext"), NAMED_WRONG, ids=NAMED_WRONG_IDS)
+def test_a_document_is_stored_with_the_extension_of_what_it_is(
+    make_draft: Callable[..., Application], applicant: User, name: str, content: bytes, ext: str
+) -> None:
+    attachment = attachment_upload(
+        application=make_draft(applicant),
+        kind="rent",
+        file=upload(name, content),
+        uploaded_by=applicant,
+    )
+    assert attachment.original_name == name  # kept, as text
+    assert single_extension(attachment.stored_name, ext), attachment.stored_name
+    assert attachments.stored_path(attachment).read_bytes() == content
+    assert single_extension(attachments.attachment_download_name(attachment), ext)
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "served"),
+    [
+        ("x.html", "application/pdf", "x.pdf"),
+        ("program.exe", "application/pdf", "program.pdf"),
+        ("utan-ändelse", "application/pdf", "utan-ändelse.pdf"),
+        ("hyresavi ö.pdf", "application/pdf", "hyresavi ö.pdf"),
+        ("rapport.2026.html", "application/pdf", "rapport_2026.pdf"),
+        ("Hyresavi nov. 2026", "application/pdf", "Hyresavi nov_ 2026.pdf"),
+        ("x.html.", "application/pdf", "x_html.pdf"),
+        ("beslut.tar.gz", "image/png", "beslut_tar.png"),
+        (".pdf", "application/pdf", "dokument.pdf"),
+        ("", "application/pdf", "dokument.pdf"),
+        ("..\\..\\windows\\evil.bat", "image/png", "evil.png"),
+        ("foto.JPEG", "image/jpeg", "foto.jpg"),
+        ("IMG_0001.HEIC", "image/heic", "IMG_0001.heic"),
+    ],
+)
+def test_the_served_name_is_the_given_name_with_the_detected_extension(
+    name: str, content_type: str, served: str
+) -> None:
+    assert attachments.download_name(name, content_type) == served
+
+
+@pytest.mark.parametrize(("name", "content", "ext"), NAMED_WRONG, ids=NAMED_WRONG_IDS)
+def test_the_caseworker_gets_the_document_with_the_extension_of_what_it_is(
+    submitted_application: Application,
+    caseworker: User,
+    client: Client,
+    name: str,
+    content: bytes,
+    ext: str,
+) -> None:
+    attachment = attachment_upload(
+        application=submitted_application,
+        kind="rent",
+        file=upload(name, content),
+        uploaded_by=submitted_application.applicant,
+    )
+    client.force_login(caseworker)
+    response = client.get(
+        reverse("caseworker:case_attachment", args=[submitted_application.pk, attachment.pk])
+    )
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == content
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("inline;")
+    assert single_extension(served_filename(disposition), ext), disposition
+    assert response["Content-Type"] == attachment.content_type
+    assert response["X-Content-Type-Options"] == "nosniff"
+    # The name the person gave is shown on the case page, as text.
+    page = client.get(reverse("caseworker:case_detail", args=[submitted_application.pk]))
+    assert f"{attachment.get_kind_display()}: {name}</a>" in page.content.decode()
+
+
+@pytest.mark.parametrize(("name", "content", "ext"), NAMED_WRONG[:3], ids=NAMED_WRONG_IDS[:3])
+def test_the_applicant_downloads_the_document_with_the_extension_of_what_it_is(
+    client: Client,
+    make_draft: Callable[..., Application],
+    applicant: User,
+    name: str,
+    content: bytes,
+    ext: str,
+) -> None:
+    draft = make_draft(applicant)
+    attachment = attachment_upload(
+        application=draft, kind="rent", file=upload(name, content), uploaded_by=applicant
+    )
+    client.force_login(applicant)
+    response = client.get(reverse("intake:attachment_download", args=[draft.pk, attachment.pk]))
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert single_extension(served_filename(disposition), ext), disposition

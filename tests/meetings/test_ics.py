@@ -14,7 +14,8 @@ from icalendar import Calendar
 
 from accounts.models import Municipality, User
 from intake.models import Application
-from meetings.models import CalendarFeed, Room
+from meetings.ics import meetings_to_ics
+from meetings.models import CalendarFeed, Meeting, Room, Track
 from meetings.services import (
     calendar_feed_create,
     calendar_feed_revoke,
@@ -66,7 +67,7 @@ def test_the_feed_lists_my_meetings_in_stockholm_time_without_personal_data(
     assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Europe/Stockholm"]
     assert meeting.application.reference in str(event["summary"])
     assert "Stortorget 1" in str(event["location"])
-    assert "somaliska" in str(event["description"])
+    assert "somaliska" not in response.content.decode()
     text = response.content.decode()
     applicant = meeting.application.applicant
     assert applicant.personnummer not in text
@@ -151,3 +152,119 @@ def test_the_secretary_downloads_one_meeting(
 
     [event] = events(parse(response.content))
     assert event["dtstart"].params["TZID"] == "Europe/Stockholm"
+
+
+# --- a staff event: time, place and the case reference only (security assessment, item 14) ----
+
+STAFF_EVENT_FIELDS = {"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "STATUS"}
+# What a staff event must never say, whatever the meeting: the track, the needs, anyone's name.
+NEVER_IN_A_STAFF_EVENT = (
+    "socialt",
+    "social",
+    "arbetsspår",
+    "arbetsliv",
+    "spår",
+    "tolk",
+    "somaliska",
+    "tillgänglig",
+    "rullstol",
+    "du träffar",
+)
+
+
+@pytest.fixture
+def social_meeting_with_needs(
+    secretary: User, trelleborg: Municipality, make_application: Callable[..., Application]
+) -> Meeting:
+    """A social-track meeting with an interpreter and an accessible room: everything a staff
+    event must leave out."""
+    room = Room.objects.create(
+        municipality=trelleborg, name="Rum 2", address="Stortorget 1", accessible=True
+    )
+    meeting = meeting_book_next_working_day(application=make_application(), today=WEDNESDAY)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        track=Track.SOCIAL, room=room, interpreter_language="somaliska", accessible_room=True
+    )
+    meeting.refresh_from_db()
+    assert meeting.secretary == secretary
+    return meeting
+
+
+def _staff_ics(how: str, meeting: Meeting, secretary: User) -> bytes:
+    if how == "feed":
+        token = calendar_feed_create(secretary=secretary)
+        return Client().get(reverse("meetings:feed", args=[token])).content
+    client = Client()
+    client.force_login(secretary)
+    return client.get(reverse("meetings:meeting_ics", args=[meeting.pk])).content
+
+
+@pytest.mark.parametrize("how", ["feed", "meeting_file"])
+def test_a_staff_event_holds_time_place_and_the_case_reference_only(
+    how: str, social_meeting_with_needs: Meeting, secretary: User
+) -> None:
+    meeting = social_meeting_with_needs
+    body = _staff_ics(how, meeting, secretary)
+
+    [event] = events(parse(body))
+    assert set(event.keys()) == STAFF_EVENT_FIELDS
+    assert str(event["uid"]) == f"meeting-{meeting.pk}@bistand"
+    assert event.decoded("dtstamp") == datetime(2026, 11, 18, 10, tzinfo=STOCKHOLM)
+    assert event.decoded("dtstart") == datetime(2026, 11, 19, 8, tzinfo=STOCKHOLM)
+    assert event.decoded("dtend") == datetime(2026, 11, 19, 8, 45, tzinfo=STOCKHOLM)
+    assert str(event["summary"]) == f"Möte {meeting.application.reference}"
+    assert str(event["location"]) == "Rum 2, Stortorget 1"
+    assert str(event["status"]) == "CONFIRMED"
+    text = body.decode().replace("\r\n ", "").lower()  # unfolded (RFC 5545 3.1)
+    for word in NEVER_IN_A_STAFF_EVENT:
+        assert word not in text, word
+    applicant = meeting.application.applicant
+    for personal in (
+        applicant.first_name,
+        applicant.last_name,
+        applicant.personnummer,
+        secretary.first_name,
+        secretary.last_name,
+    ):
+        assert personal.lower() not in text, personal
+
+
+@pytest.mark.parametrize("track", [Track.WORK, Track.SOCIAL])
+def test_a_staff_events_text_is_the_same_on_either_track(
+    track: str, social_meeting_with_needs: Meeting
+) -> None:
+    """The summary and the absent description do not reveal the track (nor do the needs)."""
+    meeting = social_meeting_with_needs
+    Meeting.objects.filter(pk=meeting.pk).update(
+        track=track, interpreter_language="", accessible_room=False
+    )
+    bare = meetings_to_ics([Meeting.objects.get(pk=meeting.pk)], audience="staff")
+    Meeting.objects.filter(pk=meeting.pk).update(
+        track=Track.SOCIAL, interpreter_language="arabiska", accessible_room=True
+    )
+    with_needs = meetings_to_ics([Meeting.objects.get(pk=meeting.pk)], audience="staff")
+    assert bare == with_needs
+
+
+def test_a_cancelled_staff_event_says_cancelled_and_nothing_more(
+    social_meeting_with_needs: Meeting,
+) -> None:
+    meeting = social_meeting_with_needs
+    Meeting.objects.filter(pk=meeting.pk).update(
+        cancelled_at=datetime(2026, 11, 18, 9, tzinfo=STOCKHOLM)
+    )
+    [event] = events(parse(meetings_to_ics([Meeting.objects.get(pk=meeting.pk)], audience="staff")))
+    assert set(event.keys()) == STAFF_EVENT_FIELDS
+    assert str(event["status"]) == "CANCELLED"
+
+
+def test_the_applicants_own_file_still_tells_them_about_their_needs(
+    social_meeting_with_needs: Meeting,
+) -> None:
+    """Only the staff audience is reduced: the applicant's file keeps what they need to know."""
+    meeting = social_meeting_with_needs
+    [event] = events(parse(meetings_to_ics([meeting], audience="applicant")))
+    description = str(event["description"])
+    assert "Tolk: somaliska." in description
+    assert "Tillgängligt rum behövs." in description
+    assert str(event["summary"]) == "Möte med socialsekreterare"

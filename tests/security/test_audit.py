@@ -1,4 +1,5 @@
-"""Audit: change history (T64), the append-only access log (T61) and the log review (T62)."""
+"""Audit: change history (T64), the append-only access log and access-denial log (T61) and the
+log review (T62)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Municipality, Role, User
-from caseworker.audit import access_log_record
+from caseworker.audit import access_denial_record, access_log_record
 from caseworker.log_review import log_review
-from caseworker.models import AccessAction, AccessLog
+from caseworker.models import AccessAction, AccessDenial, AccessLog
 from caseworker.payment_models import PaymentOrder
 from intake.models import Application, Decision
 
@@ -122,9 +123,28 @@ def test_case_work_only_ever_inserts_into_the_access_log(
     assert _writes_to_access_log(queries) == []
 
 
+def test_refused_requests_only_ever_insert_into_the_access_denial_log(
+    submitted_application: Application, caseworker: User, secretary: User
+) -> None:
+    case = reverse("caseworker:case_detail", args=[submitted_application.pk])
+    attachment = reverse("caseworker:case_attachment", args=[submitted_application.pk, 999999])
+    with CaptureQueriesContext(connection) as queries:
+        assert client_for(secretary).get(case).status_code == 403
+        assert client_for(caseworker).get(attachment).status_code == 404
+    assert AccessDenial.objects.count() == 2
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "caseworker_accessdenial" in q["sql"]
+        and q["sql"].lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
+    assert [sql.lstrip().split()[0].upper() for sql in writes] == ["INSERT", "INSERT"]
+
+
 def test_no_code_updates_or_deletes_access_log_rows_except_retention() -> None:
     """A static rule: outside caseworker/retention.py, nothing calls update/delete/save on an
-    AccessLog (queryset or instance), and AccessLog rows are only created in caseworker.audit."""
+    AccessLog or an AccessDenial (queryset or instance), and their rows are only created in
+    caseworker.audit."""
     offenders: list[str] = []
     for path in ROOT.glob("*/**/*.py"):
         relative = path.relative_to(ROOT).as_posix()
@@ -137,7 +157,10 @@ def test_no_code_updates_or_deletes_access_log_rows_except_retention() -> None:
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
                 continue
             chain = ast.unparse(node.func)
-            if "AccessLog" in chain or "access_log" in chain:
+            if any(
+                word in chain
+                for word in ("AccessLog", "access_log", "AccessDenial", "access_denial")
+            ):
                 if node.func.attr in {"update", "delete", "save", "bulk_update"}:
                     offenders.append(f"{relative}:{node.lineno} {chain}")
                 if node.func.attr == "create" and relative != "caseworker/audit.py":
@@ -191,6 +214,24 @@ def fixture_log(
         moment = datetime.fromisoformat(at).replace(tzinfo=STOCKHOLM)
         with time_machine.travel(moment, tick=False):
             access_log_record(user=user, application=cases[reference], action=action)
+    denials = [
+        ("2026-10-31 23:59", anna, 404),  # before the period
+        ("2026-11-03 10:02", bo, 404),
+        ("2026-11-06 09:00", svea, 404),
+        ("2026-11-06 09:01", svea, 404),
+        ("2026-11-07 12:00", lead, 403),
+        ("2026-12-01 00:00", bo, 403),  # after the period
+    ]
+    for at, user, status in denials:
+        moment = datetime.fromisoformat(at).replace(tzinfo=STOCKHOLM)
+        with time_machine.travel(moment, tick=False):
+            access_denial_record(
+                user=user,
+                url_name="caseworker:case_detail",
+                path=f"/handlaggare/arende/{cases['BA-0001'].pk}/",
+                object_id=str(cases["BA-0001"].pk),
+                status=status,
+            )
     return {"anna": anna, "bo": bo}
 
 
@@ -213,7 +254,12 @@ Loggkontroll 2026-11-01 – 2026-12-01 (till och med dagen före)
   2026-11-10 11:00  svea             BA-0001      Visade ärendet
 
 Slumpvis urval (frö 'golden'): 3
-{sample}"""
+{sample}
+
+Nekade åtkomster per användare (403 ingen behörighet, 404 finns inte): 4
+  svea                 2  (403: 0, 404: 2)
+  bo                   1  (403: 0, 404: 1)
+  lena                 1  (403: 1, 404: 0)"""
 
 
 def test_the_log_review_report_matches_the_golden_report(fixture_log: dict[str, User]) -> None:
@@ -256,6 +302,7 @@ def test_the_log_review_command_prints_the_report_without_personnummer(
     text = out.getvalue()
     assert "Åtkomster i perioden: 9" in text
     assert "Slumpvis urval (frö '2026-11-01/2026-12-01'): 9" in text  # default sample 20 > 9
+    assert "Nekade åtkomster per användare (403 ingen behörighet, 404 finns inte): 4" in text
     from tests.security.test_logging import PNR_SHAPE
 
     assert not PNR_SHAPE.search(text)

@@ -111,6 +111,37 @@ def test_hostile_uploads_get_a_clear_error(
     assert not Attachment.objects.filter(application=draft).exists()
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["x.html", "setup.exe", "utan-ändelse", "<img src=x onerror=alert(1)>.html"],
+    ids=["html", "exe", "no_extension", "markup_in_name"],
+)
+def test_a_pdf_under_another_name_is_stored_and_served_as_a_pdf(
+    world: World, make_draft: Callable[..., Application], name: str
+) -> None:
+    """T55 (security assessment item 13): the content decides the extension; the name the
+    person gave is kept and shown only as text."""
+    from tests.security.conftest import PDF
+
+    other: User = world.outsiders["other_applicant"]
+    draft = make_draft(other)
+    client = client_for(other)
+    response = client.post(
+        reverse("intake:step_attachments", args=[draft.pk]),
+        {"kind": "other", "file": SimpleUploadedFile(name, PDF, "text/html")},
+        follow=True,
+    )
+    assert response.status_code == 200
+    attachment = Attachment.objects.get(application=draft)
+    assert attachment.content_type == "application/pdf"
+    assert attachment.original_name == name
+    assert attachment.stored_name.endswith(".pdf") and attachment.stored_name.count(".") == 1
+    page = response.content.decode()
+    assert "<img src=x" not in page  # the given name is text, never markup
+    if name.startswith("<img"):
+        assert "&lt;img src=x onerror=alert(1)&gt;.html" in page
+
+
 def test_a_download_is_an_attachment_with_nosniff_and_a_sandbox(world: World) -> None:
     response = client_for(world.owner).get(
         reverse("intake:attachment_download", args=[world.application.pk, world.attachment.pk])

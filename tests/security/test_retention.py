@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from accounts.models import User
-from caseworker.audit import access_log_record, journal_write
-from caseworker.models import AccessAction, AccessLog, JournalEntry
+from caseworker.audit import access_denial_record, access_log_record, journal_write
+from caseworker.models import AccessAction, AccessDenial, AccessLog, JournalEntry
 from caseworker.retention import (
     ANONYMISE,
     NO_PERSONAL_DATA,
@@ -121,6 +121,36 @@ def test_access_log_rows_past_their_own_period_are_deleted(old_case: Application
         plan = retention_run()
     assert plan.cases == []  # the case itself is still kept
     assert AccessLog.objects.count() == 0
+
+
+def _denial(user: User, at: str) -> AccessDenial:
+    with time_machine.travel(at, tick=False):
+        return access_denial_record(
+            user=user, url_name="caseworker:case_detail", path="/x/1/", object_id="1", status=404
+        )
+
+
+def test_access_denial_rows_go_with_the_access_logs_period(
+    old_case: Application, caseworker: User
+) -> None:
+    """Denials are kept exactly as long as the access log (RETENTION_ACCESS_LOG_YEARS)."""
+    old = _denial(caseworker, "2026-11-18 10:00 +01:00")
+    recent = _denial(caseworker, "2027-06-01 10:00 +02:00")
+    with time_machine.travel("2028-11-19 03:00 +01:00", tick=False):  # two years and a day
+        plan = retention_plan()
+        assert (plan.access_log_rows, plan.access_denial_rows) == (1, 1)
+        assert "Nekade åtkomster äldre än 2026-11-19: 1 tas bort" in plan.lines()
+        retention_run()
+    assert list(AccessDenial.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not AccessDenial.objects.filter(pk=old.pk).exists()
+    assert AccessLog.objects.count() == 0
+
+
+def test_the_dry_run_keeps_access_denials(old_case: Application, caseworker: User) -> None:
+    _denial(caseworker, "2026-11-18 10:00 +01:00")
+    with time_machine.travel("2028-11-19 03:00 +01:00", tick=False):
+        assert retention_run(dry_run=True).access_denial_rows == 1
+    assert AccessDenial.objects.count() == 1
 
 
 def test_the_periods_are_configurable(old_case: Application, settings) -> None:

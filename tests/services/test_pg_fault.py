@@ -1,4 +1,5 @@
-"""PostgreSQL connection killed mid-transaction (T27), and the append-only access log (T61).
+"""PostgreSQL connection killed mid-transaction (T27), and the append-only access log and
+access-denial log (T61).
 
 A trigger makes one INSERT sleep inside the transaction that stores a result, so the test can
 find that backend in pg_stat_activity and `pg_terminate_backend` it while the transaction is
@@ -19,8 +20,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role, User
-from caseworker.audit import access_log_record
-from caseworker.models import AccessAction, AccessLog
+from caseworker.audit import access_denial_record, access_log_record
+from caseworker.models import AccessAction, AccessDenial, AccessLog
 from caseworker.payment_models import PaymentOrder
 from eligibility import services as robot
 from intake import services as intake
@@ -236,6 +237,65 @@ def test_retention_alone_may_delete_access_log_rows_past_their_period(
     )
     with pytest.raises(DatabaseError, match="append-only"):
         AccessLog.objects.filter(pk=entry.pk).delete()
+
+
+# --- T61: the access-denial log is append-only in PostgreSQL too ----------------------------
+
+
+def _denial(user: User) -> AccessDenial:
+    return access_denial_record(
+        user=user,
+        url_name="caseworker:case_attachment",
+        path="/handlaggare/arende/1/bilaga/2/",
+        object_id="2",
+        status=404,
+    )
+
+
+def test_postgres_refuses_updating_or_deleting_access_denial_rows(
+    postgres: str, caseworker: User
+) -> None:
+    denial = _denial(caseworker)
+    with pytest.raises(DatabaseError, match="append-only"):
+        AccessDenial.objects.filter(pk=denial.pk).update(object_id="rewritten")
+    with pytest.raises(DatabaseError, match="append-only"):
+        AccessDenial.objects.filter(pk=denial.pk).delete()
+    with pytest.raises(DatabaseError, match="append-only"), connection.cursor() as cursor:
+        cursor.execute("UPDATE caseworker_accessdenial SET object_id = 'x'")
+    with pytest.raises(DatabaseError, match="append-only"), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM caseworker_accessdenial")
+    assert AccessDenial.objects.get(pk=denial.pk).object_id == "2"
+
+
+def test_retention_alone_may_delete_access_denial_rows_past_their_period(
+    postgres: str, caseworker: User
+) -> None:
+    import time_machine
+
+    from caseworker.retention import retention_run
+
+    with time_machine.travel("2026-11-18 10:00 +01:00"):
+        _denial(caseworker)
+    with time_machine.travel("2029-01-01 03:00 +01:00"):
+        retention_run()
+    assert AccessDenial.objects.count() == 0
+    # ... and the flag it sets does not outlive its transaction.
+    denial = _denial(caseworker)
+    with pytest.raises(DatabaseError, match="append-only"):
+        AccessDenial.objects.filter(pk=denial.pk).delete()
+
+
+def test_a_refused_request_writes_its_denial_on_postgres(
+    postgres: str, submitted_application_pg: Application, secretary: User
+) -> None:
+    """The middleware's insert works against the trigger (BEFORE UPDATE OR DELETE only)."""
+    client = Client()
+    client.force_login(secretary)
+    url = reverse("caseworker:case_detail", args=[submitted_application_pg.pk])
+    assert client.get(url).status_code == 403
+    denial = AccessDenial.objects.get()
+    assert (denial.user_id, denial.path, denial.status) == (secretary.pk, url, 403)
+    assert not AccessLog.objects.exists()
 
 
 @pytest.fixture

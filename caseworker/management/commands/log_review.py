@@ -11,7 +11,10 @@ from caseworker.log_review import SAMPLE_SIZE, log_review
 
 
 class Command(BaseCommand):
-    help = "Loggkontroll: åtkomster utanför egna ärenden, till skyddade personer och ett urval."
+    help = (
+        "Loggkontroll: åtkomster utanför egna ärenden, till skyddade personer, ett urval "
+        "och nekade åtkomster per användare."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD (inclusive)")
