@@ -7,9 +7,13 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
+        from django_structlog.signals import bind_extra_request_metadata
 
         from . import checks  # noqa: F401  (registers the system checks)
+        from .client import bind_client_ip_to_logs
         from .reference_cache import invalidate
+
+        bind_extra_request_metadata.connect(bind_client_ip_to_logs, dispatch_uid="accounts.ip")
 
         for name in ("User", "Municipality"):
             model = self.get_model(name)

@@ -112,8 +112,9 @@ class StaffSecondFactorMiddleware:
 
 
 class RateLimitMiddleware:
-    """Requests to the URLs named in settings.RATE_LIMITS (POSTs unless the rule names other
-    methods) count against their limit; over it the answer is 429 and a page that says to wait."""
+    """Requests to the URLs named in settings.RATE_LIMITS (POSTs unless a rule names other
+    methods) count against each of their rules; over one, the answer is 429 and a page that says
+    to wait."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -132,9 +133,6 @@ class RateLimitMiddleware:
             return None
         match = request.resolver_match
         if match is None or match.view_name not in settings.RATE_LIMITS:
-            return None
-        methods = str(settings.RATE_LIMITS[match.view_name].get("methods", "POST")).split(",")
-        if request.method not in methods:
             return None
         if not security.rate_limit_exceeded(request, match.view_name):
             return None

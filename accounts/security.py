@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 from typing import Any
 
@@ -113,29 +114,78 @@ def second_factor_required(user: Any) -> bool:
 # --- rate limits ----------------------------------------------------------------------------
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+class _LocalCounters:
+    """Fixed-window counters in this process: the rate limits' fallback while the shared cache
+    (Redis) cannot answer. Each process limits alone, so the effective limit is at most the
+    number of processes times the rate: degraded, never open, never closed to everyone."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[tuple[str, int], int] = {}
+
+    def hit(self, key: str, limit: int, period: int) -> bool:
+        """Count one request; True when this window is over the limit."""
+        window = int(time.time()) // period
+        with self._lock:
+            if len(self._counts) > 10_000:  # old windows: drop them
+                self._counts = {k: v for k, v in self._counts.items() if k[1] >= window - 1}
+            count = self._counts.get((key, window), 0) + 1
+            self._counts[(key, window)] = count
+        return count > limit
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+LOCAL_COUNTERS = _LocalCounters()
+
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _rate(rate: str) -> tuple[int, int]:
+    """django-ratelimit's notation: "20/m", "50/h", "10/5m" -> (count, seconds)."""
+    count, _, per = rate.partition("/")
+    multiple = int(per[:-1]) if per[:-1] else 1
+    return int(count), multiple * _PERIODS[per[-1]]
+
+
+def _rate_key(request: HttpRequest, key: str) -> str:
+    from .client import client_ip
+
+    if key == "user":
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return f"user:{user.pk}"
+    if key == "username":
+        return "username:" + request.POST.get("username", "").strip().casefold()[:150]
+    return f"ip:{client_ip(request)}"
 
 
 def rate_limit_exceeded(request: HttpRequest, name: str) -> bool:
-    """Count this request against the limit for URL `name` (settings.RATE_LIMITS) and say
-    whether it is over. When the cache cannot answer (Redis down): fail open for submitting and
-    uploading (never lose an application), fail closed for logins (no unlimited guessing)."""
+    """Count this request against every rule for URL `name` (settings.RATE_LIMITS) and say
+    whether it is over any of them. When the cache cannot answer (Redis down), the same rules
+    run on this process's own counters and the degradation is logged."""
     from django_ratelimit.core import is_ratelimited
 
-    rule = settings.RATE_LIMITS[name]
-    by_user = rule["key"] == "user"
-
-    def key(_group: str, req: HttpRequest) -> str:
-        user = getattr(req, "user", None)
-        if by_user and user is not None and user.is_authenticated:
-            return f"user:{user.pk}"
-        return f"ip:{_client_ip(req)}"
-
-    try:
-        return bool(
-            is_ratelimited(request, group=name, key=key, rate=str(rule["rate"]), increment=True)
-        )
-    except Exception:
-        logger.exception("security.ratelimit_cache_error", extra={"limit": name})
-        return not rule["fail_open"]
+    over = False
+    for rule in settings.RATE_LIMITS.get(name, []):
+        if request.method not in rule.get("methods", "POST").split(","):
+            continue
+        value = _rate_key(request, rule["key"])
+        group = f"{name}:{rule['key']}"
+        try:
+            limited = is_ratelimited(
+                request, group=group, key=lambda _g, _r, v=value: v, rate=rule["rate"],
+                increment=True,
+            )  # fmt: skip
+        except Exception:
+            logger.warning(
+                "security.ratelimit_degraded",
+                extra={"limit": name, "rule": rule["key"], "fallback": "per-process counters"},
+            )
+            limit, period = _rate(rule["rate"])
+            limited = LOCAL_COUNTERS.hit(f"{group}:{value}", limit, period)
+        over = over or bool(limited)
+    return over

@@ -231,3 +231,19 @@ def test_a_full_journey_logs_no_personnummer_and_puts_none_in_a_url(
     urls = alva.urls + handler.urls
     assert len(urls) >= 20
     assert [url for url in urls if PNR_SHAPE.search(url)] == []
+
+
+@pytest.mark.parametrize(
+    ("trusted", "expected"),
+    [([], "203.0.113.9"), (["203.0.113.9"], "198.51.100.4")],
+    ids=["forged-header-ignored", "trusted-proxy-header-read"],
+)
+def test_the_logged_ip_is_the_client_by_the_trusted_proxy_rule(
+    captured: io.StringIO, settings, trusted: list[str], expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A forged X-Forwarded-For was logged as `ip` (#14 item 11): the logs follow the same rule
+    as the rate limits and the lockout (accounts.client.client_ip)."""
+    settings.TRUSTED_PROXY_IPS = trusted
+    Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.4").get(reverse("home"))
+    lines = [r for r in records(captured) if r.get("event") == "request_finished"]
+    assert lines and {r.get("ip") for r in lines} == {expected}

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.eid import EidIdentity
 from accounts.models import Municipality, Role, User
+from accounts.security import LOCAL_COUNTERS
 from accounts.services import applicant_get_or_create
 from eligibility import services as robot
 from eligibility.models import Proposal, RegisterSnapshot
@@ -34,6 +35,7 @@ from intake import services as intake
 from intake.models import Application, ApplicationEvent
 from intake.states import Status
 from meetings.models import Meeting, WorkingHours
+from tests.conftest import PASSWORD
 
 from .conftest import ARTIFACTS, ROOT, PrivateRedis, Workers, wait_until
 
@@ -228,6 +230,38 @@ def test_worker_killed_mid_task_is_recovered_by_the_sweeper_exactly_once(
 
 
 # --- T20: Redis stopped during submits ------------------------------------------------------
+
+
+@pytest.mark.timeout(90)
+def test_logins_work_and_stay_limited_while_redis_is_down(
+    private_redis: PrivateRedis,
+    trelleborg,
+    caseworker,
+    settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # type: ignore[no-untyped-def]
+    """A broker outage was a login outage: every e-ID and staff login got 429 (#14 item 7).
+    With Redis (the rate limits' cache) stopped, people log in, guessing is still capped by each
+    process's own counters, and the degradation is logged."""
+    settings.RATE_LIMITS_ENABLED = True
+    LOCAL_COUNTERS.clear()
+    caplog.set_level(logging.WARNING, logger="accounts.security")
+    private_redis.stop()
+    try:
+        eid = Client().post("/e-legitimation/", {"personnummer": personnummer(300)})
+        assert eid.status_code == 302
+        staff = Client().post(
+            "/personal/logga-in/", {"username": caseworker.username, "password": PASSWORD}
+        )
+        assert staff.status_code == 302
+        statuses = [
+            Client().post("/personal/logga-in/", {"username": "x", "password": "y"}).status_code
+            for _ in range(20)
+        ]
+        assert 429 not in statuses[:19] and statuses[19] == 429
+        assert "security.ratelimit_degraded" in caplog.text
+    finally:
+        private_redis.start()
 
 
 @pytest.mark.timeout(120)
