@@ -49,6 +49,9 @@ from .services import (
     _robot_summary,
     assessment_run,
     decision_due_keeping_emergency,
+    household_links_reciprocate,
+    household_overlaps,
+    household_people,
     proposal_values,
     protected_in_register,
     register_problems,
@@ -154,14 +157,27 @@ def _batch_run(applications: list[Application], *, worker_id: str, now: datetime
     RegisterSnapshot.objects.bulk_create(
         [s for batch in snapshots.values() for s in batch], ignore_conflicts=True
     )
+    people = {
+        application.pk: household_people(
+            members, snapshots[application.pk], application.applicant.personnummer or ""
+        )
+        for application, members, *_rest in pending
+    }
+    others = household_overlaps([(a, people[a.pk]) for a in applications])
     for application, members, _subjects, _purpose, _lookups in pending:
         assessments[application.pk] = _assess(
-            application, members, declared_incomes(application), snapshots[application.pk]
+            application,
+            members,
+            declared_incomes(application),
+            snapshots[application.pk],
+            others[application.pk],
         )
     today = timezone.localdate(now or timezone.now())
     try:
         with transaction.atomic():
             _batch_write(applications, snapshots, assessments, worker_id=worker_id, today=today)
+            for application in applications:
+                household_links_reciprocate(application=application, others=others[application.pk])
     except (ConcurrentTransition, _GoOneByOne) as exc:
         logger.warning("robot batch of %s goes one by one: %s", len(applications), exc)
         return False

@@ -82,6 +82,13 @@ class Facts:
     own_answers: Mapping[str, bool] = field(default_factory=dict)
     needs: tuple[routing.Needs, ...] = ()
     adult_ages: tuple[int, ...] = ()
+    # The municipality applied to, and the one the population register places the applicant in
+    # (None when the register did not say).
+    municipality_code: str = ""
+    registered_municipality_code: str | None = None
+    # Other live applications of the month in the same municipality that one of this household's
+    # people (declared, or registered with the applicant) is also in: (reference, who).
+    other_applications: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -356,11 +363,50 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     return list(seen.values())
 
 
+WHO_LABELS = {
+    "applicant": "Sökanden",
+    "partner": "Partnern",
+    "child": "Ett barn i hushållet",
+    "registered": "En person som är folkbokförd med sökanden",
+}
+
+
+def _linked_findings(facts: Facts) -> list[Finding]:
+    """The municipality's own cross-checks: an application elsewhere in its caseload that shares
+    a person with this household, and an applicant registered in another municipality. Nothing
+    here ever comes from, or goes to, another municipality's cases."""
+    findings = [
+        Finding(
+            "household_in_other_application",
+            f"household_in_other_application:{reference}",
+            f"{WHO_LABELS.get(who, WHO_LABELS['registered'])} finns också i ansökan {reference} "
+            "för samma månad. Ett hushåll ansöker en gång per månad: pröva ärendena tillsammans, "
+            "eller anteckna varför det är två hushåll.",
+            {"other_reference": reference, "who": who},
+        )
+        for reference, who in sorted(set(facts.other_applications))
+    ]
+    registered = facts.registered_municipality_code
+    if registered and facts.municipality_code and registered != facts.municipality_code:
+        findings.append(
+            Finding(
+                "registered_elsewhere",
+                "registered_elsewhere",
+                f"Sökanden är folkbokförd i en annan kommun (kommunkod {registered}) än den "
+                f"ansökan gäller ({facts.municipality_code}). Kontrollera vilken kommun som "
+                "ansvarar.",
+                {"registered": registered, "applied": facts.municipality_code},
+            )
+        )
+    return findings
+
+
 def detect(facts: Facts) -> list[Finding]:
     """Every finding for the facts, one per cause (key), in a stable order."""
     return _unique(
         _income_findings(facts)
         + _household_findings(facts)
+        + _linked_findings(facts)
         + _cost_findings(facts)
         + _asset_findings(facts)
         + _other_findings(facts)

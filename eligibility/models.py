@@ -293,6 +293,11 @@ class WarningKind(models.TextChoices):
     REGISTER_UNAVAILABLE = "register_unavailable", _("Register utan svar")
     PROVISIONAL_NORM = "provisional_norm", _("Preliminärt normbelopp")
     RESIDENCE_STATUS = "residence_status", _("Uppehållsrätt behöver kontrolleras")
+    HOUSEHOLD_IN_OTHER_APPLICATION = (
+        "household_in_other_application",
+        _("Någon i hushållet finns i en annan ansökan"),
+    )
+    REGISTERED_ELSEWHERE = "registered_elsewhere", _("Folkbokförd i en annan kommun")
 
 
 class WarningStatus(models.TextChoices):

@@ -23,6 +23,7 @@ from django.utils import timezone
 from intake.models import (
     Application,
     ApplicationEvent,
+    ApplicationKind,
     Decision,
     DecisionOutcome,
     DeclaredIncome,
@@ -55,7 +56,7 @@ from .findings import (
     is_sampled,
     suggest_track,
 )
-from .models import Proposal, RegisterSnapshot, SnapshotStatus
+from .models import CaseWarning, Proposal, RegisterSnapshot, SnapshotStatus
 from .registers import configured_registers
 from .registers.base import RequestPurpose, income_type
 from .registers.lookup import LookupResult, registers_fetch
@@ -170,10 +171,12 @@ def facts_build(
     snapshots: list[RegisterSnapshot],
     result: CalculationResult,
     needs: list[routing.Needs] | None = None,
+    other_applications: tuple[tuple[str, str], ...] = (),
 ) -> Facts:
     """Everything the findings need, as plain data."""
     payments: list[PaymentFact] = []
     register_household: tuple[tuple[str, str], ...] | None = None
+    registered_municipality: str | None = None
     vehicles: list[dict[str, Any]] = []
     residence_status, permit_until, registered = None, None, None
     applicant_pnr = application.applicant.personnummer or ""
@@ -195,6 +198,7 @@ def facts_build(
                 register_household = tuple(
                     (p["relation"], p["personnummer"]) for p in person.get("household", [])
                 )
+                registered_municipality = details.get("municipality_code") or None
             vehicles.extend(details.get("vehicles", []))
             if pnr == applicant_pnr and "residence_status" in details:
                 residence_status = details["residence_status"]
@@ -234,6 +238,99 @@ def facts_build(
         ),
         change_threshold=municipality.income_change_threshold,
         difference_threshold=municipality.declared_difference_threshold,
+        municipality_code=municipality.code,
+        registered_municipality_code=registered_municipality,
+        other_applications=other_applications,
+    )
+
+
+@dataclass(frozen=True)
+class OtherApplication:
+    pk: int
+    reference: str
+    robot_round: int
+    who: str  # this household's person who is also there: applicant, partner, child, registered
+
+
+def household_people(
+    members: list[HouseholdMember], snapshots: list[RegisterSnapshot], applicant_pnr: str
+) -> dict[str, str]:
+    """Personnummer -> who, for everyone in this household: declared, or registered at the
+    applicant's address by the population register."""
+    people = {m.personnummer: m.role for m in members if m.personnummer}
+    for snapshot in snapshots:
+        if snapshot.source != "population":
+            continue
+        for person in snapshot_extracts(snapshot):
+            if person.get("personnummer") == applicant_pnr:
+                for relative in person.get("household", []):
+                    people.setdefault(relative["personnummer"], "registered")
+    return people
+
+
+def household_overlaps(
+    households: list[tuple[Application, dict[str, str]]],
+) -> dict[int, list[OtherApplication]]:
+    """For each application, the other live applications of the same month in the same
+    municipality that share a person with its household. One query for any number of
+    applications (the batch asks once). Only the municipality's own cases: another municipality
+    is another authority, and nothing about its cases may reach this one's staff (#14)."""
+    found: dict[int, list[OtherApplication]] = {a.pk: [] for a, _ in households}
+    everyone = {pnr for _a, people in households for pnr in people}
+    if not everyone:
+        return found
+    rows = (
+        HouseholdMember.objects.filter(
+            personnummer__in=everyone,
+            application__month__in={a.month for a, _ in households},
+            application__municipality_id__in={a.municipality_id for a, _ in households},
+        )
+        .exclude(application__status__in=[Status.DRAFT, Status.WITHDRAWN])
+        .exclude(application__kind=ApplicationKind.SUPPLEMENTARY)
+        .values_list(
+            "personnummer",
+            "application_id",
+            "application__reference",
+            "application__robot_round",
+            "application__month",
+            "application__municipality_id",
+        )
+    )
+    for pnr, pk, reference, round_, month, municipality_id in rows:
+        for application, people in households:
+            if (
+                pk not in (application.pk, application.supplements_id)
+                and pnr in people
+                and month == application.month
+                and municipality_id == application.municipality_id
+                and all(o.pk != pk for o in found[application.pk])
+            ):
+                found[application.pk].append(OtherApplication(pk, reference, round_, people[pnr]))
+    return found
+
+
+def household_links_reciprocate(
+    *, application: Application, others: list[OtherApplication]
+) -> None:
+    """The other case learns of this one too: an open warning on each (the unique index on live
+    warnings makes it safe to run twice). Its own next robot run finds the same link."""
+    CaseWarning.objects.bulk_create(
+        [
+            CaseWarning(
+                application_id=other.pk,
+                kind="household_in_other_application",
+                key=f"household_in_other_application:{application.reference}",
+                message=(
+                    f"En person i hushållet finns också i ansökan {application.reference} för "
+                    "samma månad. Ett hushåll ansöker en gång per månad: pröva ärendena "
+                    "tillsammans, eller anteckna varför det är två hushåll."
+                ),
+                details={"other_reference": application.reference, "who": "registered"},
+                round=other.robot_round,
+            )
+            for other in others
+        ],
+        ignore_conflicts=True,
     )
 
 
@@ -341,6 +438,7 @@ def _assess(
     members: list[HouseholdMember],
     incomes: list[DeclaredIncome],
     snapshots: list[RegisterSnapshot],
+    others: list[OtherApplication] | None = None,
 ) -> Assessment:
     household = household_build(
         application=application, members=members, snapshots=snapshots, incomes=incomes
@@ -353,6 +451,7 @@ def _assess(
         snapshots=snapshots,
         result=result,
         needs=_needs(application, members),
+        other_applications=tuple((o.reference, o.who) for o in others or ()),
     )
     found = detect(facts)
     approvable, reasons = approvability(facts, found)
@@ -428,7 +527,9 @@ def assessment_run(*, application_id: int, worker_id: str, now: datetime | None 
             if fresh
             else list(RegisterSnapshot.objects.filter(application=application, round=round_))
         )
-    assessment = _assess(application, members, incomes, snapshots)
+    people = household_people(members, snapshots, application.applicant.personnummer or "")
+    others = household_overlaps([(application, people)])[application.pk]
+    assessment = _assess(application, members, incomes, snapshots, others)
     today = timezone.localdate(now or timezone.now())
     problems = register_problems(snapshots)
     with transaction.atomic():
@@ -460,6 +561,7 @@ def assessment_run(*, application_id: int, worker_id: str, now: datetime | None 
             findings=assessment.findings,
             none_live=fresh and round_ == 1,
         )
+        household_links_reciprocate(application=application, others=others)
         try:
             application_transition(
                 application=application,
@@ -638,7 +740,9 @@ def assessment_recheck(*, application_id: int) -> bool:
                 fetched_at=timezone.now(),
             )
         snapshots = list(RegisterSnapshot.objects.filter(application=application, round=round_))
-        assessment = _assess(application, members, incomes, snapshots)
+        people = household_people(members, snapshots, application.applicant.personnummer or "")
+        others = household_overlaps([(application, people)])[application.pk]
+        assessment = _assess(application, members, incomes, snapshots, others)
         problems = [
             f"register_{s.status}:{s.source}"
             for s in snapshots
@@ -649,6 +753,7 @@ def assessment_recheck(*, application_id: int) -> bool:
         Proposal.objects.filter(application=application, round=round_).delete()
         _proposal_store(application, round_, assessment, problems)
         warnings_sync(application=application, round_=round_, findings=assessment.findings)
+        household_links_reciprocate(application=application, others=others)
         ApplicationEvent.objects.create(
             application=application,
             from_status=application.status,

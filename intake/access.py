@@ -58,13 +58,16 @@ def access_application(
 @door
 def applications_as_partner(user: User) -> QuerySet[Application]:
     """Joint applications where `user` is the declared partner (they sign with their own
-    e-ID and follow the application). Withdrawn ones are not shown."""
+    e-ID and follow the application). Withdrawn ones are not shown, and a draft only once the
+    applicant has signed it and asked this partner to sign (a signature row for them exists):
+    before that a typo in a personnummer would show a stranger someone's finances (#14)."""
     if not user.is_authenticated or not user.is_active or user.role != Role.APPLICANT:
         return Application.objects.none()
     if not user.personnummer:
         return Application.objects.none()
     return (
         Application.objects.filter(members__role="partner", members__personnummer=user.personnummer)
+        .filter(~Q(status=Status.DRAFT) | Q(signatures__personnummer=user.personnummer))
         .exclude(applicant=user)
         .exclude(status="withdrawn")
         .distinct()

@@ -25,7 +25,7 @@ from accounts.models import User
 from accounts.services import applicant_get_or_create
 
 from . import services
-from .models import Application, ApplicationChannel, ApplicationKind
+from .models import Application, ApplicationChannel
 from .states import Actor, Status
 
 
@@ -44,7 +44,10 @@ def application_register_start(*, staff: User, personnummer: str, channel: str) 
         identity=EidIdentity(personnummer=normalise_personnummer(personnummer))
     )
     application = services.application_start(
-        applicant=applicant, municipality=staff.municipality, month=timezone.localdate()
+        applicant=applicant,
+        municipality=staff.municipality,
+        month=timezone.localdate(),
+        any_municipality=False,  # staff see their own municipality's applications only
     )
     if application.status == Status.DRAFT:
         Application.objects.filter(pk=application.pk).update(
@@ -90,8 +93,6 @@ def application_submit_on_behalf(
         raise AssistedRefused("Only the municipality's caseworkers register its applications.")
     if not application.paper_document_reference or application.paper_received_on is None:
         raise AssistedRefused("Register the signed paper first.")
-    if application.kind != ApplicationKind.SUPPLEMENTARY:
-        services._ensure_household_applies_once(application)
     now = timezone.now()
     reason = (
         f"Pappersansökan registrerad av {staff.display_name()}: undertecknad ansökan "

@@ -110,8 +110,6 @@ def register_start(request: HttpRequest) -> HttpResponse:
                 personnummer=form.cleaned_data["personnummer"],
                 channel=form.cleaned_data["channel"],
             )
-        except services.HouseholdAlreadyApplied:
-            form.add_error(None, _("Någon i hushållet har redan ansökt för den här månaden."))
         except assisted.AssistedRefused as exc:
             form.add_error(None, str(exc))
         else:
@@ -271,10 +269,6 @@ def register_submit_paper(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except (assisted.AssistedRefused, services.ApplicationIncomplete) as exc:
             paper_form.add_error(None, str(exc))
-        except services.HouseholdAlreadyApplied:
-            paper_form.add_error(
-                None, _("Någon i hushållet finns redan i en annan ansökan för månaden.")
-            )
         else:
             messages.success(
                 request,

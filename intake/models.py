@@ -250,10 +250,13 @@ class Application(models.Model):
             # A household applies once per month: one live application per applicant and month.
             # One new application or renewal per household and month; supplementary
             # applications add costs to a month already applied for.
+            # Per municipality: each municipality handles its own (a person registered in one
+            # who applies in another is a warning there, never a refusal that tells anything
+            # about the other municipality's case).
             models.UniqueConstraint(
-                fields=["applicant", "month"],
+                fields=["applicant", "municipality", "month"],
                 condition=~Q(status=Status.WITHDRAWN) & ~Q(kind="supplementary"),
-                name="one_live_application_per_applicant_and_month",
+                name="one_live_application_per_person_municipality_and_month",
             ),
             models.CheckConstraint(
                 name="supplementary_application_names_what_it_supplements",

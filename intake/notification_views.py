@@ -100,13 +100,9 @@ def represented_start(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Det gick inte att starta en ansökan."))
         return redirect("intake:represented_list")
     principal = applicant_get_or_create(identity=EidIdentity(mandate.principal_personnummer))
-    try:
-        application = services.application_start(
-            applicant=principal, municipality=municipality, month=timezone.localdate()
-        )
-    except services.HouseholdAlreadyApplied:
-        messages.error(request, _("Någon i hushållet har redan ansökt för den här månaden."))
-        return redirect("intake:represented_list")
+    application = services.application_start(
+        applicant=principal, municipality=municipality, month=timezone.localdate()
+    )
     if application.status != Status.DRAFT:
         return redirect("intake:application_detail", pk=application.pk)
     return redirect("intake:step_household", pk=application.pk)

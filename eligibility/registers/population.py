@@ -1,7 +1,9 @@
-"""The population register (Navet): household members, address, protected identity."""
+"""The population register (Navet): household members, address, municipality of registration
+(folkbokföringskommun, `details["municipality_code"]`), protected identity."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,7 +22,9 @@ from .simulation import (
 SOURCE = "population"
 LABEL = "Folkbokföringen (Navet)"
 
-# personnummer -> household as the population register knows it (the demo people).
+TRELLEBORG = "1287"
+# personnummer -> household as the population register knows it (the demo people, all registered
+# in Trelleborg). Generated people are registered where they apply.
 POPULATION: dict[str, dict[str, Any]] = {
     PNR_ALVA: {"address": "Testgatan 1, 231 42 Trelleborg", "household": []},
     PNR_BILAL: {
@@ -86,6 +90,14 @@ def _generated(personnummer: str, as_of: date) -> dict[str, Any]:
 class FakePopulationRegister(FakeRegister):
     source = SOURCE
     label = LABEL
+
+    def fetch(self, personnummer: str, *, as_of: date, purpose: Any) -> Extract:
+        extract = super().fetch(personnummer, as_of=as_of, purpose=purpose)
+        if not extract.found:
+            return extract
+        known = personnummer in POPULATION
+        code = TRELLEBORG if known else getattr(purpose, "municipality_code", "") or TRELLEBORG
+        return dataclasses.replace(extract, details={**extract.details, "municipality_code": code})
 
     def answer(self, personnummer: str, *, as_of: date) -> Extract:
         record = POPULATION.get(personnummer) or _generated(personnummer, as_of)

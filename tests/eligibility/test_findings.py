@@ -493,3 +493,34 @@ def test_a_larger_share_keeps_every_case_a_smaller_share_picked() -> None:
     small = {r for r in REFERENCES if is_sampled(r, Decimal("0.05"))}
     large = {r for r in REFERENCES if is_sampled(r, Decimal("0.20"))}
     assert small <= large
+
+
+# --- the municipality's own cross-checks (#14) -----------------------------------------------
+
+
+def test_another_application_sharing_a_person_is_a_finding_naming_it_per_case() -> None:
+    found = detect(
+        facts(other_applications=(("EB-AAAA1111", "partner"), ("EB-BBBB2222", "registered")))
+    )
+    linked = [f for f in found if f.kind == "household_in_other_application"]
+    assert [f.key for f in linked] == [
+        "household_in_other_application:EB-AAAA1111",
+        "household_in_other_application:EB-BBBB2222",
+    ]
+    assert linked[0].message.startswith("Partnern finns också i ansökan EB-AAAA1111")
+    assert linked[1].message.startswith("En person som är folkbokförd med sökanden")
+    assert not approvability(facts(), linked)[0]
+
+
+@pytest.mark.parametrize(
+    ("applied", "registered", "expected"),
+    [("1263", "1287", True), ("1287", "1287", False), ("1287", None, False), ("", "1287", False)],
+)
+def test_an_applicant_registered_in_another_municipality_is_a_finding(
+    applied: str, registered: str | None, expected: bool
+) -> None:
+    found = detect(facts(municipality_code=applied, registered_municipality_code=registered))
+    elsewhere = [f for f in found if f.kind == "registered_elsewhere"]
+    assert bool(elsewhere) is expected
+    if expected:
+        assert "kommunkod 1287" in elsewhere[0].message and "(1263)" in elsewhere[0].message

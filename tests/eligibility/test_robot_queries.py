@@ -18,12 +18,14 @@ from intake import services as intake
 from intake.models import Application
 from tests.conftest import PNR_BILAL, PNR_CARINA, PNR_CHILD
 
-# Issue #4's target: at most 10, whatever the household's size. Counted with a warm reference
-# cache (the steady state of a worker): claim 2 (update + event), the application 1 (members,
-# incomes and needs come frozen on the row), snapshots 1 (one bulk insert for all registers),
-# booking 2 (the day's meetings, insert), proposal 1, warnings 1, final transition 2 (update +
-# event). Savepoints (only there because tests run inside a transaction) are not counted.
-QUERY_CEILING = 10
+# Issue #4's target was at most 10, whatever the household's size; #14 added one (the month's
+# other applications sharing a person, ADR 0003). Counted with a warm reference cache (the
+# steady state of a worker): claim 2 (update + event), the application 1 (members, incomes and
+# needs come frozen on the row), snapshots 1 (one bulk insert for all registers), the household's
+# other applications 1, booking 2 (the day's meetings, insert), proposal 1, warnings 1, final
+# transition 2 (update + event). Savepoints (only there because tests run inside a transaction)
+# are not counted.
+QUERY_CEILING = 11
 # The first application after a change reads hours, closing days, absences and norm settings.
 COLD_CACHE_EXTRA = 4
 

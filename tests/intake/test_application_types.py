@@ -12,13 +12,13 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from accounts.eid import EidIdentity
-from accounts.models import Municipality, User
+from accounts.models import Municipality, Role, User
 from accounts.services import applicant_get_or_create
 from caseworker.services import decision_record
 from eligibility.models import CaseWarning, Proposal
 from intake import services as intake
 from intake.models import Application, ApplicationKind, Decision
-from intake.services import HouseholdAlreadyApplied, MemberInput
+from intake.services import MemberInput
 from intake.states import Status
 from tests.conftest import PNR_CARINA, PNR_CHILD
 
@@ -235,13 +235,13 @@ def bilal_with_carina(other_applicant: User, make_draft: Callable[..., Applicati
     return application
 
 
-def test_a_partner_in_someone_elses_application_cannot_start_their_own(
+def test_a_person_named_in_someone_elses_draft_starts_their_own_as_usual(
     bilal_with_carina: Application, carina: User, trelleborg: Municipality
 ) -> None:
-    with pytest.raises(HouseholdAlreadyApplied) as raised:
-        intake.application_start(applicant=carina, municipality=trelleborg, month=NOVEMBER)
-    assert raised.value.existing == bilal_with_carina
-    assert not Application.objects.filter(applicant=carina).exists()
+    """Refusing told Carina that someone had named her (#14): she starts her own, and if both
+    are submitted the robot links them for the caseworkers (tests/eligibility)."""
+    own = intake.application_start(applicant=carina, municipality=trelleborg, month=NOVEMBER)
+    assert (own.applicant, own.kind, own.status) == (carina, ApplicationKind.NEW, Status.DRAFT)
 
 
 def test_the_partner_can_apply_for_another_month(
@@ -271,22 +271,66 @@ def test_a_withdrawn_application_lets_the_applicant_start_afresh(
     assert fresh.status == Status.DRAFT
 
 
-def test_a_person_with_their_own_application_cannot_be_added_to_another_household(
+def test_two_applications_sharing_a_person_are_linked_for_the_caseworkers_not_refused(
     carina: User,
     other_applicant: User,
     make_draft: Callable[..., Application],
     submit: Callable[..., Application],
+    django_capture_on_commit_callbacks: Callable,
 ) -> None:
-    submit(make_draft(carina, month=NOVEMBER))
+    """Both go in; each case carries a warning naming the other (the municipality's own
+    caseworkers resolve it: one joint case, or two households with a recorded reason)."""
+    hers = submit(make_draft(carina, month=NOVEMBER))
     bilal = make_draft(other_applicant, month=NOVEMBER)
+    intake.application_set_household(
+        application=bilal,
+        applicant_name="Bilal Berg",
+        others=[MemberInput("partner", "Carina Dahl", PNR_CARINA)],
+    )
+    submit(bilal)  # joint: waits for Carina's signature
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.application_partner_sign(application=bilal, partner=carina)
+    his = Application.objects.get(pk=bilal.pk)
+    assert his.status == Status.AWAITING_CASEWORKER
+    links = CaseWarning.objects.filter(kind="household_in_other_application", status="open")
+    assert {(w.application_id, w.details["other_reference"]) for w in links} == {
+        (his.pk, hers.reference),
+        (hers.pk, his.reference),
+    }
+    mine = links.get(application=his)
+    assert "Partnern finns också i ansökan" in mine.message
+    assert not Proposal.objects.get(application=his).approvable
 
-    with pytest.raises(HouseholdAlreadyApplied):
-        intake.application_set_household(
-            application=bilal,
-            applicant_name="Bilal Berg",
-            others=[MemberInput("partner", "Carina Dahl", PNR_CARINA)],
-        )
-        submit(bilal)
+
+def test_another_municipalitys_application_is_never_linked_nor_named(
+    carina: User,
+    other_applicant: User,
+    svedala: Municipality,
+    make_staff: Callable[..., User],
+    make_draft: Callable[..., Application],
+    submit: Callable[..., Application],
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    """Two municipalities are two authorities under secrecy: neither case mentions the other.
+    Carina, registered in Trelleborg, applying in Svedala is Svedala's own warning."""
+    make_staff("sv_cw", Role.CASEWORKER, svedala)
+    make_staff("sv_sek", Role.SECRETARY, svedala)
+    hers = submit(make_draft(carina, month=NOVEMBER, municipality=svedala))
+    bilal = make_draft(other_applicant, month=NOVEMBER)
+    intake.application_set_household(
+        application=bilal,
+        applicant_name="Bilal Berg",
+        others=[MemberInput("partner", "Carina Dahl", PNR_CARINA)],
+    )
+    submit(bilal)
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.application_partner_sign(application=bilal, partner=carina)
+    assert not CaseWarning.objects.filter(kind="household_in_other_application").exists()
+    texts = " ".join(CaseWarning.objects.values_list("message", flat=True))
+    assert hers.reference not in texts and bilal.reference not in texts
+    elsewhere = CaseWarning.objects.get(kind="registered_elsewhere")
+    assert elsewhere.application_id == hers.pk
+    assert elsewhere.details == {"registered": "1287", "applied": "1263"}
 
 
 # --- supplementary applications -----------------------------------------------------------------

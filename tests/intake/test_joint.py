@@ -122,3 +122,20 @@ def test_others_cannot_open_the_partner_page(
 ) -> None:
     client.force_login(applicant)
     assert client.get(reverse("intake:partner_review", args=[joint.pk])).status_code == 404
+
+
+def test_the_partner_sees_nothing_until_the_applicant_has_signed(
+    client: Client, joint: Application, other_applicant: User, carina: User
+) -> None:
+    """A typo in a partner's personnummer showed a stranger the unsigned draft's name, costs,
+    incomes and documents, and let them decline it (#14 item 3)."""
+    client.force_login(carina)
+    review = reverse("intake:partner_review", args=[joint.pk])
+    assert client.get(review).status_code == 404
+    assert client.post(reverse("intake:partner_decline", args=[joint.pk]), {}).status_code == 404
+    assert "Bilal" not in client.get(reverse("intake:application_list")).content.decode()
+    services.application_submit(application=joint, applicant=other_applicant)
+    assert client.get(review).status_code == 200
+    # The applicant changes an answer: the signatures are void, and so is the partner's view.
+    services.application_touch(application=joint)
+    assert client.get(review).status_code == 404
