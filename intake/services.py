@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -32,13 +32,9 @@ from .models import (
     Message,
     Signature,
 )
-from .states import Actor, Status, check_transition
+from .states import Actor, ConcurrentTransition, Status, check_transition
 
 logger = logging.getLogger(__name__)
-
-
-class ConcurrentTransition(Exception):
-    """The row's status changed under us: someone else moved it first."""
 
 
 class ApplicationIncomplete(Exception):
@@ -176,39 +172,47 @@ def declared_needs(application: Application) -> list[dict[str, bool]] | None:
     return [m["needs"] for m in frozen if m.get("needs") and m["role"] in ("applicant", "partner")]
 
 
-class HouseholdAlreadyApplied(Exception):
-    """Someone in the household already has a live application for the month."""
-
-    def __init__(self, existing: Application) -> None:
-        super().__init__(existing.reference)
-        self.existing = existing
-
-
 @transaction.atomic
-def application_start(*, applicant: User, municipality: Municipality, month: date) -> Application:
+def application_start(
+    *,
+    applicant: User,
+    municipality: Municipality,
+    month: date,
+    any_municipality: bool = True,
+) -> Application:
     """Start (or resume) the applicant's application for `month`.
 
-    A household applies once per month (new application or renewal). When the household applied
-    for the month before, this is a renewal prefilled from that application ("has anything
-    changed?"); otherwise a new application with the applicant as first member.
+    One live application per person, municipality and month. The applicant resumes their own
+    application wherever it is (`any_municipality`); staff registering for a person look only in
+    their own municipality (another municipality's cases are another authority's secret).
+    Nothing here tells anyone about *other* people's applications: that someone in the household
+    is in another application of the month is for the robot to find and the municipality's
+    caseworkers to resolve (#14).
+
+    When the household applied for the month before, this is a renewal prefilled from that
+    application ("has anything changed?"); otherwise a new application with the applicant as
+    first member.
     """
     month = first_of_month(month)
-    existing = (
-        Application.objects.filter(applicant=applicant, month=month)
-        .exclude(status=Status.WITHDRAWN)
-        .exclude(kind=ApplicationKind.SUPPLEMENTARY)
-        .first()
-    )
+    own = Application.objects.filter(applicant=applicant, month=month)
+    if not any_municipality:
+        own = own.filter(municipality=municipality)
+    live = own.exclude(status=Status.WITHDRAWN).exclude(kind=ApplicationKind.SUPPLEMENTARY)
+    existing = live.first()
     if existing is not None:
         return existing
-    in_other = (
-        Application.objects.filter(month=month, members__personnummer=applicant.personnummer)
-        .exclude(status=Status.WITHDRAWN)
-        .exclude(kind=ApplicationKind.SUPPLEMENTARY)
-        .first()
-    )
-    if in_other is not None:
-        raise HouseholdAlreadyApplied(in_other)
+    try:
+        with transaction.atomic():
+            return _application_create(applicant=applicant, municipality=municipality, month=month)
+    except IntegrityError:
+        # An identical request (a double click) created it a moment before: that one it is.
+        existing = live.first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _application_create(*, applicant: User, municipality: Municipality, month: date) -> Application:
     previous = (
         Application.objects.filter(applicant=applicant, month=previous_month(month))
         .exclude(status__in=[Status.DRAFT, Status.WITHDRAWN])
@@ -393,27 +397,6 @@ def application_set_assets(*, application: Application, assets: dict[str, Any]) 
     application.save(update_fields=[*ASSET_FIELDS, "updated_at"])
 
 
-def _ensure_household_applies_once(application: Application) -> None:
-    """Nobody in the household may already be in another live application for the month."""
-    people = list(application.members.values_list("personnummer", flat=True))
-    live = (
-        Application.objects.filter(month=application.month)
-        .exclude(pk=application.pk)
-        .exclude(status__in=[Status.WITHDRAWN, Status.DRAFT])
-        .exclude(kind=ApplicationKind.SUPPLEMENTARY)
-    )
-    # Two look-ups, each by an index (a member's personnummer; the applicant's), rather than
-    # one OR across two joins, which PostgreSQL can only answer by scanning every application.
-    clash = (
-        live.filter(
-            pk__in=HouseholdMember.objects.filter(personnummer__in=people).values("application_id")
-        ).first()
-        or live.filter(applicant__personnummer__in=people).first()
-    )
-    if clash is not None:
-        raise HouseholdAlreadyApplied(clash)
-
-
 def owner_choose(*, municipality: Municipality, application: Application | None = None) -> User:
     """The caseworker who owns a newly submitted case.
 
@@ -485,8 +468,6 @@ def application_submit(*, application: Application, applicant: User) -> Applicat
     if application.applicant_id != applicant.pk:
         # A god man, förvaltare or ombud signs for the applicant (#5, accounts.mandates).
         reason = representative_reason(application=application, user=applicant)
-    if application.kind != ApplicationKind.SUPPLEMENTARY:
-        _ensure_household_applies_once(application)
     partner = application.members.filter(role=MemberRole.PARTNER).first()
     if partner is not None and application.kind != ApplicationKind.SUPPLEMENTARY:
         _sign(application, application.applicant.personnummer or "")

@@ -68,7 +68,17 @@ DECIDED: frozenset[Status] = frozenset({Status.APPROVED, Status.REJECTED})
 WITH_ROBOT: frozenset[Status] = frozenset({Status.SUBMITTED, Status.PROCESSING})
 
 
-class TransitionNotAllowed(Exception):
+class StateChanged(Exception):
+    """The case is no longer in the state a request was made from: another request (a double
+    click, a colleague, the robot) changed it first. Views let it through; the site answers with
+    the case as it now is (intake.middleware.StateChangedMiddleware)."""
+
+
+class ConcurrentTransition(StateChanged):
+    """The row's status changed under us: someone else moved it first."""
+
+
+class TransitionNotAllowed(StateChanged):
     def __init__(self, current: Status, target: Status, actor: Actor) -> None:
         super().__init__(f"{actor} may not move an application from {current} to {target}")
         self.current, self.target, self.actor = current, target, actor

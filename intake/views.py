@@ -37,6 +37,7 @@ from .attachments import (
     AttachmentRefused,
     attachment_checklist,
     attachment_delete,
+    attachment_download_name,
     attachment_open,
     attachment_upload,
     limits_left,
@@ -522,7 +523,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=attachment_download_name(attachment),
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -547,22 +548,10 @@ def step_review(request: HttpRequest, pk: int) -> HttpResponse:
     application = _draft(request, pk)
     form = DeclarationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            application = services.application_submit(
-                application=application, applicant=request.user
-            )
-        except services.HouseholdAlreadyApplied:
-            form.add_error(
-                None,
-                _(
-                    "Någon i hushållet finns redan med i en annan ansökan för den här månaden. "
-                    "Ett hushåll ansöker tillsammans en gång per månad."
-                ),
-            )
-        else:
-            if application.status == Status.DRAFT:  # joint: waits for the partner
-                return redirect("intake:step_review", pk=application.pk)
-            return redirect("intake:application_sent", pk=application.pk)
+        application = services.application_submit(application=application, applicant=request.user)
+        if application.status == Status.DRAFT:  # joint: waits for the partner
+            return redirect("intake:step_review", pk=application.pk)
+        return redirect("intake:application_sent", pk=application.pk)
     declines = application.signatures.filter(declined_at__isnull=False)
     return TemplateResponse(
         request,
@@ -750,16 +739,9 @@ def application_start(request: HttpRequest) -> HttpResponse:
             },
         )
         return redirect("intake:application_list")
-    try:
-        application = services.application_start(
-            applicant=request.user, municipality=municipality, month=month
-        )
-    except services.HouseholdAlreadyApplied:
-        messages.error(
-            request,
-            _("Någon i ditt hushåll har redan ansökt för den här månaden. Ni ansöker tillsammans."),
-        )
-        return redirect("intake:application_list")
+    application = services.application_start(
+        applicant=request.user, municipality=municipality, month=month
+    )
     if application.status != Status.DRAFT:
         return redirect("intake:application_detail", pk=application.pk)
     if application.kind == ApplicationKind.RENEWAL:
@@ -771,13 +753,13 @@ def application_start(request: HttpRequest) -> HttpResponse:
 @applicant_required
 @require_POST
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    application = access_application(
-        request.user,
-        pk,
-        Application.objects.filter(
-            status__in=[Status.DRAFT, Status.SUBMITTED, Status.AWAITING_SUPPLEMENT]
-        ),
-    )
+    application = access_application(request.user, pk)
+    if application.status == Status.WITHDRAWN:  # a double click: the first one did it
+        messages.info(request, _("Ansökan %(ref)s är återtagen.") % {"ref": application.reference})
+        return redirect("intake:application_list")
+    if application.status not in (Status.DRAFT, Status.SUBMITTED, Status.AWAITING_SUPPLEMENT):
+        messages.error(request, _("Ansökan kan inte återtas nu, den handläggs redan."))
+        return redirect("intake:application_detail", pk=application.pk)
     services.application_withdraw(application=application, applicant=request.user)
     messages.success(request, _("Ansökan %(ref)s är återtagen.") % {"ref": application.reference})
     return redirect("intake:application_list")
