@@ -1,10 +1,14 @@
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
 WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir . && useradd --system --home /app bistand
 COPY . .
-RUN DJANGO_SETTINGS_MODULE=config.settings.base python manage.py collectstatic --noinput
+# Static files only: a throwaway key and host, never used at run time.
+RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 USER bistand
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Deploy checks and migrations first, then gunicorn (scripts/start-web.sh). The worker and beat
+# run `celery -A config worker|beat` (docker-compose.yml); every process refuses an unsafe
+# configuration at start (config/startup.py).
+CMD ["sh", "scripts/start-web.sh"]

@@ -12,10 +12,13 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 ## make run: virtualenv, install, migrate, demo data, serve on http://127.0.0.1:8000
+# The embedded default is chosen here, explicitly: every entry point defaults to production.
+LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
+
 run: $(VENV)/.installed
-	$(PY) manage.py migrate --noinput
-	REGISTER_FAKE_DELAY_MS=$${REGISTER_FAKE_DELAY_MS:-1200} $(PY) manage.py load_demo
-	REGISTER_FAKE_DELAY_MS=$${REGISTER_FAKE_DELAY_MS:-1200} $(PY) manage.py runserver 127.0.0.1:8000
+	$(LOCAL) $(PY) manage.py migrate --noinput
+	$(LOCAL) REGISTER_FAKE_DELAY_MS=$${REGISTER_FAKE_DELAY_MS:-1200} $(PY) manage.py load_demo
+	$(LOCAL) REGISTER_FAKE_DELAY_MS=$${REGISTER_FAKE_DELAY_MS:-1200} $(PY) manage.py runserver 127.0.0.1:8000
 
 ## make test: the whole suite: lint, migrations, unit+view+browser on SQLite in random order, the
 ## date matrix, and PostgreSQL+Redis+Celery service tests; one summary line per pass
@@ -35,9 +38,9 @@ lint: $(VENV)/.installed
 
 ## Against local services (see .env.example): a real worker and beat
 worker: $(VENV)/.installed
-	$(VENV)/bin/celery -A config worker -l info -c 2
+	$(LOCAL) $(VENV)/bin/celery -A config worker -l info -c 2
 beat: $(VENV)/.installed
-	$(VENV)/bin/celery -A config beat -l info
+	$(LOCAL) $(VENV)/bin/celery -A config beat -l info
 
 ## make bench / bench-quick: the benchmark (#10) on PostgreSQL (bistand_bench, created and
 ## dropped), a private Redis, real Celery workers and gunicorn; writes bench/results/latest.*

@@ -1,4 +1,9 @@
-"""System checks: fake registers and the test e-ID login are refused when DEBUG is off."""
+"""Production refuses fakes: the outside-system adapters and the test e-ID login.
+
+`integration_problems()` is the one list. The system check below reports it (`manage.py check`,
+`runserver`, `check --deploy`), and `config.startup.refuse_unsafe_configuration` stops every web,
+worker and beat process from starting with it (gunicorn never runs system checks).
+"""
 
 from __future__ import annotations
 
@@ -9,32 +14,59 @@ from django.core.checks import Error, Tags, register
 from django.utils.module_loading import import_string
 
 
-@register(Tags.security, deploy=False)
-def check_no_test_integrations_in_production(app_configs: Any, **kwargs: Any) -> list[Error]:
-    if settings.DEBUG:
+def _load(dotted: str) -> Any:
+    try:
+        return import_string(dotted)
+    except ImportError:
+        return None
+
+
+def integration_problems() -> list[Error]:
+    """What makes this configuration unfit to serve anyone with DEBUG off: an adapter that is
+    not configured, cannot be imported, is a fake, or the test e-ID login."""
+    if settings.DEBUG or settings.ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG:
         return []
     errors: list[Error] = []
-    for name, dotted in settings.REGISTER_BACKENDS.items():
-        backend = import_string(dotted)
-        if getattr(backend, "is_fake", False):
+    configured = [
+        *((f"REGISTER_{n.upper()}", f"Register '{n}'", d, "bistand.E001")
+          for n, d in settings.REGISTER_BACKENDS.items()),
+        *((f"NOTIFICATION_{c.upper()}", f"Notices by {c}", d, "bistand.E004")
+          for c, d in settings.NOTIFICATION_BACKENDS.items()),
+    ]  # fmt: skip
+    for variable, what, dotted, fake_id in configured:
+        backend = _load(dotted) if dotted else None
+        if not dotted or backend is None:
             errors.append(
                 Error(
-                    f"Register '{name}' uses the fake adapter {dotted} while DEBUG is off.",
-                    hint="Configure the real adapter for production.",
-                    id="bistand.E001",
+                    f"{what} has no adapter: set {variable} to the real one"
+                    + (f" ({dotted!r} cannot be imported)." if dotted else "."),
+                    hint="See README, 'Going live'.",
+                    id="bistand.E005",
                 )
             )
-    for channel, dotted in settings.NOTIFICATION_BACKENDS.items():
-        if getattr(import_string(dotted), "is_fake", False):
+        elif getattr(backend, "is_fake", False):
             errors.append(
                 Error(
-                    f"Notices by {channel} use the fake transport {dotted} while DEBUG is off.",
-                    hint="Configure the SMS, e-mail and print service transports.",
-                    id="bistand.E004",
+                    f"{what} uses the fake adapter {dotted} while DEBUG is off.",
+                    hint=f"Set {variable} to the real adapter.",
+                    id=fake_id,
                 )
             )
-    provider = import_string(settings.EID_PROVIDER)
-    if getattr(provider, "is_test", False):
+    provider = _load(settings.EID_PROVIDER) if settings.EID_PROVIDER else None
+    if provider is None:
+        errors.append(
+            Error(
+                "No e-ID login is configured: set EID_PROVIDER"
+                + (
+                    f" ({settings.EID_PROVIDER!r} cannot be imported)."
+                    if settings.EID_PROVIDER
+                    else "."
+                ),
+                hint="Set EID_PROVIDER to the municipality's OIDC e-ID broker.",
+                id="bistand.E005",
+            )
+        )
+    elif getattr(provider, "is_test", False):
         errors.append(
             Error(
                 f"The e-ID provider {settings.EID_PROVIDER} is a test login while DEBUG is off.",
@@ -42,7 +74,7 @@ def check_no_test_integrations_in_production(app_configs: Any, **kwargs: Any) ->
                 id="bistand.E002",
             )
         )
-    if getattr(provider, "start_url_name", None) == "accounts:oidc_start":
+    elif getattr(provider, "start_url_name", None) == "accounts:oidc_start":
         from .oidc import oidc_configuration_problems
 
         missing = oidc_configuration_problems()
@@ -55,3 +87,8 @@ def check_no_test_integrations_in_production(app_configs: Any, **kwargs: Any) ->
                 )
             )
     return errors
+
+
+@register(Tags.security, deploy=False)
+def check_no_test_integrations_in_production(app_configs: Any, **kwargs: Any) -> list[Error]:
+    return integration_problems()

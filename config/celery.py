@@ -3,12 +3,19 @@
 import os
 
 from celery import Celery
-from celery.signals import after_setup_logger, after_setup_task_logger, task_postrun, task_prerun
+from celery.signals import (
+    after_setup_logger,
+    after_setup_task_logger,
+    beat_init,
+    task_postrun,
+    task_prerun,
+    worker_init,
+)
 from django_structlog.celery.steps import DjangoStructLogInitStep
 
 from config.logging import celery_handlers_to_json
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("bistand")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -22,6 +29,25 @@ app.conf.CELERY_DB_REUSE_MAX = 10_000
 app.steps["worker"].add(DjangoStructLogInitStep)
 after_setup_logger.connect(celery_handlers_to_json, weak=False)
 after_setup_task_logger.connect(celery_handlers_to_json, weak=False)
+
+
+# Imported when the signal fires, not at the top: this module is imported with the config
+# package, before Django's apps (which the check reads) are loaded.
+def _refuse_unsafe_worker(sender: object = None, **kwargs: object) -> None:
+    from config.startup import exit_if_unsafe
+
+    exit_if_unsafe("Celery worker")
+
+
+def _refuse_unsafe_beat(sender: object = None, **kwargs: object) -> None:
+    from config.startup import exit_if_unsafe
+
+    exit_if_unsafe("Celery beat")
+
+
+# Before the worker takes a task or beat sends one (config/startup.py).
+worker_init.connect(_refuse_unsafe_worker, weak=False)
+beat_init.connect(_refuse_unsafe_beat, weak=False)
 
 
 def _database_connections_tidy(sender: object = None, **kwargs: object) -> None:

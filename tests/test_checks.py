@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import string
 import subprocess
 import sys
 from pathlib import Path
@@ -16,35 +13,17 @@ from django.core import checks
 from django.test import override_settings
 
 from accounts.checks import check_no_test_integrations_in_production
+from tests.production import (
+    REAL_NOTIFIERS,
+    REGISTER_SOURCES,
+    STUB_EID,
+    STUB_NOTIFIER,
+    STUB_REGISTER,
+    production_env,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 ISSUE_ID = re.compile(r"^\S*: \(([\w.]+)\) ", re.MULTILINE)
-
-
-class RealLookingRegister:
-    """Stands in for a real adapter (none exists yet): not marked as a fake."""
-
-    is_fake = False
-    source = "stub"
-    label = "Stub"
-
-
-class RealLookingEidProvider:
-    """Stands in for BankID or an OIDC broker: not marked as a test login."""
-
-    is_test = False
-
-
-class RealLookingNotifier:
-    """Stands in for an SMS, e-mail or print service transport: not a fake."""
-
-    is_fake = False
-
-
-STUB_REGISTER = f"{__name__}.RealLookingRegister"
-STUB_EID = f"{__name__}.RealLookingEidProvider"
-STUB_NOTIFIER = f"{__name__}.RealLookingNotifier"
-REAL_NOTIFIERS = dict.fromkeys(("sms", "email", "letter"), STUB_NOTIFIER)
 
 
 # Every register pointed at a non-fake adapter, as a production installation would.
@@ -60,7 +39,7 @@ def ids(errors: list[checks.CheckMessage]) -> list[str]:
 # --- the check function ---------------------------------------------------------------------
 
 
-@override_settings(DEBUG=False)
+@override_settings(DEBUG=False, ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=False)
 def test_with_debug_off_fake_registers_and_the_test_eid_are_errors() -> None:
     errors = check_no_test_integrations_in_production(None)
     assert ids(errors) == ["bistand.E001"] * len(settings.REGISTER_BACKENDS) + [
@@ -80,6 +59,7 @@ def test_with_debug_on_fakes_are_allowed() -> None:
 
 @override_settings(
     DEBUG=False,
+    ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=False,
     REGISTER_BACKENDS={"population": STUB_REGISTER, "forsakringskassan": STUB_REGISTER},
     NOTIFICATION_BACKENDS=REAL_NOTIFIERS,
 )
@@ -89,6 +69,7 @@ def test_only_the_test_eid_is_reported_when_registers_are_real() -> None:
 
 @override_settings(
     DEBUG=False,
+    ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=False,
     REGISTER_BACKENDS={
         "population": STUB_REGISTER,
         "forsakringskassan": "eligibility.registers.fake.FakeForsakringskassanRegister",
@@ -104,6 +85,7 @@ def test_one_remaining_fake_register_is_enough_to_fail() -> None:
 
 @override_settings(
     DEBUG=False,
+    ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=False,
     REGISTER_BACKENDS={"population": STUB_REGISTER, "forsakringskassan": STUB_REGISTER},
     EID_PROVIDER=STUB_EID,
     NOTIFICATION_BACKENDS=REAL_NOTIFIERS,
@@ -112,34 +94,13 @@ def test_no_errors_with_real_integrations_and_debug_off() -> None:
     assert check_no_test_integrations_in_production(None) == []
 
 
-@override_settings(DEBUG=False)
+@override_settings(DEBUG=False, ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=False)
 def test_the_check_is_registered_and_runs_without_deploy() -> None:
     errors = checks.run_checks(tags=[checks.Tags.security], include_deployment_checks=False)
     assert {"bistand.E001", "bistand.E002"} <= {e.id for e in errors}
 
 
 # --- manage.py check in production settings (subprocess) ------------------------------------
-
-
-def production_env(**extra: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "REGISTER_", "EID_", "ROBOT_", "DEBUG", "NOTIFICATION_"))
-        and key not in {"SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL", "DATABASE_URL"}
-    }
-    # No punctuation: django-environ reads a value starting with '$' as a reference to another
-    # variable, which made a random key flaky.
-    alphabet = string.ascii_letters + string.digits
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
-        ALLOWED_HOSTS="bistand.example.se",
-        DEBUG="False",
-        PYTHONPATH=str(REPO),
-    )
-    env.update(extra)
-    return env
 
 
 def manage_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -154,9 +115,25 @@ def manage_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess
     )
 
 
-def test_production_deploy_check_reports_only_the_test_integrations() -> None:
-    """Out of the box (fakes) the only findings are E001/E002: the web hardening passes."""
+def test_production_has_no_adapter_by_default_and_says_what_to_set() -> None:
+    """Out of the box production names no adapter at all (no fake is a default there): one
+    E005 per outside system; the web hardening passes."""
     result = manage_check(production_env())
+    output = result.stdout + result.stderr
+    registers = len(settings.REGISTER_BACKENDS)
+    notifiers = len(settings.NOTIFICATION_BACKENDS)
+    assert result.returncode == 1, output
+    assert ISSUE_ID.findall(output) == ["bistand.E005"] * (registers + notifiers + 1), output
+    assert "REGISTER_POPULATION" in output and "EID_PROVIDER" in output
+
+
+def test_production_deploy_check_reports_fakes_configured_by_environment() -> None:
+    fakes = {
+        **{f"REGISTER_{s.upper()}": d for s, d in settings.FAKE_REGISTER_BACKENDS.items()},
+        **{f"NOTIFICATION_{c.upper()}": d for c, d in settings.FAKE_NOTIFICATION_BACKENDS.items()},
+        "EID_PROVIDER": settings.DEVELOPMENT_EID_PROVIDER,
+    }
+    result = manage_check(production_env(**fakes))
     output = result.stdout + result.stderr
     found = ISSUE_ID.findall(output)
     assert result.returncode == 1, output
@@ -201,9 +178,38 @@ def test_production_deploy_check_still_catches_weak_web_settings(
         production_env(
             **ALL_REGISTERS_REAL,
             EID_PROVIDER=STUB_EID,
+            NOTIFICATION_SMS=STUB_NOTIFIER,
+            NOTIFICATION_EMAIL=STUB_NOTIFIER,
+            NOTIFICATION_LETTER=STUB_NOTIFIER,
             **{variable: value},
         )
     )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert expected_id in ISSUE_ID.findall(output), output
+
+
+def test_the_stand_ins_cover_every_outside_system() -> None:
+    assert set(REGISTER_SOURCES) == set(settings.REGISTER_BACKENDS)
+    assert set(REAL_NOTIFIERS) == set(settings.NOTIFICATION_BACKENDS)
+
+
+@override_settings(
+    DEBUG=False,
+    ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=False,
+    REGISTER_BACKENDS={"population": "", "forsakringskassan": "no.such.Adapter"},
+    EID_PROVIDER="",
+    NOTIFICATION_BACKENDS=REAL_NOTIFIERS,
+)
+def test_an_unset_or_unimportable_adapter_is_an_error_not_a_silent_fake() -> None:
+    errors = check_no_test_integrations_in_production(None)
+    assert ids(errors) == ["bistand.E005"] * 3
+    messages = " ".join(e.msg for e in errors)
+    assert "REGISTER_POPULATION" in messages
+    assert "'no.such.Adapter' cannot be imported" in messages
+    assert "EID_PROVIDER" in messages
+
+
+@override_settings(DEBUG=False, ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=True)
+def test_only_the_benchmark_switch_lets_fakes_run_with_debug_off() -> None:
+    assert check_no_test_integrations_in_production(None) == []

@@ -1,6 +1,9 @@
 """Settings for every environment. Differences come only from environment variables.
 
-`production.py` adds the hardening that must hold when DEBUG is off; `test.py` speeds up tests.
+The defaults here are the safe ones: DEBUG off and no outside-system adapter at all (no fake is
+a default: production must name its real adapters, or no process starts, see config/startup.py).
+`local.py` is the embedded default that `make run` chooses explicitly (DEBUG, SQLite, the fakes
+and the test e-ID login); `production.py` adds the web hardening; `test.py` speeds up tests.
 Every variable is documented in `.env.example`.
 """
 
@@ -21,9 +24,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
-# Read directly: django-environ would treat a secret starting with "$" as a reference.
-SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-local-development-only")
+DEBUG = env.bool("DEBUG", default=False)
+# Read directly: django-environ would treat a secret starting with "$" as a reference. No default
+# here (local.py and test.py have their own; production.py requires it).
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -59,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "caseworker.audit_middleware.AccessDenialMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
@@ -71,6 +76,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.RateLimitMiddleware",
     "accounts.middleware.NoStoreForAuthenticatedMiddleware",
+    # A POST that lost a race to an identical one gets the case as it is now, not a 500.
+    "intake.middleware.StateChangedMiddleware",
     # Last: django-axes answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -214,16 +221,28 @@ SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=2 * 60)
 # Staff second factor: TOTP (django-otp). Required in production; off in development and tests
 # unless a test turns it on. Applicants log in with e-ID, which is already two factors.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
+OTP_ACTIVATION_HOURS = env.int("OTP_ACTIVATION_HOURS", default=24)  # enrolment code life
 OTP_TOTP_ISSUER = "Bistånd"
+# django-otp's admin would show every device's key and QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# Lockout of password logins (django-axes): 10 failures for one username from one address lock
-# that pair for an hour. Per-address volume is capped by the rate limit on the login view.
+# The client's address (accounts.client.client_ip), for rate limits, lockouts and logs. Behind
+# the TLS proxy production assumes, every request comes from the proxy: name the proxies'
+# addresses and the header they set. Only a request from a listed proxy has the header read, and
+# then the right-most address in it that is not a listed proxy is the client. Unset: REMOTE_ADDR.
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
+TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="X-Forwarded-For")
+
+# Lockout of password logins (django-axes): 10 failures for one username from one client address
+# lock that pair for an hour (the address is the real client's, never the proxy's, so one
+# attacker cannot lock a caseworker out everywhere). Volume per address and per account is capped
+# by the rate limits on the login view.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.client.client_ip"
 AXES_VERBOSE = False
 
 # Caches: Redis when REDIS_URL is set (shared between processes, atomic incr for the rate
@@ -239,18 +258,26 @@ if env.str("REDIS_URL", default=""):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Rate limits by URL name (accounts.middleware.RateLimitMiddleware): key, rate and what
-# happens when the cache cannot answer. Logins fail closed (refuse); submitting and uploading
-# fail open (an application is never lost because Redis is down).
-# Only POSTs count unless "methods" says otherwise.
-RATE_LIMITS: dict[str, dict[str, str | bool]] = {
-    "accounts:staff_login": {"key": "ip", "rate": "20/m", "fail_open": False},
-    "accounts:otp_verify": {"key": "user", "rate": "10/m", "fail_open": False},
-    "accounts:eid_login": {"key": "ip", "rate": "20/m", "fail_open": False},
-    "accounts:oidc_start": {"key": "ip", "rate": "20/m", "fail_open": False, "methods": "GET,POST"},
-    "intake:step_review": {"key": "user", "rate": "10/m", "fail_open": True},
-    "intake:step_attachments": {"key": "user", "rate": "30/m", "fail_open": True},
-    "intake:supplement_upload": {"key": "user", "rate": "30/m", "fail_open": True},
+# Rate limits by URL name (accounts.middleware.RateLimitMiddleware): one or more rules, each
+# with its own key and rate; a request over any of them gets 429. Keys: "ip" (the client address,
+# see TRUSTED_PROXY_IPS), "user" (the logged-in person, else the address) and "username" (the
+# account a login form names, normalised), so a login is limited per address and per account
+# separately. Only POSTs count unless "methods" says otherwise. When the shared cache (Redis)
+# cannot answer, each process goes on limiting with its own counters and logs the degradation
+# (accounts.security.rate_limit_exceeded): an outage never opens logins to guessing, nor closes
+# them to everyone.
+RATE_LIMITS: dict[str, list[dict[str, str]]] = {
+    "accounts:staff_login": [
+        {"key": "ip", "rate": "20/m"},
+        {"key": "username", "rate": "50/h"},
+    ],
+    "accounts:otp_verify": [{"key": "user", "rate": "10/m"}],
+    "accounts:otp_enroll": [{"key": "user", "rate": "10/m"}],
+    "accounts:eid_login": [{"key": "ip", "rate": "20/m"}],
+    "accounts:oidc_start": [{"key": "ip", "rate": "20/m", "methods": "GET,POST"}],
+    "intake:step_review": [{"key": "user", "rate": "10/m"}],
+    "intake:step_attachments": [{"key": "user", "rate": "30/m"}],
+    "intake:supplement_upload": [{"key": "user", "rate": "30/m"}],
 }
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 
@@ -335,10 +362,12 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Registers and e-ID ---------------------------------------------------------------------
-# Register adapters are chosen by dotted path, like EMAIL_BACKEND. Fakes are refused when
-# DEBUG is off (see accounts.checks).
-REGISTER_BACKENDS = {
-    source: env.str(f"REGISTER_{source.upper()}", default=f"eligibility.registers.{module}")
+# Outside systems are chosen by dotted path, like EMAIL_BACKEND: REGISTER_<SOURCE>,
+# EID_PROVIDER and NOTIFICATION_<CHANNEL>. No default here; local.py and test.py default to the
+# fakes below. With DEBUG off, every process refuses to start while any of them is unset, a fake
+# or the test login (config/startup.py; the system check accounts.checks says the same).
+FAKE_REGISTER_BACKENDS = {
+    source: f"eligibility.registers.{module}"
     for source, module in (
         ("population", "fake.FakePopulationRegister"),
         ("forsakringskassan", "fake.FakeForsakringskassanRegister"),
@@ -351,6 +380,33 @@ REGISTER_BACKENDS = {
         ("employer_pay", "employer_pay.FakeEmployerPayRegister"),
     )
 }
+FAKE_NOTIFICATION_BACKENDS = {
+    "sms": "intake.notification_backends.FakeSmsBackend",
+    "email": "intake.notification_backends.FakeEmailBackend",
+    "letter": "intake.notification_backends.FakeLetterBackend",
+}
+DEVELOPMENT_EID_PROVIDER = "accounts.eid.DevelopmentEidProvider"
+
+
+def integrations(
+    registers: dict[str, str], notifications: dict[str, str], eid_provider: str
+) -> tuple[dict[str, str], dict[str, str], str]:
+    """The configured adapters (environment first), with the given defaults ("" = none)."""
+    return (
+        {s: env.str(f"REGISTER_{s.upper()}", default=registers.get(s, "")) for s in registers},
+        {
+            c: env.str(f"NOTIFICATION_{c.upper()}", default=notifications.get(c, ""))
+            for c in notifications
+        },
+        env.str("EID_PROVIDER", default=eid_provider),
+    )
+
+
+REGISTER_BACKENDS, NOTIFICATION_BACKENDS, EID_PROVIDER = integrations(
+    dict.fromkeys(FAKE_REGISTER_BACKENDS, ""), dict.fromkeys(FAKE_NOTIFICATION_BACKENDS, ""), ""
+)
+# Only the test suite and the benchmark run fakes with DEBUG off (test.py, bench/settings.py).
+ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG = False
 # One look-up: deadline (seconds, counted from the start of an application's look-ups),
 # retries of RegisterUnavailable with jittered backoff (0.1 s, 0.2 s ...), a circuit breaker per
 # register (fail_max failed calls in a row open it for reset seconds; 0 turns it off), and the
@@ -368,17 +424,9 @@ REGISTER_FAKE_DELAY = env.str("REGISTER_FAKE_DELAY", default="0")
 REGISTER_FAKE_DELAY_MS = env.int("REGISTER_FAKE_DELAY_MS", default=0)
 REGISTER_FAKE_CONTROL_FILE = env.str("REGISTER_FAKE_CONTROL_FILE", default="")
 REGISTER_FAKE_FAILURES: dict[str, str] = {}
-EID_PROVIDER = env.str("EID_PROVIDER", default="accounts.eid.DevelopmentEidProvider")
 # --- Notices to applicants (#5) ---------------------------------------------------------------
-# Transports by dotted path, like EMAIL_BACKEND; fakes are refused when DEBUG is off. Letters get
-# the address from the population register at send time (NOTIFICATION_ADDRESS_LOOKUP).
-NOTIFICATION_BACKENDS = {
-    "sms": env.str("NOTIFICATION_SMS", default="intake.notification_backends.FakeSmsBackend"),
-    "email": env.str("NOTIFICATION_EMAIL", default="intake.notification_backends.FakeEmailBackend"),
-    "letter": env.str(
-        "NOTIFICATION_LETTER", default="intake.notification_backends.FakeLetterBackend"
-    ),
-}
+# Transports (NOTIFICATION_BACKENDS) are set with the registers above. Letters get the address
+# from the population register at send time (NOTIFICATION_ADDRESS_LOOKUP).
 NOTIFICATION_ADDRESS_LOOKUP = env.str(
     "NOTIFICATION_ADDRESS_LOOKUP", default="intake.notifications.PopulationRegisterAddressLookup"
 )
@@ -432,7 +480,9 @@ LOGIN_REDIRECT_URL_FAILURE = "/e-legitimation/?fel=1"
 LOGGING = logging_settings(env.str("LOG_LEVEL", default="INFO"))
 structlog_configure()
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
-DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = True
+# django-structlog would take `ip` from X-Forwarded-For as the client wrote it; accounts binds
+# accounts.client.client_ip instead (the trusted-proxy rule, TRUSTED_PROXY_IPS).
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
 
 # Retention (gallring): a personakt is kept this many years after its last entry, then its
 # personal data is anonymised; access-log rows are kept their own period. Verify with the

@@ -1,11 +1,17 @@
-"""Production: DEBUG off and the web hardening `check --deploy` asks for."""
+"""Production: DEBUG off and the web hardening `check --deploy` asks for.
+
+Every outside system must be configured with its real adapter by environment variable (see
+`.env.example` and README, "Going live"); until then no web, worker or beat process starts
+(config/startup.py). DEBUG cannot be switched on here.
+"""
 
 import os
 
 from .base import *  # noqa: F403
 from .base import env
 
-DEBUG = env.bool("DEBUG", default=False)
+DEBUG = False
+ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG = False
 SECRET_KEY = os.environ["SECRET_KEY"]  # required; read directly (see base.py)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 

@@ -5,7 +5,23 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import (
+    DATABASES,
+    DEVELOPMENT_EID_PROVIDER,
+    FAKE_NOTIFICATION_BACKENDS,
+    FAKE_REGISTER_BACKENDS,
+    env,
+    integrations,
+)
+
+SECRET_KEY = "django-insecure-tests-only"  # noqa: S105 - tests only
+REGISTER_BACKENDS, NOTIFICATION_BACKENDS, EID_PROVIDER = integrations(
+    FAKE_REGISTER_BACKENDS, FAKE_NOTIFICATION_BACKENDS, DEVELOPMENT_EID_PROVIDER
+)
+ATTACHMENT_ALLOW_UNSCANNED = True
+# The suite (and its Celery worker processes) runs with DEBUG off and the fakes; the tests of the
+# production guard switch this off again (tests/test_checks.py).
+ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG = True
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ROBOT_MODE = env.str("ROBOT_MODE", default="sync")

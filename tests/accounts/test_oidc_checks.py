@@ -29,6 +29,7 @@ def _ids() -> set[str]:
 def test_development_login_is_refused_when_debug_is_off() -> None:
     with override_settings(
         DEBUG=False,
+        ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=False,
         REGISTER_BACKENDS=REAL_REGISTERS,
         NOTIFICATION_BACKENDS=REAL_NOTIFIERS,
         EID_PROVIDER="accounts.eid.DevelopmentEidProvider",
@@ -39,6 +40,7 @@ def test_development_login_is_refused_when_debug_is_off() -> None:
 def test_configured_oidc_login_is_accepted_when_debug_is_off() -> None:
     with override_settings(
         DEBUG=False,
+        ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=False,
         REGISTER_BACKENDS=REAL_REGISTERS,
         NOTIFICATION_BACKENDS=REAL_NOTIFIERS,
         EID_PROVIDER="accounts.oidc.OidcEidProvider",
@@ -50,6 +52,7 @@ def test_configured_oidc_login_is_accepted_when_debug_is_off() -> None:
 def test_oidc_login_without_client_registration_is_refused() -> None:
     with override_settings(
         DEBUG=False,
+        ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=False,
         REGISTER_BACKENDS=REAL_REGISTERS,
         NOTIFICATION_BACKENDS=REAL_NOTIFIERS,
         EID_PROVIDER="accounts.oidc.OidcEidProvider",

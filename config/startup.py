@@ -1,0 +1,40 @@
+"""Every process that serves people or runs the robot refuses to start on an unsafe configuration.
+
+`manage.py` runs Django's system checks; gunicorn and Celery do not. So the web (config.wsgi,
+config.asgi), the worker and beat (config.celery) call `refuse_unsafe_configuration()` before
+they take a single request or task: with DEBUG off, an unconfigured adapter, a fake register or
+transport, or the test e-ID login stops the process with the list (accounts.checks).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class UnsafeConfiguration(ImproperlyConfigured):
+    pass
+
+
+def refuse_unsafe_configuration(process: str) -> None:
+    # Here, not at the top: config is imported before Django's apps are loaded.
+    from accounts.checks import integration_problems
+
+    problems = integration_problems()
+    if problems:
+        listed = "\n".join(f"  {p.id}: {p.msg}" for p in problems)
+        raise UnsafeConfiguration(
+            f"Refusing to start the {process}: this configuration would serve people with test "
+            f"or missing integrations while DEBUG is off.\n{listed}"
+        )
+
+
+def exit_if_unsafe(process: str) -> None:
+    """For Celery's worker_init and beat_init signals, whose receivers' exceptions Celery logs
+    and ignores: the refusal ends the process instead (SystemExit is not an Exception)."""
+    try:
+        refuse_unsafe_configuration(process)
+    except UnsafeConfiguration as refusal:
+        print(refusal, file=sys.stderr, flush=True)
+        raise SystemExit(3) from refusal
