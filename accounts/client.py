@@ -64,3 +64,11 @@ def client_ip(request: HttpRequest) -> str:
 def bind_client_ip_to_logs(request: HttpRequest, **kwargs: object) -> None:
     """django-structlog's request metadata: every log line of the request carries `ip`."""
     structlog.contextvars.bind_contextvars(ip=client_ip(request))
+
+
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """For django-axes (AXES_CLIENT_IP_CALLABLE), which stores the address in an IP column:
+    None, not "unknown", when there is none (a request built in-process, as Client.force_login
+    does)."""
+    address = client_ip(request)
+    return None if address == UNKNOWN else address

@@ -242,7 +242,7 @@ AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "accounts.client.client_ip"
+AXES_CLIENT_IP_CALLABLE = "accounts.client.client_ip_or_none"
 AXES_VERBOSE = False
 
 # Caches: Redis when REDIS_URL is set (shared between processes, atomic incr for the rate

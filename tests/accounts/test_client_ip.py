@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory, override_settings
 
-from accounts.client import client_ip
+from accounts.client import client_ip, client_ip_or_none
 
 PROXY = "10.0.0.5"
 
@@ -65,3 +65,10 @@ def test_the_header_is_configurable() -> None:
     assert client_ip(request) == "198.51.100.2"
     forged = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="1.2.3.4")
     assert client_ip(forged) == PROXY
+
+
+def test_axes_gets_none_rather_than_a_word_it_cannot_store() -> None:
+    """An in-process request (Client.force_login) has no address; axes keeps it in an IP column
+    (the bench's force_login failed on PostgreSQL with "unknown")."""
+    assert client_ip_or_none(RequestFactory().get("/", REMOTE_ADDR="")) is None
+    assert client_ip_or_none(_request("203.0.113.9")) == "203.0.113.9"  # type: ignore[arg-type]
