@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 import rules
 from django.http import Http404
 
-from .mandates import principals_of
-from .models import CASE_HANDLING_ROLES, Mandate, Role, User
+from accounts.mandates import principals_of
+from accounts.models import CASE_HANDLING_ROLES, Mandate, Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 

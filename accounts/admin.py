@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from . import second_factor, security
-from .models import MaintenanceBanner, Municipality, SecondFactorActivation, User
+from accounts import second_factor, security
+from accounts.models import Municipality, SecondFactorActivation, User
 
 
 @admin.register(Municipality)
@@ -100,22 +100,3 @@ def admin_login(request: HttpRequest) -> HttpResponse:
             return redirect(next_url)
         raise PermissionDenied
     return redirect(reverse("accounts:staff_login") + "?" + urlencode({"next": next_url}))
-
-
-@admin.register(MaintenanceBanner)
-class MaintenanceBannerAdmin(admin.ModelAdmin):
-    """Operations (#9): the banner shown on every page while active."""
-
-    list_display = ("text", "active", "created_at")
-
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        from config.health import maintenance_banner_forget
-
-        super().save_model(request, obj, form, change)
-        maintenance_banner_forget()
-
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
-        from config.health import maintenance_banner_forget
-
-        super().delete_model(request, obj)
-        maintenance_banner_forget()

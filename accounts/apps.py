@@ -9,9 +9,9 @@ class AccountsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from django_structlog.signals import bind_extra_request_metadata
 
-        from . import checks  # noqa: F401  (registers the system checks)
-        from .client import bind_client_ip_to_logs
-        from .reference_cache import invalidate
+        from accounts import checks  # noqa: F401  (registers the system checks)
+        from accounts.client import bind_client_ip_to_logs
+        from accounts.reference_cache import invalidate
 
         bind_extra_request_metadata.connect(bind_client_ip_to_logs, dispatch_uid="accounts.ip")
 

@@ -75,7 +75,7 @@ def integration_problems() -> list[Error]:
             )
         )
     elif getattr(provider, "start_url_name", None) == "accounts:oidc_start":
-        from .oidc import oidc_configuration_problems
+        from accounts.oidc import oidc_configuration_problems
 
         missing = oidc_configuration_problems()
         if missing:

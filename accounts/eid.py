@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from .identity import normalise_personnummer
+from accounts.identity import normalise_personnummer
 
 
 @dataclass(frozen=True)

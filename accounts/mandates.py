@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .eid import EidIdentity
-from .identity import normalise_personnummer
-from .models import Mandate, MandateKind, Role, User
-from .services import applicant_get_or_create
+from accounts.eid import EidIdentity
+from accounts.identity import normalise_personnummer
+from accounts.models import Mandate, MandateKind, Role, User
+from accounts.services import applicant_get_or_create
 
 
 class MandateRefused(Exception):

@@ -62,7 +62,7 @@ class SessionLifetimeMiddleware:
         from django.contrib import auth, messages
         from django.utils.translation import gettext
 
-        from . import security
+        from accounts import security
 
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -97,7 +97,7 @@ class StaffSecondFactorMiddleware:
         from django.urls import reverse
         from django.utils.http import urlencode
 
-        from . import security
+        from accounts import security
 
         user = getattr(request, "user", None)
         if not security.second_factor_required(user) or user.is_verified():  # type: ignore[union-attr]
@@ -127,7 +127,7 @@ class RateLimitMiddleware:
     ) -> HttpResponse | None:
         from django.template.response import TemplateResponse
 
-        from . import security
+        from accounts import security
 
         if not settings.RATE_LIMITS_ENABLED:
             return None

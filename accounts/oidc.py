@@ -38,10 +38,10 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
-from .eid import EidIdentity
-from .identity import normalise_personnummer
-from .models import User
-from .services import applicant_get_or_create
+from accounts.eid import EidIdentity
+from accounts.identity import normalise_personnummer
+from accounts.models import User
+from accounts.services import applicant_get_or_create
 
 logger = logging.getLogger(__name__)
 

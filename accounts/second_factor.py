@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role, SecondFactorActivation, User
+from accounts.models import Role, SecondFactorActivation, User
 
 if TYPE_CHECKING:
     from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .eid import EidIdentity
-from .models import Role, User
+from accounts.eid import EidIdentity
+from accounts.models import Role, User
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import oidc, views
+from accounts import oidc, views
 
 app_name = "accounts"
 

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from . import second_factor, security
-from .eid import TEST_IDENTITIES, get_eid_provider
-from .models import Role
-from .services import applicant_get_or_create
+from accounts import second_factor, security
+from accounts.eid import TEST_IDENTITIES, get_eid_provider
+from accounts.models import Role
+from accounts.services import applicant_get_or_create
 
 
 @require_http_methods(["GET", "POST"])

@@ -274,7 +274,7 @@ def stage_queue(mode: Mode, people: People) -> dict[str, Any]:
 
     from bench.data import staff_create
     from bench.queue_rows import queue_rows_create
-    from caseworker.queue import OPEN_STATUSES
+    from caseworker.workbench.queue import OPEN_STATUSES
     from intake.models import Application
 
     staff = staff_create(code="9998", name="Kökommun", caseworkers=12, secretaries=0)
@@ -453,7 +453,7 @@ def stage_batch(mode: Mode, services: Services, staff: Any, people: People, args
 
     from bench.data import applicants_create, applications_create
     from bench.worker_counter import totals
-    from eligibility.tasks import process_application
+    from eligibility.robot.tasks import process_application
     from intake.models import Application, ApplicationEvent
     from intake.services import previous_month
     from intake.states import Status
@@ -654,8 +654,8 @@ def gates_check(ids: list[int], sample: int) -> list[report.Gate]:
     from django.db.models import Count
 
     from eligibility.models import Proposal, RegisterSnapshot
+    from eligibility.robot.assessment import household_build
     from eligibility.rules import calculate
-    from eligibility.services import household_build
     from intake.models import Application
     from intake.services import declared_incomes, declared_members
     from intake.states import Status

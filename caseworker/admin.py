@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .letter_models import DecisionLetter, ReasonTemplate
-from .payment_models import PaymentFile, PaymentOrder
+from caseworker.models.letters import DecisionLetter, ReasonTemplate
+from caseworker.models.payments import PaymentFile, PaymentOrder
 
 
 @admin.register(ReasonTemplate)

@@ -1,3 +1,9 @@
+"""The caseworker app: who decides, and everything around the decision.
+
+`ready()` subscribes the caseworker's handlers to the events the layers below announce
+(kernel.events, ADR 0012). Each topic's definition says who publishes it and when.
+"""
+
 from typing import Any
 
 from django.apps import AppConfig
@@ -8,7 +14,7 @@ def _national_reasons_seeded(sender: AppConfig, **kwargs: Any) -> None:
     """The national default reasons exist after every migrate, and after every flush (which
     sends post_migrate too: a test database emptied by a transactional test gets them back, as it
     gets its content types back). Missing rows only; edited texts are left alone."""
-    from .reasons import reason_templates_load  # models are ready only once ready() has run
+    from caseworker.letters.reasons import reason_templates_load  # models: only once ready
 
     reason_templates_load(overwrite=False)
 
@@ -18,6 +24,34 @@ class CaseworkerConfig(AppConfig):
     verbose_name = "Handläggning"
 
     def ready(self) -> None:
+        # Imported here, not at the top: the apps registry must be ready before models load.
+        from caseworker.caseload import emergency, ownership, referrals
+        from caseworker.decisions import automation, standing
+        from caseworker.decisions import events as decisions
+        from caseworker.decisions import services as decision_services
+        from caseworker.letters import delivery
+        from caseworker.letters import tasks as letters
+        from caseworker.payments import services as payments
+        from eligibility.robot import events as robot
+        from intake import events as intake
+        from notifications import events as notifications
+
         post_migrate.connect(
             _national_reasons_seeded, sender=self, dispatch_uid="caseworker.national_reasons"
         )
+        # intake: the case's owner, emergencies, what the applicant's status page shows.
+        intake.owner_for_new_case.subscribe(ownership.owner_for_new_case)
+        intake.emergency_submitted.subscribe(emergency.emergency_escalate)
+        intake.status_page_context.subscribe(referrals.status_page_context)
+        intake.status_page_context.subscribe(decision_services.status_page_context)
+        intake.status_page_context.subscribe(delivery.status_page_context)
+        intake.application_shown.subscribe(delivery.application_shown)
+        # The robot: a month under a standing decision, an automated decision where delegated.
+        robot.proposal_stored.subscribe(standing.month_approve_if_unchanged)
+        robot.proposal_ready.subscribe(automation.case_ready)
+        # A signed decision: the letter, the payment order, the notice and its delivery record.
+        decisions.decision_signed.subscribe(letters.letter_for_decision_queue)
+        decisions.decision_signed.subscribe(payments.payment_order_for_decision)
+        decisions.decision_signed.subscribe(delivery.decision_notice_queue)
+        notifications.notices_sent.subscribe(delivery.deliveries_record_sent)
+        notifications.notices_delivered.subscribe(delivery.deliveries_record_delivered)

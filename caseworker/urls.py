@@ -1,6 +1,10 @@
 from django.urls import path
 
-from . import letter_views, ownership_views, payment_views, queue_views, views
+from caseworker.caseload import views as ownership_views
+from caseworker.letters import views as letter_views
+from caseworker.payments import views as payment_views
+from caseworker.workbench import case_views as views
+from caseworker.workbench import queue_views
 
 app_name = "caseworker"
 

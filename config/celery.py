@@ -60,12 +60,3 @@ def _database_connections_tidy(sender: object = None, **kwargs: object) -> None:
 
 task_prerun.connect(_database_connections_tidy, weak=False)
 task_postrun.connect(_database_connections_tidy, weak=False)
-
-
-@app.task(name="config.heartbeat", ignore_result=True)
-def heartbeat() -> None:
-    """Beat sends this every minute; a worker running it proves the broker, beat and a worker
-    all work. /health/ready reads the row's age."""
-    from accounts.models import heartbeat_beat
-
-    heartbeat_beat(name="worker")

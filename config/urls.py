@@ -3,19 +3,27 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from accounts.admin import admin_login
-from caseworker import letter_views
-from config import health
+from caseworker.decisions import applicant_views as decision_applicant_views
+from caseworker.letters import views as letter_views
 from intake.views import accessibility_statement
+from operations import health
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("", include("accounts.urls")),
-    # The applicant's decision letter (caseworker owns letters; intake must not import it).
+    # The applicant's pages that belong to the layers above intake (ADR 0012: intake imports
+    # none of them): the decision letter, kommunicering, notice settings.
     path(
         "ansokan/<int:pk>/beslut.pdf",
         letter_views.letter_download_applicant,
         name="application_letter",
     ),
+    path(
+        "ansokan/<int:pk>/kommunicering/",
+        decision_applicant_views.application_communication,
+        name="application_communication",
+    ),
+    path("ansokan/", include("notifications.urls")),
     path("ansokan/", include("intake.urls")),
     # Staff registering assisted and paper applications, and mandates (#5).
     path("handlaggare/", include("intake.assisted_urls")),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import HousingCostCap, MunicipalCostItem, MunicipalNormSettings
+from eligibility.models import HousingCostCap, MunicipalCostItem, MunicipalNormSettings
 
 
 class HousingCostCapInline(admin.TabularInline):

@@ -9,9 +9,14 @@ from typing import Protocol
 
 from accounts.models import Municipality
 from accounts.reference_cache import cached
-
-from .models import HouseholdType, MunicipalNormSettings
-from .rules import CalculationResult, ExtraCostItem, Household, MunicipalPolicy, calculate
+from eligibility.models import HouseholdType, MunicipalNormSettings
+from eligibility.rules import (
+    CalculationResult,
+    ExtraCostItem,
+    Household,
+    MunicipalPolicy,
+    calculate,
+)
 
 
 class HasRole(Protocol):

@@ -13,9 +13,8 @@ from django.http import Http404
 from accounts.access import door, handles_cases, is_active_user, is_applicant, may_handle_protected
 from accounts.mandates import principals_of
 from accounts.models import Role, User
-
-from .models import Application
-from .states import Status
+from intake.models import Application
+from intake.states import Status
 
 
 @door

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Application, ApplicationEvent, Decision, HouseholdMember
+from intake.models import Application, ApplicationEvent, Decision, HouseholdMember
 
 
 class MemberInline(admin.TabularInline):

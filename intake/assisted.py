@@ -23,10 +23,9 @@ from accounts.eid import EidIdentity
 from accounts.identity import normalise_personnummer
 from accounts.models import User
 from accounts.services import applicant_get_or_create
-
-from . import services
-from .models import Application, ApplicationChannel
-from .states import Actor, Status
+from intake import services
+from intake.models import Application, ApplicationChannel
+from intake.states import Actor, Status
 
 
 class AssistedRefused(Exception):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assisted_views
+from intake import assisted_views
 
 app_name = "assisted"
 

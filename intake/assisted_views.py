@@ -26,10 +26,9 @@ from accounts.access import access_mandate_in_municipality
 from accounts.identity import masked, normalise_personnummer
 from accounts.models import Mandate, MandateKind
 from accounts.permissions import caseworker_required
-
-from . import assisted, services
-from .access import access_registered_draft
-from .forms import (
+from intake import assisted, services
+from intake.access import access_registered_draft
+from intake.forms import (
     AssetsForm,
     ChildFormSet,
     HousingForm,
@@ -37,7 +36,7 @@ from .forms import (
     OtherCostsForm,
     PartnerForm,
 )
-from .models import Application, ApplicationChannel, MemberRole
+from intake.models import Application, ApplicationChannel, MemberRole
 
 
 class PersonnummerForm(forms.Form):

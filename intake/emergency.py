@@ -11,10 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-
-from .models import Application
-from .services import ApplicationIncomplete, emergency_hand_over, emergency_updates
-from .states import TERMINAL, Status
+from intake.models import Application
+from intake.services import ApplicationIncomplete, emergency_hand_over, emergency_updates
+from intake.states import TERMINAL, Status
 
 
 @transaction.atomic

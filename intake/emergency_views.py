@@ -12,11 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import applicant_required
-
-from .access import access_application
-from .emergency import application_emergency_declare
-from .models import Application
-from .states import TERMINAL
+from intake.access import access_application
+from intake.emergency import application_emergency_declare
+from intake.models import Application
+from intake.states import TERMINAL
 
 
 class EmergencyForm(forms.Form):

@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import normalise_personnummer
-
-from .attachments import ACCEPT
-from .models import AttachmentKind, IncomeType, MemberRole
+from intake.attachments import ACCEPT
+from intake.models import AttachmentKind, IncomeType, MemberRole
 
 AMOUNT = {
     "min_value": Decimal(0),

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from .states import StateChanged
+from intake.states import StateChanged
 
 logger = logging.getLogger(__name__)
 

@@ -122,8 +122,8 @@ def attachments_rescan(*, limit: int = 200) -> dict[str, int]:
     scanner is still down, the files keep waiting and the next run tries again."""
     from django.db import transaction
 
-    from .attachments import stored_path
-    from .models import Attachment, ScanStatus
+    from intake.attachments import stored_path
+    from intake.models import Attachment, ScanStatus
 
     counts = {"clean": 0, "infected": 0, "error": 0, "pending_scan": 0}
     waiting = list(Attachment.objects.filter(scan_status=ScanStatus.PENDING).order_by("id")[:limit])

@@ -6,33 +6,31 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from accounts.identity import age_on
-from accounts.models import Municipality, Role, User
-
-from .models import (
+from accounts.models import Municipality, User
+from intake import events
+from intake.models import (
     AccessibilityFeedback,
     Application,
     ApplicationEvent,
     ApplicationKind,
     Decision,
-    DecisionOutcome,
     DeclaredIncome,
     HouseholdMember,
     MemberRole,
     Message,
     Signature,
 )
-from .states import Actor, ConcurrentTransition, Status, check_transition
+from intake.states import Actor, ConcurrentTransition, Status, check_transition
 
 logger = logging.getLogger(__name__)
 
@@ -398,44 +396,12 @@ def application_set_assets(*, application: Application, assets: dict[str, Any]) 
 
 
 def owner_choose(*, municipality: Municipality, application: Application | None = None) -> User:
-    """The caseworker who owns a newly submitted case.
-
-    Pluggable (docs/adr/0010): settings.OWNER_CHOOSER names the function, by default
-    `caseworker.ownership.owner_choose_weighted` (weighted caseload, ceiling, continuity, the
-    on-call caseworker for emergencies). intake never imports caseworker; the dotted path is the
-    hand-over. `owner_choose_fewest_open` below is the plain fallback.
-    """
-    chooser = import_string(settings.OWNER_CHOOSER)
-    owner: User = chooser(municipality=municipality, application=application)
-    return owner
-
-
-def owner_choose_fewest_open(
-    *, municipality: Municipality, application: Application | None = None
-) -> User:
-    """The caseworker in the municipality with the fewest open cases (no weights)."""
-    open_statuses = [
-        s
-        for s in Status
-        if s not in (Status.DRAFT, Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)
-    ]
-    candidate = (
-        User.objects.filter(municipality=municipality, role=Role.CASEWORKER, is_active=True)
-        .annotate(
-            load=Count("owned_applications", filter=Q(owned_applications__status__in=open_statuses))
-        )
-        .order_by("load", "id")
-        .first()
+    """The caseworker who owns a newly submitted case: asked of the caseload capability
+    (`events.owner_for_new_case`, answered by caseworker.caseload.ownership), which intake never
+    imports. Raises NoCaseworkerAvailable when nobody can take it."""
+    return events.owner_for_new_case.ask(
+        events.OwnerQuery(municipality=municipality, application=application)
     )
-    if candidate is None:
-        candidate = (
-            User.objects.filter(municipality=municipality, role=Role.TEAM_LEAD, is_active=True)
-            .order_by("id")
-            .first()
-        )
-    if candidate is None:
-        raise NoCaseworkerAvailable(municipality.code)
-    return candidate
 
 
 def emergency_updates(application: Application, now: datetime) -> dict[str, Any]:
@@ -451,9 +417,9 @@ def emergency_updates(application: Application, now: datetime) -> dict[str, Any]
 
 
 def emergency_hand_over(application_id: int) -> None:
-    """After commit: the case side handles an emergency (on-call owner, alerts). The handler is
-    named in settings.EMERGENCY_HANDLER (a hand-over like OWNER_CHOOSER, docs/adr/0010)."""
-    import_string(settings.EMERGENCY_HANDLER)(application_id)
+    """After commit: the case side handles an emergency (on-call owner, alerts):
+    `events.emergency_submitted`."""
+    events.emergency_submitted.publish(application_id)
 
 
 @transaction.atomic
@@ -522,10 +488,8 @@ def _submit_signed(
 
 
 def hand_over_to_robot(application_id: int) -> None:
-    """The single hand-over from intake to the robot (the one allowed reverse import)."""
-    from eligibility.dispatch import robot_dispatch
-
-    robot_dispatch(application_id)
+    """After commit: the robot takes the application (`events.application_submitted`)."""
+    events.application_submitted.publish(application_id)
 
 
 @transaction.atomic
@@ -537,115 +501,6 @@ def application_withdraw(*, application: Application, applicant: User) -> Applic
         actor=applicant,
         reason="Återtagen av sökande",
     )
-
-
-ROBOT_CLAIM_REASON = "Roboten hämtar registeruppgifter och räknar"
-
-
-class RobotClaim(IntEnum):
-    """What a claim got: nothing, a fresh application, or a run to resume (truthy when claimed)."""
-
-    NONE = 0
-    FRESH = 1
-    RESUMED = 2
-
-
-def application_claim_for_robot(
-    *, application_id: int, worker_id: str, lease_seconds: int
-) -> RobotClaim:
-    """Claim the application for one robot run (compare-and-set, works on SQLite and PostgreSQL).
-
-    Claims a SUBMITTED application (FRESH), or a PROCESSING one whose lease expired (a crashed
-    worker) or that this worker already holds (a retry of the same task) (RESUMED). Returns
-    NONE when someone else has it or it no longer waits for the robot. Two queries when fresh.
-    """
-    now = timezone.now()
-    lease = {
-        "robot_lease_owner": worker_id,
-        "robot_lease_until": now + timedelta(seconds=lease_seconds),
-        "robot_attempts": F("robot_attempts") + 1,
-    }
-    with transaction.atomic():
-        try:
-            application_transition(
-                application=Application(pk=application_id, status=Status.SUBMITTED),
-                to=Status.PROCESSING,
-                actor_kind=Actor.ROBOT,
-                reason=ROBOT_CLAIM_REASON,
-                updates=lease,
-                refresh=False,
-            )
-        except ConcurrentTransition:
-            pass
-        else:
-            return RobotClaim.FRESH
-        reclaimed = Application.objects.filter(
-            Q(pk=application_id, status=Status.PROCESSING)
-            & (Q(robot_lease_until__lt=now) | Q(robot_lease_owner=worker_id))
-        ).update(**lease)
-        return RobotClaim.RESUMED if reclaimed == 1 else RobotClaim.NONE
-
-
-def applications_claim_for_robot(
-    *, first: int, municipality_id: int, worker_id: str, lease_seconds: int, limit: int
-) -> list[int]:
-    """Claim up to ``limit`` SUBMITTED applications of one municipality for one robot run:
-    ``first`` when it still waits, then the longest waiting (the robot works each
-    municipality's inbox in batches).
-
-    On PostgreSQL the rows are locked with SKIP LOCKED, so two workers never pick the same row
-    and never wait for each other; on SQLite (one writer at a time) the compare-and-set UPDATE
-    decides. Each claim gets the same lease and event as ``application_claim_for_robot``.
-    Returns the ids claimed (``first`` first when claimed).
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        waiting = Application.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-            status=Status.SUBMITTED, municipality_id=municipality_id
-        )
-        # ``first`` before the rest, then the oldest requests: two look-ups, so the second one
-        # walks the (status, robot_requested_at) index instead of sorting the whole backlog.
-        candidates = list(waiting.filter(pk=first).values_list("pk", flat=True))
-        if limit > len(candidates):
-            candidates += list(
-                waiting.exclude(pk=first)
-                .order_by("robot_requested_at", "pk")
-                .values_list("pk", flat=True)[: limit - len(candidates)]
-            )
-        if not candidates:
-            return []
-        updated = Application.objects.filter(pk__in=candidates, status=Status.SUBMITTED).update(
-            status=Status.PROCESSING,
-            updated_at=now,
-            robot_lease_owner=worker_id,
-            robot_lease_until=now + timedelta(seconds=lease_seconds),
-            robot_attempts=F("robot_attempts") + 1,
-        )
-        claimed = (
-            candidates
-            if updated == len(candidates)
-            else list(
-                Application.objects.filter(
-                    pk__in=candidates,
-                    status=Status.PROCESSING,
-                    robot_lease_owner=worker_id,
-                    robot_lease_until__gt=now,
-                ).values_list("pk", flat=True)
-            )
-        )
-        ApplicationEvent.objects.bulk_create(
-            [
-                ApplicationEvent(
-                    application_id=pk,
-                    from_status=Status.SUBMITTED,
-                    to_status=Status.PROCESSING,
-                    actor_kind=Actor.ROBOT,
-                    reason=ROBOT_CLAIM_REASON,
-                )
-                for pk in claimed
-            ]
-        )
-    return sorted(claimed, key=lambda pk: pk != first)
 
 
 @dataclass(frozen=True)
@@ -730,37 +585,6 @@ def application_submit_for_standing_decision(*, application: Application) -> App
     )
     transaction.on_commit(partial(hand_over_to_robot, application.pk), robust=True)
     return application
-
-
-@transaction.atomic
-def application_approve_under_standing_decision(
-    *, application: Application, amount: Decimal
-) -> Decision:
-    """Approve the month under the caseworker's standing decision (nothing changed).
-
-    The decision stays the caseworker's: it names them and the standing decision it follows.
-    """
-    standing = application.standing_decision
-    if standing is None or not standing.covers(application.month):
-        raise ApplicationIncomplete("No standing decision covers this month.")
-    application_transition(
-        application=application,
-        to=Status.APPROVED,
-        actor_kind=Actor.SYSTEM,
-        reason=f"Beviljas enligt stående beslut från {standing.decided_at:%Y-%m-%d}",
-    )
-    return Decision.objects.create(
-        application=application,
-        outcome=DecisionOutcome.APPROVED,
-        amount=amount,
-        reason=(
-            f"Beviljas enligt stående beslut av {standing.decided_by.display_name()} "
-            f"({standing.decided_at:%Y-%m-%d}). Registren har kontrollerats för månaden och "
-            "inget har ändrats."
-        ),
-        decided_by=standing.decided_by,
-        under_standing_decision=standing,
-    )
 
 
 # --- Joint applications, drafts, supplements and messages (issue #5) ------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import communication_views, emergency_views, notification_views, views
+from intake import emergency_views, representative_views, views
 
 app_name = "intake"
 
@@ -24,11 +24,6 @@ urlpatterns = [
     path("<int:pk>/aterta/", views.application_withdraw, name="application_withdraw"),
     path("<int:pk>/akut/", emergency_views.application_emergency, name="application_emergency"),
     path(
-        "<int:pk>/kommunicering/",
-        communication_views.application_communication,
-        name="application_communication",
-    ),
-    path(
         "<int:pk>/dokument/<int:attachment_pk>/",
         views.attachment_download,
         name="attachment_download",
@@ -44,8 +39,7 @@ urlpatterns = [
     path("<int:pk>/medsokande/", views.partner_review, name="partner_review"),
     path("<int:pk>/medsokande/skriv-under/", views.partner_sign, name="partner_sign"),
     path("<int:pk>/medsokande/avboj/", views.partner_decline, name="partner_decline"),
-    # Notices and representatives (#5)
-    path("installningar/", notification_views.notification_settings, name="notification_settings"),
-    path("ombud/", notification_views.represented_list, name="represented_list"),
-    path("ombud/<int:pk>/ny/", notification_views.represented_start, name="represented_start"),
+    # Representatives (#5)
+    path("ombud/", representative_views.represented_list, name="represented_list"),
+    path("ombud/<int:pk>/ny/", representative_views.represented_start, name="represented_start"),
 ]

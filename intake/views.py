@@ -25,15 +25,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.identity import age_on
 from accounts.models import Municipality
 from accounts.permissions import applicant_required
-
-from . import notifications, services
-from .access import (
+from intake import events, services
+from intake.access import (
     access_application,
     access_application_as_partner,
     applications_as_partner,
     applications_visible_to,
 )
-from .attachments import (
+from intake.attachments import (
     AttachmentRefused,
     attachment_checklist,
     attachment_delete,
@@ -42,7 +41,7 @@ from .attachments import (
     attachment_upload,
     limits_left,
 )
-from .forms import (
+from intake.forms import (
     HOUSING_FIELDS,
     OTHER_COST_FIELDS,
     AssetsForm,
@@ -60,8 +59,8 @@ from .forms import (
     PartnerForm,
     StartForm,
 )
-from .models import Application, ApplicationKind, AttachmentKind, MemberRole, ScanStatus
-from .states import Status
+from intake.models import Application, ApplicationKind, AttachmentKind, MemberRole, ScanStatus
+from intake.states import Status
 
 # ---------------------------------------------------------------------------------------------
 # The form: one topic per page
@@ -687,18 +686,19 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 
 def _prefill_household(application: Application) -> None:
-    """A new application: propose the household the population register knows."""
-    from eligibility.prefill import household_from_population_register  # the 2nd hand-over
-
+    """A new application: propose the household the population register knows (asked of the
+    robot's registers through `events.registered_household`)."""
     if application.kind != ApplicationKind.NEW or application.household_source:
         return
     if application.members.exclude(role=MemberRole.APPLICANT).exists():
         return
-    found = household_from_population_register(
-        application.applicant.personnummer or "",
-        application.month,
-        municipality_code=application.municipality.code,
-        case_reference=application.reference,
+    found = events.registered_household.ask(
+        events.HouseholdQuery(
+            personnummer=application.applicant.personnummer or "",
+            month=application.month,
+            municipality_code=application.municipality.code,
+            case_reference=application.reference,
+        )
     )
     if found is None:
         return
@@ -820,10 +820,13 @@ def _status_context(application: Application) -> dict[str, Any]:
         Status.REJECTED: 3,
     }
     reached = order.get(Status(application.status), -1)
+    more: dict[str, Any] = {}
+    for extra in events.status_page_context.publish(application):
+        more.update(extra)  # the case's contact person, a decision's appeal deadline, ...
     return {
+        **more,
         "application": application,
         "decision": decision,
-        "appeal_deadline": notifications.appeal_deadline(decision) if decision else None,
         "meeting": meeting,
         "explained": EXPLAINED.get(Status(application.status), ""),
         "stages": [(label, i <= reached, i == reached) for i, (_s, label) in enumerate(stages)],
@@ -839,15 +842,9 @@ def _status_context(application: Application) -> dict[str, Any]:
 
 
 def _detail_context(request: HttpRequest, application: Application) -> dict[str, Any]:
-    supplement_request = None
-    if application.status == Status.AWAITING_SUPPLEMENT:
-        requests = getattr(application, "supplement_requests", None)
-        if requests is not None:
-            supplement_request = requests.filter(resolved_at__isnull=True).last()
     return {
         **_status_context(application),
         **_documents_context(application),
-        "supplement_request": supplement_request,
         "upload_form": AttachmentForm(initial={"kind": AttachmentKind.SUPPLEMENT}),
         "message_form": MessageForm(),
         "thread": application.messages.select_related("author"),
@@ -861,7 +858,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = access_application(request.user, pk)
     if application.status == Status.DRAFT:
         return redirect("intake:step_household", pk=application.pk)
-    notifications.decision_seen(application=application, user=request.user)  # delivery proof
+    # Shown: a decision on it counts as opened (its delivery record, caseworker.letters).
+    events.application_shown.publish(events.ApplicationShown(application, request.user))
     if request.htmx:
         return TemplateResponse(
             request, "intake/_application_status.html", _status_context(application)

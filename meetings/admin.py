@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Absence, CalendarFeed, ClosingDay, Meeting, NeedsScreen, Room, WorkingHours
+from meetings.models import (
+    Absence,
+    CalendarFeed,
+    ClosingDay,
+    Meeting,
+    NeedsScreen,
+    Room,
+    WorkingHours,
+)
 
 
 @admin.register(Room)

@@ -5,8 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attendance, NeedsScreen, Outcome
-from .services import FreeSlot, stockholm
+from meetings.booking import stockholm
+from meetings.changes import FreeSlot
+from meetings.models import Attendance, NeedsScreen, Outcome
 
 
 class RecordForm(forms.Form):

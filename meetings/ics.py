@@ -20,8 +20,9 @@ from typing import Literal
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from .models import Meeting, Track
-from .services import stockholm
+from intake.models import Track
+from meetings.booking import stockholm
+from meetings.models import Meeting
 
 Audience = Literal["applicant", "staff"]
 

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from intake.models import Track
+
 WEEKDAY_CHOICES = [
     (0, _("måndag")),
     (1, _("tisdag")),
@@ -23,9 +25,8 @@ WEEKDAY_CHOICES = [
 ]
 
 
-class Track(models.TextChoices):
-    WORK = "work", _("Arbetsspåret")
-    SOCIAL = "social", _("Socialt spår")
+# One Track enum (the application's); a meeting is on one of the two tracks, never "both".
+MEETING_TRACKS = [(track.value, track.label) for track in (Track.WORK, Track.SOCIAL)]
 
 
 class Attendance(models.TextChoices):
@@ -166,7 +167,7 @@ class Meeting(models.Model):
     application = models.ForeignKey(
         "intake.Application", on_delete=models.PROTECT, related_name="meetings"
     )
-    track = models.CharField(_("spår"), max_length=10, choices=Track.choices, default=Track.WORK)
+    track = models.CharField(_("spår"), max_length=10, choices=MEETING_TRACKS, default=Track.WORK)
     starts_at = models.DateTimeField(_("börjar"))
     ends_at = models.DateTimeField(_("slutar"))
     room = models.ForeignKey(

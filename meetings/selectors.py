@@ -17,9 +17,10 @@ from django.http import Http404
 from accounts.access import door
 from accounts.models import Municipality, User
 from intake.access import access_application
-
-from .models import Attendance, Meeting, NeedsScreen, Outcome, Track
-from .services import adult_members, day_bounds, stockholm
+from intake.models import Track
+from meetings.booking import day_bounds, stockholm
+from meetings.models import Attendance, Meeting, NeedsScreen, Outcome
+from meetings.needs import adult_members
 
 
 def _live(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from meetings import views
 
 app_name = "meetings"
 

@@ -20,33 +20,26 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Role
 from accounts.permissions import applicant_required, role_required, secretary_required
 from intake.access import access_application
-
-from . import calendar, ics
-from .forms import MeetingNeedsForm, NeedsScreenForm, RecordForm, RescheduleForm
-from .models import NeedsScreen
-from .selectors import (
+from meetings import calendar, ics
+from meetings.booking import SlotTaken, closing_days_for, day_bounds
+from meetings.changes import (
+    meeting_cancel,
+    meeting_free_slots,
+    meeting_record,
+    meeting_reschedule,
+    meeting_set_needs,
+)
+from meetings.feeds import calendar_feed_create, calendar_feed_owner, calendar_feed_revoke
+from meetings.forms import MeetingNeedsForm, NeedsScreenForm, RecordForm, RescheduleForm
+from meetings.models import NeedsScreen
+from meetings.needs import adult_members, needs_screen_save, needs_suggest_track
+from meetings.selectors import (
     applicant_summary,
     meeting_for_applicant,
     meeting_for_host,
     meeting_report,
     meetings_for_secretary_day,
     meetings_for_secretary_week,
-)
-from .services import (
-    SlotTaken,
-    adult_members,
-    calendar_feed_create,
-    calendar_feed_owner,
-    calendar_feed_revoke,
-    closing_days_for,
-    day_bounds,
-    meeting_cancel,
-    meeting_free_slots,
-    meeting_record,
-    meeting_reschedule,
-    meeting_set_needs,
-    needs_screen_save,
-    needs_suggest_track,
 )
 
 # Staff who hold meetings: arbetslivssekreterare, and caseworkers on the social track.

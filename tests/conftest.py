@@ -13,7 +13,9 @@ from hypothesis import settings as hypothesis_settings
 from accounts.eid import EidIdentity
 from accounts.models import Municipality, Role, User
 from accounts.services import applicant_get_or_create
+from eligibility.robot import dispatch
 from intake import services as intake
+from intake.events import application_submitted
 from intake.models import Application
 from meetings.models import WorkingHours
 
@@ -176,3 +178,10 @@ def django_db_setup(
     yield
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         test_database_destroy(original=original, name=name)
+
+
+def robot_replaced(monkeypatch: pytest.MonkeyPatch, handler: Callable[[int], object]) -> None:
+    """The robot is `handler` for this test: what intake hands over after a submit (the
+    `application_submitted` event) and what the sweeper re-dispatches."""
+    monkeypatch.setattr(dispatch, "robot_dispatch", handler)
+    monkeypatch.setattr(application_submitted, "_handlers", [handler])

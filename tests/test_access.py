@@ -381,7 +381,7 @@ def test_a_stale_decision_page_does_not_overwrite_a_decision(
     submitted_application: Application, caseworker: User
 ) -> None:
     """Two tabs open on the same case: the second submit is refused with a message."""
-    from caseworker.services import decision_record
+    from caseworker.decisions.services import decision_record
 
     stale = Application.objects.get(pk=submitted_application.pk)
     decision_record(

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from django import template
 
+from caseworker.caseload.referrals import CaseContact, case_contact, referrals_open_for
+from caseworker.caseload.reminders import reminders_on_case
+from caseworker.models.caseload import Referral, Reminder
 from intake.models import Application
-
-from ..ownership_models import Referral, Reminder
-from ..referrals import CaseContact, case_contact, referrals_open_for
-from ..reminders import reminders_on_case
 
 register = template.Library()
 

@@ -46,11 +46,16 @@ INSTALLED_APPS = [
     "rules",
     "django_structlog",
     "simple_history",
+    # Bottom up (ADR 0012): the shared kernel, then the map of the domain.
+    "kernel",
     "accounts",
+    "operations",
     "intake",
+    "notifications",
+    "meetings",
     "eligibility",
     "caseworker",
-    "meetings",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "caseworker.audit_middleware.AccessDenialMiddleware",
+    "caseworker.audit.middleware.AccessDenialMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
@@ -98,7 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.environment",
                 "accounts.context_processors.security",
-                "config.health.maintenance_banner",
+                "operations.health.maintenance_banner",
             ],
         },
     },
@@ -160,7 +165,7 @@ STORAGES = {
 }
 
 # Decision letters and payment files: stored outside MEDIA_ROOT and never served by URL; only
-# authorising views read them (caseworker.letter_views).
+# authorising views read them (caseworker.letters.views).
 # PRIVATE_MEDIA_ROOT may be absolute or relative to the checkout.
 PRIVATE_MEDIA_ROOT = BASE_DIR / env.str("PRIVATE_MEDIA_ROOT", default="private-media")
 # Applicants' documents (intake.attachments) live in PRIVATE_MEDIA_ROOT/attachments. Every upload
@@ -316,17 +321,25 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-# Task modules outside the autodiscovered `tasks.py`.
-CELERY_IMPORTS = ["caseworker.ownership_tasks"]
+# Task modules inside capability packages (Celery autodiscovers only `<app>.tasks`).
+CELERY_IMPORTS = [
+    "eligibility.robot.tasks",
+    "eligibility.robot.sweeper",
+    "caseworker.audit.tasks",
+    "caseworker.caseload.tasks",
+    "caseworker.decisions.tasks",
+    "caseworker.letters.tasks",
+    "caseworker.payments.tasks",
+]
 CELERY_BEAT_SCHEDULE = {
     # Notices and decision delivery (#5): all idempotent.
-    "notifications-retry": {"task": "intake.notifications_retry", "schedule": 5 * 60.0},
+    "notifications-retry": {"task": "notifications.retry", "schedule": 5 * 60.0},
     "meeting-reminders": {
-        "task": "intake.send_meeting_reminders",
+        "task": "meetings.send_reminders",
         "schedule": crontab(minute=0, hour="10,16"),
     },
     "decisions-escalate-unopened": {
-        "task": "intake.deliveries_escalate_unopened",
+        "task": "caseworker.deliveries_escalate_unopened",
         "schedule": crontab(minute=15),
     },
     "robot-sweep": {"task": "eligibility.robot_sweep", "schedule": 60.0},
@@ -356,7 +369,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Operations (#9): the worker's heartbeat for /health/ready, files waiting for the virus
     # scanner, and the nightly retention run (gallring).
-    "worker-heartbeat": {"task": "config.heartbeat", "schedule": 60.0},
+    "worker-heartbeat": {"task": "operations.heartbeat", "schedule": 60.0},
     "attachments-rescan": {"task": "intake.attachments_rescan", "schedule": 5 * 60.0},
     "retention-run": {"task": "caseworker.retention_run", "schedule": crontab(minute=30, hour=2)},
 }
@@ -381,9 +394,9 @@ FAKE_REGISTER_BACKENDS = {
     )
 }
 FAKE_NOTIFICATION_BACKENDS = {
-    "sms": "intake.notification_backends.FakeSmsBackend",
-    "email": "intake.notification_backends.FakeEmailBackend",
-    "letter": "intake.notification_backends.FakeLetterBackend",
+    "sms": "notifications.transports.FakeSmsBackend",
+    "email": "notifications.transports.FakeEmailBackend",
+    "letter": "notifications.transports.FakeLetterBackend",
 }
 DEVELOPMENT_EID_PROVIDER = "accounts.eid.DevelopmentEidProvider"
 
@@ -426,10 +439,7 @@ REGISTER_FAKE_CONTROL_FILE = env.str("REGISTER_FAKE_CONTROL_FILE", default="")
 REGISTER_FAKE_FAILURES: dict[str, str] = {}
 # --- Notices to applicants (#5) ---------------------------------------------------------------
 # Transports (NOTIFICATION_BACKENDS) are set with the registers above. Letters get the address
-# from the population register at send time (NOTIFICATION_ADDRESS_LOOKUP).
-NOTIFICATION_ADDRESS_LOOKUP = env.str(
-    "NOTIFICATION_ADDRESS_LOOKUP", default="intake.notifications.PopulationRegisterAddressLookup"
-)
+# from the population register at send time (notifications.events.postal_address).
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # A posted decision is taken to have arrived this many days after posting (the appeal's three
 # weeks count from then unless the person opened it online earlier). Verify with a lawyer.
@@ -507,10 +517,8 @@ CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
 CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30.0)
 
 # --- Ownership of cases (#7, docs/adr/0010) ---------------------------------------------------
-# Who gets a newly submitted case (intake hands over by dotted path, never by import).
-OWNER_CHOOSER = env.str("OWNER_CHOOSER", default="caseworker.ownership.owner_choose_weighted")
-# After commit, for a case where the applicant said it is an emergency.
-EMERGENCY_HANDLER = env.str("EMERGENCY_HANDLER", default="caseworker.emergency.emergency_escalate")
+# Who gets a newly submitted case, and what an emergency sets off, are events intake announces
+# and caseworker answers (intake.events, ADR 0012), not settings.
 # An emergency is decided within this many hours of being said (same day).
 EMERGENCY_DECISION_HOURS = env.int("EMERGENCY_DECISION_HOURS", default=4)
 # Weighted caseload: a case weighs `base` plus what makes it heavier.

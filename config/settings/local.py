@@ -4,8 +4,8 @@ default of any entry point, which all default to production."""
 
 import os
 
-from .base import *  # noqa: F403
-from .base import (
+from config.settings.base import *  # noqa: F403
+from config.settings.base import (
     DEVELOPMENT_EID_PROVIDER,
     FAKE_NOTIFICATION_BACKENDS,
     FAKE_REGISTER_BACKENDS,

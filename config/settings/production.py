@@ -7,8 +7,8 @@ Every outside system must be configured with its real adapter by environment var
 
 import os
 
-from .base import *  # noqa: F403
-from .base import env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
 
 DEBUG = False
 ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG = False

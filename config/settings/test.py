@@ -4,8 +4,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from .base import *  # noqa: F403
-from .base import (
+from config.settings.base import *  # noqa: F403
+from config.settings.base import (
     DATABASES,
     DEVELOPMENT_EID_PROVIDER,
     FAKE_NOTIFICATION_BACKENDS,

@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from .base import Extract, previous_month
-from .simulation import PNR_ALVA, PNR_BILAL, PNR_CARINA, PNR_CHILD, FakeRegister, rng_for
+from eligibility.registers.base import Extract, previous_month
+from eligibility.registers.simulation import (
+    PNR_ALVA,
+    PNR_BILAL,
+    PNR_CARINA,
+    PNR_CHILD,
+    FakeRegister,
+    rng_for,
+)
 
 SOURCE = "arbetsformedlingen"
 LABEL = "Arbetsförmedlingen"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .base import Extract, answer_months, previous_month
-from .simulation import DEMO_PEOPLE, FakeRegister, monthly_payment, rng_for
+from eligibility.registers.base import Extract, answer_months, previous_month
+from eligibility.registers.simulation import DEMO_PEOPLE, FakeRegister, monthly_payment, rng_for
 
 SOURCE = "csn"
 LABEL = "CSN"

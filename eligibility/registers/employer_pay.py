@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from .base import Extract, Payment, answer_months
-from .simulation import DEMO_PEOPLE, FakeRegister, monthly_payment, rng_for
+from eligibility.registers.base import Extract, Payment, answer_months
+from eligibility.registers.simulation import DEMO_PEOPLE, FakeRegister, monthly_payment, rng_for
 
 SOURCE = "employer_pay"
 LABEL = "Skatteverket (arbetsgivardeklarationer)"

@@ -8,17 +8,17 @@ deterministic generated answer.
 
 from __future__ import annotations
 
-from .arbetsformedlingen import FakeArbetsformedlingenRegister
-from .csn import FakeCsnRegister
-from .employer_pay import FakeEmployerPayRegister
-from .forsakringskassan import FIXTURES as FORSAKRINGSKASSAN
-from .forsakringskassan import FakeForsakringskassanRegister
-from .migrationsverket import FakeMigrationsverketRegister
-from .population import POPULATION, FakePopulationRegister
-from .simulation import FakeRegister, control_file_write, fake_delay_ms
-from .skatteverket import FakeSkatteverketRegister
-from .transportstyrelsen import FakeTransportstyrelsenRegister
-from .unemployment_fund import FakeUnemploymentFundRegister
+from eligibility.registers.arbetsformedlingen import FakeArbetsformedlingenRegister
+from eligibility.registers.csn import FakeCsnRegister
+from eligibility.registers.employer_pay import FakeEmployerPayRegister
+from eligibility.registers.forsakringskassan import FIXTURES as FORSAKRINGSKASSAN
+from eligibility.registers.forsakringskassan import FakeForsakringskassanRegister
+from eligibility.registers.migrationsverket import FakeMigrationsverketRegister
+from eligibility.registers.population import POPULATION, FakePopulationRegister
+from eligibility.registers.simulation import FakeRegister, control_file_write, fake_delay_ms
+from eligibility.registers.skatteverket import FakeSkatteverketRegister
+from eligibility.registers.transportstyrelsen import FakeTransportstyrelsenRegister
+from eligibility.registers.unemployment_fund import FakeUnemploymentFundRegister
 
 FAKE_REGISTERS: dict[str, type[FakeRegister]] = {
     cls.source: cls

@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from .base import Extract, Payment, answer_months, month_end
-from .simulation import DEMO_PEOPLE, PNR_BILAL, PNR_CARINA, FakeRegister, monthly_payment, rng_for
+from eligibility.registers.base import Extract, Payment, answer_months, month_end
+from eligibility.registers.simulation import (
+    DEMO_PEOPLE,
+    PNR_BILAL,
+    PNR_CARINA,
+    FakeRegister,
+    monthly_payment,
+    rng_for,
+)
 
 SOURCE = "forsakringskassan"
 LABEL = "Försäkringskassan och Pensionsmyndigheten"

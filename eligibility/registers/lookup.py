@@ -19,8 +19,8 @@ from datetime import date
 
 from django.conf import settings
 
-from . import configured_registers
-from .base import (
+from eligibility.registers import configured_registers
+from eligibility.registers.base import (
     Extract,
     Register,
     RegisterResponseInvalid,
@@ -28,7 +28,7 @@ from .base import (
     RequestPurpose,
     _deadline,
 )
-from .breaker import breaker_for
+from eligibility.registers.breaker import breaker_for
 
 logger = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .base import Extract
-from .simulation import DEMO_PEOPLE, FakeRegister, rng_for
+from eligibility.registers.base import Extract
+from eligibility.registers.simulation import DEMO_PEOPLE, FakeRegister, rng_for
 
 SOURCE = "migrationsverket"
 LABEL = "Migrationsverket"

@@ -7,8 +7,8 @@ import dataclasses
 from datetime import date, timedelta
 from typing import Any
 
-from .base import Extract, PersonRecord
-from .simulation import (
+from eligibility.registers.base import Extract, PersonRecord
+from eligibility.registers.simulation import (
     PNR_ALVA,
     PNR_BILAL,
     PNR_CARINA,

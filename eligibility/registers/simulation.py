@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 
-from .base import (
+from eligibility.registers.base import (
     Extract,
     Payment,
     RegisterResponseInvalid,

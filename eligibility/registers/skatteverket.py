@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .base import Extract, Payment, answer_months, month_end
-from .simulation import DEMO_PEOPLE, FakeRegister, day_in, kronor, rng_for
+from eligibility.registers.base import Extract, Payment, answer_months, month_end
+from eligibility.registers.simulation import DEMO_PEOPLE, FakeRegister, day_in, kronor, rng_for
 
 SOURCE = "skatteverket"
 LABEL = "Skatteverket"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .base import Extract
-from .simulation import DEMO_PEOPLE, FakeRegister, kronor, rng_for
+from eligibility.registers.base import Extract
+from eligibility.registers.simulation import DEMO_PEOPLE, FakeRegister, kronor, rng_for
 
 SOURCE = "transportstyrelsen"
 LABEL = "Transportstyrelsen"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from .base import Extract, Payment, answer_months, month_end
-from .simulation import DEMO_PEOPLE, FakeRegister, rng_for, taxed
+from eligibility.registers.base import Extract, Payment, answer_months, month_end
+from eligibility.registers.simulation import DEMO_PEOPLE, FakeRegister, rng_for, taxed
 
 SOURCE = "unemployment_fund"
 LABEL = "Arbetslöshetskassorna"

@@ -5,8 +5,8 @@ Public API (other apps import only from here)::
     from eligibility.rules import calculate, household_from_dict, result_to_dict, ...
 """
 
-from .calculation import CalculationResult, Line, calculate
-from .household import (
+from eligibility.rules.calculation import CalculationResult, Line, calculate
+from eligibility.rules.household import (
     Asset,
     Costs,
     ExtraCostItem,
@@ -16,9 +16,9 @@ from .household import (
     Member,
     MunicipalPolicy,
 )
-from .money import round_kronor
-from .parameters import NormTable, available_norm_years, norm_table_for
-from .parsing import household_from_dict, result_to_dict
+from eligibility.rules.money import round_kronor
+from eligibility.rules.parameters import NormTable, available_norm_years, norm_table_for
+from eligibility.rules.parsing import household_from_dict, result_to_dict
 
 __all__ = [
     "Asset",

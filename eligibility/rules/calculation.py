@@ -50,9 +50,9 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import NamedTuple
 
-from .household import Household, Income, Member
-from .money import ZERO, format_kronor, round_kronor
-from .parameters import MAX_LISTED_PERSONS, NormTable, norm_table_for
+from eligibility.rules.household import Household, Income, Member
+from eligibility.rules.money import ZERO, format_kronor, round_kronor
+from eligibility.rules.parameters import MAX_LISTED_PERSONS, NormTable, norm_table_for
 
 __all__ = [
     "INCOME_LABELS",

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .household import InvalidHousehold
+from eligibility.rules.household import InvalidHousehold
 
 __all__ = [
     "DATA_DIR",

@@ -32,8 +32,8 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from .calculation import CalculationResult, Line
-from .household import (
+from eligibility.rules.calculation import CalculationResult, Line
+from eligibility.rules.household import (
     Asset,
     Costs,
     ExtraCostItem,
@@ -43,7 +43,7 @@ from .household import (
     Member,
     MunicipalPolicy,
 )
-from .money import to_decimal
+from eligibility.rules.money import to_decimal
 
 __all__ = ["household_from_dict", "result_to_dict"]
 

@@ -294,9 +294,9 @@ def test_a_supplement_upload_and_the_decision_letter(
     finally:
         context.close()
     letters = pytest.importorskip(
-        "caseworker.letters", reason="the decision letter module is not here yet"
+        "caseworker.letters.render", reason="the decision letter module is not here yet"
     )
-    from caseworker.services import decision_record
+    from caseworker.decisions.services import decision_record
     from eligibility.models import Proposal
     from intake.models import DecisionOutcome
 

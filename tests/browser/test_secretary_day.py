@@ -11,8 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from intake.models import Application, HouseholdMember, MemberRole
+from meetings.booking import meeting_book_next_working_day
 from meetings.models import Attendance, Meeting, Outcome
-from meetings.services import meeting_book_next_working_day
 from tests.conftest import PASSWORD
 
 # One fixed moment (a Wednesday morning), so a journey never depends on the day it runs; the

@@ -11,8 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Municipality, Role, User
-from caseworker.ownership_models import Referral, StaffAlert
-from caseworker.referrals import referrals_escalate
+from caseworker.caseload.referrals import referrals_escalate
+from caseworker.models.caseload import Referral, StaffAlert
 from tests.caseworker.ownership_helpers import make_case
 from tests.conftest import PASSWORD
 

@@ -11,10 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Municipality, User
-from caseworker.automation import AUTOMATED_FUNCTION, ENGINE_VERSION, automated_decision_try
-from caseworker.letter_models import DecisionLetter
-from caseworker.letters import letter_context
-from caseworker.payment_models import PaymentOrder
+from caseworker.decisions.automation import (
+    AUTOMATED_FUNCTION,
+    ENGINE_VERSION,
+    automated_decision_try,
+)
+from caseworker.letters.render import letter_context
+from caseworker.models.letters import DecisionLetter
+from caseworker.models.payments import PaymentOrder
 from eligibility.models import CaseWarning, Proposal
 from intake import services as intake
 from intake.models import Application, ApplicationEvent, Decision

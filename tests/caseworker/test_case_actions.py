@@ -3,8 +3,6 @@ locks, komplettering, kommunicering, child-impact gate, track, hooks."""
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -16,17 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Municipality, Role, User
-from caseworker.models import (
-    ChildImpactAssessment,
-    Communication,
-    DecisionDraft,
-    DraftStatus,
-    JournalEntry,
-    LineAdjustment,
-    SectionApproval,
-    SupplementRequest,
-)
-from caseworker.services import (
+from caseworker.decisions.events import decision_signed
+from caseworker.decisions.services import (
     ActionNotAllowed,
     DecisionInvalid,
     SecondApprovalRequired,
@@ -44,6 +33,16 @@ from caseworker.services import (
     section_approve,
     supplement_received,
     supplement_request,
+)
+from caseworker.models import (
+    ChildImpactAssessment,
+    Communication,
+    DecisionDraft,
+    DraftStatus,
+    JournalEntry,
+    LineAdjustment,
+    SectionApproval,
+    SupplementRequest,
 )
 from eligibility.models import Proposal, RegisterSnapshot
 from intake import services as intake
@@ -163,12 +162,13 @@ def test_a_decision_without_reasons_is_refused(case: Application, caseworker: Us
     assert not Decision.objects.exists()
 
 
-def test_signing_calls_the_letter_and_payment_hooks_in_the_same_transaction(
-    case: Application, caseworker: User, monkeypatch: pytest.MonkeyPatch
+def test_signing_sets_off_the_letter_and_payment_in_the_same_transaction(
+    case: Application, caseworker: User
 ) -> None:
+    """A signed decision is announced (`decision_signed`, caseworker.decisions.events); the
+    letter and the payment order subscribe. They run inside the decision's transaction: a failing
+    payment order undoes the decision."""
     seen: list[tuple[str, int, bool]] = []
-    letters = types.ModuleType("caseworker.letters")
-    payments = types.ModuleType("caseworker.payments")
 
     def letter(decision: Decision) -> None:
         seen.append(("letter", decision.pk, Decision.objects.filter(pk=decision.pk).exists()))
@@ -177,11 +177,7 @@ def test_signing_calls_the_letter_and_payment_hooks_in_the_same_transaction(
         seen.append(("payment", decision.pk, Decision.objects.filter(pk=decision.pk).exists()))
         raise RuntimeError("payment failed")
 
-    letters.letter_for_decision_queue = letter  # type: ignore[attr-defined]
-    payments.payment_order_for_decision = payment  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "caseworker.letters", letters)
-    monkeypatch.setitem(sys.modules, "caseworker.payments", payments)
-    with pytest.raises(RuntimeError):
+    with decision_signed.overridden(letter, payment), pytest.raises(RuntimeError):
         decision_record(
             application=case, caseworker=caseworker, outcome="approved", reason="Ja.", amount=1000
         )
@@ -190,6 +186,19 @@ def test_signing_calls_the_letter_and_payment_hooks_in_the_same_transaction(
     assert not Decision.objects.exists()  # ... and a failing payment order undoes it
     case.refresh_from_db()
     assert case.status == Status.AWAITING_CASEWORKER
+
+
+def test_the_letter_the_payment_and_the_notice_subscribe_to_a_signed_decision() -> None:
+    """Wired in caseworker.apps; the decision code imports none of them."""
+    from caseworker.letters.delivery import decision_notice_queue
+    from caseworker.letters.tasks import letter_for_decision_queue
+    from caseworker.payments.services import payment_order_for_decision
+
+    assert set(decision_signed.handlers) == {
+        letter_for_decision_queue,
+        payment_order_for_decision,
+        decision_notice_queue,
+    }
 
 
 # --- adjust lines ----------------------------------------------------------------------------
@@ -478,7 +487,7 @@ def test_an_adverse_decision_on_unseen_register_facts_needs_kommunicering_first(
     assert case.status == Status.AWAITING_REPLY
 
     applicant_client = client_for(applicant)
-    url = reverse("intake:application_communication", args=[case.pk])
+    url = reverse("application_communication", args=[case.pk])
     assert "Bostadsbidrag" in applicant_client.get(url).content.decode()
     response = applicant_client.post(
         url, {"reply": "", "dispute_0": "on", "note_0": "Bidraget upphörde i oktober."}
@@ -539,7 +548,7 @@ def test_only_the_applicant_replies_and_only_once(
         communication_reply(communication=communication, applicant=other_applicant, reply="x")
     assert (
         client_for(other_applicant)
-        .get(reverse("intake:application_communication", args=[case.pk]))
+        .get(reverse("application_communication", args=[case.pk]))
         .status_code
         == 404
     )

@@ -17,11 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
-from caseworker.audit import journal_write
+from caseworker.audit.log import journal_write
+from caseworker.caseload.referrals import referral_create
+from caseworker.caseload.reminders import reminder_create
+from caseworker.decisions.services import decision_record
 from caseworker.models import AccessDenial, AccessLog
-from caseworker.referrals import referral_create
-from caseworker.reminders import reminder_create
-from caseworker.services import decision_record
 from eligibility.models import CaseWarning, RegisterSnapshot
 from intake.attachments import attachment_upload
 from intake.models import Application, ApplicationEvent, DeclaredIncome

@@ -12,10 +12,11 @@ import time_machine
 from django.test import Client
 
 from accounts.models import Municipality, Role, User
-from caseworker.dashboard import dashboard_for
-from caseworker.ownership_models import OutreachTask, Referral, SilenceSignal
-from intake.models import ApplicationKind, Notification
+from caseworker.caseload.dashboard import dashboard_for
+from caseworker.models.caseload import OutreachTask, Referral, SilenceSignal
+from intake.models import ApplicationKind
 from intake.states import Status
+from notifications.models import Notification
 from tests.conftest import PASSWORD
 
 from .ownership_helpers import make_applicant, make_case

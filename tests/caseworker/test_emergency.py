@@ -13,8 +13,8 @@ from django.core import mail
 from django.test import Client
 
 from accounts.models import Municipality, Role, User
-from caseworker.emergency import emergency_escalate
-from caseworker.ownership_models import AlertKind, CaseworkerProfile, OwnershipSettings, StaffAlert
+from caseworker.caseload.emergency import emergency_escalate
+from caseworker.models.caseload import AlertKind, CaseworkerProfile, OwnershipSettings, StaffAlert
 from intake import services as intake
 from intake.models import Application
 from intake.states import Status

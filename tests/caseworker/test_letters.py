@@ -18,16 +18,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Municipality, Role, User
-from caseworker.letter_models import DecisionLetter
-from caseworker.letters import (
-    appeal_deadline,
-    letter_context,
-    letter_for_decision_queue,
-    letter_html,
-    letter_render,
-)
+from caseworker.decisions.services import decision_record
+from caseworker.letters.render import appeal_deadline, letter_context, letter_html, letter_render
+from caseworker.letters.tasks import letter_for_decision_queue
 from caseworker.models import AccessAction, AccessLog
-from caseworker.services import decision_record
+from caseworker.models.letters import DecisionLetter
 from eligibility.models import Proposal
 from intake.models import Application, Decision, DecisionOutcome
 from tests.conftest import PASSWORD
@@ -252,7 +247,7 @@ def test_the_letter_is_rendered_after_commit_not_inside_the_transaction(
     caseworker: User,
     django_capture_on_commit_callbacks: Callable,
 ) -> None:
-    with mock.patch("caseworker.letters.letter_render") as render:
+    with mock.patch("caseworker.letters.tasks.letter_render") as render:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             decision = decision_record(
                 application=submitted_application,
@@ -270,7 +265,7 @@ def test_the_letter_is_rendered_after_commit_not_inside_the_transaction(
 def test_in_celery_mode_the_letter_is_queued_as_a_named_task(
     approved: Decision, settings: object, django_capture_on_commit_callbacks: Callable
 ) -> None:
-    from caseworker.tasks import render_decision_letter_task
+    from caseworker.letters.tasks import render_decision_letter_task
 
     settings.ROBOT_MODE = "celery"  # type: ignore[attr-defined]
     with (

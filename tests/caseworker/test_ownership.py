@@ -12,11 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
-from django.test import override_settings
 
 from accounts.models import Municipality, Role, User
-from caseworker.models import JournalEntry
-from caseworker.ownership import (
+from caseworker.caseload.ownership import (
     CaseFacts,
     StandInRefused,
     case_weight,
@@ -25,7 +23,9 @@ from caseworker.ownership import (
     owner_choose_weighted,
     stand_ins_apply,
 )
-from caseworker.ownership_models import (
+from caseworker.caseload.ownership import owner_for_new_case as owner_for_new_case_weighted
+from caseworker.models import JournalEntry
+from caseworker.models.caseload import (
     AlertKind,
     CaseMove,
     CaseworkerProfile,
@@ -36,6 +36,7 @@ from caseworker.ownership_models import (
 )
 from eligibility.models import CaseWarning
 from intake import services as intake
+from intake.events import owner_for_new_case
 from intake.models import Application, ApplicationKind
 from intake.states import Status
 from meetings.models import Absence
@@ -139,7 +140,7 @@ def test_caseload_is_the_sum_of_open_case_weights(
 def test_the_database_sum_is_case_weight_for_every_kind_of_case(
     trelleborg: Municipality, anna: User, bo: User, secretary: User
 ) -> None:
-    from caseworker.ownership import application_facts
+    from caseworker.caseload.ownership import application_facts
     from meetings.models import Meeting
 
     cases = [
@@ -263,15 +264,14 @@ def test_a_protected_identity_goes_only_to_staff_allowed_to_handle_it(
     assert owner_choose_weighted(municipality=trelleborg, application=draft) == bo
 
 
-@override_settings(OWNER_CHOOSER="tests.caseworker.test_ownership.always_bo")
-def test_the_owner_chooser_is_chosen_in_settings(
+def test_intake_asks_the_caseload_who_owns_a_new_case(
     trelleborg: Municipality, anna: User, bo: User
 ) -> None:
-    assert intake.owner_choose(municipality=trelleborg) == bo
-
-
-def always_bo(*, municipality: Municipality, application: Application | None = None) -> User:
-    return User.objects.get(username="bo")
+    """intake never imports the caseload: it asks `owner_for_new_case`, which the weighted
+    choice answers (subscribed in caseworker.apps); another answer could take its place."""
+    assert owner_for_new_case.handlers == (owner_for_new_case_weighted,)
+    with owner_for_new_case.overridden(lambda query: User.objects.get(username="bo")):
+        assert intake.owner_choose(municipality=trelleborg) == bo
 
 
 # --- Absence and stand-ins ------------------------------------------------------------------------

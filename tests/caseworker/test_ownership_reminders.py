@@ -11,7 +11,12 @@ import time_machine
 from django.test import Client
 
 from accounts.models import Municipality, User
-from caseworker.reminders import ReminderRefused, reminder_create, reminder_done, reminders_for
+from caseworker.caseload.reminders import (
+    ReminderRefused,
+    reminder_create,
+    reminder_done,
+    reminders_for,
+)
 from tests.conftest import PASSWORD
 
 from .ownership_helpers import make_case

@@ -18,8 +18,8 @@ from lxml import etree
 
 from accounts.models import Municipality, User, bank_account_parts
 from caseworker.models import AccessAction, AccessLog, JournalEntry
-from caseworker.payment_models import PaymentFile, PaymentFileEntry, PaymentOrder, PaymentStatus
-from caseworker.payments import (
+from caseworker.models.payments import PaymentFile, PaymentFileEntry, PaymentOrder, PaymentStatus
+from caseworker.payments.services import (
     NAMESPACE,
     PaymentFileInvalid,
     next_banking_day,

@@ -21,7 +21,7 @@ from django.urls import reverse
 from accounts.models import Municipality, Role, User
 from bench.queue_rows import queue_rows_create
 from caseworker.models import AccessAction, AccessLog
-from caseworker.queue import (
+from caseworker.workbench.queue import (
     QueueParams,
     cursor_decode,
     cursor_encode,
@@ -829,7 +829,7 @@ def test_every_count_equals_the_cases_its_filter_lists(
     colleague_ids = [caseworker.pk, colleague.pk]
     params = QueueParams(**chosen)
     counts = queue_counts(user=caseworker, params=params, now=NOW, colleague_ids=colleague_ids)
-    from caseworker.queue import queue_filtered
+    from caseworker.workbench.queue import queue_filtered
 
     for facet, values in counts.items():
         for value, count in values.items():

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Municipality, Role, User
 from bench.queue_rows import queue_rows_create
-from config import health
+from operations import health
 
 QUEUE = "/handlaggare/"
 URLS = [

@@ -9,14 +9,14 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from accounts.models import Municipality
-from caseworker.letter_models import ReasonTemplate
-from caseworker.reasons import (
+from caseworker.letters.reasons import (
     DEFAULT_REASONS,
-    reason_render,
     reason_template_get,
     reason_templates_load,
     reason_values,
 )
+from caseworker.letters.wording import reason_render
+from caseworker.models.letters import ReasonTemplate
 from eligibility.models import Proposal
 from intake.models import Application
 

@@ -13,8 +13,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 
 from accounts.models import Municipality, Role, User
-from caseworker.ownership_models import AlertKind, OwnershipSettings, Referral, StaffAlert
-from caseworker.referrals import (
+from caseworker.caseload.referrals import (
     ReferralOpen,
     ReferralRefused,
     case_contact,
@@ -25,6 +24,8 @@ from caseworker.referrals import (
     referrals_escalate,
     referrals_open_for,
 )
+from caseworker.caseload.referrals import status_page_context as referrals_status_page_context
+from caseworker.models.caseload import AlertKind, OwnershipSettings, Referral, StaffAlert
 from intake.models import Application
 from tests.conftest import PASSWORD
 
@@ -155,7 +156,8 @@ def test_the_applicant_sees_who_has_the_case_and_by_when_they_are_contacted(
     assert contact is not None and contact.name == caseworker.display_name()
     assert contact.contact_by == WEDNESDAY + timedelta(days=1)
     refer(case, secretary, caseworker, urgency="urgent")
-    html = render_to_string("caseworker/_case_contact.html", {"application": case})
+    context = referrals_status_page_context(case)  # what intake's status page asks
+    html = render_to_string("intake/_case_contact.html", context)
     assert caseworker.display_name() in html and "socialtjänsten" in html
     assert "18 november 2026 kl. 14.00" in html
 
@@ -192,7 +194,7 @@ def test_other_staff_cannot_act_on_a_referral(
 def test_a_decision_is_refused_while_a_referral_is_open(
     case: Application, secretary: User, caseworker: User
 ) -> None:
-    from caseworker.services import DecisionInvalid, decision_record
+    from caseworker.decisions.services import DecisionInvalid, decision_record
 
     refer(case, secretary, caseworker)
     with pytest.raises(DecisionInvalid):

@@ -11,11 +11,13 @@ import pytest
 import time_machine
 
 from accounts.models import Municipality, User
+from caseworker.caseload.silence import silence_detect
 from caseworker.models import SupplementRequest
-from caseworker.ownership_models import OutreachTask, SilenceSignal, SilenceTrigger
-from caseworker.silence import silence_detect
-from intake.models import Decision, DecisionDelivery, Notification, NotificationKind
+from caseworker.models.caseload import OutreachTask, SilenceSignal, SilenceTrigger
+from caseworker.models.letters import DecisionDelivery
+from intake.models import Decision
 from intake.states import Status
+from notifications.models import Notification, NotificationKind
 
 from .ownership_helpers import make_applicant, make_case
 

@@ -14,8 +14,9 @@ import time_machine
 from accounts.eid import EidIdentity
 from accounts.models import Municipality, User
 from accounts.services import applicant_get_or_create
-from caseworker.services import DecisionInvalid, decision_record, standing_decision_renewals_create
-from caseworker.tasks import standing_decision_renewals_task
+from caseworker.decisions.services import DecisionInvalid, decision_record
+from caseworker.decisions.standing import standing_decision_renewals_create
+from caseworker.decisions.tasks import standing_decision_renewals_task
 from eligibility.models import CaseWarning, Proposal
 from eligibility.registers import forsakringskassan
 from eligibility.registers.base import Payment, month_end

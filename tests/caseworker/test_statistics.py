@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Municipality, Role, User
-from caseworker.statistics import month_statistics, nearest_rank
+from caseworker.caseload.statistics import month_statistics, nearest_rank
 from eligibility.models import CaseWarning, Proposal
 from intake.models import Decision
 from intake.states import Status

@@ -20,13 +20,14 @@ from accounts.models import Municipality, Role, User
 from accounts.reference_cache import invalidate
 from accounts.services import applicant_get_or_create
 from bench.report import synthetic_personnummer
-from eligibility.batch import robot_run
 from eligibility.models import CaseWarning, Proposal, RegisterSnapshot
-from eligibility.services import assessment_run
+from eligibility.robot.assessment import assessment_run
+from eligibility.robot.batch import robot_run
 from intake import services as intake
-from intake.models import Application, ApplicationEvent, Notification
+from intake.models import Application, ApplicationEvent
 from intake.states import Status
 from meetings.models import Meeting
+from notifications.models import Notification
 from tests.conftest import PNR_CHILD
 
 SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
@@ -301,7 +302,7 @@ def test_a_lease_lost_mid_batch_leaves_that_application_to_its_new_holder(
 ) -> None:
     applications = waiting(3)
     taken = applications[1]
-    from eligibility import batch
+    from eligibility.robot import batch
 
     real = batch._assess
 

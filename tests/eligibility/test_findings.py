@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from eligibility.findings import (
+from eligibility.robot.findings import (
     Facts,
     Finding,
     PaymentFact,

@@ -19,15 +19,16 @@ from django.utils import timezone
 from accounts.eid import EidIdentity
 from accounts.models import Municipality, Role, User
 from accounts.services import applicant_get_or_create
-from eligibility import dispatch
 from eligibility.models import Proposal, RegisterSnapshot, SnapshotStatus
-from eligibility.services import assessment_run, robot_sweep
-from eligibility.tasks import process_application
+from eligibility.robot import claims
+from eligibility.robot.assessment import assessment_run
+from eligibility.robot.sweeper import robot_sweep
+from eligibility.robot.tasks import process_application
 from intake import services as intake
 from intake.models import Application, ApplicationEvent
 from intake.states import Actor, Status
 from meetings.models import Meeting, WorkingHours
-from tests.conftest import PNR_CARINA
+from tests.conftest import PNR_CARINA, robot_replaced
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
@@ -69,7 +70,7 @@ def waiting(
     """Submitted while the robot was away (e.g. broker down): SUBMITTED, nothing computed."""
     application = make_draft(applicant)
     with monkeypatch.context() as patch:
-        patch.setattr(dispatch, "robot_dispatch", lambda pk: None)
+        robot_replaced(patch, lambda pk: None)
         with django_capture_on_commit_callbacks(execute=True):
             intake.application_submit(application=application, applicant=applicant)
     application.refresh_from_db()
@@ -183,7 +184,7 @@ def test_a_run_after_a_crash_mid_way_reuses_what_was_stored(
     waiting: Application, frozen_wednesday: time_machine.Traveller
 ) -> None:
     """A worker claimed the case, stored the snapshots and died; the next one finishes it."""
-    assert intake.application_claim_for_robot(
+    assert claims.application_claim_for_robot(
         application_id=waiting.pk, worker_id="crashed", lease_seconds=settings.ROBOT_LEASE_SECONDS
     )
     RegisterSnapshot.objects.create(
@@ -199,7 +200,7 @@ def test_a_worker_whose_lease_was_taken_over_does_not_finish(
     waiting: Application, frozen_wednesday: time_machine.Traveller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The final transition needs the lease still held: a late worker rolls back."""
-    import eligibility.services as robot
+    import eligibility.robot.assessment as robot
 
     real_claim = robot.application_claim_for_robot
 
@@ -297,7 +298,7 @@ def test_the_sweeper_leaves_a_recent_submission_alone(
     waiting: Application, monkeypatch: pytest.MonkeyPatch, frozen_wednesday: time_machine.Traveller
 ) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(dispatch, "robot_dispatch", calls.append)
+    robot_replaced(monkeypatch, calls.append)
     frozen_wednesday.shift(timedelta(seconds=settings.ROBOT_SWEEP_AFTER_SECONDS - 1))
     assert robot_sweep() == {"redispatched": [], "given_up": []}
     assert calls == []
@@ -307,7 +308,7 @@ def test_the_sweeper_redispatches_a_submission_left_waiting(
     waiting: Application, monkeypatch: pytest.MonkeyPatch, frozen_wednesday: time_machine.Traveller
 ) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(dispatch, "robot_dispatch", calls.append)
+    robot_replaced(monkeypatch, calls.append)
     frozen_wednesday.shift(timedelta(seconds=settings.ROBOT_SWEEP_AFTER_SECONDS + 1))
 
     assert robot_sweep() == {"redispatched": [waiting.pk], "given_up": []}
@@ -329,7 +330,7 @@ def test_the_sweeper_runs_the_robot_to_the_end_in_sync_mode(
 def test_the_sweeper_takes_over_a_case_stuck_past_its_lease(
     waiting: Application, frozen_wednesday: time_machine.Traveller
 ) -> None:
-    assert intake.application_claim_for_robot(
+    assert claims.application_claim_for_robot(
         application_id=waiting.pk, worker_id="died", lease_seconds=settings.ROBOT_LEASE_SECONDS
     )
     frozen_wednesday.shift(timedelta(seconds=settings.ROBOT_LEASE_SECONDS + 1))
@@ -341,7 +342,7 @@ def test_the_sweeper_gives_up_after_max_attempts_visibly(
     waiting: Application, monkeypatch: pytest.MonkeyPatch, frozen_wednesday: time_machine.Traveller
 ) -> None:
     calls: list[int] = []
-    monkeypatch.setattr(dispatch, "robot_dispatch", calls.append)
+    robot_replaced(monkeypatch, calls.append)
     Application.objects.filter(pk=waiting.pk).update(robot_attempts=settings.ROBOT_MAX_ATTEMPTS)
     frozen_wednesday.shift(timedelta(seconds=settings.ROBOT_SWEEP_AFTER_SECONDS + 1))
 
@@ -364,11 +365,11 @@ def test_repeated_failures_end_in_needs_manual_after_the_configured_attempts(
     """A robot that claims and then dies each time: the sweeper retries, then gives up."""
 
     def claim_and_die(application_id: int) -> None:
-        intake.application_claim_for_robot(
+        claims.application_claim_for_robot(
             application_id=application_id, worker_id=f"w{timezone.now()}", lease_seconds=60
         )
 
-    monkeypatch.setattr(dispatch, "robot_dispatch", claim_and_die)
+    robot_replaced(monkeypatch, claim_and_die)
     outcomes = []
     for _ in range(6):
         frozen_wednesday.shift(timedelta(seconds=max(settings.ROBOT_SWEEP_AFTER_SECONDS, 60) + 1))
@@ -388,7 +389,7 @@ def test_a_robot_crash_in_sync_mode_is_visible_not_silent(
     secretary: User,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import eligibility.services as robot
+    import eligibility.robot.assessment as robot
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("engine exploded")
@@ -402,7 +403,7 @@ def test_a_robot_crash_in_sync_mode_is_visible_not_silent(
 def test_the_robot_sweep_command_prints_counts(
     waiting: Application, monkeypatch: pytest.MonkeyPatch, frozen_wednesday: time_machine.Traveller
 ) -> None:
-    monkeypatch.setattr(dispatch, "robot_dispatch", lambda pk: None)
+    robot_replaced(monkeypatch, lambda pk: None)
     out = io.StringIO()
     call_command("robot_sweep", stdout=out)
     assert out.getvalue().strip() == "redispatched=0 given_up=0"

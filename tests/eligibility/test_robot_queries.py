@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.eid import EidIdentity
 from accounts.models import User
 from accounts.services import applicant_get_or_create
-from eligibility.services import assessment_run
+from eligibility.robot.assessment import assessment_run
 from intake import services as intake
 from intake.models import Application
 from tests.conftest import PNR_BILAL, PNR_CARINA, PNR_CHILD

@@ -16,9 +16,7 @@ from django.utils import timezone
 from accounts.eid import EidIdentity
 from accounts.models import User
 from accounts.services import applicant_get_or_create
-from caseworker.services import application_return_to_robot, decision_record
-from eligibility import findings
-from eligibility.findings import Finding
+from caseworker.decisions.services import application_return_to_robot, decision_record
 from eligibility.models import (
     CaseWarning,
     Proposal,
@@ -27,9 +25,11 @@ from eligibility.models import (
     WarningKind,
     WarningStatus,
 )
-from eligibility.services import assessment_recheck, registers_recheck_due
-from eligibility.tasks import registers_recheck_task
-from eligibility.warnings import (
+from eligibility.robot import findings
+from eligibility.robot.assessment import assessment_recheck, registers_recheck_due
+from eligibility.robot.findings import Finding
+from eligibility.robot.tasks import registers_recheck_task
+from eligibility.robot.warnings import (
     CLOSED_BECAUSE_GONE,
     WarningNotOpen,
     warning_acknowledge,
@@ -428,7 +428,7 @@ def test_a_case_whose_latest_round_answered_is_not_due_for_a_recheck(
     django_capture_on_commit_callbacks: Callable,
 ) -> None:
     """Round 1 stored Försäkringskassan as down and then crashed; round 2 got every answer."""
-    import eligibility.services as robot
+    import eligibility.robot.assessment as robot
 
     def crash(*args: object, **kwargs: object) -> None:
         raise ValueError("engine exploded")

@@ -9,16 +9,17 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import User
-from intake.models import Application, Decision, DecisionOutcome, Notification
-from intake.notification_backends import (
+from intake.models import Application, Decision, DecisionOutcome
+from intake.services import application_transition
+from intake.states import Actor, Status
+from notifications.models import Notification
+from notifications.transports import (
     FakeEmailBackend,
     FakeLetterBackend,
     FakeSmsBackend,
     OutgoingMessage,
     fake_outboxes_clear,
 )
-from intake.services import application_transition
-from intake.states import Actor, Status
 
 PNR_PATTERN = re.compile(r"\b(19|20)?\d{6}[-+]?\d{4}\b")
 AMOUNT_PATTERN = re.compile(r"\d[\d  ]*(,\d+)?\s*kr\b|\bkronor\b", re.IGNORECASE)

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from accounts.eid import EidIdentity
 from accounts.models import Municipality, Role, User
 from accounts.services import applicant_get_or_create
-from caseworker.services import decision_record
+from caseworker.decisions.services import decision_record
 from eligibility.models import CaseWarning, Proposal
 from intake import services as intake
 from intake.models import Application, ApplicationKind, Decision

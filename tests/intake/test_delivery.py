@@ -12,15 +12,17 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from intake.models import Application, DecisionDelivery, Notification, NotificationKind
-from intake.notification_backends import FakeEmailBackend, FakeLetterBackend, FakeSmsBackend
-from intake.notifications import (
+from caseworker.letters.delivery import (
     appeal_deadline,
     deliveries_escalate_unopened,
     delivery_mark_opened,
-    notifications_retry,
     notify_decision,
 )
+from caseworker.models.letters import DecisionDelivery
+from intake.models import Application
+from notifications.delivery import notifications_retry
+from notifications.models import Notification, NotificationKind
+from notifications.transports import FakeEmailBackend, FakeLetterBackend, FakeSmsBackend
 
 from .notify_helpers import _clean_outboxes, decide  # noqa: F401
 

@@ -16,9 +16,10 @@ from django.utils import timezone
 from accounts.mandates import MandateRefused, mandate_register, mandate_revoke
 from accounts.models import Mandate, User
 from intake.access import access_application, applications_visible_to
-from intake.models import Application, Notification
+from intake.models import Application
 from intake.services import ApplicationIncomplete, application_submit
 from intake.states import Status
+from notifications.models import Notification
 from tests.conftest import PNR_ALVA, PNR_CARINA
 
 from .notify_helpers import _clean_outboxes  # noqa: F401
@@ -164,7 +165,7 @@ def test_representative_is_notified_too(
     caseworker: User,
     django_capture_on_commit_callbacks: Callable,
 ) -> None:
-    from intake.notifications import notify_caseworker_message
+    from notifications.delivery import notify_caseworker_message
 
     _mandate(representative, caseworker)
     with django_capture_on_commit_callbacks(execute=True):

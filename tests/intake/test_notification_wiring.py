@@ -15,30 +15,26 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Municipality, Role, User
-from caseworker.services import (
+from caseworker.decisions.services import (
     decision_draft_approve,
     decision_record,
     decision_submit,
     supplement_request,
 )
+from caseworker.letters.delivery import DECISION_LETTER
+from caseworker.models.letters import DecisionDelivery
 from intake import services as intake
-from intake.models import (
-    Application,
-    Decision,
-    DecisionDelivery,
-    DeliveryChannel,
-    Notification,
-    NotificationKind,
-)
-from intake.notification_backends import (
+from intake.models import Application, Decision
+from meetings.changes import meeting_free_slots, meeting_reschedule
+from meetings.models import Meeting
+from notifications.delivery import SOMETHING_NEW
+from notifications.models import DeliveryChannel, Notification, NotificationKind
+from notifications.transports import (
     FakeEmailBackend,
     FakeLetterBackend,
     FakeSmsBackend,
     fake_outboxes_clear,
 )
-from intake.notifications import DECISION_LETTER, SOMETHING_NEW
-from meetings.models import Meeting
-from meetings.services import meeting_free_slots, meeting_reschedule
 
 from .notify_helpers import _clean_outboxes, all_sent, assert_no_case_details  # noqa: F401
 

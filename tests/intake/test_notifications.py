@@ -12,25 +12,25 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from intake.models import Application, Notification, NotificationKind
-from intake.notification_backends import (
+from caseworker.letters.delivery import notify_decision
+from intake.models import Application
+from meetings.models import Meeting
+from meetings.notices import meeting_reminders_send, notify_meeting_booked, notify_meeting_changed
+from meetings.tasks import send_meeting_reminders
+from notifications.delivery import (
+    SOMETHING_NEW,
+    channel_for,
+    notify_applicant,
+    notify_caseworker_message,
+)
+from notifications.events import AddressQuery, PostalAddress, postal_address
+from notifications.models import Notification, NotificationKind
+from notifications.transports import (
     FakeEmailBackend,
     FakeLetterBackend,
     FakeSmsBackend,
     fake_outboxes_clear,
 )
-from intake.notifications import (
-    SOMETHING_NEW,
-    channel_for,
-    meeting_reminders_send,
-    notify_caseworker_message,
-    notify_decision,
-    notify_meeting_booked,
-    notify_meeting_changed,
-    notify_supplement_requested,
-)
-from intake.tasks import send_meeting_reminders
-from meetings.models import Meeting
 
 from .notify_helpers import (  # noqa: F401
     _clean_outboxes,
@@ -82,7 +82,7 @@ def test_every_event_notifies_without_case_details(
     # it is checked for case details below too, but the SMS count is about this test's notices.
     earlier = list(Notification.objects.values_list("pk", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
-        notify_supplement_requested(submitted_application)
+        notify_applicant(application=submitted_application, kind=NotificationKind.SUPPLEMENT)
         notify_caseworker_message(submitted_application)
         if meeting is not None:
             notify_meeting_booked(meeting)
@@ -159,13 +159,14 @@ def test_protected_identity_letter_goes_via_forwarding_without_address_lookup(
     submitted_application: Application,
     caseworker: User,
     django_capture_on_commit_callbacks: Callable,
-    settings: object,
 ) -> None:
-    settings.NOTIFICATION_ADDRESS_LOOKUP = "tests.intake.test_notifications.ExplodingLookup"  # type: ignore[attr-defined]
     Application.objects.filter(pk=submitted_application.pk).update(protected_identity=True)
     submitted_application.refresh_from_db()
-    with django_capture_on_commit_callbacks(execute=True):
-        notify_supplement_requested(submitted_application)
+    with (
+        postal_address.overridden(exploding_lookup),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notify_applicant(application=submitted_application, kind=NotificationKind.SUPPLEMENT)
         delivery = notify_decision(decide(submitted_application, caseworker))
     delivery.refresh_from_db()
     assert delivery.channel == "forwarding" and delivery.letter_channel == "forwarding"
@@ -173,26 +174,23 @@ def test_protected_identity_letter_goes_via_forwarding_without_address_lookup(
     assert len(FakeLetterBackend.outbox) == 2
 
 
-class ExplodingLookup:
-    def lookup(self, personnummer: str, **kwargs: object) -> None:
-        raise AssertionError("no address may be looked up for a protected identity")
+def exploding_lookup(query: AddressQuery) -> PostalAddress:
+    raise AssertionError("no address may be looked up for a protected identity")
 
 
-class ProtectedLookup:
-    def lookup(self, personnummer: str, **kwargs: object) -> object:
-        from intake.notifications import PostalAddress
-
-        return PostalAddress(address="", protected=True)
+def protected_lookup(query: AddressQuery) -> PostalAddress:
+    return PostalAddress(address="", protected=True)
 
 
 def test_register_saying_protected_at_send_time_switches_to_forwarding(
     submitted_application: Application,
     django_capture_on_commit_callbacks: Callable,
-    settings: object,
 ) -> None:
-    settings.NOTIFICATION_ADDRESS_LOOKUP = "tests.intake.test_notifications.ProtectedLookup"  # type: ignore[attr-defined]
     fake_outboxes_clear()  # the robot's meeting letter at submit is not what this is about
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        postal_address.overridden(protected_lookup),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         [notice] = notify_caseworker_message(submitted_application)
     notice.refresh_from_db()
     assert notice.channel == "forwarding"
@@ -202,7 +200,7 @@ def test_register_saying_protected_at_send_time_switches_to_forwarding(
 
 def test_preferences_page_saves_the_channel(client: Client, applicant: User) -> None:
     client.force_login(applicant)
-    url = reverse("intake:notification_settings")
+    url = reverse("notifications:settings")
     assert url == "/ansokan/installningar/"
     assert client.get(url).status_code == 200
     missing = client.post(url, {"notification_channel": "sms", "phone": "", "email": ""})
@@ -216,13 +214,13 @@ def test_preferences_page_saves_the_channel(client: Client, applicant: User) -> 
 
 def test_preferences_page_is_for_applicants_only(client: Client, caseworker: User) -> None:
     client.force_login(caseworker)
-    assert client.get(reverse("intake:notification_settings")).status_code == 403
+    assert client.get(reverse("notifications:settings")).status_code == 403
 
 
 def test_many_notices_go_out_in_one_pass_and_a_failure_waits_for_the_retry(
     submitted_application: Application, applicant: User
 ) -> None:
-    from intake.notifications import notifications_send
+    from notifications.delivery import notifications_send
 
     applicant.notification_channel, applicant.email = "email", "alva@example.invalid"
     applicant.save()

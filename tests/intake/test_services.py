@@ -12,12 +12,13 @@ from django.test import override_settings
 from kombu.exceptions import OperationalError
 
 from accounts.models import Municipality, Role, User
-from eligibility import dispatch
-from eligibility.tasks import process_application
+from eligibility.robot import claims, dispatch
+from eligibility.robot.tasks import process_application
 from intake import services
 from intake.models import Application, ApplicationEvent
 from intake.services import ConcurrentTransition
 from intake.states import Actor, Status, TransitionNotAllowed
+from tests.conftest import robot_replaced
 
 # Wednesday; the next working day is Thursday 2026-11-19.
 WEDNESDAY = "2026-11-18 10:00 +01:00"
@@ -33,7 +34,7 @@ def frozen_wednesday():
 def robot_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Record hand-overs to the robot instead of running it."""
     calls: list[int] = []
-    monkeypatch.setattr(dispatch, "robot_dispatch", calls.append)
+    robot_replaced(monkeypatch, calls.append)
     return calls
 
 
@@ -446,7 +447,7 @@ def test_a_withdrawn_application_is_not_picked_up_by_the_robot(
     submitted_waiting: Application, applicant: User
 ) -> None:
     services.application_withdraw(application=submitted_waiting, applicant=applicant)
-    assert not services.application_claim_for_robot(
+    assert not claims.application_claim_for_robot(
         application_id=submitted_waiting.pk, worker_id="w1", lease_seconds=300
     )
 
@@ -454,7 +455,7 @@ def test_a_withdrawn_application_is_not_picked_up_by_the_robot(
 def test_withdraw_is_refused_once_the_robot_has_the_application(
     submitted_waiting: Application, applicant: User
 ) -> None:
-    assert services.application_claim_for_robot(
+    assert claims.application_claim_for_robot(
         application_id=submitted_waiting.pk, worker_id="w1", lease_seconds=300
     )
     submitted_waiting.refresh_from_db()
@@ -468,7 +469,7 @@ def test_withdraw_is_refused_once_the_robot_has_the_application(
 def test_the_first_claim_moves_the_application_to_processing_with_a_lease(
     submitted_waiting: Application,
 ) -> None:
-    assert services.application_claim_for_robot(
+    assert claims.application_claim_for_robot(
         application_id=submitted_waiting.pk, worker_id="w1", lease_seconds=300
     )
     submitted_waiting.refresh_from_db()
@@ -485,10 +486,8 @@ def test_the_first_claim_moves_the_application_to_processing_with_a_lease(
 
 def test_a_second_worker_cannot_claim_a_leased_application(submitted_waiting: Application) -> None:
     pk = submitted_waiting.pk
-    assert services.application_claim_for_robot(
-        application_id=pk, worker_id="w1", lease_seconds=300
-    )
-    assert not services.application_claim_for_robot(
+    assert claims.application_claim_for_robot(application_id=pk, worker_id="w1", lease_seconds=300)
+    assert not claims.application_claim_for_robot(
         application_id=pk, worker_id="w2", lease_seconds=300
     )
     submitted_waiting.refresh_from_db()
@@ -500,35 +499,27 @@ def test_a_claim_on_an_expired_lease_succeeds(
     submitted_waiting: Application, frozen_wednesday: time_machine.Traveller
 ) -> None:
     pk = submitted_waiting.pk
-    assert services.application_claim_for_robot(
-        application_id=pk, worker_id="w1", lease_seconds=300
-    )
+    assert claims.application_claim_for_robot(application_id=pk, worker_id="w1", lease_seconds=300)
     frozen_wednesday.shift(timedelta(seconds=299))
-    assert not services.application_claim_for_robot(
+    assert not claims.application_claim_for_robot(
         application_id=pk, worker_id="w2", lease_seconds=300
     )
     frozen_wednesday.shift(timedelta(seconds=2))
-    assert services.application_claim_for_robot(
-        application_id=pk, worker_id="w2", lease_seconds=300
-    )
+    assert claims.application_claim_for_robot(application_id=pk, worker_id="w2", lease_seconds=300)
     submitted_waiting.refresh_from_db()
     assert submitted_waiting.status == Status.PROCESSING
     assert submitted_waiting.robot_lease_owner == "w2"
     assert submitted_waiting.robot_attempts == 2
     # the crashed worker has lost it
-    assert not services.application_claim_for_robot(
+    assert not claims.application_claim_for_robot(
         application_id=pk, worker_id="w1", lease_seconds=300
     )
 
 
 def test_the_same_worker_can_claim_again(submitted_waiting: Application) -> None:
     pk = submitted_waiting.pk
-    assert services.application_claim_for_robot(
-        application_id=pk, worker_id="w1", lease_seconds=300
-    )
-    assert services.application_claim_for_robot(
-        application_id=pk, worker_id="w1", lease_seconds=300
-    )
+    assert claims.application_claim_for_robot(application_id=pk, worker_id="w1", lease_seconds=300)
+    assert claims.application_claim_for_robot(application_id=pk, worker_id="w1", lease_seconds=300)
     submitted_waiting.refresh_from_db()
     assert submitted_waiting.robot_attempts == 2
     # a re-claim extends the lease and adds no status event
@@ -540,12 +531,12 @@ def test_only_submitted_or_processing_applications_can_be_claimed(
     submitted_waiting: Application, status: Status
 ) -> None:
     Application.objects.filter(pk=submitted_waiting.pk).update(status=status)
-    assert not services.application_claim_for_robot(
+    assert not claims.application_claim_for_robot(
         application_id=submitted_waiting.pk, worker_id="w1", lease_seconds=300
     )
 
 
 def test_claiming_a_missing_application_returns_false(db: None) -> None:
-    assert not services.application_claim_for_robot(
+    assert not claims.application_claim_for_robot(
         application_id=999_999, worker_id="w1", lease_seconds=300
     )

@@ -14,9 +14,9 @@ from django.db import transaction
 from accounts.models import Municipality, Role, User
 from accounts.reference_cache import invalidate
 from intake.models import Application
-from meetings import services
+from meetings import booking
+from meetings.booking import meeting_book_for_track, meetings_book_many
 from meetings.models import Absence, Meeting
-from meetings.services import meeting_book_for_track, meetings_book_many
 
 from .conftest import give_hours
 
@@ -68,7 +68,7 @@ def test_batch_booking_chooses_as_one_by_one_does(
             # The applicant is the same household as last month.
             Application.objects.filter(pk=previous.pk).update(applicant=application.applicant)
         applications.append(Application.objects.select_related("previous").get(pk=application.pk))
-    monkeypatch.setattr(services._PlannedDay, "CHUNK", 2)  # read booked times in many chunks
+    monkeypatch.setattr(booking._PlannedDay, "CHUNK", 2)  # read booked times in many chunks
 
     with transaction.atomic():
         point = transaction.savepoint()
@@ -84,7 +84,7 @@ def test_batch_booking_chooses_as_one_by_one_does(
     for application in applications:
         try:
             meeting = meeting_book_for_track(application=application, track=track, today=TODAY)
-        except services.NoFreeSlot:
+        except booking.NoFreeSlot:
             continue
         one_by_one.append((meeting.secretary_id, meeting.starts_at, meeting.overflow))
     assert in_batch == one_by_one

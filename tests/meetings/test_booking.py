@@ -15,7 +15,17 @@ from django.db import IntegrityError, transaction
 from accounts.models import Municipality, Role, User
 from intake.models import Application, DeclaredIncome, IncomeType
 from intake.states import Status
-from meetings import services
+from meetings import changes
+from meetings.booking import (
+    NoFreeSlot,
+    SlotTaken,
+    meeting_book_for_track,
+    meeting_book_next_working_day,
+    meeting_book_suggested,
+    meeting_mark_reminded,
+    meetings_due_for_reminder,
+)
+from meetings.changes import meeting_cancel, meeting_free_slots, meeting_record, meeting_reschedule
 from meetings.models import (
     Absence,
     Attendance,
@@ -28,21 +38,7 @@ from meetings.models import (
     Track,
     WorkingHours,
 )
-from meetings.services import (
-    NoFreeSlot,
-    SlotTaken,
-    meeting_book_for_track,
-    meeting_book_next_working_day,
-    meeting_book_suggested,
-    meeting_cancel,
-    meeting_free_slots,
-    meeting_mark_reminded,
-    meeting_record,
-    meeting_reschedule,
-    meetings_due_for_reminder,
-    needs_screen_save,
-    needs_suggest_track,
-)
+from meetings.needs import needs_screen_save, needs_suggest_track
 
 from .conftest import give_hours
 
@@ -496,7 +492,7 @@ def test_reschedule_to_a_time_just_taken_changes_nothing(
         starts_at=target.starts_at,
         ends_at=target.starts_at + timedelta(minutes=45),
     )
-    monkeypatch.setattr(services, "meeting_free_slots", lambda **kwargs: offered)
+    monkeypatch.setattr(changes, "meeting_free_slots", lambda **kwargs: offered)
 
     with pytest.raises(SlotTaken):
         meeting_reschedule(meeting=meeting, choice=target.key, today=WEDNESDAY)

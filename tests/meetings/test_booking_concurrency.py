@@ -18,8 +18,8 @@ from django.db import connection, connections
 
 from accounts.models import Municipality, Role, User
 from intake.models import Application
+from meetings.booking import meeting_book_next_working_day
 from meetings.models import Meeting
-from meetings.services import meeting_book_next_working_day
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = date(2026, 11, 18)

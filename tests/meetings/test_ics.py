@@ -13,14 +13,11 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from accounts.models import Municipality, User
-from intake.models import Application
+from intake.models import Application, Track
+from meetings.booking import meeting_book_next_working_day
+from meetings.feeds import calendar_feed_create, calendar_feed_revoke
 from meetings.ics import meetings_to_ics
-from meetings.models import CalendarFeed, Meeting, Room, Track
-from meetings.services import (
-    calendar_feed_create,
-    calendar_feed_revoke,
-    meeting_book_next_working_day,
-)
+from meetings.models import CalendarFeed, Meeting, Room
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = date(2026, 11, 18)

@@ -13,8 +13,10 @@ from django.urls import reverse
 
 from accounts.models import Municipality, Role, User
 from intake.models import Application
+from meetings.booking import meeting_book_next_working_day
+from meetings.changes import meeting_free_slots
 from meetings.models import Attendance, CancelledBy, Meeting, NeedsScreen, Outcome
-from meetings.services import meeting_book_next_working_day, meeting_free_slots, needs_screen_save
+from meetings.needs import needs_screen_save
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = date(2026, 11, 18)
@@ -290,7 +292,7 @@ def test_an_integrity_error_on_reschedule_says_the_time_was_just_taken(
     booked: Meeting, applicant: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from meetings import views
-    from meetings.services import SlotTaken
+    from meetings.booking import SlotTaken
 
     def taken(**kwargs: object) -> Meeting:
         raise SlotTaken("x")

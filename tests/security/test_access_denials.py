@@ -18,7 +18,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts.models import User
-from caseworker.audit import (
+from caseworker.audit.log import (
     access_denial_record,
     access_log_when_shown,
     requested_object_id,
@@ -225,7 +225,7 @@ def test_a_refused_or_failed_response_is_not_logged_as_shown(world: World, statu
 def test_the_log_review_counts_denials_per_user(world: World) -> None:
     from datetime import date
 
-    from caseworker.log_review import log_review
+    from caseworker.audit.review import log_review
 
     caseworker, host = world.caseworker, world.host
     intruder: User = world.outsiders["other_applicant"]

@@ -13,9 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Heartbeat, MaintenanceBanner, User
-from config import health
-from config.celery import heartbeat
+from accounts.models import User
+from operations import health
+from operations.models import Heartbeat, MaintenanceBanner
+from operations.tasks import heartbeat
 from tests.security.fake_clamd import free_port
 
 TOKEN = "internal-health-token-for-tests"

@@ -16,7 +16,8 @@ from django.urls import reverse
 
 from accounts.models import Municipality, User
 from config.logging import UUID_RE, json_formatter, mask_personnummer
-from intake.models import Application, Decision, Status
+from intake.models import Application, Decision
+from intake.states import Status
 from tests.conftest import PNR_ALVA, PNR_BILAL
 
 # Anything shaped like a personnummer: 10 or 12 digits, optionally with - or + before the last 4.
@@ -116,8 +117,8 @@ def test_a_task_id_bound_by_the_worker_is_on_every_line(captured: io.StringIO) -
     task_id = "4bd0c4a7-1234-4567-8901-234567890123"  # all-digit last group: still kept
     structlog.contextvars.bind_contextvars(task_id=task_id)
     try:
-        logging.getLogger("eligibility.tasks").warning("retrying")
-        structlog.get_logger("eligibility.tasks").info("done")
+        logging.getLogger("eligibility.robot.tasks").warning("retrying")
+        structlog.get_logger("eligibility.robot.tasks").info("done")
     finally:
         structlog.contextvars.clear_contextvars()
     assert [r["task_id"] for r in records(captured)] == [task_id, task_id]

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.timeout(120)
 BIN = Path(sys.executable).parent
 FAKE_EID = "accounts.eid.DevelopmentEidProvider"
 FAKE_REGISTER = "eligibility.registers.fake.FakePopulationRegister"
-FAKE_SMS = "intake.notification_backends.FakeSmsBackend"
+FAKE_SMS = "notifications.transports.FakeSmsBackend"
 
 
 def _free_port() -> int:

@@ -12,15 +12,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from accounts.models import User
-from caseworker.audit import access_denial_record, access_log_record, journal_write
-from caseworker.models import AccessAction, AccessDenial, AccessLog, JournalEntry
-from caseworker.retention import (
+from caseworker.audit.log import access_denial_record, access_log_record, journal_write
+from caseworker.audit.retention import (
     ANONYMISE,
     NO_PERSONAL_DATA,
     models_pointing_at_applications,
     retention_plan,
     retention_run,
 )
+from caseworker.models import AccessAction, AccessDenial, AccessLog, JournalEntry
 from eligibility.models import RegisterSnapshot
 from intake.attachments import attachment_upload, stored_path
 from intake.models import Application, HouseholdMember

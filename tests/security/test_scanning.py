@@ -150,4 +150,8 @@ def test_a_clamd_error_answer_is_not_clean(tmp_path: Path, settings) -> None:  #
 
 def test_the_rescan_runs_on_the_beat_schedule(settings) -> None:  # type: ignore[no-untyped-def]
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert {"intake.attachments_rescan", "config.heartbeat", "caseworker.retention_run"} <= tasks
+    assert {
+        "intake.attachments_rescan",
+        "operations.heartbeat",
+        "caseworker.retention_run",
+    } <= tasks

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from caseworker.services import decision_record
+from caseworker.decisions.services import decision_record
 from tests.security.conftest import World, client_for
 from tests.security.test_idor import rightful_for, url_for
 from tests.security.urls import NO_OBJECT_URLS, object_routes

@@ -16,11 +16,11 @@ from django.apps import apps
 from django.db import models
 from django.urls import reverse
 
-from caseworker.letters import letter_html, letter_pdf
-from caseworker.services import decision_record
+from caseworker.decisions.services import decision_record
+from caseworker.letters.render import letter_html, letter_pdf
 from eligibility.models import Proposal
 from intake.models import Decision
-from intake.notification_backends import FakeEmailBackend, FakeLetterBackend, FakeSmsBackend
+from notifications.transports import FakeEmailBackend, FakeLetterBackend, FakeSmsBackend
 from tests.security.conftest import World, client_for
 
 PAYLOAD = '<script>alert(1)</script>"><img src=x onerror=alert(1)> hx-get="/x" {{7*7}}'

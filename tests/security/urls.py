@@ -23,7 +23,7 @@ NO_OBJECT_URLS = frozenset(
         "accounts:home",
         "intake:application_list",
         "intake:application_start",
-        "intake:notification_settings",
+        "notifications:settings",
         "intake:represented_list",
         "assisted:register_start",
         "assisted:mandate_list",

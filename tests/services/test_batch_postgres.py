@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, connections
 
 from accounts.models import Role, User
-from eligibility.batch import robot_run
+from eligibility.robot.batch import robot_run
 from intake.models import Application
 
 from .test_faults import (  # noqa: F401 - caseworker: the fixture with working hours

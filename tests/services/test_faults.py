@@ -27,10 +27,10 @@ from accounts.eid import EidIdentity
 from accounts.models import Municipality, Role, User
 from accounts.security import LOCAL_COUNTERS
 from accounts.services import applicant_get_or_create
-from eligibility import services as robot
 from eligibility.models import Proposal, RegisterSnapshot
 from eligibility.registers import configured_registers
-from eligibility.tasks import process_application
+from eligibility.robot import sweeper
+from eligibility.robot.tasks import process_application
 from intake import services as intake
 from intake.models import Application, ApplicationEvent
 from intake.states import Status
@@ -214,11 +214,11 @@ def test_worker_killed_mid_task_is_recovered_by_the_sweeper_exactly_once(
     # Before the lease runs out the sweeper leaves it alone (checked only while there is
     # clearly time left: a loaded machine may take seconds to get here)...
     if timezone.now() < lease_until - timedelta(seconds=1):
-        assert robot.robot_sweep()["redispatched"] == []
+        assert sweeper.robot_sweep()["redispatched"] == []
     celery_workers.start("fresh", ROBOT_LEASE_SECONDS=8)
     # ...and after it, it re-dispatches it.
     assert wait_until(lambda: timezone.now() > lease_until + timedelta(seconds=0.2), timeout=10)
-    assert robot.robot_sweep()["redispatched"] == [pk]
+    assert sweeper.robot_sweep()["redispatched"] == [pk]
 
     assert wait_until(lambda: status_of(pk) == Status.AWAITING_CASEWORKER, timeout=30), status_of(
         pk
@@ -276,7 +276,7 @@ def test_submits_succeed_while_redis_is_down_and_the_sweeper_delivers_them_once(
     record_property: Callable[[str, object], None],
 ) -> None:  # type: ignore[no-untyped-def]
     private_redis.stop()
-    caplog.set_level(logging.WARNING, logger="eligibility.dispatch")
+    caplog.set_level(logging.WARNING, logger="eligibility.robot.dispatch")
     pks, latencies = [], []
     for serial in range(4):
         pk, seconds = submit_through_the_web(personnummer(100 + serial), trelleborg)
@@ -295,13 +295,13 @@ def test_submits_succeed_while_redis_is_down_and_the_sweeper_delivers_them_once(
     private_redis.start()
     celery_workers.start("w1")
     settings.ROBOT_SWEEP_AFTER_SECONDS = 0  # the sweeper runs here, in the test process
-    swept = robot.robot_sweep()
+    swept = sweeper.robot_sweep()
     assert sorted(swept["redispatched"]) == sorted(pks), swept
     assert wait_until(lambda: all_waiting_for_caseworker(pks), timeout=45), [
         status_of(pk) for pk in pks
     ]
     # A second sweep finds nothing left to do.
-    assert robot.robot_sweep() == {"redispatched": [], "given_up": []}
+    assert sweeper.robot_sweep() == {"redispatched": [], "given_up": []}
     for pk in pks:
         assert_processed_exactly_once(pk)
         assert Application.objects.get(pk=pk).robot_attempts == 1
@@ -352,7 +352,7 @@ def test_submit_does_not_hang_while_redis_is_frozen(
     # the claim make it exactly one run.
     celery_workers.start("w1")
     settings.ROBOT_SWEEP_AFTER_SECONDS = 0
-    robot.robot_sweep()
+    sweeper.robot_sweep()
     assert wait_until(lambda: status_of(pk) == Status.AWAITING_CASEWORKER, timeout=30), status_of(
         pk
     )

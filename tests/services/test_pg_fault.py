@@ -20,10 +20,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role, User
-from caseworker.audit import access_denial_record, access_log_record
+from caseworker.audit.log import access_denial_record, access_log_record
 from caseworker.models import AccessAction, AccessDenial, AccessLog
-from caseworker.payment_models import PaymentOrder
-from eligibility import services as robot
+from caseworker.models.payments import PaymentOrder
+from eligibility.robot import assessment
 from intake import services as intake
 from intake.models import Application, Decision
 from intake.states import Status
@@ -170,7 +170,7 @@ def test_the_caseworkers_decision_killed_mid_transaction_then_retried_gives_one_
     one meeting."""
     (person,) = make_applicants(1)
     (pk,) = submit_without_dispatch(make_draft, [person], monkeypatch)
-    assert robot.assessment_run(application_id=pk, worker_id="test")
+    assert assessment.assessment_run(application_id=pk, worker_id="test")
     meetings_before = Meeting.objects.filter(application_id=pk).count()
     client = Client()
     client.force_login(caseworker)
@@ -222,7 +222,7 @@ def test_retention_alone_may_delete_access_log_rows_past_their_period(
 ) -> None:
     import time_machine
 
-    from caseworker.retention import retention_run
+    from caseworker.audit.retention import retention_run
 
     with time_machine.travel("2026-11-18 10:00 +01:00"):
         access_log_record(
@@ -272,7 +272,7 @@ def test_retention_alone_may_delete_access_denial_rows_past_their_period(
 ) -> None:
     import time_machine
 
-    from caseworker.retention import retention_run
+    from caseworker.audit.retention import retention_run
 
     with time_machine.travel("2026-11-18 10:00 +01:00"):
         _denial(caseworker)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from caseworker.reasons import reason_templates_load
+from caseworker.letters.reasons import reason_templates_load
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from caseworker.log_review import SAMPLE_SIZE, log_review
+from caseworker.audit.review import SAMPLE_SIZE, log_review
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from caseworker.payments import PaymentFileInvalid, payment_file_create
+from caseworker.payments.services import PaymentFileInvalid, payment_file_create
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""`manage.py retention_run [--dry-run]`: gallring (see caseworker.retention)."""
+"""`manage.py retention_run [--dry-run]`: gallring (see caseworker.audit.retention)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from caseworker.retention import retention_run
+from caseworker.audit.retention import retention_run
 
 
 class Command(BaseCommand):

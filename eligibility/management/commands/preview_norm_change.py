@@ -28,8 +28,8 @@ from django.db.models import OuterRef, Subquery
 
 from accounts.models import Municipality
 from eligibility.models import Proposal, RegisterSnapshot
+from eligibility.robot.assessment import household_build
 from eligibility.rules import InvalidHousehold, available_norm_years, calculate, norm_table_for
-from eligibility.services import household_build
 
 INVALID_INPUT = 2
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from eligibility.services import robot_sweep
+from eligibility.robot.sweeper import robot_sweep
 
 
 class Command(BaseCommand):

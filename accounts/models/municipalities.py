@@ -1,0 +1,117 @@
+"""The municipalities the installation serves, with their own settings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Municipality(models.Model):
+    code = models.CharField(_("kommunkod"), max_length=4, unique=True)
+    name = models.CharField(_("namn"), max_length=100)
+    meeting_minutes = models.PositiveSmallIntegerField(_("möteslängd (minuter)"), default=45)
+    # The robot's municipal settings.
+    sample_share = models.DecimalField(
+        _("andel stickprov"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.100"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        help_text=_("Andel av de ärenden som kan beviljas enligt förslaget som ändå granskas."),
+    )
+    income_change_threshold = models.DecimalField(
+        _("gräns för ändrad inkomst"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.120"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        help_text=_("En förmån som ändrats mer än så mellan två månader ger en varning."),
+    )
+    declared_difference_threshold = models.DecimalField(
+        _("gräns för skillnad uppgift–register (kr)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("100"),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    application_window_opens_day = models.PositiveSmallIntegerField(
+        _("ansökan för nästa månad öppnar (dag i månaden)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Från den dagen kan hushållet ansöka för nästa månad."),
+    )
+    standing_decision_max_months = models.PositiveSmallIntegerField(
+        _("längsta stående beslut (månader)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    second_approval_limit = models.DecimalField(
+        _("gräns för attest (kr)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("20000"),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Beslut över detta belopp måste godkännas av en andra handläggare."),
+    )
+
+    # Automated decisions (FL 28 §, KL 6 kap.): off until the nämnd has delegated to the function.
+    automated_decisions_enabled = models.BooleanField(
+        _("automatiserade beslut"),
+        default=False,
+        help_text=_(
+            "Roboten beviljar återansökningar som kan beviljas enligt förslaget, inte är "
+            "stickprov och saknar öppna varningar. Kräver ett delegationsbeslut."
+        ),
+    )
+    automation_delegation_reference = models.CharField(
+        _("delegationsbeslut för automatiserade beslut"),
+        max_length=200,
+        blank=True,
+        help_text=_("Nämndens beslut som delegerar till den automatiserade funktionen (§, datum)."),
+    )
+
+    # Delivery of decisions (#5): an unopened digital decision goes out on paper after this.
+    decision_open_days = models.PositiveSmallIntegerField(
+        _("dagar innan beslutet skickas på papper"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "Har sökanden inte öppnat beslutet inom så många dagar skickas det som brev till "
+            "folkbokföringsadressen."
+        ),
+    )
+
+    # Audit (#9): every save leaves an append-only historical row with who and when.
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kommun")
+        verbose_name_plural = _("kommuner")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="automated_decisions_need_delegation",
+                condition=Q(automated_decisions_enabled=False)
+                | ~Q(automation_delegation_reference=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.automated_decisions_enabled and not self.automation_delegation_reference.strip():
+            raise ValidationError(
+                {
+                    "automation_delegation_reference": _(
+                        "Automatiserade beslut kräver ett delegationsbeslut från nämnden."
+                    )
+                }
+            )

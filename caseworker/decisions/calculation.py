@@ -1,0 +1,318 @@
+"""Reads for the case page: the declaration beside the register answers, and the calculation
+with the robot's and the caseworker's amounts side by side.
+
+The caseworker's column is the engine run again over the same facts with the caseworker's line
+adjustments applied (`eligibility.rules.calculate` over `household_build`). Adjustments live in
+`caseworker.LineAdjustment`, apart from the robot's `Proposal`, so a robot refresh never
+overwrites them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from caseworker.models import LineAdjustment
+from eligibility.models import Proposal, RegisterSnapshot
+from eligibility.registers.base import income_type
+from eligibility.robot.assessment import household_build, snapshot_extracts
+from eligibility.robot.findings import (
+    COST_LABELS,
+    INCOME_LABELS,
+    Facts,
+    PaymentFact,
+    income_by_month,
+)
+from eligibility.rules import CalculationResult, Household, Income, calculate
+from intake.models import Application, DeclaredIncome, HouseholdMember, MemberRole
+
+ZERO = Decimal(0)
+COST_CODES = tuple(COST_LABELS)
+
+
+def adjustable_codes() -> list[tuple[str, str]]:
+    """Lines a caseworker may set: the reasonable costs and each kind of income."""
+    costs = [(code, label) for code, label in COST_LABELS.items()]
+    incomes = [
+        (f"income:{kind}", f"Inkomst: {label}")
+        for kind, label in INCOME_LABELS.items()
+        if kind not in ("sickness_compensation", "activity_compensation")
+    ]
+    return costs + incomes
+
+
+def current_adjustments(adjustments: Iterable[LineAdjustment]) -> dict[str, LineAdjustment]:
+    """The latest adjustment per line code (earlier ones stay in the history)."""
+    latest: dict[str, LineAdjustment] = {}
+    for adjustment in sorted(adjustments, key=lambda a: (a.created_at, a.pk)):
+        latest[adjustment.code] = adjustment
+    return latest
+
+
+def adjustments_apply(household: Household, amounts: dict[str, Decimal]) -> Household:
+    """The household with the caseworker's amounts: a cost replaces the declared cost (and a
+    caseworker's rent is final: the municipality's cap no longer applies); an income replaces
+    every figure of that kind, declared or from a register."""
+    if not amounts:
+        return household
+    costs = {code: amount for code, amount in amounts.items() if code in COST_CODES}
+    changes: dict[str, Any] = {}
+    if costs:
+        changes["costs"] = dataclasses.replace(household.costs, **costs)
+        if "rent" in costs:
+            changes["policy"] = dataclasses.replace(household.policy, max_housing_cost=None)
+    income_kinds = {
+        code.removeprefix("income:"): amount
+        for code, amount in amounts.items()
+        if code.startswith("income:")
+    }
+    if income_kinds:
+        kept = [i for i in household.incomes if i.type not in income_kinds]
+        added = [
+            Income(type=kind, amount=amount, source="declared")
+            for kind, amount in income_kinds.items()
+            if amount > 0
+        ]
+        changes["incomes"] = tuple(kept + added)
+    return dataclasses.replace(household, **changes)
+
+
+@dataclass(frozen=True)
+class CalculationRow:
+    code: str
+    label: str
+    robot: Decimal | None
+    caseworker: Decimal | None
+    rule: str
+    adjustment: LineAdjustment | None
+
+    @property
+    def differs(self) -> bool:
+        return self.robot != self.caseworker
+
+
+@dataclass(frozen=True)
+class CaseCalculation:
+    rows: list[CalculationRow]
+    robot_amount: Decimal | None
+    caseworker_amount: Decimal
+    result: CalculationResult
+    adjustments: dict[str, LineAdjustment]
+
+    @property
+    def adjusted(self) -> bool:
+        return bool(self.adjustments)
+
+
+def case_calculation(
+    *,
+    application: Application,
+    members: list[HouseholdMember],
+    incomes: list[DeclaredIncome],
+    snapshots: list[RegisterSnapshot],
+    proposal: Proposal | None,
+    adjustments: Sequence[LineAdjustment],
+) -> CaseCalculation:
+    latest = current_adjustments(adjustments)
+    household = household_build(
+        application=application, members=members, snapshots=snapshots, incomes=incomes
+    )
+    result = calculate(adjustments_apply(household, {c: a.amount for c, a in latest.items()}))
+    mine: dict[str, tuple[str, Decimal, str]] = {}
+    for line in result.lines:
+        label, amount, rule = mine.get(line.code, (line.label, ZERO, line.rule))
+        mine[line.code] = (label, amount + line.amount, rule)
+    caseworker_amount = result.amount
+    robot: dict[str, tuple[str, Decimal, str]] = {}
+    for line in proposal.lines if proposal else []:
+        label, amount, rule = robot.get(line["code"], (line["label"], ZERO, line["rule"]))
+        robot[line["code"]] = (label, amount + Decimal(line["amount"]), rule)
+    if "already_granted" in robot:  # a supplementary application: what the month already got
+        already = -robot["already_granted"][1]
+        taken = min(already, caseworker_amount)
+        mine["already_granted"] = (robot["already_granted"][0], -taken, "supplementary")
+        caseworker_amount -= taken
+    rows = []
+    for code in dict.fromkeys([*robot, *mine, *latest]):
+        label, _amount, rule = mine.get(code) or robot.get(code) or (code, ZERO, "")
+        rows.append(
+            CalculationRow(
+                code=code,
+                label=mine[code][0] if code in mine else label,
+                robot=robot[code][1] if code in robot else None,
+                caseworker=mine[code][1] if code in mine else None,
+                rule=rule,
+                adjustment=latest.get(code),
+            )
+        )
+    return CaseCalculation(
+        rows=rows,
+        robot_amount=proposal.amount if proposal else None,
+        caseworker_amount=caseworker_amount,
+        result=result,
+        adjustments=latest,
+    )
+
+
+# --- declared beside the registers ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncomeComparison:
+    kind: str
+    label: str
+    declared: Decimal | None
+    register: Decimal | None
+    sources: tuple[str, ...]
+    differs: bool
+
+
+@dataclass(frozen=True)
+class MemberComparison:
+    personnummer: str
+    name: str
+    declared_role: str
+    register_relation: str
+    declared: bool
+    in_register: bool
+
+    @property
+    def differs(self) -> bool:
+        return self.declared != self.in_register
+
+
+@dataclass(frozen=True)
+class RegisterComparison:
+    control_month: date
+    incomes: list[IncomeComparison]
+    members: list[MemberComparison] | None  # None when the population register did not answer
+
+    @property
+    def differences(self) -> int:
+        return sum(r.differs for r in self.incomes) + sum(m.differs for m in self.members or [])
+
+
+def _previous_month(day: date) -> date:
+    return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
+
+
+def register_comparison(
+    *,
+    application: Application,
+    members: list[HouseholdMember],
+    incomes: list[DeclaredIncome],
+    snapshots: list[RegisterSnapshot],
+) -> RegisterComparison:
+    """Declared vs register per income kind (the control month's net payments, as the robot's
+    findings count them) and per household member (the population register)."""
+    payments: list[PaymentFact] = []
+    sources: dict[str, set[str]] = {}
+    register_household: list[dict[str, Any]] | None = None
+    applicant_pnr = application.applicant.personnummer or ""
+    control = _previous_month(application.month)
+    for snapshot in snapshots:
+        for person in snapshot_extracts(snapshot):
+            for payment in person.get("payments", []):
+                kind = income_type(payment["kind"])
+                paid_on = date.fromisoformat(payment["paid_on"])
+                payments.append(
+                    PaymentFact(
+                        source=snapshot.source,
+                        personnummer=person.get("personnummer", ""),
+                        kind=kind,
+                        net=Decimal(payment["net"]),
+                        paid_on=paid_on,
+                    )
+                )
+                if paid_on.replace(day=1) == control:
+                    sources.setdefault(kind, set()).add(snapshot.source)
+            if snapshot.source == "population" and person.get("personnummer") == applicant_pnr:
+                register_household = list(person.get("household", []))
+    declared = {i.type: i.amount for i in incomes}
+    facts = Facts(
+        month=application.month,
+        application_kind=application.kind,
+        declared_incomes=declared,
+        payments=tuple(payments),
+        declared_members=tuple((m.role, m.personnummer) for m in members),
+        costs={},
+    )
+    in_register, _before = income_by_month(facts)
+    threshold = application.municipality.declared_difference_threshold
+    income_rows = []
+    for kind in sorted(set(declared) | set(in_register)):
+        mine, theirs = declared.get(kind), in_register.get(kind)
+        differs = theirs is not None and abs((mine or ZERO) - theirs) > threshold
+        income_rows.append(
+            IncomeComparison(
+                kind=kind,
+                label=INCOME_LABELS.get(kind, kind),
+                declared=mine,
+                register=theirs,
+                sources=tuple(sorted(sources.get(kind, ()))),
+                differs=differs,
+            )
+        )
+    member_rows: list[MemberComparison] | None = None
+    if register_household is not None:
+        registered = {p.get("personnummer", ""): p for p in register_household}
+        registered.setdefault(applicant_pnr, {"relation": "sökande", "name": ""})
+        member_rows = [
+            MemberComparison(
+                personnummer=m.personnummer,
+                name=m.name,
+                declared_role=m.get_role_display(),
+                register_relation=str(registered.get(m.personnummer, {}).get("relation", "")),
+                declared=True,
+                in_register=m.personnummer in registered,
+            )
+            for m in members
+        ]
+        declared_pnrs = {m.personnummer for m in members}
+        member_rows += [
+            MemberComparison(
+                personnummer=pnr,
+                name=str(p.get("name", "")),
+                declared_role="",
+                register_relation=str(p.get("relation", "")),
+                declared=False,
+                in_register=True,
+            )
+            for pnr, p in registered.items()
+            if pnr not in declared_pnrs
+        ]
+    return RegisterComparison(control_month=control, incomes=income_rows, members=member_rows)
+
+
+def _kr(amount: Decimal) -> str:
+    return f"{amount.quantize(Decimal(1)):,}".replace(",", " ") + " kr"
+
+
+def unseen_register_facts(comparison: RegisterComparison) -> list[str]:
+    """Register facts that differ from what the applicant declared, worded for the applicant:
+    what must be communicated (FL 25 §) before an adverse decision resting on them."""
+    month = f"{comparison.control_month:%Y-%m}"
+    facts = []
+    for row in comparison.incomes:
+        # Only what goes against the applicant: more income in the register than declared.
+        if row.differs and row.register is not None and row.register > (row.declared or ZERO):
+            sources = ", ".join(row.sources) or "register"
+            facts.append(
+                f"{row.label}: {_kr(row.register)} utbetalt under {month} enligt {sources}; "
+                f"i ansökan uppgavs {_kr(row.declared or ZERO)}."
+            )
+    for member in comparison.members or []:
+        if member.in_register and not member.declared:
+            facts.append(
+                f"Folkbokföringen visar att {member.name or 'en person'} "
+                f"({member.register_relation}) bor i hushållet, men personen finns inte i ansökan."
+            )
+    return facts
+
+
+def has_children(members: Iterable[HouseholdMember]) -> bool:
+    return any(m.role == MemberRole.CHILD for m in members)

@@ -1,0 +1,734 @@
+"""The caseworker's decisions and actions on a case. The robot proposes; the caseworker decides
+and signs. Every write is one atomic, verb-named function; status changes go through
+`intake.services.application_transition`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from caseworker.audit.log import journal_write
+from caseworker.caseload.referrals import ReferralOpen, referral_close_guard
+from caseworker.decisions import events
+from caseworker.decisions.calculation import (
+    adjustable_codes,
+    has_children,
+    register_comparison,
+    unseen_register_facts,
+)
+from caseworker.models import (
+    ChildImpactAssessment,
+    Communication,
+    DecisionDraft,
+    DraftStatus,
+    LineAdjustment,
+    Section,
+    SectionApproval,
+    SupplementRequest,
+)
+from intake.models import Application, Decision, DecisionOutcome, Track
+from intake.services import ConcurrentTransition, application_transition, hand_over_to_robot
+from intake.states import Actor, Status, check_transition
+from notifications.delivery import notify_applicant
+from notifications.models import NotificationKind
+
+
+class DecisionInvalid(Exception):
+    pass
+
+
+class SecondApprovalRequired(DecisionInvalid):
+    pass
+
+
+class SectionLocked(Exception):
+    pass
+
+
+class ActionNotAllowed(Exception):
+    pass
+
+
+# --- gates ------------------------------------------------------------------------------------
+
+
+def section_locked(application: Application, section: str) -> bool:
+    return SectionApproval.objects.filter(application=application, section=section).exists()
+
+
+def second_approval_reason(
+    *, application: Application, caseworker: User | None, outcome: str, amount: Decimal | None
+) -> str:
+    """Why a second caseworker must approve (empty when not needed)."""
+    if caseworker is None:
+        return ""
+    if caseworker.in_introduction:
+        return "Handläggaren är under introduktion."
+    limit = application.municipality.second_approval_limit
+    if outcome == DecisionOutcome.APPROVED and amount is not None and amount > limit:
+        return f"Beloppet är över attestgränsen {limit.quantize(Decimal(1))} kr."
+    return ""
+
+
+def open_communication(application: Application, today: date | None = None) -> Communication | None:
+    """A communication still waiting for the applicant's reply before its deadline."""
+    today = today or timezone.localdate()
+    return (
+        Communication.objects.filter(
+            application=application, replied_at__isnull=True, reply_by__gte=today
+        )
+        .order_by("-sent_at")
+        .first()
+    )
+
+
+def communication_needed(application: Application) -> list[str]:
+    """Register facts the applicant has not seen that are not yet communicated."""
+    snapshots = list(application.register_snapshots.filter(round=application.robot_round))
+    members = list(application.members.all())
+    facts = unseen_register_facts(
+        register_comparison(
+            application=application,
+            members=members,
+            incomes=list(application.incomes.all()),
+            snapshots=snapshots,
+        )
+    )
+    if not facts:
+        return []
+    communicated: set[str] = set()
+    for communication in Communication.objects.filter(application=application):
+        communicated.update(communication.facts)
+    return [fact for fact in facts if fact not in communicated]
+
+
+def _adverse_decision_gates(
+    application: Application, outcome: str, partly: bool, communication_not_needed: str = ""
+) -> None:
+    if open_communication(application) is not None:
+        raise DecisionInvalid(
+            "Kommuniceringen är öppen: beslut kan fattas när den sökande har svarat eller "
+            "tiden för svar har gått ut."
+        )
+    adverse = outcome == DecisionOutcome.REJECTED or partly
+    if not adverse:
+        return
+    if (
+        has_children(application.members.all())
+        and not ChildImpactAssessment.objects.filter(application=application).exists()
+    ):
+        raise DecisionInvalid(
+            "Hushållet har barn: skriv en barnkonsekvensanalys innan avslag eller delvis avslag."
+        )
+    if not communication_not_needed.strip() and communication_needed(application):
+        raise DecisionInvalid(
+            "Beslutet går den sökande emot och bygger på registeruppgifter som den sökande inte "
+            "har sett: kommunicera uppgifterna först (FL 25 §)."
+        )
+
+
+def decision_signed(decision: Decision) -> None:
+    """Inside the decision's transaction: announce it. The letter, the payment order and the
+    applicant's notice subscribe (caseworker.decisions.events)."""
+    events.decision_signed.publish(decision)
+
+
+def _section_approve(application: Application, section: str, by: User) -> None:
+    SectionApproval.objects.get_or_create(
+        application=application, section=section, defaults={"approved_by": by}
+    )
+
+
+# --- the decision -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    application: Application,
+    caseworker: User | None,
+    outcome: str,
+    reason: str,
+    amount: Decimal | None = None,
+    months: int = 1,
+    partly: bool = False,
+    provisions: Sequence[str] = (),
+    decisive_facts: Sequence[str] = (),
+    second_approver: User | None = None,
+    automated_function: str = "",
+    rule_version: str = "",
+    delegation_reference: str = "",
+    communication_not_needed: str = "",
+) -> Decision:
+    """Record and sign the decision. `months` > 1 makes an approval a standing decision:
+    each following month the robot re-checks the registers and the month is approved under it
+    unless something changed, in which case the case comes back to a caseworker.
+
+    `partly`: approved but less than applied for or proposed (a partial rejection). Refused while
+    a communication is open, for an adverse decision resting on uncommunicated register facts,
+    and for an adverse decision on a household with children without a child-impact assessment.
+    A caseworker in introduction, or an amount over the municipality's limit, needs a second
+    caseworker (`decision_submit` routes there; `second_approver` is that person). Without a
+    caseworker the decision is the automated function's and names its delegation.
+    """
+    reason = (reason or "").strip()
+    locked = (
+        Application.objects.select_for_update()
+        .filter(pk=application.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if locked != application.status:
+        raise ConcurrentTransition(f"{application.reference} is no longer {application.status}")
+    limit = application.municipality.standing_decision_max_months
+    if not 1 <= months <= limit:
+        raise DecisionInvalid(f"Ett stående beslut kan gälla högst {limit} månader.")
+    if months > 1 and outcome != DecisionOutcome.APPROVED:
+        raise DecisionInvalid("Bara ett beviljande kan vara ett stående beslut.")
+    if not reason:
+        raise DecisionInvalid("Ett beslut måste motiveras.")
+    if outcome == DecisionOutcome.APPROVED:
+        if amount is None or amount <= 0:
+            raise DecisionInvalid("Ett beviljande måste ha ett belopp större än noll.")
+        target = Status.APPROVED
+    elif outcome == DecisionOutcome.REJECTED:
+        amount = Decimal(0)
+        partly = False
+        target = Status.REJECTED
+    else:
+        raise DecisionInvalid(f"Okänt beslut: {outcome}")
+    actor_kind = Actor.CASEWORKER if caseworker is not None else Actor.SYSTEM
+    check_transition(Status(application.status), target, actor_kind)
+    try:
+        # A case cannot close while a hand-off to the other track waits for an answer.
+        referral_close_guard(application)
+    except ReferralOpen as exc:
+        raise DecisionInvalid(str(exc)) from exc
+    if caseworker is None and not (automated_function and delegation_reference):
+        raise DecisionInvalid("Ett automatiserat beslut ska ange funktion och delegationsbeslut.")
+    if second_approver is not None:
+        if caseworker is not None and second_approver.pk == caseworker.pk:
+            raise DecisionInvalid("Samma person kan inte både fatta och attestera beslutet.")
+    elif second_approval_reason(
+        application=application, caseworker=caseworker, outcome=outcome, amount=amount
+    ):
+        raise SecondApprovalRequired("Beslutet måste attesteras av en andra handläggare.")
+    if section_locked(application, Section.DECISION):
+        raise DecisionInvalid("Beslutsdelen är redan godkänd och låst.")
+    _adverse_decision_gates(application, outcome, partly, communication_not_needed)
+    # The compare-and-set transition makes a double click or two caseworkers produce one decision.
+    signer = second_approver or caseworker
+    application_transition(
+        application=application,
+        to=target,
+        actor_kind=actor_kind,
+        actor=signer,
+        reason=reason,
+    )
+    decision = Decision.objects.create(
+        application=application,
+        outcome=outcome,
+        amount=amount,
+        reason=reason,
+        decided_by=caseworker,
+        months=months,
+        partly=partly,
+        provisions=[p.strip() for p in provisions if p.strip()],
+        decisive_facts=[f.strip() for f in decisive_facts if f.strip()],
+        automated_function=automated_function,
+        rule_version=rule_version,
+        delegation_reference=delegation_reference,
+    )
+    if signer is not None:
+        _section_approve(application, Section.CALCULATION, caseworker or signer)
+        if outcome == DecisionOutcome.APPROVED:
+            _section_approve(application, Section.PAYMENT, signer)
+        _section_approve(application, Section.DECISION, signer)
+    if communication_not_needed.strip() and (outcome == DecisionOutcome.REJECTED or partly):
+        journal_write(
+            application=application,
+            author=signer,
+            text=f"Kommunicering behövs inte (FL 25 §): {communication_not_needed.strip()}",
+        )
+    decision_signed(decision)
+    return decision
+
+
+@transaction.atomic
+def decision_submit(
+    *,
+    application: Application,
+    caseworker: User,
+    outcome: str,
+    reason: str,
+    amount: Decimal | None = None,
+    months: int = 1,
+    partly: bool = False,
+    provisions: Sequence[str] = (),
+    decisive_facts: Sequence[str] = (),
+    communication_not_needed: str = "",
+) -> Decision | DecisionDraft:
+    """The caseworker's "sign": the decision itself, or a draft for a second caseworker when
+    the amount is over the limit or the caseworker is in introduction."""
+    why = second_approval_reason(
+        application=application, caseworker=caseworker, outcome=outcome, amount=amount
+    )
+    if not why:
+        return decision_record(
+            application=application,
+            caseworker=caseworker,
+            outcome=outcome,
+            reason=reason,
+            amount=amount,
+            months=months,
+            partly=partly,
+            provisions=provisions,
+            decisive_facts=decisive_facts,
+            communication_not_needed=communication_not_needed,
+        )
+    check_transition(Status(application.status), Status.AWAITING_SECOND_APPROVAL, Actor.CASEWORKER)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DecisionInvalid("Ett beslut måste motiveras.")
+    if outcome not in DecisionOutcome.values:
+        raise DecisionInvalid(f"Okänt beslut: {outcome}")
+    if outcome == DecisionOutcome.APPROVED and (amount is None or amount <= 0):
+        raise DecisionInvalid("Ett beviljande måste ha ett belopp större än noll.")
+    _adverse_decision_gates(application, outcome, partly and outcome == DecisionOutcome.APPROVED)
+    application_transition(
+        application=application,
+        to=Status.AWAITING_SECOND_APPROVAL,
+        actor_kind=Actor.CASEWORKER,
+        actor=caseworker,
+        reason=f"Beslut väntar på attest: {why}",
+    )
+    _section_approve(application, Section.CALCULATION, caseworker)
+    draft = DecisionDraft.objects.create(
+        application=application,
+        proposed_by=caseworker,
+        outcome=outcome,
+        amount=amount if outcome == DecisionOutcome.APPROVED and amount else Decimal(0),
+        partly=partly and outcome == DecisionOutcome.APPROVED,
+        months=months,
+        reason=reason,
+        provisions=[p.strip() for p in provisions if p.strip()],
+        decisive_facts=[f.strip() for f in decisive_facts if f.strip()],
+        why_second=why[:200],
+    )
+    journal_write(
+        application=application,
+        author=caseworker,
+        text=f"Beslutsförslag till attest ({DecisionOutcome(outcome).label}): {why}",
+    )
+    return draft
+
+
+def may_second_approve(draft: DecisionDraft, user: User) -> bool:
+    """Not the proposer; not someone in introduction; for a caseworker in introduction with a
+    mentor, the mentor (or a team lead)."""
+    if user.pk == draft.proposed_by_id or user.in_introduction or not user.handles_cases:
+        return False
+    proposer = draft.proposed_by
+    if proposer.in_introduction and proposer.mentor_id is not None:
+        return user.pk == proposer.mentor_id or user.role == Role.TEAM_LEAD
+    return True
+
+
+def _pending_draft(application: Application) -> DecisionDraft:
+    draft = (
+        DecisionDraft.objects.select_for_update()
+        .select_related("proposed_by")
+        .filter(application=application, status=DraftStatus.PENDING)
+        .first()
+    )
+    if draft is None:
+        raise ActionNotAllowed("Inget beslut väntar på attest.")
+    return draft
+
+
+@transaction.atomic
+def decision_draft_approve(*, application: Application, by: User) -> Decision:
+    """The second caseworker approves: the decision is recorded in the proposer's name and
+    signed (the decision section approved) by the second caseworker."""
+    draft = _pending_draft(application)
+    if not may_second_approve(draft, by):
+        raise ActionNotAllowed("Du kan inte attestera det här beslutet.")
+    decision = decision_record(
+        application=application,
+        caseworker=draft.proposed_by,
+        outcome=draft.outcome,
+        reason=draft.reason,
+        amount=draft.amount,
+        months=draft.months,
+        partly=draft.partly,
+        provisions=draft.provisions,
+        decisive_facts=draft.decisive_facts,
+        second_approver=by,
+    )
+    DecisionDraft.objects.filter(pk=draft.pk).update(
+        status=DraftStatus.APPROVED, handled_by=by, handled_at=timezone.now()
+    )
+    journal_write(application=application, author=by, text="Beslutet attesterat.")
+    return decision
+
+
+@transaction.atomic
+def decision_draft_send_back(*, application: Application, by: User, note: str) -> DecisionDraft:
+    draft = _pending_draft(application)
+    note = note.strip()
+    if not note:
+        raise ActionNotAllowed("Skriv varför beslutet skickas tillbaka.")
+    if not may_second_approve(draft, by):
+        raise ActionNotAllowed("Du kan inte attestera det här beslutet.")
+    application_transition(
+        application=application,
+        to=Status.AWAITING_CASEWORKER,
+        actor_kind=Actor.CASEWORKER,
+        actor=by,
+        reason=f"Skickat tillbaka från attest: {note}",
+    )
+    # The proposer may change the calculation again.
+    SectionApproval.objects.filter(application=application, section=Section.CALCULATION).delete()
+    DecisionDraft.objects.filter(pk=draft.pk).update(
+        status=DraftStatus.SENT_BACK, handled_by=by, handled_at=timezone.now(), note=note
+    )
+    journal_write(application=application, author=by, text=f"Beslutet skickades tillbaka: {note}")
+    draft.refresh_from_db()
+    return draft
+
+
+# --- sections and the calculation --------------------------------------------------------------
+
+EDITABLE = (Status.AWAITING_CASEWORKER, Status.NEEDS_MANUAL)
+
+
+@transaction.atomic
+def section_approve(*, application: Application, section: str, by: User) -> SectionApproval:
+    """Approve one section; it is locked from then on."""
+    if section not in Section.values:
+        raise ActionNotAllowed(f"Okänd del: {section}")
+    if section == Section.DECISION:
+        raise ActionNotAllowed("Beslutsdelen godkänns när beslutet signeras.")
+    approval, created = SectionApproval.objects.get_or_create(
+        application=application, section=section, defaults={"approved_by": by}
+    )
+    if not created:
+        raise SectionLocked(f"{section} är redan godkänd.")
+    journal_write(
+        application=application,
+        author=by,
+        text=f"Godkände delen {Section(section).label}.",
+    )
+    return approval
+
+
+@transaction.atomic
+def line_adjust(
+    *, application: Application, code: str, amount: Decimal, reason: str, by: User
+) -> LineAdjustment:
+    """Set the caseworker's amount for one calculation line (a cost or a kind of income). The
+    change and the reason are kept; the robot's proposal is untouched."""
+    reason = reason.strip()
+    if not reason:
+        raise ActionNotAllowed("Ange skälet till ändringen.")
+    if code not in dict(adjustable_codes()):
+        raise ActionNotAllowed(f"Posten {code} kan inte ändras.")
+    if amount < 0:
+        raise ActionNotAllowed("Beloppet får inte vara negativt.")
+    locked = Application.objects.select_for_update().filter(pk=application.pk).first()
+    if locked is None or locked.status not in EDITABLE:
+        raise ActionNotAllowed("Beräkningen kan inte ändras i ärendets nuvarande läge.")
+    if section_locked(application, Section.CALCULATION):
+        raise SectionLocked("Beräkningen är godkänd och låst.")
+    adjustment = LineAdjustment.objects.create(
+        application=application, code=code, amount=amount, reason=reason, author=by
+    )
+    label = dict(adjustable_codes())[code]
+    journal_write(
+        application=application,
+        author=by,
+        text=f"Ändrade {label} till {amount.quantize(Decimal(1))} kr. Skäl: {reason}",
+    )
+    return adjustment
+
+
+# --- komplettering -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def supplement_request(
+    *, application: Application, by: User, what: str, deadline: date
+) -> SupplementRequest:
+    """Ask the applicant for more; the case pauses until it arrives or the deadline passes."""
+    what = what.strip()
+    if not what:
+        raise ActionNotAllowed("Skriv vad som behövs.")
+    if deadline <= timezone.localdate():
+        raise ActionNotAllowed("Sista dag måste vara efter i dag.")
+    application_transition(
+        application=application,
+        to=Status.AWAITING_SUPPLEMENT,
+        actor_kind=Actor.CASEWORKER,
+        actor=by,
+        reason=f"Komplettering begärd senast {deadline:%Y-%m-%d}: {what}",
+    )
+    request = SupplementRequest.objects.create(
+        application=application, what=what, deadline=deadline, requested_by=by
+    )
+    journal_write(
+        application=application,
+        author=by,
+        text=f"Begärde komplettering senast {deadline:%Y-%m-%d}: {what}",
+    )
+    transaction.on_commit(
+        partial(notify_applicant, application=application, kind=NotificationKind.SUPPLEMENT),
+        robust=True,
+    )
+    return request
+
+
+@transaction.atomic
+def supplement_received(*, application: Application, by: User) -> Application:
+    """What was asked for has arrived: the case resumes with the caseworker. The applicant side
+    calls this when the applicant sends it; a caseworker may mark it too."""
+    request = (
+        SupplementRequest.objects.select_for_update()
+        .filter(application=application, resolved_at__isnull=True)
+        .first()
+    )
+    if request is None:
+        raise ActionNotAllowed("Ingen komplettering väntas.")
+    actor = Actor.APPLICANT if by.role == Role.APPLICANT else Actor.CASEWORKER
+    application_transition(
+        application=application,
+        to=Status.AWAITING_CASEWORKER,
+        actor_kind=actor,
+        actor=by,
+        reason="Kompletteringen har kommit in",
+    )
+    SupplementRequest.objects.filter(pk=request.pk).update(
+        resolved_at=timezone.now(), resolution="received"
+    )
+    journal_write(
+        application=application,
+        author=by if actor == Actor.CASEWORKER else None,
+        text="Kompletteringen har kommit in; ärendet återupptas.",
+    )
+    return application
+
+
+def supplements_overdue_resume(*, today: date | None = None) -> list[int]:
+    """Resume every paused case whose supplement deadline has passed (beat task; safe to run
+    twice: a resolved request is not picked again and the transition is compare-and-set)."""
+    today = today or timezone.localdate()
+    resumed = []
+    overdue = SupplementRequest.objects.filter(
+        resolved_at__isnull=True,
+        deadline__lt=today,
+        application__status=Status.AWAITING_SUPPLEMENT,
+    ).select_related("application")
+    for request in overdue:
+        with transaction.atomic():
+            try:
+                application_transition(
+                    application=request.application,
+                    to=Status.AWAITING_CASEWORKER,
+                    actor_kind=Actor.SYSTEM,
+                    reason=f"Tiden för komplettering gick ut {request.deadline:%Y-%m-%d}",
+                )
+            except ConcurrentTransition:
+                continue
+            SupplementRequest.objects.filter(pk=request.pk).update(
+                resolved_at=timezone.now(), resolution="deadline_passed"
+            )
+            journal_write(
+                application=request.application,
+                author=None,
+                text="Tiden för komplettering gick ut utan svar; ärendet återupptas.",
+            )
+        resumed.append(request.application_id)
+    return resumed
+
+
+# --- kommunicering -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def communication_send(
+    *, application: Application, by: User, facts: Sequence[str], reply_by: date
+) -> Communication:
+    """Show the applicant the register facts an adverse decision would rest on (FL 25 §); the
+    case waits for a reply until `reply_by`."""
+    facts = [f.strip() for f in facts if f.strip()]
+    if not facts:
+        raise ActionNotAllowed("Ange minst en uppgift att kommunicera.")
+    if reply_by <= timezone.localdate():
+        raise ActionNotAllowed("Svarsdagen måste vara efter i dag.")
+    application_transition(
+        application=application,
+        to=Status.AWAITING_REPLY,
+        actor_kind=Actor.CASEWORKER,
+        actor=by,
+        reason=f"Kommunicering, svar senast {reply_by:%Y-%m-%d}",
+    )
+    communication = Communication.objects.create(
+        application=application, facts=facts, reply_by=reply_by, sent_by=by
+    )
+    journal_write(
+        application=application,
+        author=by,
+        text=f"Kommunicerade {len(facts)} uppgift(er), svar senast {reply_by:%Y-%m-%d}: "
+        + " ".join(facts),
+    )
+    return communication
+
+
+@transaction.atomic
+def communication_reply(
+    *,
+    communication: Communication,
+    applicant: User,
+    reply: str,
+    disputed: dict[int, str] | None = None,
+) -> Communication:
+    """The applicant's reply, with the facts they dispute and a note for each."""
+    application = communication.application
+    if application.applicant_id != applicant.pk:
+        raise ActionNotAllowed("Bara den sökande kan svara.")
+    locked = Communication.objects.select_for_update().get(pk=communication.pk)
+    if locked.closed_at is not None or locked.replied_at is not None:
+        raise ActionNotAllowed("Kommuniceringen är redan avslutad.")
+    disputed_list = [
+        {"fact": index, "note": note.strip()}
+        for index, note in sorted((disputed or {}).items())
+        if 0 <= index < len(locked.facts)
+    ]
+    reply = reply.strip()
+    if not reply and not disputed_list:
+        raise ActionNotAllowed("Skriv ett svar eller markera en uppgift som fel.")
+    now = timezone.now()
+    Communication.objects.filter(pk=locked.pk).update(
+        reply=reply, disputed_facts=disputed_list, replied_at=now, closed_at=now
+    )
+    if application.status == Status.AWAITING_REPLY:
+        application_transition(
+            application=application,
+            to=Status.AWAITING_CASEWORKER,
+            actor_kind=Actor.APPLICANT,
+            actor=applicant,
+            reason="Svar på kommunicering",
+        )
+    journal_write(
+        application=application,
+        author=None,
+        text=f"Den sökande svarade på kommuniceringen ({len(disputed_list)} uppgift(er) "
+        "ifrågasatta).",
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+def communications_overdue_resume(*, today: date | None = None) -> list[int]:
+    """Close communications whose reply deadline passed without a reply; the case resumes."""
+    today = today or timezone.localdate()
+    resumed = []
+    overdue = Communication.objects.filter(
+        closed_at__isnull=True, reply_by__lt=today
+    ).select_related("application")
+    for communication in overdue:
+        with transaction.atomic():
+            application = communication.application
+            if application.status == Status.AWAITING_REPLY:
+                try:
+                    application_transition(
+                        application=application,
+                        to=Status.AWAITING_CASEWORKER,
+                        actor_kind=Actor.SYSTEM,
+                        reason=f"Tiden för svar gick ut {communication.reply_by:%Y-%m-%d}",
+                    )
+                except ConcurrentTransition:
+                    continue
+            Communication.objects.filter(pk=communication.pk, closed_at__isnull=True).update(
+                closed_at=timezone.now()
+            )
+            journal_write(
+                application=application,
+                author=None,
+                text="Tiden för svar på kommuniceringen gick ut utan svar; ärendet återupptas.",
+            )
+        resumed.append(application.pk)
+    return resumed
+
+
+def pauses_resume(*, today: date | None = None) -> dict[str, list[int]]:
+    """The beat task: resume cases whose supplement or reply deadline has passed."""
+    return {
+        "supplements": supplements_overdue_resume(today=today),
+        "communications": communications_overdue_resume(today=today),
+    }
+
+
+def default_reply_by(today: date | None = None, days: int = 7) -> date:
+    return (today or timezone.localdate()) + timedelta(days=days)
+
+
+# --- child impact and track -----------------------------------------------------------------
+
+
+@transaction.atomic
+def child_impact_record(*, application: Application, by: User, text: str) -> ChildImpactAssessment:
+    text = text.strip()
+    if not text:
+        raise ActionNotAllowed("Skriv barnkonsekvensanalysen.")
+    assessment = ChildImpactAssessment.objects.create(application=application, text=text, author=by)
+    journal_write(application=application, author=by, text=f"Barnkonsekvensanalys: {text}")
+    return assessment
+
+
+@transaction.atomic
+def application_track_set(
+    *, application: Application, by: User, track: str, reason: str = ""
+) -> Application:
+    """The caseworker decides the track (work, social or both); the robot only suggests."""
+    if track not in Track.values:
+        raise ActionNotAllowed(f"Okänt spår: {track}")
+    if application.is_decided:
+        raise ActionNotAllowed("Ärendet är redan beslutat.")
+    Application.objects.filter(pk=application.pk).update(track=track, updated_at=timezone.now())
+    application.track = track
+    text = f"Spår: {Track(track).label}."
+    if reason.strip():
+        text += f" {reason.strip()}"
+    journal_write(application=application, author=by, text=text)
+    return application
+
+
+@transaction.atomic
+def application_return_to_robot(*, application: Application, caseworker: User, reason: str) -> None:
+    application_transition(
+        application=application,
+        to=Status.SUBMITTED,
+        actor_kind=Actor.CASEWORKER,
+        actor=caseworker,
+        reason=reason or "Skickad till roboten igen",
+        updates={"robot_attempts": 0, "robot_round": application.robot_round + 1},
+    )
+    transaction.on_commit(partial(hand_over_to_robot, application.pk), robust=True)
+
+
+def status_page_context(application: Application) -> dict[str, object]:
+    """intake's status page asks (`intake.events.status_page_context`): the open request for
+    documents (komplettering), while the case waits for them."""
+    if application.status != Status.AWAITING_SUPPLEMENT:
+        return {"supplement_request": None}
+    return {
+        "supplement_request": SupplementRequest.objects.filter(
+            application=application, resolved_at__isnull=True
+        ).last()
+    }

@@ -1,0 +1,155 @@
+"""Standard reasons (motivering): the values taken from a case, the municipality's or the
+national text for a code, and the national default texts. Rendering: caseworker.letters.wording.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from caseworker.letters.wording import kronor, month_label
+from caseworker.models.letters import ReasonTemplate
+from eligibility.selectors import policy_for
+
+if TYPE_CHECKING:
+    from accounts.models import Municipality
+    from eligibility.models import Proposal
+    from intake.models import Application
+
+
+def reason_values(
+    *, application: Application, proposal: Proposal | None, amount: Decimal | None = None
+) -> dict[str, str]:
+    """The placeholder values for one case, as text ready for a letter."""
+    values: dict[str, str] = {
+        "namn": application.applicant.display_name(),
+        "månad": month_label(application.month),
+        "hyra": kronor(application.rent),
+    }
+    if amount is not None:
+        values["belopp"] = kronor(amount)
+    if proposal is not None:
+        values.setdefault("belopp", kronor(proposal.amount))
+        values["norm"] = kronor(proposal.norm)
+        income = -sum(
+            (Decimal(line["amount"]) for line in proposal.lines if line.get("kind") == "income"),
+            Decimal(0),
+        )
+        values["inkomst"] = kronor(income)
+    policy = policy_for(
+        municipality=application.municipality_id,
+        month=application.month,
+        members=list(application.members.all()),
+    )
+    if policy.max_housing_cost is not None:
+        values["maxhyra"] = kronor(policy.max_housing_cost)
+    return values
+
+
+def reason_template_get(*, municipality: Municipality, code: str) -> ReasonTemplate | None:
+    """The municipality's own text for ``code``, else the national default (selector)."""
+    found = (
+        ReasonTemplate.objects.filter(code=code, active=True)
+        .filter(municipality__in=[municipality])
+        .first()
+    )
+    return (
+        found
+        or ReasonTemplate.objects.filter(code=code, active=True, municipality__isnull=True).first()
+    )
+
+
+# --- National defaults ----------------------------------------------------------------------------
+# Provision references follow DOMAIN.md; those carried over to the new SoL (2025:400) are to be
+# verified by the municipality's lawyer before production use (SECURITY.md §2).
+SOL = "Socialtjänstlagen (2025:400), rätten till ekonomiskt bistånd"
+NORM = "Socialtjänstförordningen (2025:468) 12 kap. 2–3 §§ (riksnormen)"
+
+DEFAULT_REASONS: tuple[dict[str, object], ...] = (
+    {
+        "code": "approved_norm",
+        "title": "Beviljas enligt riksnormen",
+        "text": (
+            "Du har ansökt om ekonomiskt bistånd för {månad}. Ditt hushålls behov enligt "
+            "riksnormen är {norm} och godtagbara kostnader, bland annat boendekostnaden {hyra}, "
+            "har räknats med. Hushållets inkomster är {inkomst}. Inkomsterna räcker inte till "
+            "behovet och du beviljas därför {belopp} i försörjningsstöd."
+        ),
+        "provisions": [SOL, NORM],
+    },
+    {
+        "code": "approved_automated",
+        "title": "Beviljas automatiserat enligt riksnormen",
+        "text": (
+            "Du har ansökt om ekonomiskt bistånd för {månad}. Uppgifterna i din ansökan och i "
+            "registren är desamma som tidigare och inget behöver bedömas av en handläggare. "
+            "Ditt hushålls behov enligt riksnormen är {norm} och godtagbara kostnader, bland annat "
+            "boendekostnaden {hyra}, har räknats med. Hushållets inkomster är {inkomst}. Du "
+            "beviljas därför {belopp} i försörjningsstöd. Beslutet har fattats automatiserat."
+        ),
+        "provisions": [SOL, NORM, "Förvaltningslagen (2017:900) 28 § (automatiserat beslut)"],
+    },
+    {
+        "code": "rejected_income_above_norm",
+        "title": "Avslag: inkomsten är högre än normen",
+        "text": (
+            "Du har ansökt om ekonomiskt bistånd för {månad}. Ditt hushålls behov enligt "
+            "riksnormen och godtagbara kostnader är {norm} plus boendekostnaden. Hushållets "
+            "inkomster är {inkomst}, vilket räcker för att täcka behovet. Du har därför inte rätt "
+            "till försörjningsstöd för månaden."
+        ),
+        "provisions": [SOL, NORM],
+    },
+    {
+        "code": "partly_housing_cost_above_cap",
+        "title": "Delvis avslag: boendekostnaden är högre än kommunens gräns",
+        "text": (
+            "Din boendekostnad är {hyra}. Kommunens högsta skäliga boendekostnad för ditt hushåll "
+            "är {maxhyra}. Den del av kostnaden som är högre än gränsen räknas inte som en skälig "
+            "kostnad. Du beviljas {belopp} för {månad}."
+        ),
+        "provisions": [SOL, "Kommunens riktlinjer för skälig boendekostnad"],
+    },
+    {
+        "code": "rejected_savings",
+        "title": "Avslag: sparade pengar eller andra tillgångar",
+        "text": (
+            "Du har ansökt om ekonomiskt bistånd för {månad}. Du har sparade pengar eller andra "
+            "tillgångar som kan användas till hushållets behov innan ekonomiskt bistånd kan "
+            "komma i fråga. Du har därför inte rätt till försörjningsstöd för månaden."
+        ),
+        "provisions": [SOL],
+    },
+    {
+        "code": "rejected_missing_supplement",
+        "title": "Avslag: begärd komplettering har inte kommit in",
+        "text": (
+            "Du har ansökt om ekonomiskt bistånd för {månad}. Vi bad dig komplettera ansökan "
+            "men har inte fått de uppgifter som behövs för att pröva din rätt till bistånd. "
+            "Rätten till bistånd har därför inte kunnat utredas och ansökan avslås."
+        ),
+        "provisions": [SOL, "Förvaltningslagen (2017:900) 23 § (utredningsansvar)"],
+    },
+)
+
+
+def reason_templates_load(*, overwrite: bool = False) -> tuple[int, int]:
+    """Create the national default texts; with ``overwrite`` also reset edited ones.
+
+    Returns (created, updated). Safe to run again.
+    """
+    created = updated = 0
+    for default in DEFAULT_REASONS:
+        fields = {k: v for k, v in default.items() if k != "code"}
+        existing = ReasonTemplate.objects.filter(
+            municipality__isnull=True, code=default["code"]
+        ).first()
+        if existing is None:
+            ReasonTemplate.objects.create(municipality=None, code=default["code"], **fields)
+            created += 1
+        elif overwrite:
+            for key, value in fields.items():
+                setattr(existing, key, value)
+            existing.save()
+            updated += 1
+    return created, updated

@@ -1,0 +1,184 @@
+"""Decision letters: content from the decision (FL 31–33 §§), rendered to a tagged PDF (PDF/UA-1)
+after the decision's transaction commits, and stored privately with a checksum.
+
+No address is ever printed: the applicant's address is not stored, and a protected identity
+(skyddade personuppgifter) must never appear in a letter. The letter reaches the applicant
+through the status page (an authorising download view).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+
+from caseworker.letters.wording import kronor, month_label
+from caseworker.models.letters import DecisionLetter
+from intake.models import Decision, DecisionOutcome
+from meetings.calendar import is_working_day
+
+logger = logging.getLogger(__name__)
+
+APPEAL_PERIOD = timedelta(weeks=3)
+
+
+def appeal_deadline(notified_on: date) -> date:
+    """Three weeks from the day the applicant was notified (FL 44 §). A deadline on a Saturday,
+    Sunday or holiday moves to the next working day (lag (1930:173) om beräkning av lagstadgad
+    tid)."""
+    deadline = notified_on + APPEAL_PERIOD
+    while not is_working_day(deadline):
+        deadline += timedelta(days=1)
+    return deadline
+
+
+def _day(value: date) -> str:
+    with translation.override("sv"):
+        return str(formats.date_format(value, "j F Y"))
+
+
+def _item_text(item: Any) -> str:
+    """Provisions and decisive facts are stored as text or as small dicts."""
+    if isinstance(item, dict):
+        label = item.get("text") or item.get("label") or item.get("fact") or ""
+        value = item.get("value")
+        return f"{label}: {value}" if value not in (None, "") else str(label)
+    return str(item)
+
+
+def _signed(amount: Decimal | int) -> str:
+    amount = Decimal(amount)
+    return ("−" if amount < 0 else "") + kronor(abs(amount))
+
+
+def letter_context(decision: Decision, *, notified_on: date | None = None) -> dict[str, Any]:
+    """Everything the letter says, as plain values (tested without rendering a PDF)."""
+    application = decision.application
+    municipality = application.municipality
+    authority = f"Socialnämnden, {municipality.name}"
+    proposal = application.proposals.order_by("-round").first()
+    approved = decision.outcome == DecisionOutcome.APPROVED
+    month = month_label(application.month)
+    if approved and decision.partly:
+        outcome_text = (
+            f"Du beviljas delvis ekonomiskt bistånd: {kronor(decision.amount)} för {month}."
+        )
+    elif approved:
+        outcome_text = f"Du beviljas ekonomiskt bistånd med {kronor(decision.amount)} för {month}."
+    else:
+        outcome_text = f"Din ansökan om ekonomiskt bistånd för {month} avslås."
+
+    lines: list[dict[str, str]] = []
+    notes: list[str] = []
+    if proposal is not None:
+        lines = [
+            {"label": str(line["label"]), "amount_text": _signed(line["amount"])}
+            for line in proposal.lines
+        ]
+        difference = Decimal(decision.amount) - Decimal(proposal.amount)
+        if difference and approved:
+            lines.append(
+                {
+                    "label": "Handläggarens bedömning (ändrat från beräkningen)",
+                    "amount_text": _signed(difference),
+                }
+            )
+        if not approved and proposal.amount > 0:
+            notes.append(
+                f"Beräkningen visar {kronor(proposal.amount)}, men ansökan avslås av de skäl "
+                "som anges nedan."
+            )
+
+    if decision.decided_by_id is not None:
+        decided_by_text = (
+            f"Beslutet har fattats av {decision.decided_by_label}, handläggare, "
+            "på delegation från socialnämnden."
+        )
+    else:
+        decided_by_text = (
+            "Beslutet har fattats automatiserat av den automatiserade funktionen "
+            f"{decision.automated_function} (regelversion {decision.rule_version}) enligt "
+            f"nämndens delegationsbeslut {decision.delegation_reference} "
+            "(förvaltningslagen 28 §). Ingen handläggare har gjort en egen bedömning. Du kan "
+            "alltid be att en handläggare tittar på ditt ärende."
+        )
+
+    payment_order = getattr(decision, "payment_order", None) if approved else None
+    deadline = appeal_deadline(notified_on) if notified_on else None
+    reason_paragraphs = [p.strip() for p in decision.reason.split("\n\n") if p.strip()]
+    return {
+        "title": f"Beslut om ekonomiskt bistånd – {application.reference}",
+        "authority": authority,
+        "applicant_name": application.applicant.display_name(),
+        "personnummer": application.applicant.personnummer or "",
+        "reference": application.reference,
+        "month": month,
+        "decided_on": _day(timezone.localdate(decision.decided_at)),
+        "outcome_text": outcome_text,
+        "approved": approved,
+        "partly": decision.partly,
+        "amount_text": kronor(decision.amount),
+        "lines": lines,
+        "notes": notes,
+        "reason_paragraphs": reason_paragraphs,
+        "provisions": [_item_text(p) for p in decision.provisions or []],
+        "decisive_facts": [_item_text(f) for f in decision.decisive_facts or []],
+        "automated": decision.decided_by_id is None,
+        "decided_by_text": decided_by_text,
+        "appeal_deadline": _day(deadline) if deadline else "",
+        "payment_date": _day(payment_order.payment_date) if payment_order else "",
+    }
+
+
+def letter_html(decision: Decision, *, notified_on: date | None = None) -> str:
+    with translation.override("sv"):
+        return render_to_string(
+            "caseworker/letter_pdf.html", letter_context(decision, notified_on=notified_on)
+        )
+
+
+def letter_pdf(html: str) -> bytes:
+    """A tagged PDF (PDF/UA-1: structure tree, /Lang, /Title shown in the viewer)."""
+    import weasyprint
+
+    document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR))
+    return bytes(document.write_pdf(pdf_variant="pdf/ua-1"))
+
+
+def letter_render(*, decision_id: int) -> DecisionLetter:
+    """Render and store the decision's letter once. Safe to run twice: the second run (a retried
+    task, two workers) returns the stored letter and leaves no second file behind."""
+    existing = DecisionLetter.objects.filter(decision_id=decision_id).first()
+    if existing is not None:
+        return existing
+    decision = Decision.objects.select_related(
+        "application__municipality", "application__applicant", "decided_by"
+    ).get(pk=decision_id)
+    pdf = letter_pdf(letter_html(decision))  # outside any transaction: it takes a while
+    digest = hashlib.sha256(pdf).hexdigest()
+    letter = DecisionLetter(decision=decision, sha256=digest)
+    letter.pdf.save(f"beslut-{decision.application.reference}.pdf", ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            letter.save()
+    except IntegrityError:
+        letter.pdf.delete(save=False)
+        return DecisionLetter.objects.get(decision_id=decision_id)
+    return letter
+
+
+def letter_read(letter: DecisionLetter) -> bytes:
+    """The stored PDF, refused if it no longer matches its checksum."""
+    with letter.pdf.open("rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != letter.sha256:
+        raise ValueError(f"Letter {letter.pk} does not match its checksum")
+    return bytes(data)

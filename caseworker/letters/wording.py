@@ -1,0 +1,70 @@
+"""The wording of letters: a safe placeholder renderer for standard reasons, kronor and months.
+
+The renderer walks the template with ``string.Formatter.parse`` and substitutes only the allowed
+names from a plain dict. Nothing is looked up on an object: ``{namn.__class__}``, ``{belopp[0]}``
+or ``{okänd}`` stay as they were written and are reported, so a mistyped template shows up in the
+letter preview instead of leaking data or failing. No models here: the ReasonTemplate model's
+validation uses it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from string import Formatter
+
+from django.utils import formats, translation
+
+ALLOWED_PLACEHOLDERS: frozenset[str] = frozenset(
+    {"namn", "månad", "belopp", "norm", "inkomst", "hyra", "maxhyra"}
+)
+
+
+@dataclass(frozen=True)
+class RenderedReason:
+    text: str
+    unknown: tuple[str, ...] = ()  # placeholders left as written (not allowed or no value)
+    malformed: bool = False  # an unmatched brace: the text is returned unchanged
+
+    @property
+    def complete(self) -> bool:
+        return not self.unknown and not self.malformed
+
+
+def _literal(field: str, conversion: str | None, spec: str) -> str:
+    return (
+        "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+    )
+
+
+def reason_render(template: str, values: dict[str, str]) -> RenderedReason:
+    """Fill the allowed placeholders from ``values`` (strings only); leave the rest visible."""
+    try:
+        parts = list(Formatter().parse(template))
+    except ValueError:
+        return RenderedReason(text=template, malformed=True)
+    out: list[str] = []
+    unknown: list[str] = []
+    for literal, field, spec, conversion in parts:
+        out.append(literal)
+        if field is None:
+            continue
+        if field in ALLOWED_PLACEHOLDERS and field in values and not conversion and not spec:
+            out.append(str(values[field]))
+        else:
+            out.append(_literal(field, conversion, spec or ""))
+            unknown.append(field)
+    return RenderedReason(text="".join(out), unknown=tuple(dict.fromkeys(unknown)))
+
+
+def kronor(amount: Decimal | int | None) -> str:
+    """Whole kronor with a space as thousands separator: 12 345 kr."""
+    if amount is None:
+        return "–"
+    whole = int(Decimal(amount).quantize(Decimal(1)))
+    return f"{whole:,}".replace(",", "\u00a0") + "\u00a0kr"
+
+
+def month_label(month: object) -> str:
+    with translation.override("sv"):
+        return str(formats.date_format(month, "F Y"))

@@ -1,0 +1,255 @@
+"""Payments: one order per approved decision, created in the approval's transaction, and a daily
+ISO 20022 pain.001.001.03 credit-transfer file in SEK (Swedish domestic account transfers:
+clearing number as ClrSysMmbId "SESBA", the account as BBAN).
+
+"Only once" lives in the database: PaymentOrder.decision is one-to-one, PaymentFileEntry.order
+is unique, and orders move CREATED -> SENT in the same transaction as their file row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+from collections import defaultdict
+from datetime import date, datetime, time
+from decimal import Decimal
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from lxml import etree
+
+from accounts.models import User, bank_account_parts, validate_bank_account
+from caseworker.audit.log import journal_write
+from caseworker.models.payments import PaymentFile, PaymentFileEntry, PaymentOrder, PaymentStatus
+from intake.models import Decision, DecisionOutcome
+from meetings.calendar import next_working_day
+
+PAIN_001 = "pain.001.001.03"
+NAMESPACE = f"urn:iso:std:iso:20022:tech:xsd:{PAIN_001}"
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+class PaymentFileInvalid(Exception):
+    """The generated file does not validate against the XSD: nothing is sent."""
+
+
+def next_banking_day(after: date) -> date:
+    """Weekends, public holidays and midsummer/christmas/new year's eve are not banking days."""
+    return next_working_day(after)
+
+
+def _account_or_blank(user: User) -> tuple[str, str]:
+    if not user.bank_account:
+        return "", ""
+    try:
+        return bank_account_parts(user.bank_account)
+    except ValueError:
+        return "", ""
+
+
+def payment_order_for_decision(decision: Decision) -> PaymentOrder | None:
+    """Call in the approval's transaction. One order per decision however often it is called;
+    none for a rejection. Without a bank account the order waits as "needs account"."""
+    if decision.outcome != DecisionOutcome.APPROVED or decision.amount <= 0:
+        return None
+    existing = PaymentOrder.objects.filter(decision=decision).first()
+    if existing is not None:
+        return existing
+    application = decision.application
+    applicant = application.applicant
+    clearing, account = _account_or_blank(applicant)
+    decided_on = timezone.localdate(decision.decided_at or timezone.now())
+    order = PaymentOrder(
+        decision=decision,
+        application=application,
+        amount=decision.amount,
+        payee_name=applicant.display_name()[:70],
+        payee_personnummer=applicant.personnummer or "",
+        clearing=clearing,
+        account=account,
+        status=PaymentStatus.CREATED if account else PaymentStatus.NEEDS_ACCOUNT,
+        payment_date=next_banking_day(decided_on),
+    )
+    try:
+        with transaction.atomic():
+            order.save()
+    except IntegrityError:
+        return PaymentOrder.objects.get(decision=decision)
+    return order
+
+
+@transaction.atomic
+def payment_order_set_account(*, order: PaymentOrder, bank_account: str, by: User) -> PaymentOrder:
+    """Register the payee's account on an order that waits for one (and on the applicant, for
+    the months to come). The account number is not written to the journal."""
+    validate_bank_account(bank_account)
+    if not bank_account.strip():
+        raise ValidationError("Skriv ett kontonummer.")
+    clearing, account = bank_account_parts(bank_account)
+    updated = PaymentOrder.objects.filter(pk=order.pk, status=PaymentStatus.NEEDS_ACCOUNT).update(
+        clearing=clearing,
+        account=account,
+        status=PaymentStatus.CREATED,
+        payment_date=next_banking_day(timezone.localdate()),
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise ValidationError("Utbetalningen väntar inte på ett kontonummer.")
+    applicant = order.application.applicant
+    applicant.bank_account = bank_account.strip()
+    applicant.save(update_fields=["bank_account"])
+    journal_write(
+        application=order.application,
+        text="Kontonummer för utbetalning registrerat; utbetalningen kan skickas.",
+        author=by,
+    )
+    order.refresh_from_db()
+    return order
+
+
+# --- pain.001 -----------------------------------------------------------------------------------
+
+
+@cache
+def pain001_schema() -> etree.XMLSchema:
+    """The official pain.001.001.03 XSD, as shipped in the sepaxml package."""
+    path = importlib.resources.files("sepaxml") / "schemas" / f"{PAIN_001}.xsd"
+    with importlib.resources.as_file(path) as xsd:
+        return etree.XMLSchema(etree.parse(str(xsd)))
+
+
+def pain001_validate(xml: bytes) -> None:
+    schema = pain001_schema()
+    document = etree.fromstring(xml)
+    if not schema.validate(document):
+        raise PaymentFileInvalid(str(schema.error_log.last_error))
+
+
+def _amount(value: Decimal) -> str:
+    return f"{Decimal(value).quantize(Decimal('0.01'))}"
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}", **attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _path(parent: etree._Element, *tags: str, text: str) -> etree._Element:
+    for tag in tags[:-1]:
+        parent = _sub(parent, tag)
+    return _sub(parent, tags[-1], text)
+
+
+def pain001_build(
+    *, message_id: str, created_at: datetime, orders_by_date: dict[date, list[PaymentOrder]]
+) -> bytes:
+    """The credit-transfer initiation for the orders, one payment block per execution date."""
+    all_orders = [order for orders in orders_by_date.values() for order in orders]
+    root = etree.Element(f"{{{NAMESPACE}}}Document", nsmap={None: NAMESPACE})
+    initiation = _sub(root, "CstmrCdtTrfInitn")
+    header = _sub(initiation, "GrpHdr")
+    _sub(header, "MsgId", message_id)
+    _sub(header, "CreDtTm", created_at.astimezone(STOCKHOLM).replace(microsecond=0).isoformat())
+    _sub(header, "NbOfTxs", str(len(all_orders)))
+    _sub(header, "CtrlSum", _amount(sum((o.amount for o in all_orders), Decimal(0))))
+    _path(header, "InitgPty", "Nm", text=settings.PAYMENT_DEBTOR_NAME[:70])
+    for index, (execution_date, orders) in enumerate(sorted(orders_by_date.items()), start=1):
+        block = _sub(initiation, "PmtInf")
+        _sub(block, "PmtInfId", f"{message_id}-{index}"[:35])
+        _sub(block, "PmtMtd", "TRF")
+        _sub(block, "NbOfTxs", str(len(orders)))
+        _sub(block, "CtrlSum", _amount(sum((o.amount for o in orders), Decimal(0))))
+        _sub(block, "ReqdExctnDt", execution_date.isoformat())
+        _path(block, "Dbtr", "Nm", text=settings.PAYMENT_DEBTOR_NAME[:70])
+        debtor_account = _sub(block, "DbtrAcct")
+        _path(debtor_account, "Id", "IBAN", text=settings.PAYMENT_DEBTOR_IBAN.replace(" ", ""))
+        _sub(debtor_account, "Ccy", "SEK")
+        _path(block, "DbtrAgt", "FinInstnId", "BIC", text=settings.PAYMENT_DEBTOR_BIC)
+        for order in orders:
+            transfer = _sub(block, "CdtTrfTxInf")
+            payment_id = _sub(transfer, "PmtId")
+            _sub(payment_id, "InstrId", f"EB{order.pk}"[:35])
+            _sub(payment_id, "EndToEndId", order.idempotency_key.hex)
+            _path(transfer, "Amt", "InstdAmt", text=_amount(order.amount)).set("Ccy", "SEK")
+            member = _sub(_sub(_sub(transfer, "CdtrAgt"), "FinInstnId"), "ClrSysMmbId")
+            _path(member, "ClrSysId", "Cd", text="SESBA")
+            _sub(member, "MmbId", order.clearing)
+            _path(transfer, "Cdtr", "Nm", text=order.payee_name[:70])
+            other = _sub(_sub(_sub(transfer, "CdtrAcct"), "Id"), "Othr")
+            _sub(other, "Id", f"{order.clearing}{order.account}")
+            _path(other, "SchmeNm", "Cd", text="BBAN")
+            _path(
+                transfer,
+                "RmtInf",
+                "Ustrd",
+                text=f"Ekonomiskt bistand {order.application.month:%Y-%m} "
+                f"{order.application.reference}"[:140],
+            )
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+@transaction.atomic
+def payment_file_create(*, day: date, now: datetime | None = None) -> PaymentFile | None:
+    """Collect every CREATED order made up to the end of ``day`` into one validated pain.001
+    file and mark them SENT in the same transaction. None when nothing waits. Running it twice
+    makes no second file for the same orders."""
+    now = now or timezone.now()
+    day_end = datetime.combine(day, time.max, tzinfo=STOCKHOLM)
+    orders = list(
+        PaymentOrder.objects.select_related("application")
+        .filter(status=PaymentStatus.CREATED, created_at__lte=day_end, file_entries__isnull=True)
+        .order_by("pk")
+    )
+    if not orders:
+        return None
+    earliest = next_banking_day(day)
+    by_date: dict[date, list[PaymentOrder]] = defaultdict(list)
+    moved: list[PaymentOrder] = []
+    for order in orders:
+        if order.payment_date < earliest:
+            order.payment_date = earliest
+            moved.append(order)
+        by_date[order.payment_date].append(order)
+    sequence = PaymentFile.objects.filter(created_for=day).count() + 1
+    message_id = f"EB{day:%Y%m%d}-{sequence:03d}"
+    xml = pain001_build(message_id=message_id, created_at=now, orders_by_date=dict(by_date))
+    pain001_validate(xml)
+    payment_file = PaymentFile(
+        message_id=message_id,
+        created_for=day,
+        sha256=hashlib.sha256(xml).hexdigest(),
+        number_of_orders=len(orders),
+        control_sum=sum((o.amount for o in orders), Decimal(0)),
+    )
+    payment_file.xml.save(f"{message_id}.xml", ContentFile(xml), save=False)
+    try:
+        payment_file.save()
+        PaymentFileEntry.objects.bulk_create(
+            [PaymentFileEntry(file=payment_file, order=order) for order in orders]
+        )
+        if moved:
+            PaymentOrder.objects.bulk_update(moved, ["payment_date"])
+        sent = PaymentOrder.objects.filter(
+            pk__in=[o.pk for o in orders], status=PaymentStatus.CREATED
+        ).update(status=PaymentStatus.SENT, updated_at=now)
+        if sent != len(orders):
+            raise IntegrityError("An order changed while the payment file was made.")
+    except IntegrityError:
+        payment_file.xml.delete(save=False)
+        raise
+    return payment_file
+
+
+def payment_file_read(payment_file: PaymentFile) -> bytes:
+    with payment_file.xml.open("rb") as handle:
+        data = bytes(handle.read())
+    if hashlib.sha256(data).hexdigest() != payment_file.sha256:
+        raise ValueError(f"Payment file {payment_file.pk} does not match its checksum")
+    return data

@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from caseworker.models import Section
+from intake.models import DecisionOutcome, StatusChoices, Track
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Beslut"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
+    )
+    amount = forms.DecimalField(
+        label=_("Belopp (kr)"),
+        min_value=Decimal(0),
+        max_value=Decimal(1_000_000),
+        decimal_places=0,
+        required=False,
+    )
+    months = forms.IntegerField(
+        label=_("Antal månader (stående beslut)"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        required=False,
+        help_text=_(
+            "Fler än en månad för ett stabilt hushåll: roboten kontrollerar registren varje "
+            "månad och ärendet kommer tillbaka till dig om något ändras."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Motivering"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Alla aktuella")), *list(StatusChoices.choices)[1:]],
+    )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class SignForm(DecisionForm):
+    """The decision with its reasons (FL 32 §): the provisions applied and the decisive facts."""
+
+    partly = forms.BooleanField(
+        label=_("Delvis avslag (lägre belopp än beräknat)"),
+        required=False,
+        help_text=_("Sätts också när beloppet är lägre än beräkningen."),
+    )
+    provisions = forms.CharField(
+        label=_("Tillämpade bestämmelser (en per rad)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    decisive_facts = forms.CharField(
+        label=_("Avgörande omständigheter (en per rad)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+    )
+
+    communication_not_needed = forms.CharField(
+        label=_("Kommunicering behövs inte, eftersom"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Bara vid avslag som inte bygger på registeruppgifter den sökande inte har sett "
+            "(FL 25 §, undantagen). Skälet skrivs i journalen."
+        ),
+    )
+
+    def clean_provisions(self) -> list[str]:
+        return _lines(self.cleaned_data.get("provisions", ""))
+
+    def clean_decisive_facts(self) -> list[str]:
+        return _lines(self.cleaned_data.get("decisive_facts", ""))
+
+
+class AcknowledgeForm(forms.Form):
+    warning = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Kommentar"), required=False, max_length=2000)
+
+
+class JournalForm(forms.Form):
+    text = forms.CharField(
+        label=_("Ny anteckning"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
+    )
+    corrects = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AdjustForm(forms.Form):
+    code = forms.ChoiceField(label=_("Post"), choices=())
+    amount = forms.DecimalField(
+        label=_("Belopp per månad (kr)"),
+        min_value=Decimal(0),
+        max_value=Decimal(1_000_000),
+        decimal_places=2,
+    )
+    reason = forms.CharField(label=_("Skäl till ändringen"), max_length=2000)
+
+    def __init__(self, *args: object, codes: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["code"].choices = codes  # type: ignore[attr-defined]
+
+
+class SupplementForm(forms.Form):
+    what = forms.CharField(
+        label=_("Vad behövs?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    deadline = forms.DateField(label=_("Senast"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CommunicationForm(forms.Form):
+    facts = forms.CharField(
+        label=_("Uppgifter att kommunicera (en per rad)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+    )
+    reply_by = forms.DateField(
+        label=_("Svar senast"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_facts(self) -> list[str]:
+        facts = _lines(self.cleaned_data.get("facts", ""))
+        if not facts:
+            raise forms.ValidationError(_("Ange minst en uppgift."))
+        return facts
+
+
+class ChildImpactForm(forms.Form):
+    text = forms.CharField(
+        label=_("Barnkonsekvensanalys"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        help_text=_("Hur påverkas barnen i hushållet av beslutet, och hur har det vägts in?"),
+    )
+
+
+class TrackForm(forms.Form):
+    track = forms.ChoiceField(label=_("Spår"), choices=Track.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Kommentar"), required=False, max_length=2000)
+
+
+class SectionForm(forms.Form):
+    section = forms.ChoiceField(
+        choices=[
+            (Section.CALCULATION, Section.CALCULATION.label),
+            (Section.PAYMENT, Section.PAYMENT.label),
+        ],
+        widget=forms.HiddenInput,
+    )
+
+
+class SecondApprovalForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("Attest"),
+        choices=[("approve", _("Attestera beslutet")), ("send_back", _("Skicka tillbaka"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Kommentar (krävs när beslutet skickas tillbaka)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean(self) -> dict:  # type: ignore[type-arg]
+        data = super().clean() or {}
+        if data.get("verdict") == "send_back" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Skriv varför beslutet skickas tillbaka."))
+        return data

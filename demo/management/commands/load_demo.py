@@ -1,0 +1,173 @@
+"""Demo data: two municipalities, staff for every role, secretaries' hours and applicants in
+several states. Applicants use Skatteverket's published test personnummer (never issued)."""
+
+from __future__ import annotations
+
+from datetime import time
+from decimal import Decimal
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from accounts.eid import EidIdentity
+from accounts.models import Municipality, Role, User
+from accounts.services import applicant_get_or_create
+from caseworker.decisions.services import decision_record
+from intake import services as intake
+from intake.models import Application
+from meetings.models import WorkingHours
+
+DEMO_PASSWORD = "demo-losen-2026"  # noqa: S105 - printed for local demo logins only
+
+STAFF = [
+    # username, first, last, role, municipality code
+    ("handlaggare", "Hanna", "Handläggare", Role.CASEWORKER, "1287"),
+    ("gruppledare", "Gustav", "Gruppledare", Role.TEAM_LEAD, "1287"),
+    ("sekreterare1", "Sara", "Sekreterare", Role.SECRETARY, "1287"),
+    ("sekreterare2", "Samir", "Sekreterare", Role.SECRETARY, "1287"),
+    ("svedala_handlaggare", "Siv", "Svedala", Role.CASEWORKER, "1263"),
+    ("svedala_sekreterare", "Sven", "Svedala", Role.SECRETARY, "1263"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) and print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            trelleborg, _ = Municipality.objects.get_or_create(
+                code="1287", defaults={"name": "Trelleborg"}
+            )
+            svedala, _ = Municipality.objects.get_or_create(
+                code="1263", defaults={"name": "Svedala"}
+            )
+            by_code = {"1287": trelleborg, "1263": svedala}
+            for username, first, last, role, code in STAFF:
+                user, created = User.objects.get_or_create(
+                    username=username,
+                    defaults={
+                        "first_name": first,
+                        "last_name": last,
+                        "role": role,
+                        "municipality": by_code[code],
+                    },
+                )
+                if created:
+                    user.set_password(DEMO_PASSWORD)
+                    user.save()
+                if role == Role.SECRETARY and not user.working_hours.exists():
+                    for weekday in range(5):
+                        WorkingHours.objects.create(
+                            secretary=user, weekday=weekday, start=time(8, 30), end=time(12, 0)
+                        )
+                        WorkingHours.objects.create(
+                            secretary=user, weekday=weekday, start=time(13, 0), end=time(16, 0)
+                        )
+                if role == Role.CASEWORKER and not user.working_hours.exists():
+                    # Socialsekreterare meet social-track households on Tuesday-Thursday afternoons.
+                    for weekday in (1, 2, 3):
+                        WorkingHours.objects.create(
+                            secretary=user, weekday=weekday, start=time(13, 0), end=time(16, 0)
+                        )
+            self._demo_norm_settings(trelleborg)
+            if not User.objects.filter(username="admin").exists():
+                User.objects.create_superuser("admin", password=DEMO_PASSWORD, role=Role.ADMIN)
+
+        if not Application.objects.exists():
+            # The robot runs synchronously here so the demo states are ready when the server starts.
+            with override_settings(ROBOT_MODE="sync"):
+                self._demo_applications(trelleborg)
+        self._print_logins()
+
+    def _demo_norm_settings(self, municipality: Municipality) -> None:
+        """Housing-cost caps as an example (Malmö's published 2018 figures, DOMAIN.md)."""
+        from datetime import date
+
+        from eligibility.models import HouseholdType, HousingCostCap, MunicipalNormSettings
+
+        settings_row, created = MunicipalNormSettings.objects.get_or_create(
+            municipality=municipality,
+            valid_from=date(2026, 1, 1),
+            defaults={"asset_buffer": Decimal(0), "decided_by": "Demo: exempelvärden"},
+        )
+        if created:
+            caps = {
+                HouseholdType.ONE_ADULT: 5065,
+                HouseholdType.TWO_ADULTS: 6220,
+                HouseholdType.CHILDREN_1: 7500,
+                HouseholdType.CHILDREN_2: 8975,
+                HouseholdType.CHILDREN_3: 10450,
+            }
+            HousingCostCap.objects.bulk_create(
+                HousingCostCap(
+                    settings=settings_row, household_type=kind, max_amount=Decimal(amount)
+                )
+                for kind, amount in caps.items()
+            )
+
+    def _demo_applications(self, municipality: Municipality) -> None:
+        month = timezone.localdate()
+        caseworker = User.objects.get(username="handlaggare")
+        # 1. Carina: submitted, processed by the robot, decided (approved).
+        carina = applicant_get_or_create(identity=EidIdentity("200802122390", "Carina", "Dahl"))
+        app = intake.application_start(applicant=carina, municipality=municipality, month=month)
+        intake.application_set_household(application=app, applicant_name="Carina Dahl", others=[])
+        intake.application_set_costs(
+            application=app,
+            costs={
+                "rent": Decimal("6200"),
+                "electricity": Decimal("350"),
+                "home_insurance": Decimal("150"),
+            },
+        )
+        intake.application_submit(application=app, applicant=carina)
+        app.refresh_from_db()
+        proposal = app.proposals.first()
+        if proposal is not None and app.status == "awaiting_caseworker":
+            decision_record(
+                application=app,
+                caseworker=caseworker,
+                outcome="approved" if proposal.eligible else "rejected",
+                reason="Beviljas enligt riksnormen och skäliga boendekostnader.",
+                amount=proposal.amount if proposal.eligible else None,
+            )
+        # 2. Bilal: household with partner and child, submitted and waiting for the caseworker.
+        bilal = applicant_get_or_create(identity=EidIdentity("200607092384", "Bilal", "Berg"))
+        app = intake.application_start(applicant=bilal, municipality=municipality, month=month)
+        intake.application_set_household(
+            application=app,
+            applicant_name="Bilal Berg",
+            others=[intake.MemberInput("child", "Testa Berg", "201701012393")],
+        )
+        intake.application_set_costs(
+            application=app, costs={"rent": Decimal("7400"), "electricity": Decimal("420")}
+        )
+        intake.application_set_incomes(
+            application=app, incomes={"child_allowance": Decimal("1250")}
+        )
+        intake.application_submit(application=app, applicant=bilal)
+        # 3. Alva: a draft left half-way (Alva is also free to log in and apply herself).
+        alva = applicant_get_or_create(identity=EidIdentity("200306062381", "Alva", "Andersson"))
+        app = intake.application_start(applicant=alva, municipality=municipality, month=month)
+        intake.application_set_household(
+            application=app, applicant_name="Alva Andersson", others=[]
+        )
+
+    def _print_logins(self) -> None:
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
+        self.stdout.write(
+            "  Applicants: http://127.0.0.1:8000/e-legitimation/ (test e-ID, pick a test person)"
+        )
+        self.stdout.write(
+            "    200306062381 Alva Andersson (draft), 200607092384 Bilal Berg (waiting),"
+        )
+        self.stdout.write("    200802122390 Carina Dahl (decided)")
+        self.stdout.write(
+            f"  Staff: http://127.0.0.1:8000/personal/logga-in/  password for all: {DEMO_PASSWORD}"
+        )
+        for username, _first, _last, role, code in STAFF:
+            self.stdout.write(f"    {username:22} {role.label} ({code})")
+        self.stdout.write("    admin                  Systemförvaltare (/admin/)")

@@ -1,0 +1,786 @@
+"""The robot: registers -> facts -> rules -> stored proposal -> booked meeting.
+
+`assessment_run` is safe to run twice and from two workers at once: the claim is a
+compare-and-set on the application row, snapshots and proposals are unique per round, the
+meeting is unique per application, and the final transition is conditional on holding the lease.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from eligibility.models import CaseWarning, Proposal, RegisterSnapshot, SnapshotStatus
+from eligibility.registers import configured_registers
+from eligibility.registers.base import RequestPurpose, income_type
+from eligibility.registers.lookup import LookupResult, registers_fetch
+from eligibility.robot import events
+from eligibility.robot.claims import RobotClaim, application_claim_for_robot
+from eligibility.robot.findings import (
+    Facts,
+    Finding,
+    PaymentFact,
+    TrackSuggestion,
+    approvability,
+    detect,
+    is_sampled,
+    suggest_track,
+)
+from eligibility.robot.warnings import warnings_sync
+from eligibility.rules import (
+    Asset,
+    CalculationResult,
+    Costs,
+    Household,
+    Income,
+    Member,
+    calculate,
+    result_to_dict,
+)
+from eligibility.selectors import policy_for
+from intake.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationKind,
+    Decision,
+    DecisionOutcome,
+    DeclaredIncome,
+    HouseholdMember,
+    MemberRole,
+)
+from intake.services import (
+    COST_FIELDS,
+    ConcurrentTransition,
+    application_transition,
+    declared_incomes,
+    declared_members,
+    declared_needs,
+)
+from intake.states import Actor, Status
+from meetings import calendar, routing
+from meetings.booking import NoFreeSlot, meeting_book_for_track
+from meetings.needs import needs_screens
+from meetings.notices import notify_meeting_booked
+
+logger = logging.getLogger(__name__)
+
+
+def _previous_month(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def snapshot_extracts(snapshot: RegisterSnapshot) -> list[dict[str, Any]]:
+    """The per-person answers stored in a snapshot (payload `{"persons": [...]}`)."""
+    if snapshot.status != SnapshotStatus.OK:
+        return []
+    persons: list[dict[str, Any]] = snapshot.payload.get("persons", [])
+    return persons
+
+
+def household_build(
+    *,
+    application: Application,
+    members: list[HouseholdMember],
+    snapshots: list[RegisterSnapshot],
+    incomes: list[DeclaredIncome] | None = None,
+) -> Household:
+    """Facts for the engine: the declaration, register payments in the control month and the
+    municipality's settings in force for the month (caps, asset buffer, own cost items)."""
+    control_month = _previous_month(application.month)
+    member_index = {m.personnummer: i for i, m in enumerate(members)}
+    register_incomes: list[Income] = []
+    for snapshot in snapshots:
+        for person in snapshot_extracts(snapshot):
+            for payment in person.get("payments", []):
+                if date.fromisoformat(payment["paid_on"]).replace(day=1) == control_month:
+                    register_incomes.append(
+                        Income(
+                            type=income_type(payment["kind"]),
+                            amount=Decimal(payment["net"]),
+                            member=member_index.get(person.get("personnummer", "")),
+                            source="register",
+                        )
+                    )
+    merged_register = _merge_register_incomes(register_incomes)
+    in_register = {income.type for income in merged_register}
+    # A register figure replaces the declared one of the same kind (the declaration is a
+    # household total, the register is per person); the difference is raised as a warning.
+    declared = [
+        Income(type=i.type, amount=i.amount, source="declared")
+        for i in (incomes if incomes is not None else application.incomes.all())
+        if i.type not in in_register
+    ]
+    assets = [Asset(type="bank", amount=application.savings)] if application.savings else []
+    if application.owns_vehicle:
+        assets.append(Asset(type="vehicle", amount=application.vehicle_value))
+    if application.owns_property:
+        assets.append(Asset(type="property", amount=application.property_value))
+    household_members = tuple(
+        Member(role=m.role, age=m.age, preschool_lunch=m.preschool_lunch, in_school=m.in_school)
+        for m in members
+    )
+    return Household(
+        month=application.month,
+        members=household_members,
+        costs=Costs(
+            rent=application.rent,
+            electricity=application.electricity,
+            home_insurance=application.home_insurance,
+            work_travel=application.work_travel,
+            union_fee=application.union_fee,
+            unemployment_fund_fee=application.unemployment_fund_fee,
+        ),
+        incomes=tuple(declared + merged_register),
+        assets=tuple(assets),
+        policy=policy_for(
+            municipality=application.municipality_id,
+            month=application.month,
+            members=household_members,
+        ),
+    )
+
+
+def _merge_register_incomes(incomes: list[Income]) -> list[Income]:
+    """Several payments of one kind to one person in a month are one monthly income."""
+    totals: dict[tuple[str, int | None], Decimal] = {}
+    for income in incomes:
+        key = (income.type, income.member)
+        totals[key] = totals.get(key, Decimal(0)) + income.amount
+    return [
+        Income(type=kind, amount=amount, member=member, source="register")
+        for (kind, member), amount in totals.items()
+    ]
+
+
+def facts_build(
+    *,
+    application: Application,
+    members: list[HouseholdMember],
+    incomes: list[DeclaredIncome],
+    snapshots: list[RegisterSnapshot],
+    result: CalculationResult,
+    needs: list[routing.Needs] | None = None,
+    other_applications: tuple[tuple[str, str], ...] = (),
+) -> Facts:
+    """Everything the findings need, as plain data."""
+    payments: list[PaymentFact] = []
+    register_household: tuple[tuple[str, str], ...] | None = None
+    registered_municipality: str | None = None
+    vehicles: list[dict[str, Any]] = []
+    residence_status, permit_until, registered = None, None, None
+    applicant_pnr = application.applicant.personnummer or ""
+    for snapshot in snapshots:
+        for person in snapshot_extracts(snapshot):
+            pnr = person.get("personnummer", "")
+            for payment in person.get("payments", []):
+                payments.append(
+                    PaymentFact(
+                        source=snapshot.source,
+                        personnummer=pnr,
+                        kind=payment["kind"],
+                        net=Decimal(payment["net"]),
+                        paid_on=date.fromisoformat(payment["paid_on"]),
+                    )
+                )
+            details = person.get("details", {}) or {}
+            if snapshot.source == "population" and pnr == applicant_pnr:
+                register_household = tuple(
+                    (p["relation"], p["personnummer"]) for p in person.get("household", [])
+                )
+                registered_municipality = details.get("municipality_code") or None
+            vehicles.extend(details.get("vehicles", []))
+            if pnr == applicant_pnr and "residence_status" in details:
+                residence_status = details["residence_status"]
+                until = details.get("permit_valid_until")
+                permit_until = date.fromisoformat(until) if until else None
+            if pnr == applicant_pnr and "registered" in details:
+                registered = bool(details["registered"])
+    previous = application.previous
+    municipality = application.municipality
+    return Facts(
+        month=application.month,
+        application_kind=application.kind,
+        declared_incomes={i.type: i.amount for i in incomes},
+        payments=tuple(payments),
+        declared_members=tuple((m.role, m.personnummer) for m in members),
+        costs={name: getattr(application, name) for name in COST_FIELDS},
+        engine_flags=result.flags,
+        eligible=result.eligible,
+        register_household=register_household,
+        previous_costs=(
+            {name: getattr(previous, name) for name in COST_FIELDS} if previous else None
+        ),
+        previous_members=(
+            frozenset(m.personnummer for m in declared_members(previous)) if previous else None
+        ),
+        vehicles=tuple(vehicles),
+        residence_status=residence_status,
+        permit_valid_until=permit_until,
+        registered_at_employment_service=registered,
+        unavailable_sources=tuple(
+            s.source for s in snapshots if s.status == SnapshotStatus.UNAVAILABLE
+        ),
+        invalid_sources=tuple(s.source for s in snapshots if s.status == SnapshotStatus.INVALID),
+        needs=tuple(needs or ()),
+        adult_ages=tuple(
+            m.age for m in members if m.role in (MemberRole.APPLICANT, MemberRole.PARTNER)
+        ),
+        change_threshold=municipality.income_change_threshold,
+        difference_threshold=municipality.declared_difference_threshold,
+        municipality_code=municipality.code,
+        registered_municipality_code=registered_municipality,
+        other_applications=other_applications,
+    )
+
+
+@dataclass(frozen=True)
+class OtherApplication:
+    pk: int
+    reference: str
+    robot_round: int
+    who: str  # this household's person who is also there: applicant, partner, child, registered
+
+
+def household_people(
+    members: list[HouseholdMember], snapshots: list[RegisterSnapshot], applicant_pnr: str
+) -> dict[str, str]:
+    """Personnummer -> who, for everyone in this household: declared, or registered at the
+    applicant's address by the population register."""
+    people = {m.personnummer: m.role for m in members if m.personnummer}
+    for snapshot in snapshots:
+        if snapshot.source != "population":
+            continue
+        for person in snapshot_extracts(snapshot):
+            if person.get("personnummer") == applicant_pnr:
+                for relative in person.get("household", []):
+                    people.setdefault(relative["personnummer"], "registered")
+    return people
+
+
+def household_overlaps(
+    households: list[tuple[Application, dict[str, str]]],
+) -> dict[int, list[OtherApplication]]:
+    """For each application, the other live applications of the same month in the same
+    municipality that share a person with its household. One query for any number of
+    applications (the batch asks once). Only the municipality's own cases: another municipality
+    is another authority, and nothing about its cases may reach this one's staff (#14)."""
+    found: dict[int, list[OtherApplication]] = {a.pk: [] for a, _ in households}
+    everyone = {pnr for _a, people in households for pnr in people}
+    if not everyone:
+        return found
+    rows = (
+        HouseholdMember.objects.filter(
+            personnummer__in=everyone,
+            application__month__in={a.month for a, _ in households},
+            application__municipality_id__in={a.municipality_id for a, _ in households},
+        )
+        .exclude(application__status__in=[Status.DRAFT, Status.WITHDRAWN])
+        .exclude(application__kind=ApplicationKind.SUPPLEMENTARY)
+        .values_list(
+            "personnummer",
+            "application_id",
+            "application__reference",
+            "application__robot_round",
+            "application__month",
+            "application__municipality_id",
+        )
+    )
+    for pnr, pk, reference, round_, month, municipality_id in rows:
+        for application, people in households:
+            if (
+                pk not in (application.pk, application.supplements_id)
+                and pnr in people
+                and month == application.month
+                and municipality_id == application.municipality_id
+                and all(o.pk != pk for o in found[application.pk])
+            ):
+                found[application.pk].append(OtherApplication(pk, reference, round_, people[pnr]))
+    return found
+
+
+def household_links_reciprocate(
+    *, application: Application, others: list[OtherApplication]
+) -> None:
+    """The other case learns of this one too: an open warning on each (the unique index on live
+    warnings makes it safe to run twice). Its own next robot run finds the same link."""
+    CaseWarning.objects.bulk_create(
+        [
+            CaseWarning(
+                application_id=other.pk,
+                kind="household_in_other_application",
+                key=f"household_in_other_application:{application.reference}",
+                message=(
+                    f"En person i hushållet finns också i ansökan {application.reference} för "
+                    "samma månad. Ett hushåll ansöker en gång per månad: pröva ärendena "
+                    "tillsammans, eller anteckna varför det är två hushåll."
+                ),
+                details={"other_reference": application.reference, "who": "registered"},
+                round=other.robot_round,
+            )
+            for other in others
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _snapshots_store(
+    application: Application,
+    round_: int,
+    purpose: RequestPurpose,
+    subjects: list[str],
+    results: list[LookupResult],
+) -> list[RegisterSnapshot]:
+    return RegisterSnapshot.objects.bulk_create(
+        snapshots_build(application, round_, purpose, subjects, results),
+        ignore_conflicts=True,  # a duplicate delivery that got here first keeps its answer
+    )
+
+
+def snapshots_build(
+    application: Application,
+    round_: int,
+    purpose: RequestPurpose,
+    subjects: list[str],
+    results: list[LookupResult],
+) -> list[RegisterSnapshot]:
+    """The unsaved snapshots of one round's answers: source, request, period and payload."""
+    control_month = _previous_month(application.month)
+    return [
+        RegisterSnapshot(
+            application=application,
+            source=result.source,
+            round=round_,
+            status=result.status,
+            payload={"persons": [e.to_json() for e in result.extracts]},
+            request={
+                "municipality": purpose.municipality_code,
+                "case": purpose.case_reference,
+                "requested_by": purpose.requested_by,
+                "purpose": purpose.purpose,
+                "subjects": subjects,
+                "as_of": application.month.isoformat(),
+                "attempts": result.attempts,
+                "elapsed_ms": result.elapsed_ms,
+            },
+            error=result.error,
+            period_start=_previous_month(control_month),
+            period_end=application.month - timedelta(days=1),
+        )
+        for result in results
+    ]
+
+
+def robot_purpose(application: Application, purpose: str | None = None) -> RequestPurpose:
+    """Who asks the registers, about which case, why: the robot, for ``application``."""
+    return RequestPurpose(
+        municipality_code=application.municipality.code,
+        case_reference=application.reference,
+        requested_by="robot",
+        **({"purpose": purpose} if purpose else {}),
+    )
+
+
+def _adults(members: list[HouseholdMember]) -> list[str]:
+    return [m.personnummer for m in members if m.role in (MemberRole.APPLICANT, MemberRole.PARTNER)]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    result: CalculationResult
+    findings: list[Finding]
+    track: TrackSuggestion
+    approvable: bool
+    person_reasons: list[str]
+    sampled: bool
+
+
+def decision_due(today: date) -> datetime:
+    """The target: a decision within one working day of a complete application (end of day)."""
+    day = calendar.next_working_day(today)
+    return datetime.combine(day, time(23, 59), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def decision_due_keeping_emergency(application: Application, today: date) -> datetime:
+    """An emergency keeps its deadline in hours (#7) when that is sooner than one working day."""
+    due = decision_due(today)
+    if application.is_emergency and application.decision_due_at is not None:
+        return min(due, application.decision_due_at)
+    return due
+
+
+def _needs(application: Application, members: list[HouseholdMember]) -> list[routing.Needs]:
+    """The adults' needs screens as signed (frozen declaration), else read now."""
+    frozen = declared_needs(application)
+    if frozen is None:
+        return needs_screens(members)
+    return [
+        routing.Needs(**{k: v for k, v in answers.items() if k in ROUTING_NEEDS})
+        for answers in frozen
+    ]
+
+
+ROUTING_NEEDS = frozenset(routing.Needs.__dataclass_fields__)
+
+
+def _assess(
+    application: Application,
+    members: list[HouseholdMember],
+    incomes: list[DeclaredIncome],
+    snapshots: list[RegisterSnapshot],
+    others: list[OtherApplication] | None = None,
+) -> Assessment:
+    household = household_build(
+        application=application, members=members, snapshots=snapshots, incomes=incomes
+    )
+    result = calculate(household)
+    facts = facts_build(
+        application=application,
+        members=members,
+        incomes=incomes,
+        snapshots=snapshots,
+        result=result,
+        needs=_needs(application, members),
+        other_applications=tuple((o.reference, o.who) for o in others or ()),
+    )
+    found = detect(facts)
+    approvable, reasons = approvability(facts, found)
+    sampled = approvable and is_sampled(
+        application.reference, application.municipality.sample_share
+    )
+    if sampled:
+        reasons = ["Stickprov: ärendet granskas av en handläggare."]
+    return Assessment(result, found, suggest_track(facts), approvable, reasons, sampled)
+
+
+def register_problems(snapshots: list[RegisterSnapshot]) -> list[str]:
+    """``register_<status>:<source>`` for each register that did not answer properly."""
+    return [
+        f"register_{s.status}:{s.source}"
+        for s in snapshots
+        if s.status in (SnapshotStatus.UNAVAILABLE, SnapshotStatus.INVALID)
+    ]
+
+
+def tracks_to_book(assessment: Assessment) -> list[str]:
+    """The tracks whose meeting the robot books (both when both are suggested)."""
+    track = assessment.track
+    return [name for name, wanted in (("work", track.work), ("social", track.social)) if wanted]
+
+
+def protected_in_register(snapshots: list[RegisterSnapshot]) -> bool:
+    """Skyddade personuppgifter from the population register restrict the case."""
+    return any(
+        person.get("protected_identity")
+        for snapshot in snapshots
+        if snapshot.source == "population"
+        for person in snapshot_extracts(snapshot)
+    )
+
+
+def assessment_run(*, application_id: int, worker_id: str, now: datetime | None = None) -> bool:
+    """Run the robot for one application. Returns False when another worker has it.
+
+    The register look-ups happen outside any transaction; everything written afterwards
+    (snapshots, proposal, warnings, meeting, status) is idempotent per application and round.
+    """
+    claim = application_claim_for_robot(
+        application_id=application_id,
+        worker_id=worker_id,
+        lease_seconds=settings.ROBOT_LEASE_SECONDS,
+    )
+    if not claim:
+        return False
+    fresh = claim == RobotClaim.FRESH  # nothing can be stored yet for a fresh claim
+    application = Application.objects.select_related(
+        "municipality", "applicant", "previous", "standing_decision__decided_by"
+    ).get(pk=application_id)
+    round_ = application.robot_round
+    members = declared_members(application)
+    incomes = declared_incomes(application)
+    snapshots = (
+        []
+        if fresh and round_ == 1
+        else list(RegisterSnapshot.objects.filter(application=application, round=round_))
+    )
+    have = {s.source for s in snapshots}
+    missing = [s for s in configured_registers() if s not in have]
+    if missing:
+        purpose = robot_purpose(application)
+        subjects = _adults(members)
+        results = registers_fetch(
+            personnummers=subjects, as_of=application.month, purpose=purpose, sources=missing
+        )
+        stored = _snapshots_store(application, round_, purpose, subjects, results)
+        snapshots = (
+            snapshots + stored
+            if fresh
+            else list(RegisterSnapshot.objects.filter(application=application, round=round_))
+        )
+    people = household_people(members, snapshots, application.applicant.personnummer or "")
+    others = household_overlaps([(application, people)])[application.pk]
+    assessment = _assess(application, members, incomes, snapshots, others)
+    today = timezone.localdate(now or timezone.now())
+    problems = register_problems(snapshots)
+    with transaction.atomic():
+        met_by: int | None = None
+        for track in tracks_to_book(assessment):
+            try:
+                meeting = meeting_book_for_track(
+                    application=application,
+                    track=track,
+                    today=today,
+                    last_met_by=(
+                        application.previous.met_by_id
+                        if track == "work" and application.previous
+                        else None
+                    ),
+                )
+                if track == "work":
+                    met_by = meeting.secretary_id
+                transaction.on_commit(partial(notify_meeting_booked, meeting), robust=True)
+            except NoFreeSlot:
+                # The proposal still reaches the caseworker; the missing meeting is flagged.
+                problems.append(
+                    "meeting_not_booked" if track == "work" else "meeting_not_booked:social"
+                )
+        proposal = _proposal_store(application, round_, assessment, problems, fresh=fresh)
+        warnings_sync(
+            application=application,
+            round_=round_,
+            findings=assessment.findings,
+            none_live=fresh and round_ == 1,
+        )
+        household_links_reciprocate(application=application, others=others)
+        try:
+            application_transition(
+                application=application,
+                to=Status.AWAITING_CASEWORKER,
+                actor_kind=Actor.ROBOT,
+                reason=_robot_summary(assessment, problems),
+                only_if=Q(robot_lease_owner=worker_id),
+                updates={
+                    "robot_lease_owner": "",
+                    "robot_lease_until": None,
+                    "robot_last_error": "",
+                    "decision_due_at": decision_due_keeping_emergency(application, today),
+                    "met_by_id": met_by,
+                    "protected_identity": protected_in_register(snapshots),
+                },
+            )
+        except ConcurrentTransition:
+            # Our lease expired and another worker took over: roll back and leave it to them.
+            transaction.set_rollback(True)
+            return False
+        events.proposal_stored.publish(events.ProposalStored(application, proposal))
+    events.proposal_ready.publish(application)
+    return True
+
+
+def _proposal_store(
+    application: Application,
+    round_: int,
+    assessment: Assessment,
+    problems: list[str],
+    *,
+    fresh: bool = False,
+) -> Proposal:
+    values = proposal_values(application, assessment, problems)
+    if fresh:
+        # One INSERT; the unique (application, round) index keeps it one proposal regardless.
+        proposal = Proposal(application=application, round=round_, **values)
+        Proposal.objects.bulk_create([proposal], ignore_conflicts=True)
+        return proposal
+    proposal, _created = Proposal.objects.get_or_create(
+        application=application, round=round_, defaults=values
+    )
+    return proposal
+
+
+def proposal_values(
+    application: Application, assessment: Assessment, problems: list[str]
+) -> dict[str, Any]:
+    """The proposal's fields from the assessment (a supplementary application subtracts what
+    the month already got: one query)."""
+    result = assessment.result
+    data = result_to_dict(result)
+    lines, amount = data["lines"], result.amount
+    if application.kind == "supplementary":
+        # A supplementary application proposes only what the month still lacks: everything
+        # already granted to the household for the month is subtracted.
+        granted = (
+            Decision.objects.filter(
+                application__applicant_id=application.applicant_id,
+                application__month=application.month,
+                outcome=DecisionOutcome.APPROVED,
+            )
+            .exclude(application=application)
+            .aggregate(total=Sum("amount"))["total"]
+        )
+        if granted:
+            already = min(granted, amount)
+            lines = [
+                *lines,
+                {
+                    "code": "already_granted",
+                    "label": "Redan beviljat för månaden",
+                    "amount": -int(already),
+                    "rule": "supplementary",
+                    "source": f"Beslut för {application.month:%Y-%m}",
+                    "kind": "adjustment",
+                },
+            ]
+            amount -= already
+    values = {
+        "eligible": result.eligible and amount > 0,
+        "amount": amount,
+        "norm": result.norm,
+        "lines": lines,
+        "flags": list(data["flags"]) + problems,
+        "parameter_version": result.parameter_version,
+        "provisional": result.provisional,
+        "as_of": application.month,
+        "approvable": assessment.approvable,
+        "person_reasons": assessment.person_reasons,
+        "sampled": assessment.sampled,
+        "track_suggestion": assessment.track.to_json(),
+    }
+    return values
+
+
+PROBLEM_TEXT = {
+    "register_unavailable": "register utan svar",
+    "register_invalid": "oläsbart registersvar",
+    "meeting_not_booked": "inget möte kunde bokas",
+}
+
+
+def _robot_summary(assessment: Assessment, problems: list[str]) -> str:
+    result = assessment.result
+    verdict = "rätt till bistånd" if result.eligible else "ingen rätt"
+    text = f"Förslag: {result.amount} kr ({verdict})"
+    if assessment.approvable and not assessment.sampled:
+        text += "; kan beviljas enligt förslaget"
+    elif assessment.sampled:
+        text += "; stickprov"
+    if assessment.findings:
+        text += f"; {len(assessment.findings)} varning(ar)"
+    for problem in problems:
+        kind, _sep, source = problem.partition(":")
+        text += f"; {PROBLEM_TEXT.get(kind, kind)}{' ' + source if source else ''}"
+    return text
+
+
+def assessment_recheck(*, application_id: int) -> bool:
+    """Ask the registers that were unavailable again and refresh the proposal in place.
+
+    Only for cases still waiting for a caseworker. The snapshot of the round is replaced by the
+    new answer, the proposal of the round recomputed, and warnings whose cause is gone close.
+    Returns True when something was re-checked.
+    """
+    application = (
+        Application.objects.select_related("municipality", "applicant", "previous")
+        .filter(pk=application_id, status=Status.AWAITING_CASEWORKER)
+        .first()
+    )
+    if application is None:
+        return False
+    round_ = application.robot_round
+    snapshots = list(RegisterSnapshot.objects.filter(application=application, round=round_))
+    failed = [
+        s.source
+        for s in snapshots
+        if s.status in (SnapshotStatus.UNAVAILABLE, SnapshotStatus.INVALID)
+    ]
+    if not failed:
+        return False
+    members = declared_members(application)
+    incomes = declared_incomes(application)
+    purpose = robot_purpose(
+        application, "ekonomiskt bistånd: ny kontroll av register som inte svarade"
+    )
+    results = registers_fetch(
+        personnummers=_adults(members), as_of=application.month, purpose=purpose, sources=failed
+    )
+    answered = [r for r in results if r.status in (SnapshotStatus.OK, SnapshotStatus.NOT_FOUND)]
+    if not answered:
+        return False
+    with transaction.atomic():
+        for result in answered:
+            RegisterSnapshot.objects.filter(
+                application=application, source=result.source, round=round_
+            ).update(
+                status=result.status,
+                payload={"persons": [e.to_json() for e in result.extracts]},
+                error="",
+                fetched_at=timezone.now(),
+            )
+        snapshots = list(RegisterSnapshot.objects.filter(application=application, round=round_))
+        people = household_people(members, snapshots, application.applicant.personnummer or "")
+        others = household_overlaps([(application, people)])[application.pk]
+        assessment = _assess(application, members, incomes, snapshots, others)
+        problems = [
+            f"register_{s.status}:{s.source}"
+            for s in snapshots
+            if s.status in (SnapshotStatus.UNAVAILABLE, SnapshotStatus.INVALID)
+        ]
+        if not application.meetings.filter(cancelled_at__isnull=True).exists():
+            problems.append("meeting_not_booked")
+        Proposal.objects.filter(application=application, round=round_).delete()
+        _proposal_store(application, round_, assessment, problems)
+        warnings_sync(application=application, round_=round_, findings=assessment.findings)
+        household_links_reciprocate(application=application, others=others)
+        ApplicationEvent.objects.create(
+            application=application,
+            from_status=application.status,
+            to_status=application.status,
+            actor_kind=Actor.ROBOT,
+            reason="Kontrollerade igen: "
+            + ", ".join(r.source for r in answered)
+            + " svarade. "
+            + _robot_summary(assessment, problems),
+        )
+    return True
+
+
+def registers_recheck_due() -> list[int]:
+    """Cases waiting for a caseworker with a register that did not answer."""
+    return list(
+        Application.objects.filter(
+            status=Status.AWAITING_CASEWORKER,
+            register_snapshots__status__in=[SnapshotStatus.UNAVAILABLE, SnapshotStatus.INVALID],
+            register_snapshots__round=F("robot_round"),
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+
+
+def robot_give_up(*, application_id: int, error: str) -> None:
+    """A final failure is never silent: the case moves to NEEDS_MANUAL in the queue."""
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None or application.status not in (Status.SUBMITTED, Status.PROCESSING):
+        return
+    try:
+        application_transition(
+            application=application,
+            to=Status.NEEDS_MANUAL,
+            actor_kind=Actor.SYSTEM,
+            reason=f"Roboten kunde inte slutföra: {error[:500]}",
+            updates={
+                "robot_last_error": error[:2000],
+                "robot_lease_owner": "",
+                "robot_lease_until": None,
+            },
+        )
+    except ConcurrentTransition:
+        logger.info("robot_give_up raced for application %s", application_id)

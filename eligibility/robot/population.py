@@ -1,0 +1,68 @@
+"""What others ask of the population register (Navet) through the robot's register adapters.
+
+- intake proposes the household (`intake.events.registered_household`): the partner and children
+  registered with the applicant. Nothing is stored here; the applicant confirms or changes it.
+- notifications needs the address for a letter at send time (`notifications.events.postal_address`);
+  it is never stored.
+
+Both are answered here, subscribed in eligibility.apps; neither app imports this one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+
+from eligibility.registers import configured_registers
+from eligibility.registers.base import RegisterError, RequestPurpose
+from intake.events import HouseholdQuery, RegisteredMember
+from notifications.events import AddressQuery, PostalAddress
+
+logger = logging.getLogger(__name__)
+
+PREFILL_PURPOSE = "ekonomiskt bistånd: förifyllning av hushåll i ansökan"
+
+
+def registered_household(query: HouseholdQuery) -> list[RegisteredMember] | None:
+    """The partner and children registered with the person, or None when the register could
+    not answer (the applicant then fills in the household by hand)."""
+    register = configured_registers()["population"]
+    purpose = RequestPurpose(
+        municipality_code=query.municipality_code,
+        case_reference=query.case_reference,
+        requested_by="applicant",
+        purpose=PREFILL_PURPOSE,
+    )
+    case_reference = query.case_reference
+    try:
+        extract = register.fetch(query.personnummer, as_of=query.month, purpose=purpose)
+    except RegisterError as exc:
+        logger.warning("household prefill unavailable for %s: %s", case_reference, exc)
+        return None
+    if not extract.found:
+        return None
+    return [
+        RegisteredMember(role=person.relation, name=person.name, personnummer=person.personnummer)
+        for person in extract.household
+        if person.relation in ("partner", "child")
+    ]
+
+
+def postal_address(query: AddressQuery) -> PostalAddress:
+    """The registered address now, for a letter; none for skyddade personuppgifter."""
+    register = configured_registers()["population"]
+    extract = register.fetch(
+        query.personnummer,
+        as_of=timezone.localdate(),
+        purpose=RequestPurpose(
+            municipality_code=query.municipality_code,
+            case_reference=query.reference,
+            requested_by="notifications",
+            purpose="ekonomiskt bistånd: brev till folkbokföringsadressen",
+        ),
+    )
+    return PostalAddress(
+        address="" if extract.protected_identity else extract.address,
+        protected=extract.protected_identity,
+    )

@@ -1,0 +1,63 @@
+"""What the application announces, and what it asks the layers above (kernel.events, ADR 0012).
+
+intake is below the robot (eligibility) and below who decides (caseworker): it imports neither.
+These topics are how it reaches them; each higher app subscribes in its `AppConfig.ready()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from kernel.events import Topic
+
+if TYPE_CHECKING:
+    from accounts.models import Municipality, User
+    from intake.models import Application
+
+
+@dataclass(frozen=True)
+class OwnerQuery:
+    municipality: Municipality
+    application: Application | None
+
+
+@dataclass(frozen=True)
+class HouseholdQuery:
+    personnummer: str
+    month: date
+    municipality_code: str
+    case_reference: str
+
+
+@dataclass(frozen=True)
+class RegisteredMember:
+    role: str  # "partner" or "child" (MemberRole values)
+    name: str
+    personnummer: str
+
+
+@dataclass(frozen=True)
+class ApplicationShown:
+    application: Application
+    user: User
+
+
+# Submitted (after commit, with the application's id): the robot takes it (eligibility).
+application_submitted: Topic[int, None] = Topic("intake.application_submitted")
+# An emergency submitted (after commit): the on-call caseworker and the alerts (caseworker).
+emergency_submitted: Topic[int, None] = Topic("intake.emergency_submitted")
+# Who owns a newly submitted case (inside the submit's transaction): one answer (caseworker).
+owner_for_new_case: Topic[OwnerQuery, User] = Topic("intake.owner_for_new_case", single=True)
+# The partner and children the population register places with the applicant, to propose the
+# household; None when the register could not answer (eligibility).
+registered_household: Topic[HouseholdQuery, list[RegisteredMember] | None] = Topic(
+    "intake.registered_household", single=True
+)
+# The applicant's status page: more to show (merged into the page's context; the case's contact
+# person, a decision's appeal deadline), and that it was shown (a decision counts as opened).
+status_page_context: Topic[Application, dict[str, object]] = Topic(
+    "intake.status_page_context", required=False
+)
+application_shown: Topic[ApplicationShown, None] = Topic("intake.application_shown")

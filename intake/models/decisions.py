@@ -1,0 +1,105 @@
+"""The decision as recorded on the application (who decides is caseworker.decisions)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from intake.models.application import ZERO
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", _("Beviljat")
+    REJECTED = "rejected", _("Avslag")
+
+
+class Decision(models.Model):
+    """The decision is the caseworker's and bears their name."""
+
+    application = models.OneToOneField(
+        "intake.Application", on_delete=models.PROTECT, related_name="decision"
+    )
+    outcome = models.CharField(_("beslut"), max_length=20, choices=DecisionOutcome.choices)
+    amount = models.DecimalField(
+        _("beviljat belopp"), max_digits=12, decimal_places=2, default=ZERO
+    )
+    reason = models.TextField(_("motivering"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        help_text=_("Handläggaren som beslutade. Tomt bara för ett automatiserat beslut."),
+    )
+    # FL 28 § / KL 6 kap.: an automated decision names the function, its rule version and the
+    # nämnd's delegation decision that allows it.
+    automated_function = models.CharField(_("automatiserad funktion"), max_length=120, blank=True)
+    rule_version = models.CharField(_("regelversion"), max_length=60, blank=True)
+    delegation_reference = models.CharField(_("delegationsbeslut"), max_length=200, blank=True)
+    # FL 32 §: the provisions applied and the decisive circumstances, for the letter and appeal.
+    provisions = models.JSONField(_("tillämpade bestämmelser"), default=list, blank=True)
+    decisive_facts = models.JSONField(_("avgörande omständigheter"), default=list, blank=True)
+    partly = models.BooleanField(
+        _("delvis avslag"), default=False, help_text=_("Beviljat men lägre än ansökt/föreslaget.")
+    )
+    decided_at = models.DateTimeField(_("beslutsdatum"), auto_now_add=True)
+    months = models.PositiveSmallIntegerField(
+        _("antal månader"),
+        default=1,
+        help_text=_(
+            "Ett stående beslut gäller flera månader: varje månad kontrollerar roboten "
+            "registren och ärendet går tillbaka till handläggaren om något har ändrats."
+        ),
+    )
+    under_standing_decision = models.ForeignKey(
+        "self",
+        verbose_name=_("enligt stående beslut"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="monthly_decisions",
+    )
+
+    # Audit (#9): every save leaves an append-only historical row with who and when.
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("beslut")
+        verbose_name_plural = _("beslut")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="decision_amount_not_negative"),
+            models.CheckConstraint(condition=Q(months__gte=1), name="decision_covers_a_month"),
+            # Every decision says who decided: a person, or the automated function under a
+            # recorded delegation.
+            models.CheckConstraint(
+                name="decision_names_who_decided",
+                condition=Q(decided_by__isnull=False)
+                | (~Q(automated_function="") & ~Q(delegation_reference="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} {self.amount} kr"
+
+    @property
+    def decided_by_label(self) -> str:
+        """Who decided, as the letter and the status page say it."""
+        if self.decided_by is not None:
+            return self.decided_by.display_name()
+        return f"{self.automated_function} (regelversion {self.rule_version})"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.months > 1
+
+    def covers(self, month: date) -> bool:
+        first = self.application.month
+        last_index = first.year * 12 + first.month - 1 + self.months - 1
+        index = month.year * 12 + month.month - 1
+        return first.year * 12 + first.month - 1 <= index <= last_index

@@ -1,0 +1,599 @@
+"""Booking: the slot, the secretary, the room, and many at once for the robot's batch.
+
+The database guarantees no double booking (partial unique indexes on both engines: one live
+meeting per staff member and start time, one live meeting per application and track); this code
+only chooses the slot and looks again when another booking wins the race.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import Municipality, Role, User
+from accounts.reference_cache import cached
+from intake.models import Application, Track
+from meetings import calendar
+from meetings.models import (
+    Absence,
+    ClosingDay,
+    Meeting,
+    WorkingHours,
+)
+from meetings.needs import needs_suggest_track
+
+SEARCH_WORKING_DAYS = 10
+TrackName = Literal["work", "social"]
+
+
+class NoFreeSlot(Exception):
+    pass
+
+
+class SlotTaken(Exception):
+    """The chosen time was taken by someone else a moment ago."""
+
+
+def stockholm() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    tz = stockholm()
+    return (
+        datetime.combine(day, time.min, tzinfo=tz),
+        datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+# --- reading the rules --------------------------------------------------------------------
+
+
+def closing_days_for(municipality: Municipality, start: date, end: date) -> frozenset[date]:
+    """The municipality's own closing days in [start, end], as ``meetings.calendar`` wants them."""
+    return frozenset(
+        ClosingDay.objects.filter(
+            municipality=municipality, date__gte=start, date__lte=end
+        ).values_list("date", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class _Block:
+    hours: calendar.WorkingHours
+    room_id: int | None
+
+
+def hours_by_staff(staff: Iterable[User]) -> dict[int, list[_Block]]:
+    blocks: dict[int, list[_Block]] = {person.pk: [] for person in staff}
+    for row in WorkingHours.objects.filter(secretary__in=list(blocks)):
+        blocks[row.secretary_id].append(
+            _Block(calendar.WorkingHours(row.weekday, row.start, row.end), row.room_id)
+        )
+    return blocks
+
+
+def absent_on(staff_ids: Iterable[int], day: date) -> set[int]:
+    return set(
+        Absence.objects.filter(
+            secretary_id__in=list(staff_ids), start__lte=day, end__gte=day
+        ).values_list("secretary_id", flat=True)
+    )
+
+
+def room_for(blocks: list[_Block], slot: datetime) -> int | None:
+    wall = slot.astimezone(stockholm())
+    for block in blocks:
+        hours = block.hours
+        if hours.weekday == wall.weekday() and hours.start <= wall.time() < hours.end:
+            return block.room_id
+    return None
+
+
+def _secretaries_with_hours(application: Application) -> tuple[list[User], dict[int, list[_Block]]]:
+    """The municipality's active secretaries who have working hours, and their hours: one query."""
+    people: dict[int, User] = {}
+    blocks: dict[int, list[_Block]] = {}
+    for row in (
+        WorkingHours.objects.filter(
+            secretary__municipality_id=application.municipality_id,
+            secretary__role=Role.SECRETARY,
+            secretary__is_active=True,
+        )
+        .select_related("secretary")
+        .order_by("secretary_id", "weekday", "start")
+    ):
+        people.setdefault(row.secretary_id, row.secretary)
+        blocks.setdefault(row.secretary_id, []).append(
+            _Block(calendar.WorkingHours(row.weekday, row.start, row.end), row.room_id)
+        )
+    return list(people.values()), blocks
+
+
+def candidates_for(application: Application, track: TrackName) -> list[User]:
+    """Who may hold this track's meeting: the case owner alone on the social track if they can."""
+    staff = User.objects.filter(municipality=application.municipality, is_active=True)
+    if track == Track.WORK:
+        return list(staff.filter(role=Role.SECRETARY).order_by("id"))
+    caseworkers = list(staff.filter(role=Role.CASEWORKER).order_by("id"))
+    owner = application.owner
+    with_hours = set(
+        WorkingHours.objects.filter(secretary__in=[*caseworkers, *([owner] if owner else [])])
+        .values_list("secretary_id", flat=True)
+        .distinct()
+    )
+    if (
+        owner is not None
+        and owner.is_active
+        and owner.municipality_id == application.municipality_id
+        and owner.pk in with_hours
+    ):
+        return [owner]
+    return [person for person in caseworkers if person.pk in with_hours]
+
+
+def _last_met(application: Application, track: TrackName) -> int | None:
+    """The staff member who met this household last time on this track (continuity)."""
+    earlier = (
+        Meeting.objects.filter(
+            application__applicant_id=application.applicant_id,
+            track=track,
+            cancelled_at__isnull=True,
+        )
+        .exclude(application=application)
+        .order_by("-starts_at")
+        .values_list("secretary_id", flat=True)
+        .first()
+    )
+    return earlier
+
+
+def taken_starts(staff_ids: Iterable[int], day: date) -> dict[int, list[datetime]]:
+    start, end = day_bounds(day)
+    taken: dict[int, list[datetime]] = {pk: [] for pk in staff_ids}
+    for secretary_id, starts_at in Meeting.objects.filter(
+        secretary_id__in=list(taken),
+        cancelled_at__isnull=True,
+        starts_at__gte=start,
+        starts_at__lt=end,
+    ).values_list("secretary_id", "starts_at"):
+        taken[secretary_id].append(starts_at)
+    return taken
+
+
+def _day_bookings(
+    staff_ids: Iterable[int], day: date
+) -> tuple[dict[int, int], dict[int, list[datetime]]]:
+    """Each person's load and taken start times that day, from one query."""
+    taken = taken_starts(staff_ids, day)
+    return {pk: len(starts) for pk, starts in taken.items()}, taken
+
+
+def _loads(staff_ids: Iterable[int], day: date) -> dict[int, int]:
+    start, end = day_bounds(day)
+    return dict(
+        Meeting.objects.filter(
+            secretary_id__in=list(staff_ids),
+            cancelled_at__isnull=True,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .values_list("secretary")
+        .annotate(n=Count("id"))
+    )
+
+
+# --- booking --------------------------------------------------------------------------------
+
+
+def meeting_book_next_working_day(*, application: Application, today: date) -> Meeting:
+    """The robot's entry point: the work track (see ``meeting_book_for_track``)."""
+    return meeting_book_for_track(application=application, track=Track.WORK, today=today)
+
+
+@transaction.atomic
+def meeting_book_for_track(
+    *,
+    application: Application,
+    track: TrackName,
+    today: date,
+    last_met_by: int | None = None,
+) -> Meeting:
+    """Book the earliest free slot on the next working day after ``today`` on one track.
+
+    Idempotent: an application with a live meeting on the track gets that meeting back.
+    Work track: the municipality's arbetslivssekreterare. Social track: the case owner if they
+    have working hours (on a later day if their next working day is full), else the
+    caseworkers who have. Each day, the one who met this household
+    last time on the track goes first if they have a free slot, then the least loaded. Absent
+    staff and the municipality's closing days are skipped. When the next working day is full the
+    following working days are tried and the meeting is flagged as overflow.
+    """
+    track = Track(track)
+    # No up-front "already booked?" query: the one-live-meeting-per-application index answers
+    # that at insert time, and `_try_book_day` then returns the existing meeting.
+    if track == Track.WORK:
+        candidates, blocks = cached(
+            ("work_staff", application.municipality_id),
+            lambda: _secretaries_with_hours(application),
+        )
+    else:
+        candidates = candidates_for(application, track)
+        blocks = hours_by_staff(candidates)
+    # Continuity needs history; a household's first application has none to look up.
+    # Continuity: the caller may already know who met the household last time (the robot reads
+    # it from last month's application); a household's first application has no history.
+    if last_met_by is not None:
+        continuity: int | None = last_met_by
+    elif application.previous_id:
+        continuity = _last_met(application, track)
+    else:
+        continuity = None
+    closing = cached(
+        ("closing_days", application.municipality_id, today),
+        lambda: closing_days_for(application.municipality, today, today + timedelta(days=90)),
+    )
+    first_day = day = calendar.next_working_day(today, closing)
+    for _ in range(SEARCH_WORKING_DAYS):
+        absent = cached(
+            ("absent", tuple(sorted(blocks)), day), lambda day=day: absent_on(blocks, day)
+        )
+        loads, taken = _day_bookings(blocks, day)
+
+        def rank(person: User, loads: dict[int, int] = loads) -> tuple[bool, int, int]:
+            return (
+                person.pk != continuity,
+                loads.get(person.pk, 0),
+                person.pk,
+            )
+
+        for person in sorted(candidates, key=rank):
+            if person.pk in absent or not blocks.get(person.pk):
+                continue
+            meeting = _try_book_day(
+                application,
+                track,
+                person,
+                day,
+                blocks[person.pk],
+                overflow=day != first_day,
+                taken=taken[person.pk],
+            )
+            if meeting is not None:
+                return meeting
+        day = calendar.next_working_day(day, closing)
+    existing = Meeting.objects.filter(
+        application=application, track=track, cancelled_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    raise NoFreeSlot(application.reference)
+
+
+def _try_book_day(
+    application: Application,
+    track: Track,
+    secretary: User,
+    day: date,
+    blocks: list[_Block],
+    *,
+    overflow: bool,
+    taken: list[datetime] | None = None,
+) -> Meeting | None:
+    minutes = application.municipality.meeting_minutes
+    hours = [block.hours for block in blocks]
+    for _attempt in range(20):
+        if taken is None:
+            taken = taken([secretary.pk], day)[secretary.pk]
+        slot = calendar.first_free_slot(day, hours, minutes, stockholm(), taken)
+        if slot is None:
+            return None
+        meeting = _meeting_at(application, track, secretary, blocks, slot, minutes, overflow)
+        try:
+            with transaction.atomic():
+                meeting.save(force_insert=True)
+                return meeting
+        except IntegrityError:
+            # Another booking took the slot (or this application got its meeting): look again.
+            existing = Meeting.objects.filter(
+                application=application, track=track, cancelled_at__isnull=True
+            ).first()
+            if existing is not None:
+                return existing
+            taken = None  # someone else took a slot: read the day again
+    return None
+
+
+def _social_candidates_many(
+    applications: list[Application],
+) -> tuple[dict[int, list[User]], dict[int, list[_Block]]]:
+    """``candidates`` for the social track of many applications of one municipality: two
+    queries. Each case owner alone when they have working hours, else every caseworker who has.
+    """
+    municipality_id = applications[0].municipality_id
+    caseworkers = list(
+        User.objects.filter(
+            municipality_id=municipality_id, is_active=True, role=Role.CASEWORKER
+        ).order_by("id")
+    )
+    owners = {a.owner_id for a in applications if a.owner_id}
+    people = {person.pk: person for person in caseworkers}
+    missing = owners - set(people)
+    if missing:
+        people.update((u.pk, u) for u in User.objects.filter(pk__in=missing))
+    blocks = hours_by_staff(people.values())
+    with_hours = [person for person in caseworkers if blocks.get(person.pk)]
+    chosen: dict[int, list[User]] = {}
+    for application in applications:
+        owner = people.get(application.owner_id) if application.owner_id else None
+        if (
+            owner is not None
+            and owner.is_active
+            and owner.municipality_id == municipality_id
+            and blocks.get(owner.pk)
+        ):
+            chosen[application.pk] = [owner]
+        else:
+            chosen[application.pk] = with_hours
+    return chosen, {pk: found for pk, found in blocks.items() if found}
+
+
+def meetings_book_many(
+    *,
+    applications: list[Application],
+    track: TrackName,
+    today: date,
+    last_met_by: dict[int, int | None] | None = None,
+) -> dict[int, Meeting] | None:
+    """Book one track's meeting for many applications of one municipality at once.
+
+    The same choice as ``meeting_book_for_track`` for each application in turn (next working
+    day, continuity first, then the least loaded, overflow to later days), made in memory from
+    one read of each day's bookings, then one INSERT. ``last_met_by`` maps application id to the
+    staff member who met the household last time (None or missing: look it up). Returns the
+    meetings by application id, or None when the INSERT lost a race (a booking made
+    meanwhile): the caller then books one by one, which looks again. Applications for which no
+    slot exists in the search window are left out of the result.
+    """
+    if not applications:
+        return {}
+    track = Track(track)
+    first = applications[0]
+    municipality = first.municipality
+    if any(a.municipality_id != municipality.pk for a in applications):
+        raise ValueError("one municipality per call")
+    if track == Track.WORK:
+        staff, blocks = cached(
+            ("work_staff", municipality.pk), lambda: _secretaries_with_hours(first)
+        )
+        candidates = {a.pk: staff for a in applications}
+    else:
+        candidates, blocks = _social_candidates_many(applications)
+    closing = cached(
+        ("closing_days", municipality.pk, today),
+        lambda: closing_days_for(municipality, today, today + timedelta(days=90)),
+    )
+    continuity = dict(last_met_by or {})
+    unknown = [a for a in applications if continuity.get(a.pk) is None and a.previous_id]
+    if unknown:
+        # One query for every household whose last meeting the caller did not know.
+        latest: dict[int, int] = {}
+        for applicant_id, staff_id in (
+            Meeting.objects.filter(
+                application__applicant_id__in={a.applicant_id for a in unknown},
+                track=track,
+                cancelled_at__isnull=True,
+            )
+            .exclude(application__in=[a.pk for a in unknown])
+            .order_by("starts_at")
+            .values_list("application__applicant_id", "secretary_id")
+        ):
+            latest[applicant_id] = staff_id
+        for application in unknown:
+            continuity[application.pk] = latest.get(application.applicant_id)
+    minutes = municipality.meeting_minutes
+    tz = stockholm()
+    days: dict[date, _PlannedDay] = {}
+    first_day = calendar.next_working_day(today, closing)
+    planned: list[Meeting] = []
+    for application in applications:
+        if not any(blocks.get(person.pk) for person in candidates[application.pk]):
+            continue  # nobody can hold it: no slot on any day
+        day = first_day
+        for _ in range(SEARCH_WORKING_DAYS):
+            if day not in days:
+                days[day] = _PlannedDay(municipality.pk, blocks, day)
+            booked = _plan_one(
+                application,
+                track,
+                candidates[application.pk],
+                blocks,
+                days[day],
+                continuity.get(application.pk),
+                overflow=day != first_day,
+                minutes=minutes,
+                tz=tz,
+            )
+            if booked is not None:
+                planned.append(booked)
+                break
+            day = calendar.next_working_day(day, closing)
+    try:
+        with transaction.atomic():
+            Meeting.objects.bulk_create(planned)
+    except IntegrityError:
+        return None  # someone booked meanwhile (or a meeting exists): the caller books one by one
+    return {meeting.application_id: meeting for meeting in planned}
+
+
+class _PlannedDay:
+    """One day's bookings as the batch planner sees them.
+
+    Each person's load comes from one grouped query; their booked start times are read the
+    first time the planner looks at them, together with the next least loaded (the ones it
+    will look at next). A municipality with a thousand staff and ten thousand meetings that
+    day costs a few small reads per batch, not all of the day's meetings."""
+
+    CHUNK = 32
+
+    def __init__(self, municipality_id: int, blocks: dict[int, list[_Block]], day: date) -> None:
+        self.day = day
+        start, end = day_bounds(day)
+        self.bounds = (start, end)
+        self.loads: dict[int, int] = dict.fromkeys(blocks, 0)
+        for secretary_id, count in (
+            Meeting.objects.filter(
+                municipality_id=municipality_id,
+                cancelled_at__isnull=True,
+                starts_at__gte=start,
+                starts_at__lt=end,
+            )
+            .values_list("secretary_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            if secretary_id in self.loads:
+                self.loads[secretary_id] = count
+        self.absent: set[int] = cached(
+            ("absent", tuple(sorted(blocks)), day), lambda: absent_on(blocks, day)
+        )
+        self.taken: dict[int, list[datetime]] = {}
+        # Per candidate list: (load, pk, person) in order, and who is on it.
+        self._orders: dict[int, tuple[list[tuple[int, int, User]], dict[int, User]]] = {}
+
+    def order(self, candidates: list[User]) -> list[tuple[int, int, User]]:
+        return self._order(candidates)[0]
+
+    def member(self, candidates: list[User], pk: int | None) -> User | None:
+        """The candidate with id ``pk``, if they are one."""
+        return self._order(candidates)[1].get(pk) if pk is not None else None
+
+    def _order(self, candidates: list[User]) -> tuple[list[tuple[int, int, User]], dict[int, User]]:
+        found = self._orders.get(id(candidates))
+        if found is None:
+            ranked = sorted((self.loads.get(p.pk, 0), p.pk, p) for p in candidates)
+            found = self._orders[id(candidates)] = (ranked, {p.pk: p for p in candidates})
+        return found
+
+    def taken_for(self, person: User, ranked: list[tuple[int, int, User]]) -> list[datetime]:
+        if person.pk not in self.taken:
+            wanted = [person.pk]
+            for _load, pk, _person in ranked:
+                if len(wanted) >= self.CHUNK:
+                    break
+                if pk not in self.taken and pk != person.pk:
+                    wanted.append(pk)
+            for pk in wanted:
+                self.taken[pk] = []
+            start, end = self.bounds
+            for secretary_id, starts_at in Meeting.objects.filter(
+                secretary_id__in=wanted,
+                cancelled_at__isnull=True,
+                starts_at__gte=start,
+                starts_at__lt=end,
+            ).values_list("secretary_id", "starts_at"):
+                self.taken[secretary_id].append(starts_at)
+        return self.taken[person.pk]
+
+    def book(self, person: User, slot: datetime) -> None:
+        old = self.loads.get(person.pk, 0)
+        self.loads[person.pk] = old + 1
+        self.taken[person.pk].append(slot)
+        for ranked, members in self._orders.values():
+            if person.pk in members:
+                del ranked[bisect.bisect_left(ranked, (old, person.pk))]
+                bisect.insort(ranked, (old + 1, person.pk, person))
+
+
+def _plan_one(
+    application: Application,
+    track: Track,
+    candidates: list[User],
+    blocks: dict[int, list[_Block]],
+    state: _PlannedDay,
+    continuity: int | None,
+    *,
+    overflow: bool,
+    minutes: int,
+    tz: ZoneInfo,
+) -> Meeting | None:
+    """The slot ``meeting_book_for_track`` would choose on the day: the one who met the
+    household last time first, then the least loaded (then the lowest id)."""
+    ranked = state.order(candidates)
+    first = state.member(candidates, continuity)
+    in_turn = (p for _load, pk, p in ranked if pk != continuity)
+    for person in itertools.chain((first,) if first else (), in_turn):
+        own = blocks.get(person.pk)
+        if person.pk in state.absent or not own:
+            continue
+        slot = calendar.first_free_slot(
+            state.day, [b.hours for b in own], minutes, tz, state.taken_for(person, ranked)
+        )
+        if slot is None:
+            continue
+        state.book(person, slot)
+        return _meeting_at(application, track, person, own, slot, minutes, overflow)
+    return None
+
+
+def _meeting_at(
+    application: Application,
+    track: Track,
+    staff: User,
+    blocks: list[_Block],
+    slot: datetime,
+    minutes: int,
+    overflow: bool,
+) -> Meeting:
+    """The (unsaved) meeting at ``slot`` with ``staff``, in the room their hours name."""
+    return Meeting(
+        municipality=application.municipality,
+        secretary=staff,
+        application=application,
+        track=track,
+        starts_at=slot,
+        ends_at=slot + timedelta(minutes=minutes),
+        room_id=room_for(blocks, slot),
+        overflow=overflow,
+    )
+
+
+def meeting_book_suggested(*, application: Application, today: date) -> list[Meeting]:
+    """Book the track(s) the needs screen suggests (the work track alone by default)."""
+    work, social, _reasons = needs_suggest_track(application=application)
+    tracks = [t for t, wanted in ((Track.WORK, work), (Track.SOCIAL, social)) if wanted]
+    return [meeting_book_for_track(application=application, track=t, today=today) for t in tracks]
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+
+def meetings_due_for_reminder(day: date) -> list[Meeting]:
+    """Live meetings on the calendar day after ``day`` whose applicant has not been reminded."""
+    start, end = day_bounds(day + timedelta(days=1))
+    return list(
+        Meeting.objects.filter(
+            cancelled_at__isnull=True,
+            reminder_sent_at__isnull=True,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .select_related("application", "application__applicant", "secretary", "room")
+        .order_by("starts_at", "id")
+    )
+
+
+def meeting_mark_reminded(*, meeting: Meeting) -> None:
+    Meeting.objects.filter(pk=meeting.pk, reminder_sent_at__isnull=True).update(
+        reminder_sent_at=timezone.now()
+    )

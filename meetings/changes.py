@@ -1,0 +1,163 @@
+"""Changes to a booked meeting: another time, cancelled, needs, and what came of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from meetings import calendar
+from meetings.booking import (
+    SlotTaken,
+    absent_on,
+    candidates_for,
+    closing_days_for,
+    hours_by_staff,
+    room_for,
+    stockholm,
+    taken_starts,
+)
+from meetings.models import (
+    Attendance,
+    CancelledBy,
+    Meeting,
+    Outcome,
+)
+from meetings.notices import notify_meeting_changed
+
+OFFER_WORKING_DAYS = 5
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    starts_at: datetime
+    secretary_id: int
+    secretary_name: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.secretary_id}|{self.starts_at.astimezone(stockholm()).isoformat()}"
+
+
+def meeting_free_slots(
+    *, meeting: Meeting, today: date, working_days: int = OFFER_WORKING_DAYS
+) -> list[FreeSlot]:
+    """Free times the applicant may move ``meeting`` to: the same track's staff, the next
+    ``working_days`` working days after ``today``, absences and closing days respected."""
+    application = meeting.application
+    candidates = candidates_for(application, meeting.track)
+    blocks = hours_by_staff(candidates)
+    minutes = application.municipality.meeting_minutes
+    closing = closing_days_for(application.municipality, today, today + timedelta(days=60))
+    free: list[FreeSlot] = []
+    day = today
+    for _ in range(working_days):
+        day = calendar.next_working_day(day, closing)
+        absent = absent_on(blocks, day)
+        taken = taken_starts(blocks, day)
+        for person in candidates:
+            if person.pk in absent:
+                continue
+            hours = [block.hours for block in blocks[person.pk]]
+            others = [
+                t
+                for t in taken[person.pk]
+                if not (person.pk == meeting.secretary_id and t == meeting.starts_at)
+            ]
+            length = timedelta(minutes=minutes)
+            for slot in calendar.day_slots(day, hours, minutes, stockholm()):
+                if all(not (t < slot + length and slot < t + length) for t in others):
+                    free.append(FreeSlot(slot, person.pk, person.display_name()))
+    free.sort(key=lambda s: (s.starts_at, s.secretary_name))
+    current = (meeting.starts_at, meeting.secretary_id)
+    return [s for s in free if (s.starts_at, s.secretary_id) != current]
+
+
+@transaction.atomic
+def meeting_reschedule(*, meeting: Meeting, choice: str, today: date) -> Meeting:
+    """Cancel ``meeting`` and book the chosen free time, in one transaction.
+
+    ``choice`` is a ``FreeSlot.key``. Raises ValidationError if it is not one of the times on
+    offer, and SlotTaken (with nothing changed) if someone else took it a moment ago.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.cancelled_at is not None or meeting.attendance:
+        raise ValidationError("Mötet kan inte bokas om.")
+    offered = {slot.key: slot for slot in meeting_free_slots(meeting=meeting, today=today)}
+    slot = offered.get(choice)
+    if slot is None:
+        raise ValidationError("Tiden finns inte bland de lediga tiderna.")
+    meeting.cancelled_at = timezone.now()
+    meeting.cancelled_by = CancelledBy.RESCHEDULED
+    meeting.save(update_fields=["cancelled_at", "cancelled_by"])
+    blocks = hours_by_staff(User.objects.filter(pk=slot.secretary_id))
+    minutes = meeting.municipality.meeting_minutes
+    try:
+        with transaction.atomic():
+            moved = Meeting.objects.create(
+                municipality=meeting.municipality,
+                secretary_id=slot.secretary_id,
+                application=meeting.application,
+                track=meeting.track,
+                starts_at=slot.starts_at,
+                ends_at=slot.starts_at + timedelta(minutes=minutes),
+                room_id=room_for(blocks[slot.secretary_id], slot.starts_at),
+                interpreter_language=meeting.interpreter_language,
+                accessible_room=meeting.accessible_room,
+            )
+    except IntegrityError as exc:
+        raise SlotTaken(slot.key) from exc
+    transaction.on_commit(partial(notify_meeting_changed, moved), robust=True)
+    return moved
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, by: CancelledBy = CancelledBy.APPLICANT) -> Meeting:
+    """Cancel a meeting that has not taken place; its time becomes free. Safe to repeat."""
+    Meeting.objects.filter(pk=meeting.pk, cancelled_at__isnull=True, attendance="").update(
+        cancelled_at=timezone.now(), cancelled_by=by
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
+@transaction.atomic
+def meeting_set_needs(
+    *, meeting: Meeting, interpreter_language: str, accessible_room: bool
+) -> Meeting:
+    meeting.interpreter_language = interpreter_language.strip()[:60]
+    meeting.accessible_room = accessible_room
+    meeting.save(update_fields=["interpreter_language", "accessible_room"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_record(
+    *, meeting: Meeting, attendance: str, outcome: str, note: str, by: User
+) -> Meeting:
+    """Record attendance and the plan agreed. A no-show is only recorded: it has no automatic
+    effect on the support (the caseworker sees it on the case)."""
+    attendance = Attendance(attendance)
+    outcome = Outcome(outcome) if outcome else ""
+    if outcome and attendance != Attendance.ATTENDED:
+        raise ValidationError("En planering kräver att sökande kom till mötet.")
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.cancelled_at is not None:
+        raise ValidationError("Mötet är avbokat.")
+    meeting.attendance = attendance
+    meeting.outcome = outcome
+    meeting.outcome_note = note.strip()
+    meeting.recorded_at = timezone.now()
+    meeting.recorded_by = by
+    meeting.save(
+        update_fields=["attendance", "outcome", "outcome_note", "recorded_at", "recorded_by"]
+    )
+    return meeting
+
+
+# --- needs screen ---------------------------------------------------------------------------

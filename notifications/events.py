@@ -1,0 +1,38 @@
+"""What notifications announces, and the one question it asks (kernel.events, ADR 0012)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from kernel.events import Topic
+
+if TYPE_CHECKING:
+    from notifications.models import Notification
+
+
+@dataclass(frozen=True)
+class AddressQuery:
+    personnummer: str
+    municipality_code: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class PostalAddress:
+    address: str
+    protected: bool  # skyddade personuppgifter: no address, Skatteverket forwards
+
+
+# A letter needs the person's registered address at send time (answered by eligibility from
+# the population register; never stored).
+postal_address: Topic[AddressQuery, PostalAddress] = Topic(
+    "notifications.postal_address", single=True
+)
+# Notices that went out, inside the transaction that records it (a decision's delivery record
+# listens); and a provider's receipt (ids, when).
+notices_sent: Topic[list[Notification], None] = Topic("notifications.notices_sent")
+notices_delivered: Topic[tuple[list[int], datetime], None] = Topic(
+    "notifications.notices_delivered"
+)

@@ -1,0 +1,64 @@
+"""The applicant's own notice settings: how we tell them that something happened."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.validators import RegexValidator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import NotificationChannel, User
+from accounts.permissions import applicant_required
+
+PHONE = RegexValidator(
+    r"^\+?[0-9 \-]{7,20}$", _lazy("Skriv mobilnumret med siffror, till exempel 070-123 45 67.")
+)
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["notification_channel", "phone", "email"]
+        widgets = {"notification_channel": forms.RadioSelect}
+        labels = {
+            "notification_channel": _lazy("Hur vill du få veta att det finns något nytt?"),
+            "phone": _lazy("Mobilnummer"),
+            "email": _lazy("E-postadress"),
+        }
+        help_texts = {
+            "notification_channel": _lazy(
+                "Meddelandet säger bara att det finns något nytt och att du ska logga in. "
+                "Har du varken mobil eller e-post får du brev."
+            ),
+            "phone": _lazy("Behövs bara för SMS."),
+            "email": _lazy("Behövs bara för e-post."),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].validators.append(PHONE)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        channel = data.get("notification_channel")
+        if channel == NotificationChannel.SMS and not data.get("phone"):
+            self.add_error("phone", _("Skriv ditt mobilnummer för att få SMS."))
+        if channel == NotificationChannel.EMAIL and not data.get("email"):
+            self.add_error("email", _("Skriv din e-postadress för att få e-post."))
+        return data
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    form = NotificationSettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Dina inställningar är sparade."))
+        return redirect("notifications:settings")
+    return TemplateResponse(request, "notifications/settings.html", {"form": form})

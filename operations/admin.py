@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from operations.health import maintenance_banner_forget
+from operations.models import MaintenanceBanner
+
+
+@admin.register(MaintenanceBanner)
+class MaintenanceBannerAdmin(admin.ModelAdmin):
+    """Operations (#9): the banner shown on every page while active."""
+
+    list_display = ("text", "active", "created_at")
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        maintenance_banner_forget()
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        super().delete_model(request, obj)
+        maintenance_banner_forget()
