@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import normalise_personnummer
-from intake.attachments import ACCEPT
+from intake.documents.attachments import ACCEPT
 from intake.models import AttachmentKind, IncomeType, MemberRole
 
 AMOUNT = {

@@ -32,7 +32,7 @@ from intake.access import (
     applications_as_partner,
     applications_visible_to,
 )
-from intake.attachments import (
+from intake.documents.attachments import (
     AttachmentRefused,
     attachment_checklist,
     attachment_delete,

@@ -194,7 +194,7 @@ def _anonymise_rows(label: str, relation: str, changes: dict[str, Any], ids: lis
 def _files_delete(application_ids: list[int]) -> list[Path]:
     """Documents and decision letters of the akt (deleted after commit)."""
     from caseworker.models.letters import DecisionLetter
-    from intake.attachments import stored_path
+    from intake.documents.attachments import stored_path
     from intake.models import Attachment
 
     paths = [

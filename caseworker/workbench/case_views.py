@@ -592,7 +592,11 @@ def case_attachment(
 ) -> HttpResponse:
     """An incoming document, shown inline (only files that passed the virus scan), named with
     the extension of its detected type (never the name it was uploaded with)."""
-    from intake.attachments import AttachmentRefused, attachment_download_name, attachment_open
+    from intake.documents.attachments import (
+        AttachmentRefused,
+        attachment_download_name,
+        attachment_open,
+    )
 
     attachment = application.attachments.filter(pk=attachment_pk).first()
     if attachment is None:

@@ -168,9 +168,11 @@ STORAGES = {
 # authorising views read them (caseworker.letters.views).
 # PRIVATE_MEDIA_ROOT may be absolute or relative to the checkout.
 PRIVATE_MEDIA_ROOT = BASE_DIR / env.str("PRIVATE_MEDIA_ROOT", default="private-media")
-# Applicants' documents (intake.attachments) live in PRIVATE_MEDIA_ROOT/attachments. Every upload
+# Applicants' documents (intake.documents) live in PRIVATE_MEDIA_ROOT/attachments. Every upload
 # is scanned by this back-end; NoScanner passes files only where unscanned files are allowed.
-ATTACHMENT_SCAN_BACKEND = env.str("ATTACHMENT_SCAN_BACKEND", default="intake.scanning.NoScanner")
+ATTACHMENT_SCAN_BACKEND = env.str(
+    "ATTACHMENT_SCAN_BACKEND", default="intake.documents.scanning.NoScanner"
+)
 ATTACHMENT_ALLOW_UNSCANNED = env.bool("ATTACHMENT_ALLOW_UNSCANNED", default=DEBUG)
 
 # The municipality's account that pays out (pain.001 debtor). Development values are examples.
@@ -510,7 +512,7 @@ HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env.int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", d
 # admin (accounts.MaintenanceBanner); the setting wins when non-empty.
 MAINTENANCE_BANNER = env.str("MAINTENANCE_BANNER", default="")
 
-# ClamAV (ATTACHMENT_SCAN_BACKEND=intake.scanning.ClamdScanner): clamd's TCP address or socket.
+# ClamAV (ATTACHMENT_SCAN_BACKEND=intake.documents.scanning.ClamdScanner): clamd's address.
 CLAMD_HOST = env.str("CLAMD_HOST", default="127.0.0.1")
 CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")

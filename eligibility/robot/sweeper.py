@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from eligibility.robot.assessment import robot_give_up
 from eligibility.robot import dispatch
+from eligibility.robot.assessment import robot_give_up
 from intake.models import Application
 from intake.states import Status
 

@@ -1,4 +1,4 @@
-"""The applicant's documents (stored privately, scanned for viruses: intake.attachments)."""
+"""The applicant's documents (stored privately and virus-scanned: intake.documents)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class ScanStatus(models.TextChoices):
 
 class Attachment(models.Model):
     """An incoming document (inkommen handling). The file lives outside the web root under a
-    generated name; only an authorising view reads it (intake.attachments)."""
+    generated name; only an authorising view reads it (intake.documents.attachments)."""
 
     application = models.ForeignKey(
         "intake.Application", on_delete=models.PROTECT, related_name="attachments"

@@ -23,7 +23,7 @@ from caseworker.caseload.reminders import reminder_create
 from caseworker.decisions.services import decision_record
 from caseworker.models import AccessDenial, AccessLog
 from eligibility.models import CaseWarning, RegisterSnapshot
-from intake.attachments import attachment_upload
+from intake.documents.attachments import attachment_upload
 from intake.models import Application, ApplicationEvent, DeclaredIncome
 from tests.conftest import PNR_ALVA, PNR_CHILD
 from tests.titles import page_body, page_title, title_problems

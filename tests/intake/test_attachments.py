@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from intake import attachments
-from intake.attachments import AttachmentRefused, attachment_checklist, attachment_upload
+from intake.documents import attachments
+from intake.documents.attachments import AttachmentRefused, attachment_checklist, attachment_upload
+from intake.documents.scanning import NoScanner
 from intake.models import Application, Attachment, ScanStatus
-from intake.scanning import NoScanner
 
 # Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
 pytestmark = [pytest.mark.dates, pytest.mark.django_db]

@@ -20,8 +20,8 @@ from caseworker.letters.delivery import (
 )
 from caseworker.models.letters import DecisionDelivery
 from intake.models import Application
-from notifications.delivery import notifications_retry
 from notifications.models import Notification, NotificationKind
+from notifications.sending import notifications_retry
 from notifications.transports import FakeEmailBackend, FakeLetterBackend, FakeSmsBackend
 
 from .notify_helpers import _clean_outboxes, decide  # noqa: F401

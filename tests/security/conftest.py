@@ -17,7 +17,7 @@ from django.test import Client
 
 from accounts.mandates import mandate_register
 from accounts.models import Mandate, Municipality, Role, User
-from intake.attachments import attachment_upload
+from intake.documents.attachments import attachment_upload
 from intake.models import Application, Attachment
 from meetings.models import Meeting
 from tests.conftest import PNR_CARINA

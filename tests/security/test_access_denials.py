@@ -24,7 +24,7 @@ from caseworker.audit.log import (
     requested_object_id,
 )
 from caseworker.models import AccessAction, AccessDenial, AccessLog
-from intake.attachments import attachment_upload
+from intake.documents.attachments import attachment_upload
 from intake.models import Application, Attachment, ScanStatus
 from tests.security.conftest import PDF, World, client_for
 

@@ -74,7 +74,7 @@ def test_extra_fields_in_applicant_forms_are_ignored(
     assert not Decision.objects.filter(application=world.application).exists()
 
 
-# --- uploads (intake.attachments, built in #5) ----------------------------------------------
+# --- uploads (intake.documents, built in #5) --------------------------------------------------
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 60
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"

@@ -22,7 +22,7 @@ from caseworker.audit.retention import (
 )
 from caseworker.models import AccessAction, AccessDenial, AccessLog, JournalEntry
 from eligibility.models import RegisterSnapshot
-from intake.attachments import attachment_upload, stored_path
+from intake.documents.attachments import attachment_upload, stored_path
 from intake.models import Application, HouseholdMember
 from tests.conftest import PNR_ALVA, PNR_BILAL
 from tests.security.test_logging import PNR_SHAPE

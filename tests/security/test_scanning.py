@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from intake import scanning
-from intake.attachments import attachment_upload, stored_path
+from intake.documents import scanning
+from intake.documents.attachments import attachment_upload, stored_path
 from intake.models import Application, Attachment, ScanStatus
 from intake.tasks import attachments_rescan_task
 from tests.security.fake_clamd import EICAR, FakeClamd, free_port
@@ -25,7 +25,7 @@ INFECTED_PDF = PDF + EICAR + b"\n"
 @pytest.fixture
 def clamd(settings) -> Iterator[FakeClamd]:  # type: ignore[no-untyped-def]
     with FakeClamd() as server:
-        settings.ATTACHMENT_SCAN_BACKEND = "intake.scanning.ClamdScanner"
+        settings.ATTACHMENT_SCAN_BACKEND = "intake.documents.scanning.ClamdScanner"
         settings.ATTACHMENT_ALLOW_UNSCANNED = False
         settings.CLAMD_SOCKET = ""
         settings.CLAMD_HOST = "127.0.0.1"
@@ -36,7 +36,7 @@ def clamd(settings) -> Iterator[FakeClamd]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def clamd_down(settings) -> None:  # type: ignore[no-untyped-def]
-    settings.ATTACHMENT_SCAN_BACKEND = "intake.scanning.ClamdScanner"
+    settings.ATTACHMENT_SCAN_BACKEND = "intake.documents.scanning.ClamdScanner"
     settings.ATTACHMENT_ALLOW_UNSCANNED = False
     settings.CLAMD_SOCKET = ""
     settings.CLAMD_HOST = "127.0.0.1"
@@ -107,7 +107,7 @@ def test_the_rescan_releases_quarantined_files_when_clamd_is_back(
     caseworker: User,
     django_capture_on_commit_callbacks,
 ) -> None:  # type: ignore[no-untyped-def]
-    settings.ATTACHMENT_SCAN_BACKEND = "intake.scanning.ClamdScanner"
+    settings.ATTACHMENT_SCAN_BACKEND = "intake.documents.scanning.ClamdScanner"
     settings.ATTACHMENT_ALLOW_UNSCANNED = False
     settings.CLAMD_HOST, settings.CLAMD_PORT = "127.0.0.1", free_port()
     settings.CLAMD_TIMEOUT_SECONDS = 0.5

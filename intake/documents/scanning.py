@@ -114,32 +114,3 @@ def scan(path: Path) -> ScanResult:
     except ScannerUnavailable as error:
         logger.warning("scanner_unavailable", error=str(error))
         return "pending_scan"
-
-
-def attachments_rescan(*, limit: int = 200) -> dict[str, int]:
-    """Scan the files waiting in quarantine; infected files are deleted at once (the record is
-    kept, so the caseworker sees that a file was removed). Stops at the first "unavailable": the
-    scanner is still down, the files keep waiting and the next run tries again."""
-    from django.db import transaction
-
-    from intake.attachments import stored_path
-    from intake.models import Attachment, ScanStatus
-
-    counts = {"clean": 0, "infected": 0, "error": 0, "pending_scan": 0}
-    waiting = list(Attachment.objects.filter(scan_status=ScanStatus.PENDING).order_by("id")[:limit])
-    for done, attachment in enumerate(waiting):
-        path = stored_path(attachment)
-        result: ScanResult = scan(path) if path.exists() else "error"
-        if result == "pending_scan":
-            counts["pending_scan"] = len(waiting) - done
-            break
-        counts[result] += 1
-        with transaction.atomic():
-            updated = Attachment.objects.filter(
-                pk=attachment.pk, scan_status=ScanStatus.PENDING
-            ).update(scan_status=result)
-            if updated and result == "infected":
-                transaction.on_commit(lambda p=path: p.unlink(missing_ok=True))
-    if counts["pending_scan"]:
-        logger.warning("attachments_waiting_for_scanner", waiting=counts["pending_scan"])
-    return counts

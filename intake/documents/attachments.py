@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
+import structlog
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -27,7 +28,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from intake import scanning
+from intake.documents import scanning
+from intake.documents.scanning import ScanResult
 from intake.models import Application, Attachment, AttachmentKind, ScanStatus
 
 MB = 1024 * 1024
@@ -54,6 +56,8 @@ EXTENSIONS = {
 NAME_EXTENSION = re.compile(r"\.(?=[0-9]*[^\W\d_])\w{1,10}$")
 HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"hevc", b"hevx"}
 ACCEPT = "application/pdf,image/jpeg,image/png,image/heic,image/heif,.pdf,.jpg,.jpeg,.png,.heic"
+
+logger = structlog.get_logger(__name__)
 
 
 class AttachmentRefused(Exception):
@@ -240,3 +244,27 @@ def attachment_checklist(application: Application) -> list[tuple[str, str, str]]
     if application.owns_property:
         need(AttachmentKind.PROPERTY, _("Du har uppgett att hushållet äger en fastighet."))
     return items
+
+
+def attachments_rescan(*, limit: int = 200) -> dict[str, int]:
+    """Scan the files waiting in quarantine; infected files are deleted at once (the record is
+    kept, so the caseworker sees that a file was removed). Stops at the first "unavailable": the
+    scanner is still down, the files keep waiting and the next run tries again."""
+    counts = {"clean": 0, "infected": 0, "error": 0, "pending_scan": 0}
+    waiting = list(Attachment.objects.filter(scan_status=ScanStatus.PENDING).order_by("id")[:limit])
+    for done, attachment in enumerate(waiting):
+        path = stored_path(attachment)
+        result: ScanResult = scanning.scan(path) if path.exists() else "error"
+        if result == "pending_scan":
+            counts["pending_scan"] = len(waiting) - done
+            break
+        counts[result] += 1
+        with transaction.atomic():
+            updated = Attachment.objects.filter(
+                pk=attachment.pk, scan_status=ScanStatus.PENDING
+            ).update(scan_status=result)
+            if updated and result == "infected":
+                transaction.on_commit(lambda p=path: p.unlink(missing_ok=True))
+    if counts["pending_scan"]:
+        logger.warning("attachments_waiting_for_scanner", waiting=counts["pending_scan"])
+    return counts

@@ -1,0 +1,183 @@
+"""Sending notices through their channel (the transports), retrying what failed, and the
+providers' delivery receipts. Writing a notice is `notifications.delivery`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from notifications.events import AddressQuery, notices_delivered, notices_sent, postal_address
+from notifications.models import DeliveryChannel, Notification, NotificationStatus
+from notifications.transports import NotificationBackend, NotificationFailed, OutgoingMessage
+
+logger = logging.getLogger(__name__)
+
+SUBJECT = "Något nytt i din ansökan om ekonomiskt bistånd"
+
+
+def _backend(channel: str) -> NotificationBackend:
+    key = "letter" if channel == DeliveryChannel.FORWARDING else channel
+    backend: NotificationBackend = import_string(settings.NOTIFICATION_BACKENDS[key])()
+    return backend
+
+
+def _letter_message(notification: Notification) -> OutgoingMessage:
+    recipient = notification.recipient
+    application = notification.application
+    forwarding = notification.channel == DeliveryChannel.FORWARDING
+    address = ""
+    if not forwarding:
+        found = postal_address.ask(
+            AddressQuery(
+                personnummer=recipient.personnummer or "",
+                municipality_code=application.municipality.code if application else "",
+                reference=application.reference if application else "",
+            )
+        )
+        if found.protected or not found.address:
+            forwarding = True  # skyddade personuppgifter (or no address): Skatteverket forwards
+        else:
+            address = found.address
+    return OutgoingMessage(
+        channel=DeliveryChannel.FORWARDING if forwarding else DeliveryChannel.LETTER,
+        body=notification.body,
+        subject=SUBJECT,
+        recipient_name=recipient.display_name() if recipient.get_full_name() else "",
+        recipient_personnummer=recipient.personnummer or "",
+        address=address,
+        via_forwarding=forwarding,
+        enclosure=notification.enclosure,
+    )
+
+
+SENT_FIELDS = (
+    "status",
+    "channel",
+    "sent_at",
+    "delivered_at",
+    "provider_reference",
+    "attempts",
+    "last_error",
+)
+
+
+def notification_send(*, notification_id: int) -> Notification:
+    """Send one notice. Idempotent: a sent notice is not sent again."""
+    notification = Notification.objects.select_related(
+        "recipient", "application__municipality"
+    ).get(pk=notification_id)
+    if notification.status == NotificationStatus.SENT:
+        return notification
+    if not _send(notification):
+        notification.refresh_from_db()
+        return notification
+    with transaction.atomic():
+        notification.save(update_fields=SENT_FIELDS)
+        notices_sent.publish([notification])
+    return notification
+
+
+def notifications_send(*, notification_ids: list[int]) -> int:
+    """``notification_send`` for many notices (the robot's batch): one read, each notice
+    through its channel, one write for all that went out. Returns how many went out."""
+    notices = list(
+        Notification.objects.select_related("recipient", "application__municipality")
+        .filter(pk__in=notification_ids)
+        .exclude(status=NotificationStatus.SENT)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    sent = [notification for notification in notices if _send(notification, now)]
+    # One UPDATE per (channel, delivered) group, the provider's reference per row: cheaper to
+    # build than ``bulk_update``'s CASE for every field.
+    groups: dict[tuple[str, bool], list[Notification]] = {}
+    for notification in sent:
+        key = (notification.channel, notification.delivered_at is not None)
+        groups.setdefault(key, []).append(notification)
+    with transaction.atomic():
+        for (channel, delivered), group in groups.items():
+            Notification.objects.filter(pk__in=[n.pk for n in group]).update(
+                status=NotificationStatus.SENT,
+                channel=channel,
+                sent_at=now,
+                delivered_at=now if delivered else None,
+                provider_reference=Case(
+                    *(When(pk=n.pk, then=Value(n.provider_reference)) for n in group),
+                    output_field=CharField(),
+                ),
+                attempts=F("attempts") + 1,
+                last_error="",
+            )
+        notices_sent.publish(sent)
+    return len(sent)
+
+
+def _send(notification: Notification, now: datetime | None = None) -> bool:
+    """Hand one notice to its channel. On success the notice's fields say so (not saved yet);
+    on failure the failure is saved and False returned (the retry task tries again)."""
+    recipient = notification.recipient
+    try:
+        if notification.channel in (DeliveryChannel.LETTER, DeliveryChannel.FORWARDING):
+            message = _letter_message(notification)
+        else:
+            message = OutgoingMessage(
+                channel=notification.channel,
+                body=notification.body,
+                subject=SUBJECT,
+                phone=recipient.phone if notification.channel == DeliveryChannel.SMS else "",
+                email=recipient.email if notification.channel == DeliveryChannel.EMAIL else "",
+            )
+        receipt = _backend(message.channel).send(message)
+    except Exception as exc:  # NotificationFailed, or the register/backend broke
+        Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.FAILED,
+            attempts=notification.attempts + 1,
+            last_error=(str(exc) if isinstance(exc, NotificationFailed) else type(exc).__name__)[
+                :200
+            ],
+        )
+        return False
+    now = now or timezone.now()
+    notification.status = NotificationStatus.SENT
+    notification.channel = message.channel
+    notification.sent_at = now
+    notification.delivered_at = now if receipt.delivered else None
+    notification.provider_reference = receipt.reference
+    notification.attempts += 1
+    notification.last_error = ""
+    return True
+
+
+@transaction.atomic
+def delivery_mark_delivered(*, provider_reference: str, at: datetime | None = None) -> int:
+    """A provider's delivery receipt (SMS/e-mail webhooks)."""
+    when = at or timezone.now()
+    notices = Notification.objects.filter(
+        provider_reference=provider_reference, delivered_at__isnull=True
+    )
+    ids = list(notices.values_list("pk", flat=True))
+    notices.update(delivered_at=when)
+    notices_delivered.publish((ids, when))
+    return len(ids)
+
+
+def notifications_retry(*, now: datetime | None = None) -> int:
+    """Resend notices that failed or were never sent (beat). Gives up after the attempt cap
+    (an undelivered decision then goes out on paper: caseworker.letters.delivery)."""
+    moment = now or timezone.now()
+    pending = Notification.objects.filter(
+        Q(status=NotificationStatus.FAILED)
+        | Q(status=NotificationStatus.QUEUED, created_at__lt=moment - timedelta(minutes=2)),
+        attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS,
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in list(pending):
+        notification_send(notification_id=pk)
+        count += 1
+    return count
