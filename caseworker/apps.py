@@ -26,9 +26,8 @@ class CaseworkerConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: the apps registry must be ready before models load.
         from caseworker.caseload import emergency, ownership, referrals
-        from caseworker.decisions import automation, standing
+        from caseworker.decisions import automation, pauses, standing
         from caseworker.decisions import events as decisions
-        from caseworker.decisions import services as decision_services
         from caseworker.letters import delivery
         from caseworker.letters import tasks as letters
         from caseworker.payments import services as payments
@@ -43,7 +42,7 @@ class CaseworkerConfig(AppConfig):
         intake.owner_for_new_case.subscribe(ownership.owner_for_new_case)
         intake.emergency_submitted.subscribe(emergency.emergency_escalate)
         intake.status_page_context.subscribe(referrals.status_page_context)
-        intake.status_page_context.subscribe(decision_services.status_page_context)
+        intake.status_page_context.subscribe(pauses.status_page_context)
         intake.status_page_context.subscribe(delivery.status_page_context)
         intake.application_shown.subscribe(delivery.application_shown)
         # The robot: a month under a standing decision, an automated decision where delegated.

@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 from accounts.admin import admin_login
 from caseworker.decisions import applicant_views as decision_applicant_views
 from caseworker.letters import views as letter_views
-from intake.views import accessibility_statement
+from intake.views.accessibility import accessibility_statement
 from operations import health
 
 urlpatterns = [

@@ -1,45 +1,53 @@
 from django.urls import path
 
-from intake import emergency_views, representative_views, views
+from intake.views import (
+    applications,
+    documents,
+    emergency,
+    representatives,
+    signing,
+    status,
+    steps,
+)
 
 app_name = "intake"
 
 urlpatterns = [
-    path("", views.application_list, name="application_list"),
-    path("ny/", views.application_start, name="application_start"),
-    path("<int:pk>/", views.application_detail, name="application_detail"),
-    path("<int:pk>/hushall/", views.step_household, name="step_household"),
-    path("<int:pk>/partner/", views.step_partner, name="step_partner"),
-    path("<int:pk>/barn/", views.step_children, name="step_children"),
-    path("<int:pk>/boende/", views.step_housing, name="step_housing"),
-    path("<int:pk>/boende/", views.step_housing, name="step_costs"),  # the older name
-    path("<int:pk>/andra-kostnader/", views.step_other_costs, name="step_other_costs"),
-    path("<int:pk>/inkomster/", views.step_incomes, name="step_incomes"),
-    path("<int:pk>/tillgangar/", views.step_assets, name="step_assets"),
-    path("<int:pk>/dokument/", views.step_attachments, name="step_attachments"),
-    path("<int:pk>/granska/", views.step_review, name="step_review"),
-    path("<int:pk>/skickad/", views.application_sent, name="application_sent"),
-    path("<int:pk>/har-nagot-andrats/", views.application_changes, name="application_changes"),
-    path("<int:pk>/spara/<slug:step>/", views.autosave, name="autosave"),
-    path("<int:pk>/aterta/", views.application_withdraw, name="application_withdraw"),
-    path("<int:pk>/akut/", emergency_views.application_emergency, name="application_emergency"),
+    path("", applications.application_list, name="application_list"),
+    path("ny/", applications.application_start, name="application_start"),
+    path("<int:pk>/", status.application_detail, name="application_detail"),
+    path("<int:pk>/hushall/", steps.step_household, name="step_household"),
+    path("<int:pk>/partner/", steps.step_partner, name="step_partner"),
+    path("<int:pk>/barn/", steps.step_children, name="step_children"),
+    path("<int:pk>/boende/", steps.step_housing, name="step_housing"),
+    path("<int:pk>/boende/", steps.step_housing, name="step_costs"),  # the older name
+    path("<int:pk>/andra-kostnader/", steps.step_other_costs, name="step_other_costs"),
+    path("<int:pk>/inkomster/", steps.step_incomes, name="step_incomes"),
+    path("<int:pk>/tillgangar/", steps.step_assets, name="step_assets"),
+    path("<int:pk>/dokument/", documents.step_attachments, name="step_attachments"),
+    path("<int:pk>/granska/", signing.step_review, name="step_review"),
+    path("<int:pk>/skickad/", signing.application_sent, name="application_sent"),
+    path("<int:pk>/har-nagot-andrats/", signing.application_changes, name="application_changes"),
+    path("<int:pk>/spara/<slug:step>/", steps.autosave, name="autosave"),
+    path("<int:pk>/aterta/", applications.application_withdraw, name="application_withdraw"),
+    path("<int:pk>/akut/", emergency.application_emergency, name="application_emergency"),
     path(
         "<int:pk>/dokument/<int:attachment_pk>/",
-        views.attachment_download,
+        documents.attachment_download,
         name="attachment_download",
     ),
     path(
         "<int:pk>/dokument/<int:attachment_pk>/ta-bort/",
-        views.attachment_remove,
+        documents.attachment_remove,
         name="attachment_remove",
     ),
-    path("<int:pk>/komplettering/", views.supplement_upload, name="supplement_upload"),
-    path("<int:pk>/komplettering/skicka/", views.supplement_send, name="supplement_send"),
-    path("<int:pk>/meddelanden/", views.message_post, name="message_post"),
-    path("<int:pk>/medsokande/", views.partner_review, name="partner_review"),
-    path("<int:pk>/medsokande/skriv-under/", views.partner_sign, name="partner_sign"),
-    path("<int:pk>/medsokande/avboj/", views.partner_decline, name="partner_decline"),
+    path("<int:pk>/komplettering/", status.supplement_upload, name="supplement_upload"),
+    path("<int:pk>/komplettering/skicka/", status.supplement_send, name="supplement_send"),
+    path("<int:pk>/meddelanden/", status.message_post, name="message_post"),
+    path("<int:pk>/medsokande/", signing.partner_review, name="partner_review"),
+    path("<int:pk>/medsokande/skriv-under/", signing.partner_sign, name="partner_sign"),
+    path("<int:pk>/medsokande/avboj/", signing.partner_decline, name="partner_decline"),
     # Representatives (#5)
-    path("ombud/", representative_views.represented_list, name="represented_list"),
-    path("ombud/<int:pk>/ny/", representative_views.represented_start, name="represented_start"),
+    path("ombud/", representatives.represented_list, name="represented_list"),
+    path("ombud/<int:pk>/ny/", representatives.represented_start, name="represented_start"),
 ]

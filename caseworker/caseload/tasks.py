@@ -5,9 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 
 from caseworker.caseload.emergency import emergency_escalate
-from caseworker.caseload.ownership import stand_ins_apply
 from caseworker.caseload.referrals import referrals_escalate
 from caseworker.caseload.silence import silence_detect
+from caseworker.caseload.stand_ins import stand_ins_apply
 
 
 @shared_task(name="caseworker.stand_ins_apply")

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import applicant_required
-from caseworker.decisions.services import ActionNotAllowed, communication_reply
+from caseworker.decisions.pauses import communication_reply
+from caseworker.decisions.services import ActionNotAllowed
 from caseworker.models import Communication
 from intake.access import access_application
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from caseworker.decisions.services import pauses_resume
+from caseworker.decisions.pauses import pauses_resume
 from caseworker.decisions.standing import standing_decision_renewals_create
 
 

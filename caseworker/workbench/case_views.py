@@ -38,6 +38,12 @@ from caseworker.decisions.calculation import (
 from caseworker.decisions.calculation import (
     case_calculation as calculation_for_case,
 )
+from caseworker.decisions.pauses import (
+    communication_send,
+    default_reply_by,
+    supplement_received,
+    supplement_request,
+)
 from caseworker.decisions.services import (
     ActionNotAllowed,
     DecisionInvalid,
@@ -45,16 +51,12 @@ from caseworker.decisions.services import (
     application_return_to_robot,
     application_track_set,
     child_impact_record,
-    communication_send,
     decision_draft_approve,
     decision_draft_send_back,
     decision_submit,
-    default_reply_by,
     line_adjust,
     may_second_approve,
     section_approve,
-    supplement_received,
-    supplement_request,
 )
 from caseworker.models import AccessAction, DecisionDraft, DraftStatus, Section
 from caseworker.workbench.forms import (

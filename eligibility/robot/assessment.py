@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,38 +19,36 @@ from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from eligibility.models import CaseWarning, Proposal, RegisterSnapshot, SnapshotStatus
+from eligibility.models import Proposal, RegisterSnapshot, SnapshotStatus
 from eligibility.registers import configured_registers
-from eligibility.registers.base import RequestPurpose, income_type
+from eligibility.registers.base import RequestPurpose
 from eligibility.registers.lookup import LookupResult, registers_fetch
 from eligibility.robot import events
 from eligibility.robot.claims import RobotClaim, application_claim_for_robot
+from eligibility.robot.facts import _previous_month, facts_build, household_build, snapshot_extracts
 from eligibility.robot.findings import (
-    Facts,
     Finding,
-    PaymentFact,
     TrackSuggestion,
     approvability,
     detect,
     is_sampled,
     suggest_track,
 )
+from eligibility.robot.links import (
+    OtherApplication,
+    household_links_reciprocate,
+    household_overlaps,
+    household_people,
+)
 from eligibility.robot.warnings import warnings_sync
 from eligibility.rules import (
-    Asset,
     CalculationResult,
-    Costs,
-    Household,
-    Income,
-    Member,
     calculate,
     result_to_dict,
 )
-from eligibility.selectors import policy_for
 from intake.models import (
     Application,
     ApplicationEvent,
-    ApplicationKind,
     Decision,
     DecisionOutcome,
     DeclaredIncome,
@@ -59,7 +56,6 @@ from intake.models import (
     MemberRole,
 )
 from intake.services import (
-    COST_FIELDS,
     ConcurrentTransition,
     application_transition,
     declared_incomes,
@@ -73,264 +69,6 @@ from meetings.needs import needs_screens
 from meetings.notices import notify_meeting_booked
 
 logger = logging.getLogger(__name__)
-
-
-def _previous_month(day: date) -> date:
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
-def snapshot_extracts(snapshot: RegisterSnapshot) -> list[dict[str, Any]]:
-    """The per-person answers stored in a snapshot (payload `{"persons": [...]}`)."""
-    if snapshot.status != SnapshotStatus.OK:
-        return []
-    persons: list[dict[str, Any]] = snapshot.payload.get("persons", [])
-    return persons
-
-
-def household_build(
-    *,
-    application: Application,
-    members: list[HouseholdMember],
-    snapshots: list[RegisterSnapshot],
-    incomes: list[DeclaredIncome] | None = None,
-) -> Household:
-    """Facts for the engine: the declaration, register payments in the control month and the
-    municipality's settings in force for the month (caps, asset buffer, own cost items)."""
-    control_month = _previous_month(application.month)
-    member_index = {m.personnummer: i for i, m in enumerate(members)}
-    register_incomes: list[Income] = []
-    for snapshot in snapshots:
-        for person in snapshot_extracts(snapshot):
-            for payment in person.get("payments", []):
-                if date.fromisoformat(payment["paid_on"]).replace(day=1) == control_month:
-                    register_incomes.append(
-                        Income(
-                            type=income_type(payment["kind"]),
-                            amount=Decimal(payment["net"]),
-                            member=member_index.get(person.get("personnummer", "")),
-                            source="register",
-                        )
-                    )
-    merged_register = _merge_register_incomes(register_incomes)
-    in_register = {income.type for income in merged_register}
-    # A register figure replaces the declared one of the same kind (the declaration is a
-    # household total, the register is per person); the difference is raised as a warning.
-    declared = [
-        Income(type=i.type, amount=i.amount, source="declared")
-        for i in (incomes if incomes is not None else application.incomes.all())
-        if i.type not in in_register
-    ]
-    assets = [Asset(type="bank", amount=application.savings)] if application.savings else []
-    if application.owns_vehicle:
-        assets.append(Asset(type="vehicle", amount=application.vehicle_value))
-    if application.owns_property:
-        assets.append(Asset(type="property", amount=application.property_value))
-    household_members = tuple(
-        Member(role=m.role, age=m.age, preschool_lunch=m.preschool_lunch, in_school=m.in_school)
-        for m in members
-    )
-    return Household(
-        month=application.month,
-        members=household_members,
-        costs=Costs(
-            rent=application.rent,
-            electricity=application.electricity,
-            home_insurance=application.home_insurance,
-            work_travel=application.work_travel,
-            union_fee=application.union_fee,
-            unemployment_fund_fee=application.unemployment_fund_fee,
-        ),
-        incomes=tuple(declared + merged_register),
-        assets=tuple(assets),
-        policy=policy_for(
-            municipality=application.municipality_id,
-            month=application.month,
-            members=household_members,
-        ),
-    )
-
-
-def _merge_register_incomes(incomes: list[Income]) -> list[Income]:
-    """Several payments of one kind to one person in a month are one monthly income."""
-    totals: dict[tuple[str, int | None], Decimal] = {}
-    for income in incomes:
-        key = (income.type, income.member)
-        totals[key] = totals.get(key, Decimal(0)) + income.amount
-    return [
-        Income(type=kind, amount=amount, member=member, source="register")
-        for (kind, member), amount in totals.items()
-    ]
-
-
-def facts_build(
-    *,
-    application: Application,
-    members: list[HouseholdMember],
-    incomes: list[DeclaredIncome],
-    snapshots: list[RegisterSnapshot],
-    result: CalculationResult,
-    needs: list[routing.Needs] | None = None,
-    other_applications: tuple[tuple[str, str], ...] = (),
-) -> Facts:
-    """Everything the findings need, as plain data."""
-    payments: list[PaymentFact] = []
-    register_household: tuple[tuple[str, str], ...] | None = None
-    registered_municipality: str | None = None
-    vehicles: list[dict[str, Any]] = []
-    residence_status, permit_until, registered = None, None, None
-    applicant_pnr = application.applicant.personnummer or ""
-    for snapshot in snapshots:
-        for person in snapshot_extracts(snapshot):
-            pnr = person.get("personnummer", "")
-            for payment in person.get("payments", []):
-                payments.append(
-                    PaymentFact(
-                        source=snapshot.source,
-                        personnummer=pnr,
-                        kind=payment["kind"],
-                        net=Decimal(payment["net"]),
-                        paid_on=date.fromisoformat(payment["paid_on"]),
-                    )
-                )
-            details = person.get("details", {}) or {}
-            if snapshot.source == "population" and pnr == applicant_pnr:
-                register_household = tuple(
-                    (p["relation"], p["personnummer"]) for p in person.get("household", [])
-                )
-                registered_municipality = details.get("municipality_code") or None
-            vehicles.extend(details.get("vehicles", []))
-            if pnr == applicant_pnr and "residence_status" in details:
-                residence_status = details["residence_status"]
-                until = details.get("permit_valid_until")
-                permit_until = date.fromisoformat(until) if until else None
-            if pnr == applicant_pnr and "registered" in details:
-                registered = bool(details["registered"])
-    previous = application.previous
-    municipality = application.municipality
-    return Facts(
-        month=application.month,
-        application_kind=application.kind,
-        declared_incomes={i.type: i.amount for i in incomes},
-        payments=tuple(payments),
-        declared_members=tuple((m.role, m.personnummer) for m in members),
-        costs={name: getattr(application, name) for name in COST_FIELDS},
-        engine_flags=result.flags,
-        eligible=result.eligible,
-        register_household=register_household,
-        previous_costs=(
-            {name: getattr(previous, name) for name in COST_FIELDS} if previous else None
-        ),
-        previous_members=(
-            frozenset(m.personnummer for m in declared_members(previous)) if previous else None
-        ),
-        vehicles=tuple(vehicles),
-        residence_status=residence_status,
-        permit_valid_until=permit_until,
-        registered_at_employment_service=registered,
-        unavailable_sources=tuple(
-            s.source for s in snapshots if s.status == SnapshotStatus.UNAVAILABLE
-        ),
-        invalid_sources=tuple(s.source for s in snapshots if s.status == SnapshotStatus.INVALID),
-        needs=tuple(needs or ()),
-        adult_ages=tuple(
-            m.age for m in members if m.role in (MemberRole.APPLICANT, MemberRole.PARTNER)
-        ),
-        change_threshold=municipality.income_change_threshold,
-        difference_threshold=municipality.declared_difference_threshold,
-        municipality_code=municipality.code,
-        registered_municipality_code=registered_municipality,
-        other_applications=other_applications,
-    )
-
-
-@dataclass(frozen=True)
-class OtherApplication:
-    pk: int
-    reference: str
-    robot_round: int
-    who: str  # this household's person who is also there: applicant, partner, child, registered
-
-
-def household_people(
-    members: list[HouseholdMember], snapshots: list[RegisterSnapshot], applicant_pnr: str
-) -> dict[str, str]:
-    """Personnummer -> who, for everyone in this household: declared, or registered at the
-    applicant's address by the population register."""
-    people = {m.personnummer: m.role for m in members if m.personnummer}
-    for snapshot in snapshots:
-        if snapshot.source != "population":
-            continue
-        for person in snapshot_extracts(snapshot):
-            if person.get("personnummer") == applicant_pnr:
-                for relative in person.get("household", []):
-                    people.setdefault(relative["personnummer"], "registered")
-    return people
-
-
-def household_overlaps(
-    households: list[tuple[Application, dict[str, str]]],
-) -> dict[int, list[OtherApplication]]:
-    """For each application, the other live applications of the same month in the same
-    municipality that share a person with its household. One query for any number of
-    applications (the batch asks once). Only the municipality's own cases: another municipality
-    is another authority, and nothing about its cases may reach this one's staff (#14)."""
-    found: dict[int, list[OtherApplication]] = {a.pk: [] for a, _ in households}
-    everyone = {pnr for _a, people in households for pnr in people}
-    if not everyone:
-        return found
-    rows = (
-        HouseholdMember.objects.filter(
-            personnummer__in=everyone,
-            application__month__in={a.month for a, _ in households},
-            application__municipality_id__in={a.municipality_id for a, _ in households},
-        )
-        .exclude(application__status__in=[Status.DRAFT, Status.WITHDRAWN])
-        .exclude(application__kind=ApplicationKind.SUPPLEMENTARY)
-        .values_list(
-            "personnummer",
-            "application_id",
-            "application__reference",
-            "application__robot_round",
-            "application__month",
-            "application__municipality_id",
-        )
-    )
-    for pnr, pk, reference, round_, month, municipality_id in rows:
-        for application, people in households:
-            if (
-                pk not in (application.pk, application.supplements_id)
-                and pnr in people
-                and month == application.month
-                and municipality_id == application.municipality_id
-                and all(o.pk != pk for o in found[application.pk])
-            ):
-                found[application.pk].append(OtherApplication(pk, reference, round_, people[pnr]))
-    return found
-
-
-def household_links_reciprocate(
-    *, application: Application, others: list[OtherApplication]
-) -> None:
-    """The other case learns of this one too: an open warning on each (the unique index on live
-    warnings makes it safe to run twice). Its own next robot run finds the same link."""
-    CaseWarning.objects.bulk_create(
-        [
-            CaseWarning(
-                application_id=other.pk,
-                kind="household_in_other_application",
-                key=f"household_in_other_application:{application.reference}",
-                message=(
-                    f"En person i hushållet finns också i ansökan {application.reference} för "
-                    "samma månad. Ett hushåll ansöker en gång per månad: pröva ärendena "
-                    "tillsammans, eller anteckna varför det är två hushåll."
-                ),
-                details={"other_reference": application.reference, "who": "registered"},
-                round=other.robot_round,
-            )
-            for other in others
-        ],
-        ignore_conflicts=True,
-    )
 
 
 def _snapshots_store(

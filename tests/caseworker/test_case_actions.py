@@ -15,6 +15,13 @@ from django.urls import reverse
 
 from accounts.models import Municipality, Role, User
 from caseworker.decisions.events import decision_signed
+from caseworker.decisions.pauses import (
+    communication_reply,
+    communication_send,
+    pauses_resume,
+    supplement_received,
+    supplement_request,
+)
 from caseworker.decisions.services import (
     ActionNotAllowed,
     DecisionInvalid,
@@ -22,17 +29,12 @@ from caseworker.decisions.services import (
     SectionLocked,
     application_track_set,
     child_impact_record,
-    communication_reply,
-    communication_send,
     decision_draft_approve,
     decision_draft_send_back,
     decision_record,
     decision_submit,
     line_adjust,
-    pauses_resume,
     section_approve,
-    supplement_received,
-    supplement_request,
 )
 from caseworker.models import (
     ChildImpactAssessment,

@@ -14,16 +14,9 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from accounts.models import Municipality, Role, User
-from caseworker.caseload.ownership import (
-    CaseFacts,
-    StandInRefused,
-    case_weight,
-    caseloads,
-    caseworker_absence_record,
-    owner_choose_weighted,
-    stand_ins_apply,
-)
+from caseworker.caseload.ownership import CaseFacts, case_weight, caseloads, owner_choose_weighted
 from caseworker.caseload.ownership import owner_for_new_case as owner_for_new_case_weighted
+from caseworker.caseload.stand_ins import StandInRefused, caseworker_absence_record, stand_ins_apply
 from caseworker.models import JournalEntry
 from caseworker.models.caseload import (
     AlertKind,

@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from intake.assisted import (
+from intake.models import Application
+from intake.services import application_submit
+from intake.services.registration import (
     AssistedRefused,
     application_paper_register,
     application_register_start,
     application_submit_on_behalf,
 )
-from intake.models import Application
-from intake.services import application_submit
 from intake.states import Actor, Status
 from tests.conftest import PASSWORD, PNR_ALVA, PNR_BILAL
 

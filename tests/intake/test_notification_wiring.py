@@ -15,12 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Municipality, Role, User
-from caseworker.decisions.services import (
-    decision_draft_approve,
-    decision_record,
-    decision_submit,
-    supplement_request,
-)
+from caseworker.decisions.pauses import supplement_request
+from caseworker.decisions.services import decision_draft_approve, decision_record, decision_submit
 from caseworker.letters.delivery import DECISION_LETTER
 from caseworker.models.letters import DecisionDelivery
 from intake import services as intake

@@ -23,8 +23,9 @@ from accounts.eid import EidIdentity
 from accounts.identity import normalise_personnummer
 from accounts.models import User
 from accounts.services import applicant_get_or_create
-from intake import services
 from intake.models import Application, ApplicationChannel
+from intake.services.drafts import application_start
+from intake.services.lifecycle import application_transition, hand_over_to_robot, owner_choose
 from intake.states import Actor, Status
 
 
@@ -42,7 +43,7 @@ def application_register_start(*, staff: User, personnummer: str, channel: str) 
     applicant = applicant_get_or_create(
         identity=EidIdentity(personnummer=normalise_personnummer(personnummer))
     )
-    application = services.application_start(
+    application = application_start(
         applicant=applicant,
         municipality=staff.municipality,
         month=timezone.localdate(),
@@ -99,7 +100,7 @@ def application_submit_on_behalf(
     )
     if note.strip():
         reason += f". {note.strip()}"
-    application = services.application_transition(
+    application = application_transition(
         application=application,
         to=Status.SUBMITTED,
         actor_kind=Actor.SYSTEM,
@@ -109,10 +110,8 @@ def application_submit_on_behalf(
             "declaration_accepted_at": now,
             "submitted_at": now,
             "robot_requested_at": now,
-            "owner": services.owner_choose(
-                municipality=application.municipality, application=application
-            ),
+            "owner": owner_choose(municipality=application.municipality, application=application),
         },
     )
-    transaction.on_commit(partial(services.hand_over_to_robot, application.pk), robust=True)
+    transaction.on_commit(partial(hand_over_to_robot, application.pk), robust=True)
     return application

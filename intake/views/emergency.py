@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import applicant_required
 from intake.access import access_application
-from intake.emergency import application_emergency_declare
 from intake.models import Application
+from intake.services.emergency import application_emergency_declare
 from intake.states import TERMINAL
 
 

@@ -12,7 +12,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from intake.models import Application
-from intake.services import ApplicationIncomplete, emergency_hand_over, emergency_updates
+from intake.services.lifecycle import (
+    ApplicationIncomplete,
+    emergency_hand_over,
+    emergency_updates,
+)
 from intake.states import TERMINAL, Status
 
 

@@ -26,7 +26,7 @@ from accounts.access import access_mandate_in_municipality
 from accounts.identity import masked, normalise_personnummer
 from accounts.models import Mandate, MandateKind
 from accounts.permissions import caseworker_required
-from intake import assisted, services
+from intake import services
 from intake.access import access_registered_draft
 from intake.forms import (
     AssetsForm,
@@ -37,6 +37,7 @@ from intake.forms import (
     PartnerForm,
 )
 from intake.models import Application, ApplicationChannel, MemberRole
+from intake.services import registration
 
 
 class PersonnummerForm(forms.Form):
@@ -104,12 +105,12 @@ def register_start(request: HttpRequest) -> HttpResponse:
     form = PersonnummerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            application = assisted.application_register_start(
+            application = registration.application_register_start(
                 staff=request.user,
                 personnummer=form.cleaned_data["personnummer"],
                 channel=form.cleaned_data["channel"],
             )
-        except assisted.AssistedRefused as exc:
+        except registration.AssistedRefused as exc:
             form.add_error(None, str(exc))
         else:
             if not application.is_draft:
@@ -254,19 +255,19 @@ def register_submit_paper(request: HttpRequest, pk: int) -> HttpResponse:
     if paper_form.is_valid():
         data = paper_form.cleaned_data
         try:
-            application = assisted.application_paper_register(
+            application = registration.application_paper_register(
                 application=application,
                 staff=request.user,
                 document_reference=data["document_reference"],
                 received_on=data["received_on"],
             )
-            assisted.application_submit_on_behalf(
+            registration.application_submit_on_behalf(
                 application=application,
                 staff=request.user,
                 channel=ApplicationChannel.PAPER,
                 note=data["note"],
             )
-        except (assisted.AssistedRefused, services.ApplicationIncomplete) as exc:
+        except (registration.AssistedRefused, services.ApplicationIncomplete) as exc:
             paper_form.add_error(None, str(exc))
         else:
             messages.success(

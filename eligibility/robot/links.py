@@ -1,0 +1,106 @@
+"""The month's other applications in the municipality that share a person with a household
+(#14): found in one query, linked on both cases by a warning. Only the municipality's own cases:
+another municipality is another authority."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eligibility.models import CaseWarning, RegisterSnapshot
+from eligibility.robot.facts import snapshot_extracts
+from intake.models import (
+    Application,
+    ApplicationKind,
+    HouseholdMember,
+)
+from intake.states import Status
+
+
+@dataclass(frozen=True)
+class OtherApplication:
+    pk: int
+    reference: str
+    robot_round: int
+    who: str  # this household's person who is also there: applicant, partner, child, registered
+
+
+def household_people(
+    members: list[HouseholdMember], snapshots: list[RegisterSnapshot], applicant_pnr: str
+) -> dict[str, str]:
+    """Personnummer -> who, for everyone in this household: declared, or registered at the
+    applicant's address by the population register."""
+    people = {m.personnummer: m.role for m in members if m.personnummer}
+    for snapshot in snapshots:
+        if snapshot.source != "population":
+            continue
+        for person in snapshot_extracts(snapshot):
+            if person.get("personnummer") == applicant_pnr:
+                for relative in person.get("household", []):
+                    people.setdefault(relative["personnummer"], "registered")
+    return people
+
+
+def household_overlaps(
+    households: list[tuple[Application, dict[str, str]]],
+) -> dict[int, list[OtherApplication]]:
+    """For each application, the other live applications of the same month in the same
+    municipality that share a person with its household. One query for any number of
+    applications (the batch asks once). Only the municipality's own cases: another municipality
+    is another authority, and nothing about its cases may reach this one's staff (#14)."""
+    found: dict[int, list[OtherApplication]] = {a.pk: [] for a, _ in households}
+    everyone = {pnr for _a, people in households for pnr in people}
+    if not everyone:
+        return found
+    rows = (
+        HouseholdMember.objects.filter(
+            personnummer__in=everyone,
+            application__month__in={a.month for a, _ in households},
+            application__municipality_id__in={a.municipality_id for a, _ in households},
+        )
+        .exclude(application__status__in=[Status.DRAFT, Status.WITHDRAWN])
+        .exclude(application__kind=ApplicationKind.SUPPLEMENTARY)
+        .values_list(
+            "personnummer",
+            "application_id",
+            "application__reference",
+            "application__robot_round",
+            "application__month",
+            "application__municipality_id",
+        )
+    )
+    for pnr, pk, reference, round_, month, municipality_id in rows:
+        for application, people in households:
+            if (
+                pk not in (application.pk, application.supplements_id)
+                and pnr in people
+                and month == application.month
+                and municipality_id == application.municipality_id
+                and all(o.pk != pk for o in found[application.pk])
+            ):
+                found[application.pk].append(OtherApplication(pk, reference, round_, people[pnr]))
+    return found
+
+
+def household_links_reciprocate(
+    *, application: Application, others: list[OtherApplication]
+) -> None:
+    """The other case learns of this one too: an open warning on each (the unique index on live
+    warnings makes it safe to run twice). Its own next robot run finds the same link."""
+    CaseWarning.objects.bulk_create(
+        [
+            CaseWarning(
+                application_id=other.pk,
+                kind="household_in_other_application",
+                key=f"household_in_other_application:{application.reference}",
+                message=(
+                    f"En person i hushållet finns också i ansökan {application.reference} för "
+                    "samma månad. Ett hushåll ansöker en gång per månad: pröva ärendena "
+                    "tillsammans, eller anteckna varför det är två hushåll."
+                ),
+                details={"other_reference": application.reference, "who": "registered"},
+                round=other.robot_round,
+            )
+            for other in others
+        ],
+        ignore_conflicts=True,
+    )

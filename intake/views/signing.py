@@ -1,0 +1,150 @@
+"""Check your answers, sign and send; the receipt; "has anything changed?" for a renewal; and
+the partner's side of a joint application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import applicant_required
+from intake import services
+from intake.access import (
+    access_application,
+    access_application_as_partner,
+)
+from intake.forms import (
+    ChangesForm,
+    DeclarationForm,
+    PartnerDeclineForm,
+)
+from intake.models import Application
+from intake.states import Status
+from intake.views.documents import _documents_context
+from intake.views.steps import _draft, _step_context
+
+
+def _review_context(application: Application) -> dict[str, Any]:
+    return {
+        "members": application.members.all(),
+        "incomes": application.incomes.all(),
+        **_documents_context(application),
+    }
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def step_review(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _draft(request, pk)
+    form = DeclarationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        application = services.application_submit(application=application, applicant=request.user)
+        if application.status == Status.DRAFT:  # joint: waits for the partner
+            return redirect("intake:step_review", pk=application.pk)
+        return redirect("intake:application_sent", pk=application.pk)
+    declines = application.signatures.filter(declined_at__isnull=False)
+    return TemplateResponse(
+        request,
+        "intake/step_review.html",
+        {
+            **_step_context(application, "intake:step_review"),
+            **_review_context(application),
+            "form": form,
+            "decline": declines.first(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@applicant_required
+@require_http_methods(["GET"])
+def application_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access_application(request.user, pk, Application.objects.submitted())
+    return TemplateResponse(request, "intake/application_sent.html", {"application": application})
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def application_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    """A renewal prefilled from last month: "Har något ändrats?"."""
+    application = _draft(request, pk)
+    form = ChangesForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["changed"] == "yes":
+            return redirect("intake:step_household", pk=application.pk)
+        return redirect("intake:step_attachments", pk=application.pk)
+    return TemplateResponse(
+        request,
+        "intake/application_changes.html",
+        {"application": application, "form": form, **_review_context(application)},
+        status=400 if form.errors else 200,
+    )
+
+
+@applicant_required
+@require_http_methods(["GET"])
+def partner_review(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access_application_as_partner(request.user, pk)
+    return TemplateResponse(
+        request,
+        "intake/partner_review.html",
+        {
+            "application": application,
+            "state": services.application_signature_state(application),
+            "form": DeclarationForm(),
+            "decline_form": PartnerDeclineForm(),
+            **_review_context(application),
+        },
+    )
+
+
+@applicant_required
+@require_POST
+def partner_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access_application_as_partner(request.user, pk)
+    form = DeclarationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_partner_sign(application=application, partner=request.user)
+        except services.ApplicationIncomplete:
+            messages.error(request, _("Ansökan kan inte skrivas under just nu."))
+        else:
+            messages.success(request, _("Du har skrivit under. Ansökan är skickad."))
+        return redirect("intake:partner_review", pk=application.pk)
+    return TemplateResponse(
+        request,
+        "intake/partner_review.html",
+        {
+            "application": application,
+            "state": services.application_signature_state(application),
+            "form": form,
+            "decline_form": PartnerDeclineForm(),
+            **_review_context(application),
+        },
+        status=400,
+    )
+
+
+@applicant_required
+@require_POST
+def partner_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access_application_as_partner(request.user, pk)
+    form = PartnerDeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_partner_decline(
+                application=application, partner=request.user, note=form.cleaned_data["note"]
+            )
+        except services.ApplicationIncomplete:
+            messages.error(request, _("Ansökan kan inte avböjas just nu."))
+        else:
+            messages.success(
+                request,
+                _("Du har avböjt att skriva under. Den som ansökte får veta det."),
+            )
+    return redirect("intake:partner_review", pk=application.pk)

@@ -1,0 +1,171 @@
+"""The status page of a sent application: where it is, the decision, documents asked for,
+messages. Other layers add to it through intake.events.status_page_context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import applicant_required
+from intake import events, services
+from intake.access import (
+    access_application,
+)
+from intake.forms import (
+    AttachmentForm,
+    MessageForm,
+)
+from intake.models import Application, AttachmentKind
+from intake.states import Status
+from intake.views.documents import _documents_context, _upload
+
+EXPLAINED = {
+    Status.SUBMITTED: gettext_lazy(
+        "Vi har tagit emot din ansökan. Inom några minuter hämtar vi uppgifter från "
+        "myndigheter och räknar på den."
+    ),
+    Status.PROCESSING: gettext_lazy(
+        "Vi hämtar uppgifter från myndigheter och räknar på din ansökan. Det tar några minuter."
+    ),
+    Status.NEEDS_MANUAL: gettext_lazy(
+        "Din ansökan behöver gås igenom av en handläggare. Du behöver inte göra något just nu."
+    ),
+    Status.AWAITING_CASEWORKER: gettext_lazy(
+        "En handläggare går igenom din ansökan. Du får beslut inom en arbetsdag."
+    ),
+    Status.AWAITING_SUPPLEMENT: gettext_lazy(
+        "Handläggaren behöver mer underlag från dig innan beslut. Se nedan vad som behövs."
+    ),
+    Status.AWAITING_REPLY: gettext_lazy(
+        "Handläggaren vill att du tittar på uppgifter innan beslut. Svara senast det datum som "
+        "står."
+    ),
+    Status.AWAITING_SECOND_APPROVAL: gettext_lazy(
+        "Beslutet kontrolleras av ytterligare en handläggare."
+    ),
+    Status.APPROVED: gettext_lazy("Du har fått beslut. Läs beslutet nedan."),
+    Status.REJECTED: gettext_lazy("Du har fått beslut. Läs beslutet och hur du överklagar nedan."),
+    Status.WITHDRAWN: gettext_lazy("Du har tagit tillbaka ansökan."),
+}
+
+
+def _status_context(application: Application) -> dict[str, Any]:
+    decision = getattr(application, "decision", None) if application.is_decided else None
+    meeting = (
+        application.meetings.filter(cancelled_at__isnull=True).select_related("secretary").first()
+    )
+    stages = [
+        (Status.SUBMITTED, gettext_lazy("Mottagen")),
+        (Status.PROCESSING, gettext_lazy("Roboten arbetar")),
+        (Status.AWAITING_CASEWORKER, gettext_lazy("Väntar på handläggare")),
+        ("decided", gettext_lazy("Beslut fattat")),
+    ]
+    order = {
+        Status.SUBMITTED: 0,
+        Status.PROCESSING: 1,
+        Status.NEEDS_MANUAL: 2,
+        Status.AWAITING_CASEWORKER: 2,
+        Status.AWAITING_SUPPLEMENT: 2,
+        Status.AWAITING_REPLY: 2,
+        Status.AWAITING_SECOND_APPROVAL: 2,
+        Status.APPROVED: 3,
+        Status.REJECTED: 3,
+    }
+    reached = order.get(Status(application.status), -1)
+    more: dict[str, Any] = {}
+    for extra in events.status_page_context.publish(application):
+        more.update(extra)  # the case's contact person, a decision's appeal deadline, ...
+    return {
+        **more,
+        "application": application,
+        "decision": decision,
+        "meeting": meeting,
+        "explained": EXPLAINED.get(Status(application.status), ""),
+        "stages": [(label, i <= reached, i == reached) for i, (_s, label) in enumerate(stages)],
+        "poll": application.status
+        not in (
+            Status.APPROVED,
+            Status.REJECTED,
+            Status.WITHDRAWN,
+            Status.DRAFT,
+            Status.AWAITING_SUPPLEMENT,
+        ),
+    }
+
+
+def _detail_context(request: HttpRequest, application: Application) -> dict[str, Any]:
+    return {
+        **_status_context(application),
+        **_documents_context(application),
+        "upload_form": AttachmentForm(initial={"kind": AttachmentKind.SUPPLEMENT}),
+        "message_form": MessageForm(),
+        "thread": application.messages.select_related("author"),
+        "can_withdraw": application.status in (Status.SUBMITTED, Status.AWAITING_SUPPLEMENT),
+    }
+
+
+@applicant_required
+@require_http_methods(["GET"])
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access_application(request.user, pk)
+    if application.status == Status.DRAFT:
+        return redirect("intake:step_household", pk=application.pk)
+    # Shown: a decision on it counts as opened (its delivery record, caseworker.letters).
+    events.application_shown.publish(events.ApplicationShown(application, request.user))
+    if request.htmx:
+        return TemplateResponse(
+            request, "intake/_application_status.html", _status_context(application)
+        )
+    services.messages_mark_read(application=application, reader=request.user)
+    return TemplateResponse(
+        request, "intake/application_detail.html", _detail_context(request, application)
+    )
+
+
+@applicant_required
+@require_POST
+def supplement_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access_application(
+        request.user, pk, Application.objects.filter(status=Status.AWAITING_SUPPLEMENT)
+    )
+    bound = _upload(request, application, kind=AttachmentKind.SUPPLEMENT)
+    if bound is None:
+        return redirect("intake:application_detail", pk=application.pk)
+    context = _detail_context(request, application)
+    context["upload_form"] = bound
+    return TemplateResponse(request, "intake/application_detail.html", context, status=400)
+
+
+@applicant_required
+@require_POST
+def supplement_send(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access_application(
+        request.user, pk, Application.objects.filter(status=Status.AWAITING_SUPPLEMENT)
+    )
+    services.application_supplement_send(application=application, applicant=request.user)
+    messages.success(request, _("Tack! Kompletteringen är skickad till din handläggare."))
+    return redirect("intake:application_detail", pk=application.pk)
+
+
+@applicant_required
+@require_POST
+def message_post(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access_application(request.user, pk, Application.objects.submitted())
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        services.message_send(
+            application=application, author=request.user, body=form.cleaned_data["body"]
+        )
+        messages.success(request, _("Ditt meddelande är skickat."))
+        return redirect(reverse("intake:application_detail", args=[application.pk]) + "#messages")
+    context = _detail_context(request, application)
+    context["message_form"] = form
+    return TemplateResponse(request, "intake/application_detail.html", context, status=400)

@@ -1,0 +1,388 @@
+"""The form's steps: the household, partner and children, housing, other costs, incomes and
+assets; each saves as the applicant goes (and autosaves with JavaScript)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms as django_forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import applicant_required
+from intake import services
+from intake.access import (
+    access_application,
+)
+from intake.forms import (
+    HOUSING_FIELDS,
+    OTHER_COST_FIELDS,
+    AssetsForm,
+    ChildFormSet,
+    HouseholdForm,
+    HousingForm,
+    IncomesForm,
+    OtherCostsForm,
+    PartnerForm,
+)
+from intake.models import Application, MemberRole
+from intake.states import Status
+
+
+@dataclass(frozen=True)
+class Step:
+    url_name: str
+    label: str
+    applies: Callable[[Application], bool] = lambda application: True
+
+
+def _has(role: str) -> Callable[[Application], bool]:
+    return lambda application: application.members.filter(role=role).exists()
+
+
+STEPS = [
+    Step("intake:step_household", gettext_lazy("Hushåll")),
+    Step("intake:step_partner", gettext_lazy("Partner"), _has(MemberRole.PARTNER)),
+    Step("intake:step_children", gettext_lazy("Barn"), _has(MemberRole.CHILD)),
+    Step("intake:step_housing", gettext_lazy("Boende")),
+    Step("intake:step_other_costs", gettext_lazy("Andra kostnader")),
+    Step("intake:step_incomes", gettext_lazy("Inkomster")),
+    Step("intake:step_assets", gettext_lazy("Tillgångar")),
+    Step("intake:step_attachments", gettext_lazy("Dokument")),
+    Step("intake:step_review", gettext_lazy("Kontrollera och skicka")),
+]
+
+
+def _draft(request: HttpRequest, pk: int) -> Application:
+    application = access_application(
+        request.user, pk, Application.objects.filter(status=Status.DRAFT)
+    )
+    return application
+
+
+def _step_context(application: Application, current: str) -> dict[str, Any]:
+    steps = [(s.url_name, s.label) for s in STEPS if s.applies(application)]
+    names = [name for name, _label in steps]
+    number = names.index(current) + 1 if current in names else None
+    return {
+        "application": application,
+        "steps": steps,
+        "current_step": current,
+        "step_number": number,
+        "step_count": len(steps),
+        "saved_at": application.updated_at,
+        "signature_state": services.application_signature_state(application),
+    }
+
+
+def _members(application: Application) -> list[services.MemberInput]:
+    return [
+        services.MemberInput(m.role, m.name, m.personnummer, m.preschool_lunch, m.in_school)
+        for m in application.members.exclude(role=MemberRole.APPLICANT)
+    ]
+
+
+def _applicant_name(application: Application) -> str:
+    return application.members.get(role=MemberRole.APPLICANT).name
+
+
+def _set_members(
+    application: Application, *, name: str | None = None, role: str, members: list[Any]
+) -> None:
+    """Replace the members of one role, keep the others."""
+    others = [m for m in _members(application) if m.role != role] + members
+    services.application_set_household(
+        application=application,
+        applicant_name=name if name is not None else _applicant_name(application),
+        others=others,
+    )
+
+
+def _save_household(application: Application, data: dict[str, Any]) -> None:
+    others = _members(application)
+    if not data["has_partner"]:
+        others = [m for m in others if m.role != MemberRole.PARTNER]
+    if not data["has_children"]:
+        others = [m for m in others if m.role != MemberRole.CHILD]
+    services.application_set_household(
+        application=application, applicant_name=data["applicant_name"], others=others
+    )
+
+
+def _save_partner(application: Application, data: dict[str, Any]) -> None:
+    _set_members(
+        application,
+        role=MemberRole.PARTNER,
+        members=[
+            services.MemberInput(
+                MemberRole.PARTNER, data["partner_name"], data["partner_personnummer"]
+            )
+        ],
+    )
+
+
+def _save_costs(fields: tuple[str, ...]) -> Callable[[Application, dict[str, Any]], None]:
+    def save(application: Application, data: dict[str, Any]) -> None:
+        costs = {name: getattr(application, name) for name in services.COST_FIELDS}
+        costs.update({name: data.get(name) or Decimal(0) for name in fields})
+        services.application_set_costs(application=application, costs=costs)
+
+    return save
+
+
+def _save_incomes(application: Application, data: dict[str, Any]) -> None:
+    services.application_set_incomes(application=application, incomes=data)
+
+
+def _save_assets(application: Application, data: dict[str, Any]) -> None:
+    services.application_set_assets(application=application, assets=data)
+
+
+@dataclass(frozen=True)
+class FormStep:
+    form_class: type[django_forms.Form]
+    template: str
+    initial: Callable[[Application], dict[str, Any]]
+    save: Callable[[Application, dict[str, Any]], None]
+
+
+def _shown(value: Any) -> Any:
+    """An amount as the applicant typed it: 7300, not 7300.00; empty when nothing."""
+    if isinstance(value, Decimal):
+        if not value:
+            return None
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+    return value
+
+
+def _household_initial(application: Application) -> dict[str, Any]:
+    roles = set(application.members.values_list("role", flat=True))
+    return {
+        "applicant_name": _applicant_name(application),
+        "has_partner": MemberRole.PARTNER in roles,
+        "has_children": MemberRole.CHILD in roles,
+    }
+
+
+def _partner_initial(application: Application) -> dict[str, Any]:
+    partner = application.members.filter(role=MemberRole.PARTNER).first()
+    return (
+        {"partner_name": partner.name, "partner_personnummer": partner.personnummer}
+        if partner
+        else {}
+    )
+
+
+def _next_after_household(application: Application, data: dict[str, Any]) -> str:
+    if data["has_partner"]:
+        return "intake:step_partner"
+    if data["has_children"]:
+        return "intake:step_children"
+    return "intake:step_housing"
+
+
+def _saved(application: Application) -> None:
+    services.application_touch(application=application)
+
+
+FORM_STEPS: dict[str, FormStep] = {
+    "household": FormStep(
+        HouseholdForm, "intake/step_household.html", _household_initial, _save_household
+    ),
+    "partner": FormStep(PartnerForm, "intake/step_partner.html", _partner_initial, _save_partner),
+    "housing": FormStep(
+        HousingForm,
+        "intake/step_housing.html",
+        lambda a: {f: _shown(getattr(a, f)) for f in HOUSING_FIELDS},
+        _save_costs(HOUSING_FIELDS),
+    ),
+    "other_costs": FormStep(
+        OtherCostsForm,
+        "intake/step_other_costs.html",
+        lambda a: {f: _shown(getattr(a, f)) for f in OTHER_COST_FIELDS},
+        _save_costs(OTHER_COST_FIELDS),
+    ),
+    "incomes": FormStep(
+        IncomesForm,
+        "intake/step_incomes.html",
+        lambda a: {i.type: _shown(i.amount) for i in a.incomes.all()},
+        _save_incomes,
+    ),
+    "assets": FormStep(
+        AssetsForm,
+        "intake/step_assets.html",
+        lambda a: {f: _shown(getattr(a, f)) for f in services.ASSET_FIELDS},
+        _save_assets,
+    ),
+}
+
+
+NEXT: dict[str, str | Callable[[Application, dict[str, Any]], str]] = {
+    "household": _next_after_household,
+    "partner": "intake:step_housing",
+    "housing": "intake:step_other_costs",
+    "other_costs": "intake:step_incomes",
+    "incomes": "intake:step_assets",
+    "assets": "intake:step_attachments",
+}
+
+
+def _form_step(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    application = _draft(request, pk)
+    step = FORM_STEPS[key]
+    if request.method == "POST":
+        form = step.form_class(request.POST)
+        if form.is_valid():
+            step.save(application, form.cleaned_data)
+            _saved(application)
+            if request.POST.get("action") == "review":
+                return redirect("intake:step_review", pk=application.pk)
+            target = NEXT[key]
+            name = target(application, form.cleaned_data) if callable(target) else target
+            children_next = key == "household" and form.cleaned_data["has_children"]
+            if key == "partner" and request.GET.get("barn"):
+                name = "intake:step_children"
+            url = reverse(name, args=[application.pk])
+            if name == "intake:step_partner" and children_next:
+                url += "?barn=1"  # the household page said children live here: ask next
+            return redirect(url)
+    else:
+        form = step.form_class(initial=step.initial(application))
+    return TemplateResponse(
+        request,
+        step.template,
+        {
+            **_step_context(application, f"intake:step_{key}"),
+            "form": form,
+            "autosave_url": reverse("intake:autosave", args=[application.pk, key]),
+        },
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def step_household(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_step(request, pk, "household")
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def step_partner(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_step(request, pk, "partner")
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def step_housing(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_step(request, pk, "housing")
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def step_other_costs(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_step(request, pk, "other_costs")
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def step_incomes(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_step(request, pk, "incomes")
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def step_assets(request: HttpRequest, pk: int) -> HttpResponse:
+    return _form_step(request, pk, "assets")
+
+
+def _children_formset(application: Application, data: Any = None) -> Any:
+    children = application.members.filter(role=MemberRole.CHILD)
+    initial = [
+        {
+            "name": c.name,
+            "personnummer": c.personnummer,
+            "preschool_lunch": c.preschool_lunch,
+            "in_school": c.in_school,
+        }
+        for c in children
+    ]
+    return ChildFormSet(data, prefix="children", initial=initial if data is None else None)
+
+
+def _save_children(application: Application, formset: Any) -> int:
+    children = [
+        services.MemberInput(
+            MemberRole.CHILD,
+            child["name"],
+            child["personnummer"],
+            child.get("preschool_lunch", False),
+            child.get("in_school", False),
+        )
+        for child in formset.cleaned_data
+        if child and child.get("personnummer")
+    ]
+    _set_members(application, role=MemberRole.CHILD, members=children)
+    return len(children)
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def step_children(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _draft(request, pk)
+    if request.method == "POST":
+        formset = _children_formset(application, request.POST)
+        if formset.is_valid():
+            _save_children(application, formset)
+            _saved(application)
+            if request.POST.get("action") == "review":
+                return redirect("intake:step_review", pk=application.pk)
+            return redirect("intake:step_housing", pk=application.pk)
+    else:
+        formset = _children_formset(application)
+    return TemplateResponse(
+        request,
+        "intake/step_children.html",
+        {
+            **_step_context(application, "intake:step_children"),
+            "formset": formset,
+            "autosave_url": reverse("intake:autosave", args=[application.pk, "children"]),
+        },
+    )
+
+
+@applicant_required
+@require_POST
+def autosave(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """htmx: save a page's answers on the server as they change ("Sparat kl. 14:32").
+
+    Invalid answers are not saved (the page shows its errors when sent); the applicant is told
+    that this page is not saved yet, so nothing is lost without them knowing.
+    """
+    application = _draft(request, pk)
+    saved = False
+    if step == "children":
+        formset = _children_formset(application, request.POST)
+        if formset.is_valid():
+            _save_children(application, formset)
+            saved = True
+    elif step in FORM_STEPS:
+        form = FORM_STEPS[step].form_class(request.POST)
+        if form.is_valid():
+            FORM_STEPS[step].save(application, form.cleaned_data)
+            saved = True
+    else:
+        raise Http404
+    if saved:
+        _saved(application)
+    return TemplateResponse(
+        request,
+        "intake/_save_status.html",
+        {"saved_at": application.updated_at, "not_saved": not saved},
+    )
