@@ -274,8 +274,8 @@ def stage_queue(mode: Mode, people: People) -> dict[str, Any]:
 
     from bench.data import staff_create
     from bench.queue_rows import queue_rows_create
-    from caseworker.workbench.queue import OPEN_STATUSES
     from intake.models import Application
+    from intake.states import OPEN_STATUSES
 
     staff = staff_create(code="9998", name="Kökommun", caseworkers=12, secretaries=0)
     caseworker = staff.caseworkers[0]

@@ -66,6 +66,16 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Actor]] = {
 TERMINAL: frozenset[Status] = frozenset({Status.APPROVED, Status.REJECTED, Status.WITHDRAWN})
 DECIDED: frozenset[Status] = frozenset({Status.APPROVED, Status.REJECTED})
 WITH_ROBOT: frozenset[Status] = frozenset({Status.SUBMITTED, Status.PROCESSING})
+# Submitted and not yet decided or withdrawn: a case someone is working on.
+OPEN_STATUSES: tuple[Status, ...] = (
+    Status.SUBMITTED,
+    Status.PROCESSING,
+    Status.NEEDS_MANUAL,
+    Status.AWAITING_CASEWORKER,
+    Status.AWAITING_SUPPLEMENT,
+    Status.AWAITING_REPLY,
+    Status.AWAITING_SECOND_APPROVAL,
+)
 
 
 class StateChanged(Exception):

@@ -13,10 +13,9 @@ from accounts.models import User
 from caseworker.caseload.ownership import applications_without_owner, caseloads
 from caseworker.caseload.silence import unreachable_applicant_ids
 from caseworker.models.caseload import OutreachTask, Referral, StaffAlert
-from caseworker.workbench.queue import OPEN_STATUSES
 from intake.models import Application, ApplicationKind
 from intake.services import first_of_month
-from intake.states import Status
+from intake.states import OPEN_STATUSES, Status
 
 # A paused case (komplettering, kommunicering) waits for the applicant, not for us.
 DEADLINE_STATUSES = [

@@ -42,12 +42,11 @@ from caseworker.models.caseload import (
     Referral,
     StaffAlert,
 )
-from caseworker.workbench.queue import OPEN_STATUSES
 from eligibility.models import CaseWarning, WarningStatus
 from intake.events import OwnerQuery
 from intake.models import Application, ApplicationKind, HouseholdMember, MemberRole
 from intake.services import NoCaseworkerAvailable, previous_month
-from intake.states import Status
+from intake.states import OPEN_STATUSES, Status
 from meetings.models import Absence, Meeting
 
 

@@ -19,8 +19,8 @@ from caseworker.models.caseload import (
     Reminder,
     StandIn,
 )
-from caseworker.workbench.queue import OPEN_STATUSES
 from intake.models import Application
+from intake.states import OPEN_STATUSES
 from meetings.models import Absence
 
 

@@ -50,8 +50,8 @@ from caseworker.models.caseload import (
     StaffAlert,
 )
 from caseworker.workbench.case_views import case_view
-from caseworker.workbench.queue import OPEN_STATUSES
 from intake.models import Application
+from intake.states import OPEN_STATUSES
 
 team_lead_required = role_required(Role.TEAM_LEAD)
 staff_required = role_required(Role.CASEWORKER, Role.TEAM_LEAD, Role.SECRETARY)

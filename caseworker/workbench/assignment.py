@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from accounts.models import CASE_HANDLING_ROLES, User
 from caseworker.audit.log import access_log_record, journal_write
 from caseworker.models import AccessAction
-from caseworker.workbench.queue import OPEN_STATUSES
 from intake.access import applications_visible_to
 from intake.models import Application
+from intake.states import OPEN_STATUSES
 
 
 class AssignmentRefused(Exception):

@@ -48,19 +48,10 @@ from accounts.models import CASE_HANDLING_ROLES, User
 from eligibility.models import CaseWarning, Proposal, WarningStatus
 from intake.access import applications_visible_to
 from intake.models import Application, HouseholdMember, StatusChoices
-from intake.states import Status
+from intake.states import OPEN_STATUSES, Status
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
-OPEN_STATUSES = [
-    Status.SUBMITTED,
-    Status.PROCESSING,
-    Status.NEEDS_MANUAL,
-    Status.AWAITING_CASEWORKER,
-    Status.AWAITING_SUPPLEMENT,
-    Status.AWAITING_REPLY,
-    Status.AWAITING_SECOND_APPROVAL,
-]
 DECIDED_STATUSES = [Status.APPROVED, Status.REJECTED]
 LIVE_WARNING_STATUSES = [WarningStatus.OPEN, WarningStatus.ACKNOWLEDGED]
 
