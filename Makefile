@@ -33,8 +33,9 @@ test-fast: $(VENV)/.installed
 test-dates: $(VENV)/.installed
 	VENV=$(VENV) bash scripts/test.sh dates
 
+## make lint: ruff, the dependency rule (lint-imports) and mypy, as the lint pass of `make test`
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check .
+	VENV=$(VENV) bash scripts/test.sh lint
 
 ## Against local services (see .env.example): a real worker and beat
 worker: $(VENV)/.installed

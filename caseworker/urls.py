@@ -1,10 +1,9 @@
 from django.urls import path
 
-from caseworker.caseload import views as ownership_views
+from caseworker.caseload import views as caseload_views
 from caseworker.letters import views as letter_views
 from caseworker.payments import views as payment_views
-from caseworker.workbench import case_views as views
-from caseworker.workbench import queue_views
+from caseworker.workbench import case_actions, case_page, queue_views
 
 app_name = "caseworker"
 
@@ -12,33 +11,41 @@ urlpatterns = [
     path("", queue_views.queue, name="queue"),
     path("tilldela/", queue_views.queue_assign, name="queue_assign"),
     path("sok/<int:pk>/", queue_views.queue_search_open, name="queue_search_open"),
-    path("arende/<int:pk>/", views.case_detail, name="case_detail"),
-    path("arende/<int:pk>/till-roboten/", views.case_return_to_robot, name="case_return_to_robot"),
-    path("arende/<int:pk>/varningar/", views.case_warnings, name="case_warnings"),
-    path("arende/<int:pk>/journal/", views.case_journal, name="case_journal"),
-    path("arende/<int:pk>/berakning/", views.case_calculation, name="case_calculation"),
-    path("arende/<int:pk>/godkann/", views.case_section_approve, name="case_section_approve"),
-    path("arende/<int:pk>/attest/", views.case_second_approval, name="case_second_approval"),
+    path("arende/<int:pk>/", case_page.case_detail, name="case_detail"),
+    path(
+        "arende/<int:pk>/till-roboten/",
+        case_actions.case_return_to_robot,
+        name="case_return_to_robot",
+    ),
+    path("arende/<int:pk>/varningar/", case_page.case_warnings, name="case_warnings"),
+    path("arende/<int:pk>/journal/", case_page.case_journal, name="case_journal"),
+    path("arende/<int:pk>/berakning/", case_page.case_calculation, name="case_calculation"),
+    path(
+        "arende/<int:pk>/godkann/", case_actions.case_section_approve, name="case_section_approve"
+    ),
+    path("arende/<int:pk>/attest/", case_page.case_second_approval, name="case_second_approval"),
     path(
         "arende/<int:pk>/komplettering/",
-        views.case_supplement_request,
+        case_actions.case_supplement_request,
         name="case_supplement_request",
     ),
     path(
         "arende/<int:pk>/komplettering/mottagen/",
-        views.case_supplement_received,
+        case_actions.case_supplement_received,
         name="case_supplement_received",
     ),
     path(
         "arende/<int:pk>/kommunicering/",
-        views.case_communication_send,
+        case_actions.case_communication_send,
         name="case_communication_send",
     ),
-    path("arende/<int:pk>/barnkonsekvens/", views.case_child_impact, name="case_child_impact"),
-    path("arende/<int:pk>/spar/", views.case_track, name="case_track"),
+    path(
+        "arende/<int:pk>/barnkonsekvens/", case_actions.case_child_impact, name="case_child_impact"
+    ),
+    path("arende/<int:pk>/spar/", case_actions.case_track, name="case_track"),
     path(
         "arende/<int:pk>/bilaga/<int:attachment_pk>/",
-        views.case_attachment,
+        case_page.case_attachment,
         name="case_attachment",
     ),
     # Decision letters and payments (issue #6)
@@ -49,26 +56,26 @@ urlpatterns = [
         name="payment_order_detail",
     ),
     # Ownership, hand-overs, reminders, dashboard and statistics (#7)
-    path("ledning/", ownership_views.dashboard, name="dashboard"),
-    path("ledning/larm/<int:pk>/", ownership_views.alert_resolve, name="alert_resolve"),
-    path("statistik/", ownership_views.statistics, name="statistics"),
-    path("statistik.csv", ownership_views.statistics_export, name="statistics_export"),
-    path("arende/<int:pk>/overlamning/", ownership_views.referral_new, name="referral_new"),
-    path("overlamningar/", ownership_views.referral_list, name="referral_list"),
+    path("ledning/", caseload_views.dashboard, name="dashboard"),
+    path("ledning/larm/<int:pk>/", caseload_views.alert_resolve, name="alert_resolve"),
+    path("statistik/", caseload_views.statistics, name="statistics"),
+    path("statistik.csv", caseload_views.statistics_export, name="statistics_export"),
+    path("arende/<int:pk>/overlamning/", caseload_views.referral_new, name="referral_new"),
+    path("overlamningar/", caseload_views.referral_list, name="referral_list"),
     path(
         "overlamning/<int:pk>/kvittera/",
-        ownership_views.referral_acknowledge_view,
+        caseload_views.referral_acknowledge_view,
         name="referral_acknowledge",
     ),
     path(
-        "overlamning/<int:pk>/avsluta/", ownership_views.referral_close_view, name="referral_close"
+        "overlamning/<int:pk>/avsluta/", caseload_views.referral_close_view, name="referral_close"
     ),
     path(
         "overlamning/<int:pk>/ge-till/",
-        ownership_views.referral_reassign_view,
+        caseload_views.referral_reassign_view,
         name="referral_reassign",
     ),
-    path("arende/<int:pk>/bevakning/", ownership_views.reminder_new, name="reminder_new"),
-    path("bevakning/<int:pk>/klar/", ownership_views.reminder_done_view, name="reminder_done"),
-    path("uppsokande/<int:pk>/", ownership_views.outreach_done, name="outreach_done"),
+    path("arende/<int:pk>/bevakning/", caseload_views.reminder_new, name="reminder_new"),
+    path("bevakning/<int:pk>/klar/", caseload_views.reminder_done_view, name="reminder_done"),
+    path("uppsokande/<int:pk>/", caseload_views.outreach_done, name="outreach_done"),
 ]

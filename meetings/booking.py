@@ -9,31 +9,35 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Literal
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.utils import timezone
 
-from accounts.models import Municipality, Role, User
+from accounts.models import Role, User
 from accounts.reference_cache import cached
 from intake.models import Application, Track
 from meetings import calendar
+from meetings.availability import (
+    SEARCH_WORKING_DAYS,
+    TrackName,
+    WorkingBlock,
+    absent_on,
+    candidates_for,
+    closing_days_for,
+    day_bookings,
+    day_bounds,
+    hours_by_staff,
+    room_for,
+    secretaries_with_hours,
+    secretary_met_last,
+    stockholm,
+)
 from meetings.models import (
-    Absence,
-    ClosingDay,
     Meeting,
-    WorkingHours,
 )
 from meetings.needs import needs_suggest_track
-
-SEARCH_WORKING_DAYS = 10
-TrackName = Literal["work", "social"]
 
 
 class NoFreeSlot(Exception):
@@ -42,158 +46,6 @@ class NoFreeSlot(Exception):
 
 class SlotTaken(Exception):
     """The chosen time was taken by someone else a moment ago."""
-
-
-def stockholm() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    tz = stockholm()
-    return (
-        datetime.combine(day, time.min, tzinfo=tz),
-        datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz),
-    )
-
-
-# --- reading the rules --------------------------------------------------------------------
-
-
-def closing_days_for(municipality: Municipality, start: date, end: date) -> frozenset[date]:
-    """The municipality's own closing days in [start, end], as ``meetings.calendar`` wants them."""
-    return frozenset(
-        ClosingDay.objects.filter(
-            municipality=municipality, date__gte=start, date__lte=end
-        ).values_list("date", flat=True)
-    )
-
-
-@dataclass(frozen=True)
-class _Block:
-    hours: calendar.WorkingHours
-    room_id: int | None
-
-
-def hours_by_staff(staff: Iterable[User]) -> dict[int, list[_Block]]:
-    blocks: dict[int, list[_Block]] = {person.pk: [] for person in staff}
-    for row in WorkingHours.objects.filter(secretary__in=list(blocks)):
-        blocks[row.secretary_id].append(
-            _Block(calendar.WorkingHours(row.weekday, row.start, row.end), row.room_id)
-        )
-    return blocks
-
-
-def absent_on(staff_ids: Iterable[int], day: date) -> set[int]:
-    return set(
-        Absence.objects.filter(
-            secretary_id__in=list(staff_ids), start__lte=day, end__gte=day
-        ).values_list("secretary_id", flat=True)
-    )
-
-
-def room_for(blocks: list[_Block], slot: datetime) -> int | None:
-    wall = slot.astimezone(stockholm())
-    for block in blocks:
-        hours = block.hours
-        if hours.weekday == wall.weekday() and hours.start <= wall.time() < hours.end:
-            return block.room_id
-    return None
-
-
-def _secretaries_with_hours(application: Application) -> tuple[list[User], dict[int, list[_Block]]]:
-    """The municipality's active secretaries who have working hours, and their hours: one query."""
-    people: dict[int, User] = {}
-    blocks: dict[int, list[_Block]] = {}
-    for row in (
-        WorkingHours.objects.filter(
-            secretary__municipality_id=application.municipality_id,
-            secretary__role=Role.SECRETARY,
-            secretary__is_active=True,
-        )
-        .select_related("secretary")
-        .order_by("secretary_id", "weekday", "start")
-    ):
-        people.setdefault(row.secretary_id, row.secretary)
-        blocks.setdefault(row.secretary_id, []).append(
-            _Block(calendar.WorkingHours(row.weekday, row.start, row.end), row.room_id)
-        )
-    return list(people.values()), blocks
-
-
-def candidates_for(application: Application, track: TrackName) -> list[User]:
-    """Who may hold this track's meeting: the case owner alone on the social track if they can."""
-    staff = User.objects.filter(municipality=application.municipality, is_active=True)
-    if track == Track.WORK:
-        return list(staff.filter(role=Role.SECRETARY).order_by("id"))
-    caseworkers = list(staff.filter(role=Role.CASEWORKER).order_by("id"))
-    owner = application.owner
-    with_hours = set(
-        WorkingHours.objects.filter(secretary__in=[*caseworkers, *([owner] if owner else [])])
-        .values_list("secretary_id", flat=True)
-        .distinct()
-    )
-    if (
-        owner is not None
-        and owner.is_active
-        and owner.municipality_id == application.municipality_id
-        and owner.pk in with_hours
-    ):
-        return [owner]
-    return [person for person in caseworkers if person.pk in with_hours]
-
-
-def _last_met(application: Application, track: TrackName) -> int | None:
-    """The staff member who met this household last time on this track (continuity)."""
-    earlier = (
-        Meeting.objects.filter(
-            application__applicant_id=application.applicant_id,
-            track=track,
-            cancelled_at__isnull=True,
-        )
-        .exclude(application=application)
-        .order_by("-starts_at")
-        .values_list("secretary_id", flat=True)
-        .first()
-    )
-    return earlier
-
-
-def taken_starts(staff_ids: Iterable[int], day: date) -> dict[int, list[datetime]]:
-    start, end = day_bounds(day)
-    taken: dict[int, list[datetime]] = {pk: [] for pk in staff_ids}
-    for secretary_id, starts_at in Meeting.objects.filter(
-        secretary_id__in=list(taken),
-        cancelled_at__isnull=True,
-        starts_at__gte=start,
-        starts_at__lt=end,
-    ).values_list("secretary_id", "starts_at"):
-        taken[secretary_id].append(starts_at)
-    return taken
-
-
-def _day_bookings(
-    staff_ids: Iterable[int], day: date
-) -> tuple[dict[int, int], dict[int, list[datetime]]]:
-    """Each person's load and taken start times that day, from one query."""
-    taken = taken_starts(staff_ids, day)
-    return {pk: len(starts) for pk, starts in taken.items()}, taken
-
-
-def _loads(staff_ids: Iterable[int], day: date) -> dict[int, int]:
-    start, end = day_bounds(day)
-    return dict(
-        Meeting.objects.filter(
-            secretary_id__in=list(staff_ids),
-            cancelled_at__isnull=True,
-            starts_at__gte=start,
-            starts_at__lt=end,
-        )
-        .values_list("secretary")
-        .annotate(n=Count("id"))
-    )
-
-
-# --- booking --------------------------------------------------------------------------------
 
 
 def meeting_book_next_working_day(*, application: Application, today: date) -> Meeting:
@@ -225,7 +77,7 @@ def meeting_book_for_track(
     if track == Track.WORK:
         candidates, blocks = cached(
             ("work_staff", application.municipality_id),
-            lambda: _secretaries_with_hours(application),
+            lambda: secretaries_with_hours(application),
         )
     else:
         candidates = candidates_for(application, track)
@@ -236,7 +88,7 @@ def meeting_book_for_track(
     if last_met_by is not None:
         continuity: int | None = last_met_by
     elif application.previous_id:
-        continuity = _last_met(application, track)
+        continuity = secretary_met_last(application, track)
     else:
         continuity = None
     closing = cached(
@@ -248,7 +100,7 @@ def meeting_book_for_track(
         absent = cached(
             ("absent", tuple(sorted(blocks)), day), lambda day=day: absent_on(blocks, day)
         )
-        loads, taken = _day_bookings(blocks, day)
+        loads, taken = day_bookings(blocks, day)
 
         def rank(person: User, loads: dict[int, int] = loads) -> tuple[bool, int, int]:
             return (
@@ -285,7 +137,7 @@ def _try_book_day(
     track: Track,
     secretary: User,
     day: date,
-    blocks: list[_Block],
+    blocks: list[WorkingBlock],
     *,
     overflow: bool,
     taken: list[datetime] | None = None,
@@ -316,7 +168,7 @@ def _try_book_day(
 
 def _social_candidates_many(
     applications: list[Application],
-) -> tuple[dict[int, list[User]], dict[int, list[_Block]]]:
+) -> tuple[dict[int, list[User]], dict[int, list[WorkingBlock]]]:
     """``candidates`` for the social track of many applications of one municipality: two
     queries. Each case owner alone when they have working hours, else every caseworker who has.
     """
@@ -374,7 +226,7 @@ def meetings_book_many(
         raise ValueError("one municipality per call")
     if track == Track.WORK:
         staff, blocks = cached(
-            ("work_staff", municipality.pk), lambda: _secretaries_with_hours(first)
+            ("work_staff", municipality.pk), lambda: secretaries_with_hours(first)
         )
         candidates = {a.pk: staff for a in applications}
     else:
@@ -446,7 +298,9 @@ class _PlannedDay:
 
     CHUNK = 32
 
-    def __init__(self, municipality_id: int, blocks: dict[int, list[_Block]], day: date) -> None:
+    def __init__(
+        self, municipality_id: int, blocks: dict[int, list[WorkingBlock]], day: date
+    ) -> None:
         self.day = day
         start, end = day_bounds(day)
         self.bounds = (start, end)
@@ -519,7 +373,7 @@ def _plan_one(
     application: Application,
     track: Track,
     candidates: list[User],
-    blocks: dict[int, list[_Block]],
+    blocks: dict[int, list[WorkingBlock]],
     state: _PlannedDay,
     continuity: int | None,
     *,
@@ -550,7 +404,7 @@ def _meeting_at(
     application: Application,
     track: Track,
     staff: User,
-    blocks: list[_Block],
+    blocks: list[WorkingBlock],
     slot: datetime,
     minutes: int,
     overflow: bool,
@@ -573,27 +427,3 @@ def meeting_book_suggested(*, application: Application, today: date) -> list[Mee
     work, social, _reasons = needs_suggest_track(application=application)
     tracks = [t for t, wanted in ((Track.WORK, work), (Track.SOCIAL, social)) if wanted]
     return [meeting_book_for_track(application=application, track=t, today=today) for t in tracks]
-
-
-# --- reminders --------------------------------------------------------------------------------
-
-
-def meetings_due_for_reminder(day: date) -> list[Meeting]:
-    """Live meetings on the calendar day after ``day`` whose applicant has not been reminded."""
-    start, end = day_bounds(day + timedelta(days=1))
-    return list(
-        Meeting.objects.filter(
-            cancelled_at__isnull=True,
-            reminder_sent_at__isnull=True,
-            starts_at__gte=start,
-            starts_at__lt=end,
-        )
-        .select_related("application", "application__applicant", "secretary", "room")
-        .order_by("starts_at", "id")
-    )
-
-
-def meeting_mark_reminded(*, meeting: Meeting) -> None:
-    Meeting.objects.filter(pk=meeting.pk, reminder_sent_at__isnull=True).update(
-        reminder_sent_at=timezone.now()
-    )

@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from meetings import calendar
-from meetings.booking import (
-    SlotTaken,
+from meetings.availability import (
     absent_on,
     candidates_for,
     closing_days_for,
@@ -22,6 +21,7 @@ from meetings.booking import (
     stockholm,
     taken_starts,
 )
+from meetings.booking import SlotTaken
 from meetings.models import (
     Attendance,
     CancelledBy,

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from meetings.booking import stockholm
+from meetings.availability import stockholm
 from meetings.changes import FreeSlot
 from meetings.models import Attendance, NeedsScreen, Outcome
 

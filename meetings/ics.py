@@ -21,7 +21,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from intake.models import Track
-from meetings.booking import stockholm
+from meetings.availability import stockholm
 from meetings.models import Meeting
 
 Audience = Literal["applicant", "staff"]

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.mandates import mandates_active
 from accounts.models import User
-from meetings.booking import meeting_mark_reminded, meetings_due_for_reminder
 from meetings.models import Meeting
+from meetings.reminders import meeting_mark_reminded, meetings_due_for_reminder
 from notifications.delivery import channel_for, notifications_dispatch, notify_applicant
 from notifications.models import Notification, NotificationKind
 

@@ -18,7 +18,7 @@ from accounts.access import door
 from accounts.models import Municipality, User
 from intake.access import access_application
 from intake.models import Track
-from meetings.booking import day_bounds, stockholm
+from meetings.availability import day_bounds, stockholm
 from meetings.models import Attendance, Meeting, NeedsScreen, Outcome
 from meetings.needs import adult_members
 

@@ -21,7 +21,8 @@ from accounts.models import Role
 from accounts.permissions import applicant_required, role_required, secretary_required
 from intake.access import access_application
 from meetings import calendar, ics
-from meetings.booking import SlotTaken, closing_days_for, day_bounds
+from meetings.availability import closing_days_for, day_bounds
+from meetings.booking import SlotTaken
 from meetings.changes import (
     meeting_cancel,
     meeting_free_slots,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The suite, as `make test` (and CI, through .ci/run) runs it, in passes:
-#   lint        ruff check, ruff format --check
+#   lint        ruff check, ruff format --check, lint-imports (the dependency rule), mypy
 #   migrations  makemigrations --check
 #   sqlite      unit, view and browser tests on the embedded default (SQLite, robot in-process),
 #               in random order (pytest-randomly; the seed is printed: TEST_SEED=N repeats it)
@@ -44,9 +44,12 @@ pytest_pass() {  # pytest_pass NAME PYTEST-ARGS...
 
 pass_lint() {
   local started=$SECONDS rc=0
-  echo "== lint: ruff check . && ruff format --check ."
+  echo "== lint: ruff check . && ruff format --check . && lint-imports && mypy"
   "$VENV/bin/ruff" check . || rc=1
   "$VENV/bin/ruff" format --check . || rc=1
+  # the contracts in pyproject.toml; the project root on the path so grimp finds the apps
+  PYTHONPATH=. "$VENV/bin/lint-imports" --no-cache || rc=1
+  env -u DATABASE_URL "$VENV/bin/mypy" || rc=1
   record lint "$started" $rc
 }
 

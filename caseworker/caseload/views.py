@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import CASE_HANDLING_ROLES, Role, User
 from accounts.permissions import caseworker_required, role_required
+from caseworker.audit.door import case_view
 from caseworker.caseload.dashboard import dashboard_for
 from caseworker.caseload.referrals import (
     ReferralRefused,
@@ -49,7 +50,6 @@ from caseworker.models.caseload import (
     Reminder,
     StaffAlert,
 )
-from caseworker.workbench.case_views import case_view
 from intake.models import Application
 from intake.states import OPEN_STATUSES
 

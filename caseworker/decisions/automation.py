@@ -12,7 +12,7 @@ from django.db import transaction
 from caseworker.audit.log import journal_write
 from caseworker.decisions.services import DecisionInvalid, decision_record
 from caseworker.letters.reasons import reason_template_get, reason_values
-from caseworker.letters.wording import reason_render
+from caseworker.wording import reason_render
 from eligibility.models import CaseWarning, Proposal, WarningStatus
 from intake.models import Application, ApplicationKind, Decision, DecisionOutcome
 from intake.services import ConcurrentTransition

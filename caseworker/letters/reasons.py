@@ -1,5 +1,5 @@
 """Standard reasons (motivering): the values taken from a case, the municipality's or the
-national text for a code, and the national default texts. Rendering: caseworker.letters.wording.
+national text for a code, and the national default texts. Rendering: caseworker.wording.
 """
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from caseworker.letters.wording import kronor, month_label
 from caseworker.models.letters import ReasonTemplate
+from caseworker.wording import kronor, month_label
 from eligibility.selectors import policy_for
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
-from caseworker.letters.wording import kronor, month_label
 from caseworker.models.letters import DecisionLetter
+from caseworker.wording import kronor, month_label
 from intake.models import Decision, DecisionOutcome
 from meetings.calendar import is_working_day
 

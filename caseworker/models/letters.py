@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from caseworker.wording import reason_render
 from notifications.models import DeliveryChannel, Notification
 
 __all__ = ["DecisionLetter", "PrivateStorage", "ReasonTemplate", "private_storage"]
@@ -101,9 +102,6 @@ class ReasonTemplate(models.Model):
         return f"{self.code}: {self.title}"
 
     def clean(self) -> None:
-        from caseworker.letters.wording import reason_render  # pure; a local import keeps
-        # the models module free of the letters package at import time
-
         rendered = reason_render(self.text or "", {})
         if rendered.malformed:
             raise ValidationError({"text": _("Texten har en klammerparentes som inte stängs.")})

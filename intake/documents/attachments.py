@@ -4,7 +4,7 @@ Files are identified by their first bytes (never by name or the browser's conten
 PDF, JPEG, PNG and HEIC are accepted; anything else (archives, HTML, programs ...) is refused
 even if renamed. Stored under a random name with the extension of the detected type in
 PRIVATE_MEDIA_ROOT/attachments and served only by `intake.views.attachment_download` and
-`caseworker.workbench.case_views.case_attachment`, which ask `intake.access` first.
+`caseworker.workbench.case_page.case_attachment`, which ask `intake.access` first.
 
 The name the person gave the file is kept as text (`Attachment.original_name`, shown in lists),
 never used as a file name: a PDF called `x.html` is stored and served as `….pdf`

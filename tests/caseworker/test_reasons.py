@@ -15,8 +15,8 @@ from caseworker.letters.reasons import (
     reason_templates_load,
     reason_values,
 )
-from caseworker.letters.wording import reason_render
 from caseworker.models.letters import ReasonTemplate
+from caseworker.wording import reason_render
 from eligibility.models import Proposal
 from intake.models import Application
 

@@ -22,8 +22,6 @@ from meetings.booking import (
     meeting_book_for_track,
     meeting_book_next_working_day,
     meeting_book_suggested,
-    meeting_mark_reminded,
-    meetings_due_for_reminder,
 )
 from meetings.changes import meeting_cancel, meeting_free_slots, meeting_record, meeting_reschedule
 from meetings.models import (
@@ -39,6 +37,7 @@ from meetings.models import (
     WorkingHours,
 )
 from meetings.needs import needs_screen_save, needs_suggest_track
+from meetings.reminders import meeting_mark_reminded, meetings_due_for_reminder
 
 from .conftest import give_hours
 

@@ -3,7 +3,7 @@
 Every view reads the case through `intake.access.access_application` and writes exactly one
 access-log row (page, partial or action) once its response shows the case: a request that ends
 in 403 or 404 writes none (it is an access denial, recorded by
-`caseworker.audit_middleware`). Pages work without JavaScript: a GET on an action URL
+`caseworker.audit.middleware`). Pages work without JavaScript: a GET on an action URL
 shows the case page, a POST redirects back (or shows the page with the form's errors). With
 htmx, the warning, journal and calculation forms answer with the partial named after the DOM id
 they replace (`#case-warnings` is `caseworker/_case_warnings.html`).
@@ -11,9 +11,7 @@ they replace (`#case-warnings` is `caseworker/_case_warnings.html`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -25,10 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
-from accounts.permissions import caseworker_required
-from caseworker.audit.log import access_log_when_shown, journal_write
+from caseworker.audit.door import case_view
+from caseworker.audit.log import journal_write
 from caseworker.decisions.calculation import (
     adjustable_codes,
     has_children,
@@ -39,24 +36,17 @@ from caseworker.decisions.calculation import (
     case_calculation as calculation_for_case,
 )
 from caseworker.decisions.pauses import (
-    communication_send,
     default_reply_by,
-    supplement_received,
-    supplement_request,
 )
 from caseworker.decisions.services import (
     ActionNotAllowed,
     DecisionInvalid,
     SectionLocked,
-    application_return_to_robot,
-    application_track_set,
-    child_impact_record,
     decision_draft_approve,
     decision_draft_send_back,
     decision_submit,
     line_adjust,
     may_second_approve,
-    section_approve,
 )
 from caseworker.models import AccessAction, DecisionDraft, DraftStatus, Section
 from caseworker.workbench.forms import (
@@ -66,66 +56,25 @@ from caseworker.workbench.forms import (
     CommunicationForm,
     JournalForm,
     SecondApprovalForm,
-    SectionForm,
     SignForm,
     SupplementForm,
     TrackForm,
 )
 from eligibility.robot.warnings import WarningNotOpen, warning_acknowledge
 from eligibility.trial.explain import flag_text
-from intake.access import access_application
 from intake.models import Application, Decision, DecisionOutcome
 from intake.services import ConcurrentTransition
 from intake.states import Status, TransitionNotAllowed
 
-CaseView = Callable[..., HttpResponse]
 
-
-class _EmptyForm(forms.Form):
+class ButtonForm(forms.Form):
     """A form with no fields (a button)."""
 
 
 REFUSED = (ActionNotAllowed, DecisionInvalid, SectionLocked, WarningNotOpen)
+
+
 STALE = (ConcurrentTransition, TransitionNotAllowed)
-
-
-def case_view(
-    *, partial: bool = False, reading: AccessAction | None = None
-) -> Callable[[CaseView], CaseView]:
-    """Role gate, the one door, and one access-log row per request whose response shows the
-    case (written after the view, so an attachment of another case, a 404 from the view, is
-    never logged as viewed)."""
-
-    def decorator(view: CaseView) -> CaseView:
-        @caseworker_required
-        @require_http_methods(["GET", "POST"])
-        @wraps(view)
-        def wrapped(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
-            application = access_application(request.user, pk)
-            if reading is not None:
-                action = reading
-            elif request.method == "POST":
-                action = AccessAction.CHANGE
-            elif partial:
-                action = AccessAction.VIEW_PARTIAL
-            else:
-                action = AccessAction.VIEW_CASE
-            response = view(request, application, **kwargs)
-            access_log_when_shown(
-                response,
-                user=request.user,
-                application=application,
-                action=action,
-                detail=request.resolver_match.url_name if request.resolver_match else "",
-            )
-            return response
-
-        return wrapped
-
-    return decorator
-
-
-# --- context ------------------------------------------------------------------------------------
 
 
 def _calculation_context(application: Application) -> dict[str, Any]:
@@ -277,7 +226,7 @@ def _forms(application: Application, context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _page(
+def case_page_response(
     request: HttpRequest,
     application: Application,
     *,
@@ -290,24 +239,21 @@ def _page(
     return TemplateResponse(request, "caseworker/case_detail.html", context, status=status)
 
 
-def _back(application: Application, anchor: str = "") -> HttpResponse:
+def back_to_case(application: Application, anchor: str = "") -> HttpResponse:
     url = reverse("caseworker:case_detail", args=[application.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-def _refresh(application: Application) -> Application:
+def case_refreshed(application: Application) -> Application:
     application.refresh_from_db()
     return application
-
-
-# --- the page and the decision -------------------------------------------------------------------
 
 
 @case_view()
 def case_detail(request: HttpRequest, application: Application) -> HttpResponse:
     """The case page; a POST signs the decision (or sends it for a second approval)."""
     if request.method != "POST":
-        return _page(request, application)
+        return case_page_response(request, application)
     form = SignForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -336,7 +282,7 @@ def case_detail(request: HttpRequest, application: Application) -> HttpResponse:
             messages.error(
                 request, _("Ärendet har redan ändrats av någon annan. Sidan är uppdaterad.")
             )
-            return _back(application)
+            return back_to_case(application)
         else:
             if isinstance(result, DecisionDraft):
                 messages.success(
@@ -344,14 +290,14 @@ def case_detail(request: HttpRequest, application: Application) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("Beslutet är registrerat."))
-            return _back(application, "decide-heading")
-    return _page(request, _refresh(application), bound={"form": form})
+            return back_to_case(application, "decide-heading")
+    return case_page_response(request, case_refreshed(application), bound={"form": form})
 
 
 @case_view()
 def case_second_approval(request: HttpRequest, application: Application) -> HttpResponse:
     if request.method != "POST":
-        return _page(request, application)
+        return case_page_response(request, application)
     form = SecondApprovalForm(request.POST, auto_id="second_%s")
     if form.is_valid():
         try:
@@ -367,13 +313,10 @@ def case_second_approval(request: HttpRequest, application: Application) -> Http
             form.add_error(None, str(exc))
         except STALE:
             messages.error(request, _("Ärendet har redan ändrats av någon annan."))
-            return _back(application)
+            return back_to_case(application)
         else:
-            return _back(application, "decide-heading")
-    return _page(request, _refresh(application), bound={"second_form": form})
-
-
-# --- partials with htmx: warnings, journal, calculation ------------------------------------------
+            return back_to_case(application, "decide-heading")
+    return case_page_response(request, case_refreshed(application), bound={"second_form": form})
 
 
 @case_view(partial=True)
@@ -399,7 +342,7 @@ def case_warnings(request: HttpRequest, application: Application) -> HttpRespons
         if not request.htmx:
             if error:
                 messages.error(request, error)
-            return _back(application, "case-warnings")
+            return back_to_case(application, "case-warnings")
     return TemplateResponse(
         request,
         "caseworker/_case_warnings.html",
@@ -425,9 +368,9 @@ def case_journal(request: HttpRequest, application: Application) -> HttpResponse
             )
             form = JournalForm(auto_id="journal_%s")
             if not request.htmx:
-                return _back(application, "case-journal")
+                return back_to_case(application, "case-journal")
         elif not request.htmx:
-            return _page(request, application, bound={"journal_form": form})
+            return case_page_response(request, application, bound={"journal_form": form})
     return TemplateResponse(
         request,
         "caseworker/_case_journal.html",
@@ -455,137 +398,16 @@ def case_calculation(request: HttpRequest, application: Application) -> HttpResp
                 form = AdjustForm(codes=adjustable_codes(), auto_id="adjust_%s")
                 if not request.htmx:
                     messages.success(request, _("Beräkningen är ändrad."))
-                    return _back(application, "case-calculation")
+                    return back_to_case(application, "case-calculation")
         if not request.htmx:
-            return _page(request, _refresh(application), bound={"adjust_form": form})
+            return case_page_response(
+                request, case_refreshed(application), bound={"adjust_form": form}
+            )
     return TemplateResponse(
         request,
         "caseworker/_case_calculation.html",
         {**_calculation_context(application), "adjust_form": form},
     )
-
-
-# --- other actions (full page) -------------------------------------------------------------------
-
-
-def _action(
-    request: HttpRequest,
-    application: Application,
-    form: Any,
-    form_name: str,
-    perform: Callable[[dict[str, Any]], object],
-    done: str,
-    anchor: str,
-) -> HttpResponse:
-    if request.method != "POST":
-        return _page(request, application)
-    if form.is_valid():
-        try:
-            perform(form.cleaned_data)
-        except REFUSED as exc:
-            form.add_error(None, str(exc))
-        except STALE:
-            messages.error(request, _("Ärendet har redan ändrats av någon annan."))
-            return _back(application)
-        else:
-            messages.success(request, done)
-            return _back(application, anchor)
-    return _page(request, _refresh(application), bound={form_name: form})
-
-
-@case_view()
-def case_section_approve(request: HttpRequest, application: Application) -> HttpResponse:
-    return _action(
-        request,
-        application,
-        SectionForm(request.POST or None, auto_id="section_%s"),
-        "section_form",
-        lambda d: section_approve(application=application, section=d["section"], by=request.user),
-        _("Delen är godkänd och låst."),
-        "sections-heading",
-    )
-
-
-@case_view()
-def case_supplement_request(request: HttpRequest, application: Application) -> HttpResponse:
-    return _action(
-        request,
-        application,
-        SupplementForm(request.POST or None, auto_id="supplement_%s"),
-        "supplement_form",
-        lambda d: supplement_request(
-            application=application, by=request.user, what=d["what"], deadline=d["deadline"]
-        ),
-        _("Kompletteringen är begärd. Ärendet väntar."),
-        "supplement-heading",
-    )
-
-
-@case_view()
-def case_supplement_received(request: HttpRequest, application: Application) -> HttpResponse:
-    return _action(
-        request,
-        application,
-        _EmptyForm(request.POST or None, auto_id="received_%s"),
-        "received_form",
-        lambda d: supplement_received(application=application, by=request.user),
-        _("Kompletteringen är registrerad. Ärendet är återupptaget."),
-        "supplement-heading",
-    )
-
-
-@case_view()
-def case_communication_send(request: HttpRequest, application: Application) -> HttpResponse:
-    return _action(
-        request,
-        application,
-        CommunicationForm(request.POST or None, auto_id="communication_%s"),
-        "communication_form",
-        lambda d: communication_send(
-            application=application, by=request.user, facts=d["facts"], reply_by=d["reply_by"]
-        ),
-        _("Uppgifterna är kommunicerade. Ärendet väntar på svar."),
-        "communication-heading",
-    )
-
-
-@case_view()
-def case_child_impact(request: HttpRequest, application: Application) -> HttpResponse:
-    return _action(
-        request,
-        application,
-        ChildImpactForm(request.POST or None, auto_id="child_%s"),
-        "child_form",
-        lambda d: child_impact_record(application=application, by=request.user, text=d["text"]),
-        _("Barnkonsekvensanalysen är sparad."),
-        "child-heading",
-    )
-
-
-@case_view()
-def case_track(request: HttpRequest, application: Application) -> HttpResponse:
-    return _action(
-        request,
-        application,
-        TrackForm(request.POST or None, auto_id="track_%s"),
-        "track_form",
-        lambda d: application_track_set(
-            application=application, by=request.user, track=d["track"], reason=d["reason"]
-        ),
-        _("Spåret är sparat."),
-        "track-heading",
-    )
-
-
-@case_view()
-def case_return_to_robot(request: HttpRequest, application: Application) -> HttpResponse:
-    if request.method != "POST":
-        return _page(request, application)
-    try:
-        application_return_to_robot(application=application, caseworker=request.user, reason="")
-    except STALE:
-        messages.error(request, _("Ärendet kunde inte skickas till roboten i sitt nuvarande läge."))
-    return _back(application)
 
 
 @case_view(reading=AccessAction.VIEW_ATTACHMENT)
