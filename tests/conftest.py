@@ -6,18 +6,23 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import date, time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import time_machine
 from hypothesis import settings as hypothesis_settings
 
 from accounts.eid import EidIdentity
 from accounts.models import Municipality, Role, User
 from accounts.services import applicant_get_or_create
+from caseworker.decisions.services import decision_record
+from eligibility.models import Proposal
 from eligibility.robot import dispatch
 from intake import services as intake
 from intake.events import application_submitted
-from intake.models import Application
+from intake.models import Application, Decision, DecisionOutcome
 from meetings.models import WorkingHours
+from tests.builders import WEDNESDAY
 
 pytest_plugins = ["tests.clock", "pytester"]
 
@@ -129,6 +134,76 @@ def submitted_application(
         intake.application_submit(application=application, applicant=applicant)
     application.refresh_from_db()
     return application
+
+
+@pytest.fixture
+def submit(
+    caseworker: User, django_capture_on_commit_callbacks: Callable
+) -> Callable[[Application], Application]:
+    """Submit a draft and run the after-commit hand-over (the robot, in sync mode). A module
+    whose robot should book meetings asks for the `secretary` fixture as well."""
+
+    def do(application: Application) -> Application:
+        with django_capture_on_commit_callbacks(execute=True):
+            intake.application_submit(application=application, applicant=application.applicant)
+        application.refresh_from_db()
+        return application
+
+    return do
+
+
+@pytest.fixture
+def private_media(settings: object, tmp_path: Path) -> Path:
+    """Letters and payment files written under the test's own folder."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # type: ignore[attr-defined]
+    return tmp_path / "private"
+
+
+@pytest.fixture
+def no_stickprov(trelleborg: Municipality) -> Municipality:
+    """Stickprov would pick a case now and then: tests that need every case decided alike
+    turn it off."""
+    trelleborg.sample_share = Decimal(0)
+    trelleborg.save(update_fields=["sample_share"])
+    return trelleborg
+
+
+@pytest.fixture
+def decide(
+    caseworker: User, django_capture_on_commit_callbacks: Callable
+) -> Callable[..., Decision]:
+    """The case page's decision service, with the after-commit callbacks run (sync mode)."""
+
+    def do(application: Application, outcome: str = DecisionOutcome.APPROVED, **kw) -> Decision:
+        proposal = Proposal.objects.filter(application=application).first()
+        kw.setdefault("amount", proposal.amount if outcome == DecisionOutcome.APPROVED else None)
+        kw.setdefault("reason", "Inkomsterna räcker inte till behovet enligt riksnormen.")
+        with django_capture_on_commit_callbacks(execute=True):
+            decision = decision_record(
+                application=application, caseworker=caseworker, outcome=outcome, **kw
+            )
+        decision.refresh_from_db()
+        return decision
+
+    return do
+
+
+@pytest.fixture
+def approved(submitted_application: Application, decide: Callable[..., Decision]) -> Decision:
+    return decide(
+        submitted_application,
+        provisions=["Socialtjänstlagen (2025:400), rätten till ekonomiskt bistånd"],
+        decisive_facts=["Hushållet har inga inkomster", "Hyran 6 000 kr är skälig"],
+    )
+
+
+@pytest.fixture
+def frozen_wednesday() -> Iterator[time_machine.Traveller]:
+    """The clock stopped at the suite's working Wednesday morning (tests.builders.WEDNESDAY).
+    A module asks for it with `pytestmark = pytest.mark.usefixtures("frozen_wednesday")`, so it
+    starts before the fixtures that submit; a test that moves the clock takes it as an argument."""
+    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

@@ -14,9 +14,12 @@ from accounts.models import Municipality, Role, User
 from intake.models import Application, Decision
 from intake.states import Status
 from meetings.models import Meeting
+from tests.builders import client_for
 from tests.conftest import PNR_ALVA, PNR_BILAL, PNR_CARINA
 
-WEDNESDAY = "2026-11-18 10:00 +01:00"
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday")
+
 THURSDAY = "2026-11-19"
 
 APPLICANT_GET_URLS = [
@@ -28,18 +31,6 @@ APPLICANT_GET_URLS = [
     "intake:step_review",
 ]
 APPLICANT_POST_URLS = [*APPLICANT_GET_URLS[1:], "intake:application_withdraw"]
-
-
-@pytest.fixture(autouse=True)
-def frozen_wednesday():
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from accounts.models import Municipality, Role, User
 from caseworker.caseload.referrals import referrals_escalate
 from caseworker.models.caseload import Referral, StaffAlert
-from tests.caseworker.ownership_helpers import make_case
+from tests.builders import case_make
 from tests.conftest import PASSWORD
 
 from .browser import Recorder
@@ -32,7 +32,7 @@ def test_the_team_lead_resolves_an_unacknowledged_referral_from_the_dashboard(
     make_staff: Callable[..., User],
 ) -> None:
     lead = make_staff("ledare", Role.TEAM_LEAD, trelleborg)
-    case = make_case(trelleborg, caseworker)
+    case = case_make(trelleborg, caseworker)
     referral = Referral.objects.create(
         application=case,
         direction="work_to_social",

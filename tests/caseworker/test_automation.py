@@ -23,14 +23,8 @@ from eligibility.models import CaseWarning, Proposal
 from intake import services as intake
 from intake.models import Application, ApplicationEvent, Decision
 from intake.states import Actor, Status
-from tests.caseworker import test_letters as letter_fixtures
 
-# Shared fixtures (pytest finds them by name in this module).
-approved = letter_fixtures.approved
-decide = letter_fixtures.decide
-frozen_wednesday = letter_fixtures.frozen_wednesday
-no_stickprov = letter_fixtures.no_stickprov
-private_media = letter_fixtures.private_media
+pytestmark = pytest.mark.usefixtures("frozen_wednesday", "private_media", "no_stickprov")
 
 DELEGATION = "SN 2026-03-12 § 41"
 

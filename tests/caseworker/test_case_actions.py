@@ -3,14 +3,13 @@ locks, komplettering, kommunicering, child-impact gate, track, hooks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Municipality, Role, User
@@ -51,23 +50,14 @@ from intake import services as intake
 from intake.models import Application, Decision
 from intake.services import MemberInput
 from intake.states import Status
+from tests.builders import WEDNESDAY, client_for
 from tests.conftest import PNR_ALVA, PNR_CHILD
 
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday")
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 TODAY = WEDNESDAY.date()
-
-
-@pytest.fixture(autouse=True)
-def frozen_wednesday() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -3,16 +3,14 @@ queries whatever the number of warnings, journal entries and events."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -25,24 +23,15 @@ from caseworker.models import AccessDenial, AccessLog
 from eligibility.models import CaseWarning, RegisterSnapshot
 from intake.documents.attachments import attachment_upload
 from intake.models import Application, ApplicationEvent, DeclaredIncome
+from tests.builders import client_for
 from tests.conftest import PNR_ALVA, PNR_CHILD
 from tests.titles import page_body, page_title, title_problems
 
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday")
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
-
-
-@pytest.fixture(autouse=True)
-def frozen_wednesday() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def case_url_names() -> list[tuple[str, list[str]]]:

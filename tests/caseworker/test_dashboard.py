@@ -17,9 +17,8 @@ from caseworker.models.caseload import OutreachTask, Referral, SilenceSignal
 from intake.models import ApplicationKind
 from intake.states import Status
 from notifications.models import Notification
+from tests.builders import applicant_make, case_make
 from tests.conftest import PASSWORD
-
-from .ownership_helpers import make_applicant, make_case
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
@@ -39,22 +38,22 @@ def team(make_staff: Callable[..., User], trelleborg: Municipality, secretary: U
     lead = make_staff("ledare", Role.TEAM_LEAD, trelleborg)
     # anna: a first application with 2 children (1 + 0.5 + 0.5 = 2.0), overdue;
     #       a renewal (1.0) due tomorrow; an approved November case (forecast, not open).
-    overdue = make_case(
+    overdue = case_make(
         trelleborg,
         anna,
         kind=ApplicationKind.NEW,
         children=2,
         decision_due_at=NOW - timedelta(hours=2),
     )
-    make_case(trelleborg, anna, decision_due_at=NOW + timedelta(days=1))
-    make_case(trelleborg, anna, status=Status.APPROVED)
+    case_make(trelleborg, anna, decision_due_at=NOW + timedelta(days=1))
+    case_make(trelleborg, anna, status=Status.APPROVED)
     # bo: one renewal waiting for a supplement past its deadline (paused: not overdue) = 1.0
-    make_case(
+    case_make(
         trelleborg, bo, status=Status.AWAITING_SUPPLEMENT, decision_due_at=NOW - timedelta(days=2)
     )
     # a rejected November case does not forecast a renewal; a draft is nobody's case yet
-    make_case(trelleborg, bo, status=Status.REJECTED)
-    make_case(trelleborg, None, status=Status.DRAFT)
+    case_make(trelleborg, bo, status=Status.REJECTED)
+    case_make(trelleborg, None, status=Status.DRAFT)
     referral = Referral.objects.create(
         application=overdue,
         direction="work_to_social",
@@ -63,7 +62,7 @@ def team(make_staff: Callable[..., User], trelleborg: Municipality, secretary: U
         reason="Behöver stöd",
         acknowledge_by=NOW - timedelta(hours=1),
     )
-    quiet = make_case(trelleborg, bo, status=Status.APPROVED, month=date(2026, 10, 1))
+    quiet = case_make(trelleborg, bo, status=Status.APPROVED, month=date(2026, 10, 1))
     signal = SilenceSignal.objects.create(
         trigger="no_reapplication",
         applicant=quiet.applicant,
@@ -80,8 +79,8 @@ def team(make_staff: Callable[..., User], trelleborg: Municipality, secretary: U
         due_at=NOW + timedelta(days=5),
     )
     Notification.objects.create(
-        recipient=make_applicant(),
-        application=make_case(trelleborg, bo, status=Status.APPROVED, month=date(2026, 10, 1)),
+        recipient=applicant_make(),
+        application=case_make(trelleborg, bo, status=Status.APPROVED, month=date(2026, 10, 1)),
         kind="message",
         channel="sms",
         body="x",

@@ -3,12 +3,11 @@ eviction-prevention contact alerted for eviction and disconnection notices."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.test import Client
 
@@ -18,17 +17,12 @@ from caseworker.models.caseload import AlertKind, CaseworkerProfile, OwnershipSe
 from intake import services as intake
 from intake.models import Application
 from intake.states import Status
+from tests.builders import WEDNESDAY, applicant_make, case_make
 
-from .ownership_helpers import make_applicant, make_case
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday")
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
-
-
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -57,7 +51,7 @@ def test_an_emergency_draft_goes_to_the_on_call_caseworker_with_a_deadline_in_ho
     secretary: User,
     django_capture_on_commit_callbacks: Callable,
 ) -> None:
-    applicant = make_applicant()
+    applicant = applicant_make()
     draft = make_draft(applicant)
     Application.objects.filter(pk=draft.pk).update(emergency_eviction_notice=True)
     draft.refresh_from_db()
@@ -77,7 +71,7 @@ def test_an_emergency_draft_goes_to_the_on_call_caseworker_with_a_deadline_in_ho
 def test_no_money_for_food_does_not_alert_eviction_prevention(
     trelleborg: Municipality, caseworker: User, on_call: User, contact: User
 ) -> None:
-    case = make_case(trelleborg, caseworker)
+    case = case_make(trelleborg, caseworker)
     Application.objects.filter(pk=case.pk).update(emergency_no_food=True)
     emergency_escalate(case.pk)
     case.refresh_from_db()
@@ -92,7 +86,7 @@ def test_without_anyone_on_call_the_team_lead_is_alerted_and_the_case_keeps_its_
     trelleborg: Municipality, caseworker: User, make_staff: Callable[..., User]
 ) -> None:
     lead = make_staff("ledare", Role.TEAM_LEAD, trelleborg)
-    case = make_case(trelleborg, caseworker)
+    case = case_make(trelleborg, caseworker)
     Application.objects.filter(pk=case.pk).update(emergency_disconnection_notice=True)
     emergency_escalate(case.pk)
     case.refresh_from_db()
@@ -109,8 +103,8 @@ def test_the_applicant_says_it_is_acute_on_a_submitted_case(
     client: Client,
     django_capture_on_commit_callbacks: Callable,
 ) -> None:
-    applicant = make_applicant()
-    case = make_case(
+    applicant = applicant_make()
+    case = case_make(
         trelleborg,
         caseworker,
         applicant=applicant,
@@ -131,6 +125,6 @@ def test_the_applicant_says_it_is_acute_on_a_submitted_case(
 def test_someone_else_cannot_say_it_is_acute(
     trelleborg: Municipality, caseworker: User, client: Client
 ) -> None:
-    case = make_case(trelleborg, caseworker)
-    client.force_login(make_applicant())
+    case = case_make(trelleborg, caseworker)
+    client.force_login(applicant_make())
     assert client.post(f"/ansokan/{case.pk}/akut/", {"no_food": "on"}).status_code == 404

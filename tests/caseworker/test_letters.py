@@ -4,8 +4,8 @@ download views that only the right people reach."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from unittest import mock
@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pypdf
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -27,56 +26,10 @@ from eligibility.models import Proposal
 from intake.models import Application, Decision, DecisionOutcome
 from tests.conftest import PASSWORD
 
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday", "private_media", "no_stickprov")
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
-
-
-@pytest.fixture(autouse=True)
-def frozen_wednesday() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings: object, tmp_path: Path) -> Path:
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # type: ignore[attr-defined]
-    return tmp_path / "private"
-
-
-@pytest.fixture(autouse=True)
-def no_stickprov(trelleborg: Municipality) -> Municipality:
-    trelleborg.sample_share = Decimal(0)
-    trelleborg.save(update_fields=["sample_share"])
-    return trelleborg
-
-
-@pytest.fixture
-def decide(
-    caseworker: User, django_capture_on_commit_callbacks: Callable
-) -> Callable[..., Decision]:
-    """The case page's decision service, with the after-commit callbacks run (sync mode)."""
-
-    def do(application: Application, outcome: str = DecisionOutcome.APPROVED, **kw) -> Decision:
-        proposal = Proposal.objects.filter(application=application).first()
-        kw.setdefault("amount", proposal.amount if outcome == DecisionOutcome.APPROVED else None)
-        kw.setdefault("reason", "Inkomsterna räcker inte till behovet enligt riksnormen.")
-        with django_capture_on_commit_callbacks(execute=True):
-            decision = decision_record(
-                application=application, caseworker=caseworker, outcome=outcome, **kw
-            )
-        decision.refresh_from_db()
-        return decision
-
-    return do
-
-
-@pytest.fixture
-def approved(submitted_application: Application, decide: Callable[..., Decision]) -> Decision:
-    return decide(
-        submitted_application,
-        provisions=["Socialtjänstlagen (2025:400), rätten till ekonomiskt bistånd"],
-        decisive_facts=["Hushållet har inga inkomster", "Hyran 6 000 kr är skälig"],
-    )
 
 
 def pdf_text(data: bytes) -> str:

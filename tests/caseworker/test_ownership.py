@@ -4,7 +4,7 @@ cases, reminders and referrals to a named stand-in and back."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -33,17 +33,12 @@ from intake.events import owner_for_new_case
 from intake.models import Application, ApplicationKind
 from intake.states import Status
 from meetings.models import Absence
+from tests.builders import WEDNESDAY, applicant_make, case_make
 
-from .ownership_helpers import make_applicant, make_case
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday")
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
-
-
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -67,7 +62,7 @@ def lead(make_staff: Callable[..., User], trelleborg: Municipality) -> User:
 def test_a_submitted_case_without_owner_is_refused_by_the_database_on_update(
     trelleborg: Municipality, anna: User
 ) -> None:
-    case = make_case(trelleborg, anna)
+    case = case_make(trelleborg, anna)
     with pytest.raises(IntegrityError), transaction.atomic():
         Application.objects.filter(pk=case.pk).update(owner=None)
 
@@ -75,7 +70,7 @@ def test_a_submitted_case_without_owner_is_refused_by_the_database_on_update(
 def test_a_submitted_case_without_owner_is_refused_by_the_database_on_save(
     trelleborg: Municipality, anna: User
 ) -> None:
-    case = make_case(trelleborg, anna)
+    case = case_make(trelleborg, anna)
     case.owner = None
     with pytest.raises(IntegrityError), transaction.atomic():
         case.save()
@@ -85,7 +80,7 @@ def test_creating_a_submitted_case_without_owner_is_refused_by_the_database(
     trelleborg: Municipality,
 ) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_case(trelleborg, None)
+        case_make(trelleborg, None)
 
 
 def test_a_draft_is_not_a_case_yet_and_has_no_owner_until_submitted(
@@ -94,7 +89,7 @@ def test_a_draft_is_not_a_case_yet_and_has_no_owner_until_submitted(
     secretary: User,
     django_capture_on_commit_callbacks: Callable,
 ) -> None:
-    applicant = make_applicant()
+    applicant = applicant_make()
     draft = make_draft(applicant)
     assert draft.owner_id is None
     with django_capture_on_commit_callbacks(execute=False):
@@ -119,11 +114,11 @@ def test_case_weight_adds_what_makes_a_case_heavier() -> None:
 def test_caseload_is_the_sum_of_open_case_weights(
     trelleborg: Municipality, anna: User, bo: User
 ) -> None:
-    heavy = make_case(trelleborg, anna, kind=ApplicationKind.NEW, children=2, protected=True)
+    heavy = case_make(trelleborg, anna, kind=ApplicationKind.NEW, children=2, protected=True)
     CaseWarning.objects.create(application=heavy, kind="new_cost", key="a", message="x")
-    make_case(trelleborg, anna, status=Status.APPROVED)  # closed: does not count
-    make_case(trelleborg, bo)
-    make_case(trelleborg, bo)
+    case_make(trelleborg, anna, status=Status.APPROVED)  # closed: does not count
+    case_make(trelleborg, bo)
+    case_make(trelleborg, bo)
     loads = caseloads(trelleborg.pk)
     # 1 + 0.5 (first) + 0.5 (children) + 1 (protected) + 0.25 (one open warning)
     assert loads[anna.pk].load == Decimal("3.25") and loads[anna.pk].cases == 1
@@ -137,11 +132,11 @@ def test_the_database_sum_is_case_weight_for_every_kind_of_case(
     from meetings.models import Meeting
 
     cases = [
-        make_case(trelleborg, anna),
-        make_case(trelleborg, anna, kind=ApplicationKind.NEW),
-        make_case(trelleborg, anna, children=3, protected=True),
-        make_case(trelleborg, bo, kind=ApplicationKind.NEW, children=1),
-        make_case(trelleborg, bo, status=Status.NEEDS_MANUAL),
+        case_make(trelleborg, anna),
+        case_make(trelleborg, anna, kind=ApplicationKind.NEW),
+        case_make(trelleborg, anna, children=3, protected=True),
+        case_make(trelleborg, bo, kind=ApplicationKind.NEW, children=1),
+        case_make(trelleborg, bo, status=Status.NEEDS_MANUAL),
     ]
     for n in range(6):  # more open warnings than count (four at most)
         CaseWarning.objects.create(application=cases[0], kind="new_cost", key=f"k{n}", message="x")
@@ -171,10 +166,10 @@ def test_the_database_sum_is_case_weight_for_every_kind_of_case(
 def test_a_new_case_goes_to_the_lower_weighted_load_not_the_fewer_cases(
     trelleborg: Municipality, anna: User, bo: User
 ) -> None:
-    make_case(trelleborg, anna, kind=ApplicationKind.NEW, children=1, protected=True)  # 3.0
-    make_case(trelleborg, bo)
-    make_case(trelleborg, bo)  # 2.0 in two cases
-    new = make_case(trelleborg, anna, status=Status.DRAFT)
+    case_make(trelleborg, anna, kind=ApplicationKind.NEW, children=1, protected=True)  # 3.0
+    case_make(trelleborg, bo)
+    case_make(trelleborg, bo)  # 2.0 in two cases
+    new = case_make(trelleborg, anna, status=Status.DRAFT)
     assert owner_choose_weighted(municipality=trelleborg, application=new) == bo
 
 
@@ -182,10 +177,10 @@ def test_assignment_respects_each_caseworkers_ceiling(
     trelleborg: Municipality, anna: User, bo: User
 ) -> None:
     CaseworkerProfile.objects.create(user=anna, caseload_ceiling=Decimal("2"))
-    make_case(trelleborg, anna)  # anna 1.0 of 2
+    case_make(trelleborg, anna)  # anna 1.0 of 2
     for _ in range(3):
-        make_case(trelleborg, bo)  # bo 3.0 of 35
-    draft = make_case(trelleborg, None, status=Status.DRAFT, kind=ApplicationKind.NEW)
+        case_make(trelleborg, bo)  # bo 3.0 of 35
+    draft = case_make(trelleborg, None, status=Status.DRAFT, kind=ApplicationKind.NEW)
     # The new case weighs 1.5: anna would reach 2.5 > 2, so bo gets it although he has more.
     assert owner_choose_weighted(municipality=trelleborg, application=draft) == bo
     assert not StaffAlert.objects.exists()
@@ -195,12 +190,12 @@ def test_when_everyone_is_at_the_ceiling_the_least_loaded_gets_it_and_team_leads
     trelleborg: Municipality, anna: User, bo: User, lead: User
 ) -> None:
     OwnershipSettings.objects.create(municipality=trelleborg, default_ceiling=Decimal("2"))
-    make_case(trelleborg, anna)
-    make_case(trelleborg, anna)
-    make_case(trelleborg, bo)
-    make_case(trelleborg, bo)
-    make_case(trelleborg, bo)
-    draft = make_case(trelleborg, None, status=Status.DRAFT)
+    case_make(trelleborg, anna)
+    case_make(trelleborg, anna)
+    case_make(trelleborg, bo)
+    case_make(trelleborg, bo)
+    case_make(trelleborg, bo)
+    draft = case_make(trelleborg, None, status=Status.DRAFT)
     assert owner_choose_weighted(municipality=trelleborg, application=draft) == anna
     alert = StaffAlert.objects.get()
     assert alert.kind == AlertKind.CEILING_EXCEEDED and alert.recipient == lead
@@ -210,13 +205,13 @@ def test_when_everyone_is_at_the_ceiling_the_least_loaded_gets_it_and_team_leads
 def test_continuity_gives_the_renewal_to_last_months_caseworker(
     trelleborg: Municipality, anna: User, bo: User
 ) -> None:
-    applicant = make_applicant()
-    october = make_case(
+    applicant = applicant_make()
+    october = case_make(
         trelleborg, bo, applicant=applicant, month=date(2026, 10, 1), status=Status.APPROVED
     )
-    make_case(trelleborg, bo)
-    make_case(trelleborg, bo)  # bo is busier than anna ...
-    renewal = make_case(
+    case_make(trelleborg, bo)
+    case_make(trelleborg, bo)  # bo is busier than anna ...
+    renewal = case_make(
         trelleborg, None, applicant=applicant, status=Status.DRAFT, previous=october
     )
     assert owner_choose_weighted(municipality=trelleborg, application=renewal) == bo  # ... but
@@ -226,13 +221,13 @@ def test_continuity_gives_way_to_the_ceiling(
     trelleborg: Municipality, anna: User, bo: User
 ) -> None:
     CaseworkerProfile.objects.create(user=bo, caseload_ceiling=Decimal("2"))
-    applicant = make_applicant()
-    october = make_case(
+    applicant = applicant_make()
+    october = case_make(
         trelleborg, bo, applicant=applicant, month=date(2026, 10, 1), status=Status.APPROVED
     )
-    make_case(trelleborg, bo)
-    make_case(trelleborg, bo)
-    renewal = make_case(
+    case_make(trelleborg, bo)
+    case_make(trelleborg, bo)
+    renewal = case_make(
         trelleborg, None, applicant=applicant, status=Status.DRAFT, previous=october
     )
     assert owner_choose_weighted(municipality=trelleborg, application=renewal) == anna
@@ -241,7 +236,7 @@ def test_continuity_gives_way_to_the_ceiling(
 def test_an_absent_caseworker_gets_no_new_cases(
     trelleborg: Municipality, anna: User, bo: User
 ) -> None:
-    make_case(trelleborg, bo)
+    case_make(trelleborg, bo)
     Absence.objects.create(secretary=anna, start=date(2026, 11, 16), end=date(2026, 11, 20))
     assert owner_choose_weighted(municipality=trelleborg) == bo
 
@@ -251,9 +246,9 @@ def test_a_protected_identity_goes_only_to_staff_allowed_to_handle_it(
 ) -> None:
     bo.may_handle_protected = True
     bo.save(update_fields=["may_handle_protected"])
-    make_case(trelleborg, bo)
-    make_case(trelleborg, bo)
-    draft = make_case(trelleborg, None, status=Status.DRAFT, protected=True)
+    case_make(trelleborg, bo)
+    case_make(trelleborg, bo)
+    draft = case_make(trelleborg, None, status=Status.DRAFT, protected=True)
     assert owner_choose_weighted(municipality=trelleborg, application=draft) == bo
 
 
@@ -276,12 +271,12 @@ def test_absence_moves_cases_reminders_and_referrals_to_the_stand_in_and_back(
     bo: User,
     lead: User,
     secretary: User,
-    frozen: time_machine.Traveller,
+    frozen_wednesday: time_machine.Traveller,
 ) -> None:
-    own = make_case(trelleborg, anna)
-    other = make_case(trelleborg, anna)
-    closed = make_case(trelleborg, anna, status=Status.APPROVED)
-    bos = make_case(trelleborg, bo)
+    own = case_make(trelleborg, anna)
+    other = case_make(trelleborg, anna)
+    closed = case_make(trelleborg, anna, status=Status.APPROVED)
+    bos = case_make(trelleborg, bo)
     reminder = Reminder.objects.create(
         application=own, owner=anna, due_on=date(2026, 11, 19), text="Ring", created_by=anna
     )
@@ -311,7 +306,7 @@ def test_absence_moves_cases_reminders_and_referrals_to_the_stand_in_and_back(
 
     # While she is away one case is decided and one is given to someone else by hand.
     Application.objects.filter(pk=other.pk).update(status=Status.APPROVED)
-    frozen.move_to(datetime(2026, 11, 23, 7, 0, tzinfo=STOCKHOLM))  # Monday after
+    frozen_wednesday.move_to(datetime(2026, 11, 23, 7, 0, tzinfo=STOCKHOLM))  # Monday after
     assert stand_ins_apply() == {"moved": 0, "returned": 1, "alerts": 0}
     own.refresh_from_db()
     other.refresh_from_db()
@@ -329,15 +324,19 @@ def test_absence_moves_cases_reminders_and_referrals_to_the_stand_in_and_back(
 
 
 def test_an_absence_that_starts_later_moves_cases_on_its_first_day(
-    trelleborg: Municipality, anna: User, bo: User, lead: User, frozen: time_machine.Traveller
+    trelleborg: Municipality,
+    anna: User,
+    bo: User,
+    lead: User,
+    frozen_wednesday: time_machine.Traveller,
 ) -> None:
-    case = make_case(trelleborg, anna)
+    case = case_make(trelleborg, anna)
     caseworker_absence_record(
         caseworker=anna, start=date(2026, 11, 23), end=date(2026, 11, 24), stand_in=bo, by=lead
     )
     case.refresh_from_db()
     assert case.owner == anna
-    frozen.move_to(datetime(2026, 11, 23, 0, 10, tzinfo=STOCKHOLM))
+    frozen_wednesday.move_to(datetime(2026, 11, 23, 0, 10, tzinfo=STOCKHOLM))
     assert stand_ins_apply()["moved"] == 1
     case.refresh_from_db()
     assert case.owner == bo
@@ -364,7 +363,7 @@ def test_an_absence_needs_a_stand_in_who_can_take_the_cases(
 def test_a_caseworker_away_without_a_stand_in_alerts_the_team_lead(
     trelleborg: Municipality, anna: User, lead: User
 ) -> None:
-    make_case(trelleborg, anna)
+    case_make(trelleborg, anna)
     Absence.objects.create(secretary=anna, start=date(2026, 11, 18), end=date(2026, 11, 19))
     assert stand_ins_apply()["alerts"] == 1
     assert StaffAlert.objects.get().kind == AlertKind.ABSENCE_WITHOUT_STAND_IN

@@ -17,9 +17,8 @@ from caseworker.caseload.reminders import (
     reminder_done,
     reminders_for,
 )
+from tests.builders import case_make
 from tests.conftest import PASSWORD
-
-from .ownership_helpers import make_case
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +32,7 @@ def frozen() -> Iterator[None]:
 def test_a_reminder_is_for_the_case_owner_and_journaled(
     trelleborg: Municipality, caseworker: User
 ) -> None:
-    case = make_case(trelleborg, caseworker)
+    case = case_make(trelleborg, caseworker)
     reminder = reminder_create(
         application=case, by=caseworker, due_on=date(2026, 11, 25), text="Kolla hyresavin"
     )
@@ -51,7 +50,7 @@ def test_a_reminder_is_for_the_case_owner_and_journaled(
 def test_a_reminder_needs_a_future_date_and_a_text(
     trelleborg: Municipality, caseworker: User, due: date, text: str
 ) -> None:
-    case = make_case(trelleborg, caseworker)
+    case = case_make(trelleborg, caseworker)
     with pytest.raises(ReminderRefused):
         reminder_create(application=case, by=caseworker, due_on=due, text=text)
 
@@ -59,7 +58,7 @@ def test_a_reminder_needs_a_future_date_and_a_text(
 def test_the_caseworker_adds_a_reminder_from_the_case(
     trelleborg: Municipality, caseworker: User, client: Client
 ) -> None:
-    case = make_case(trelleborg, caseworker)
+    case = case_make(trelleborg, caseworker)
     client.login(username=caseworker.username, password=PASSWORD)
     response = client.post(
         f"/handlaggare/arende/{case.pk}/bevakning/", {"due_on": "2026-11-20", "text": "Ring"}

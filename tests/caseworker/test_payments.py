@@ -32,14 +32,9 @@ from caseworker.payments.services import (
 from intake.models import Application, Decision, DecisionOutcome
 from intake.services import ConcurrentTransition, application_transition
 from intake.states import Actor, Status, TransitionNotAllowed
-from tests.caseworker import test_letters as letter_fixtures
 from tests.conftest import PASSWORD
 
-# Shared fixtures (pytest finds them by name in this module).
-decide = letter_fixtures.decide
-frozen_wednesday = letter_fixtures.frozen_wednesday
-no_stickprov = letter_fixtures.no_stickprov
-private_media = letter_fixtures.private_media
+pytestmark = pytest.mark.usefixtures("frozen_wednesday", "private_media", "no_stickprov")
 
 ACCOUNT = "6000-123456789"
 NS = {"p": NAMESPACE}

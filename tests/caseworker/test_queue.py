@@ -32,6 +32,7 @@ from caseworker.workbench.queue import (
 from eligibility.models import CaseWarning, Proposal, WarningStatus
 from intake.models import Application, HouseholdMember, Track
 from intake.states import Status
+from tests.builders import client_for
 from tests.conftest import PNR_ALVA, PNR_CARINA
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -93,12 +94,6 @@ def make_case(trelleborg: Municipality, caseworker: User) -> Callable[..., Appli
         return Application.objects.create(**values)
 
     return make
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def listed(response) -> list[str]:  # type: ignore[no-untyped-def]

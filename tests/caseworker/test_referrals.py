@@ -3,8 +3,8 @@ both team leads, the closing rule, and what the applicant sees."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,18 +27,13 @@ from caseworker.caseload.referrals import (
 from caseworker.caseload.referrals import status_page_context as referrals_status_page_context
 from caseworker.models.caseload import AlertKind, OwnershipSettings, Referral, StaffAlert
 from intake.models import Application
+from tests.builders import WEDNESDAY, case_make
 from tests.conftest import PASSWORD
 
-from .ownership_helpers import make_case
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday")
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
-
-
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -53,7 +48,7 @@ def leads(make_staff: Callable[..., User], trelleborg: Municipality) -> tuple[Us
 
 @pytest.fixture
 def case(trelleborg: Municipality, caseworker: User) -> Application:
-    return make_case(trelleborg, caseworker)
+    return case_make(trelleborg, caseworker)
 
 
 def refer(
@@ -107,11 +102,11 @@ def test_unacknowledged_referrals_escalate_to_both_team_leads_once(
     secretary: User,
     caseworker: User,
     leads: tuple[User, User],
-    frozen: time_machine.Traveller,
+    frozen_wednesday: time_machine.Traveller,
 ) -> None:
     referral = refer(case, secretary, caseworker)
     assert referrals_escalate() == []  # not yet due
-    frozen.shift(timedelta(hours=25))
+    frozen_wednesday.shift(timedelta(hours=25))
     assert referrals_escalate() == [referral.pk]
     alerts = StaffAlert.objects.filter(kind=AlertKind.REFERRAL_UNACKNOWLEDGED)
     assert {a.recipient for a in alerts} == set(leads)

@@ -18,8 +18,7 @@ from caseworker.models.letters import DecisionDelivery
 from intake.models import Decision
 from intake.states import Status
 from notifications.models import Notification, NotificationKind
-
-from .ownership_helpers import make_applicant, make_case
+from tests.builders import applicant_make, case_make
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -63,11 +62,11 @@ def assert_reminded_then_outreach(
 def test_a_household_that_usually_reapplies_but_has_not_this_month(
     clock: time_machine.Traveller, trelleborg: Municipality, caseworker: User
 ) -> None:
-    applicant = make_applicant()
+    applicant = applicant_make()
     for month in (date(2026, 9, 1), date(2026, 10, 1)):
-        make_case(trelleborg, caseworker, applicant=applicant, month=month, status=Status.APPROVED)
-    once = make_applicant()  # applied only once: not "usually"
-    make_case(
+        case_make(trelleborg, caseworker, applicant=applicant, month=month, status=Status.APPROVED)
+    once = applicant_make()  # applied only once: not "usually"
+    case_make(
         trelleborg, caseworker, applicant=once, month=date(2026, 10, 1), status=Status.APPROVED
     )
     assert_reminded_then_outreach(
@@ -84,9 +83,9 @@ def test_a_household_that_usually_reapplies_but_has_not_this_month(
 def test_a_household_that_did_apply_is_not_silent(
     clock: time_machine.Traveller, trelleborg: Municipality, caseworker: User
 ) -> None:
-    applicant = make_applicant()
+    applicant = applicant_make()
     for month in (date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)):
-        make_case(trelleborg, caseworker, applicant=applicant, month=month, status=Status.APPROVED)
+        case_make(trelleborg, caseworker, applicant=applicant, month=month, status=Status.APPROVED)
     clock.move_to(at(date(2026, 11, 12)))
     assert silence_detect() == {"reminded": 0, "outreach": 0}
 
@@ -94,8 +93,8 @@ def test_a_household_that_did_apply_is_not_silent(
 def test_an_unanswered_supplement(
     clock: time_machine.Traveller, trelleborg: Municipality, caseworker: User
 ) -> None:
-    applicant = make_applicant()
-    case = make_case(trelleborg, caseworker, applicant=applicant, status=Status.AWAITING_SUPPLEMENT)
+    applicant = applicant_make()
+    case = case_make(trelleborg, caseworker, applicant=applicant, status=Status.AWAITING_SUPPLEMENT)
     SupplementRequest.objects.create(
         application=case, what="Hyresavi", deadline=date(2026, 11, 9), requested_by=caseworker
     )
@@ -112,12 +111,12 @@ def test_an_unanswered_supplement(
 def test_a_draft_left_unfinished_near_the_months_end(
     clock: time_machine.Traveller, trelleborg: Municipality, caseworker: User
 ) -> None:
-    applicant = make_applicant()
+    applicant = applicant_make()
     # Last month's caseworker follows up the household's unfinished draft.
-    make_case(
+    case_make(
         trelleborg, caseworker, applicant=applicant, month=date(2026, 10, 1), status=Status.APPROVED
     )
-    make_case(trelleborg, None, applicant=applicant, status=Status.DRAFT, month=date(2026, 11, 1))
+    case_make(trelleborg, None, applicant=applicant, status=Status.DRAFT, month=date(2026, 11, 1))
     clock.move_to(at(date(2026, 11, 3)))
     assert_reminded_then_outreach(
         clock,
@@ -132,8 +131,8 @@ def test_a_draft_left_unfinished_near_the_months_end(
 def test_an_unopened_decision(
     clock: time_machine.Traveller, trelleborg: Municipality, caseworker: User
 ) -> None:
-    applicant = make_applicant()
-    case = make_case(trelleborg, caseworker, applicant=applicant, status=Status.APPROVED)
+    applicant = applicant_make()
+    case = case_make(trelleborg, caseworker, applicant=applicant, status=Status.APPROVED)
     decision = Decision.objects.create(
         application=case, outcome="approved", amount=1000, reason="Norm", decided_by=caseworker
     )
@@ -151,9 +150,9 @@ def test_an_unopened_decision(
 def test_a_missed_reminder_window_still_reminds_before_the_outreach(
     clock: time_machine.Traveller, trelleborg: Municipality, caseworker: User
 ) -> None:
-    applicant = make_applicant()
-    make_case(trelleborg, None, applicant=applicant, status=Status.DRAFT, month=date(2026, 11, 1))
-    make_case(trelleborg, caseworker, month=date(2026, 11, 1))
+    applicant = applicant_make()
+    case_make(trelleborg, None, applicant=applicant, status=Status.DRAFT, month=date(2026, 11, 1))
+    case_make(trelleborg, caseworker, month=date(2026, 11, 1))
     clock.move_to(at(date(2026, 11, 29)))
     assert silence_detect() == {"reminded": 1, "outreach": 1}
     signal = SilenceSignal.objects.get()

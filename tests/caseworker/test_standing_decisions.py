@@ -3,7 +3,7 @@ re-checks the registers and approves under the decision unless something changed
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -26,25 +26,12 @@ from intake.services import MemberInput
 from intake.states import Actor, Status
 from tests.conftest import PNR_ALVA, PNR_CARINA, PNR_CHILD
 
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday", "no_stickprov")
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 NOVEMBER, DECEMBER = date(2026, 11, 1), date(2026, 12, 1)
 JANUARY, FEBRUARY = date(2027, 1, 1), date(2027, 2, 1)
-
-
-@pytest.fixture(autouse=True)
-def frozen_wednesday() -> Iterator[time_machine.Traveller]:
-    """Autouse so it starts before the fixtures that submit."""
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture(autouse=True)
-def no_stickprov(trelleborg: Municipality) -> Municipality:
-    """Stickprov would pick a case now and then: these tests need every month decided alike."""
-    trelleborg.sample_share = Decimal(0)
-    trelleborg.save(update_fields=["sample_share"])
-    return trelleborg
 
 
 @pytest.fixture

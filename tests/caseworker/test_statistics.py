@@ -17,9 +17,8 @@ from caseworker.caseload.statistics import month_statistics, nearest_rank
 from eligibility.models import CaseWarning, Proposal
 from intake.models import Decision
 from intake.states import Status
+from tests.builders import case_make
 from tests.conftest import PASSWORD
-
-from .ownership_helpers import make_case
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NOVEMBER = date(2026, 11, 1)
@@ -54,7 +53,7 @@ def month(trelleborg: Municipality, caseworker: User) -> None:
     for hours, by, amount, eligible, proposed, track, in_time in specs:
         submitted = BASE - timedelta(hours=hours)
         decided = BASE
-        case = make_case(
+        case = case_make(
             trelleborg,
             caseworker,
             status=Status.APPROVED if amount else Status.REJECTED,
@@ -91,7 +90,7 @@ def month(trelleborg: Municipality, caseworker: User) -> None:
             CaseWarning.objects.create(application=case, kind="new_cost", key="b", message="x")
             CaseWarning.objects.create(application=case, kind="asset_found", key="c", message="x")
     # An October decision is not counted.
-    other = make_case(trelleborg, caseworker, status=Status.APPROVED, submitted_at=BASE)
+    other = case_make(trelleborg, caseworker, status=Status.APPROVED, submitted_at=BASE)
     old = Decision.objects.create(
         application=other, outcome="approved", amount=1, reason="x", decided_by=caseworker
     )

@@ -30,32 +30,12 @@ from intake.states import Actor, Status
 from meetings.models import Meeting, WorkingHours
 from tests.conftest import PNR_CARINA, robot_replaced
 
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday")
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 THURSDAY = date(2026, 11, 19)
 FRIDAY = date(2026, 11, 20)
-
-
-@pytest.fixture(autouse=True)
-def frozen_wednesday():
-    """Autouse so it starts before the fixtures that submit (a decorator would start too late)."""
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def submit(
-    applicant: User, caseworker: User, django_capture_on_commit_callbacks: Callable
-) -> Callable[..., Application]:
-    """Submit a draft and run the after-commit hand-over (the robot, in sync mode)."""
-
-    def do(application: Application) -> Application:
-        with django_capture_on_commit_callbacks(execute=True):
-            intake.application_submit(application=application, applicant=application.applicant)
-        application.refresh_from_db()
-        return application
-
-    return do
 
 
 @pytest.fixture

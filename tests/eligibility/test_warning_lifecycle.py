@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -35,24 +35,18 @@ from eligibility.robot.warnings import (
     warning_acknowledge,
     warnings_sync,
 )
-from intake import services as intake
 from intake.models import Application
 from intake.states import Actor, Status
 from tests.conftest import PNR_CARINA
 
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday", "secretary")
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 
 RENT = Finding("housing_cost_changed", "housing_cost_changed", "Hyran har ändrats.")
 CAR = Finding("asset_found", "asset_found:vehicle:ABC123", "Fordon.", {"registration": "ABC123"})
 FK_DOWN = "register_unavailable:forsakringskassan"
-
-
-@pytest.fixture(autouse=True)
-def frozen_wednesday() -> Iterator[time_machine.Traveller]:
-    """Autouse so it starts before the fixtures that submit."""
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -64,21 +58,6 @@ def draft(make_draft: Callable[..., Application], applicant: User) -> Applicatio
 def carina(db: None) -> User:
     """Försäkringskassan pays her sickness benefit (6 120 kr net) every month."""
     return applicant_get_or_create(identity=EidIdentity(PNR_CARINA, "Carina", "Dahl"))
-
-
-@pytest.fixture
-def submit(
-    caseworker: User, secretary: User, django_capture_on_commit_callbacks: Callable
-) -> Callable[..., Application]:
-    """Submit a draft and run the after-commit hand-over (the robot, in sync mode)."""
-
-    def do(application: Application) -> Application:
-        with django_capture_on_commit_callbacks(execute=True):
-            intake.application_submit(application=application, applicant=application.applicant)
-        application.refresh_from_db()
-        return application
-
-    return do
 
 
 def rows(application: Application) -> list[tuple[str, str]]:

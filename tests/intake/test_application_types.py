@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 
 from accounts.eid import EidIdentity
@@ -22,32 +21,12 @@ from intake.services import MemberInput
 from intake.states import Status
 from tests.conftest import PNR_CARINA, PNR_CHILD
 
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday", "secretary")
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 NOVEMBER, DECEMBER = date(2026, 11, 1), date(2026, 12, 1)
 ALREADY_GRANTED = "Redan beviljat för månaden"
-
-
-@pytest.fixture(autouse=True)
-def frozen_wednesday() -> Iterator[time_machine.Traveller]:
-    """Autouse so it starts before the fixtures that submit."""
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def submit(
-    caseworker: User, secretary: User, django_capture_on_commit_callbacks: Callable
-) -> Callable[..., Application]:
-    """Submit a draft and run the after-commit hand-over (the robot, in sync mode)."""
-
-    def do(application: Application) -> Application:
-        with django_capture_on_commit_callbacks(execute=True):
-            intake.application_submit(application=application, applicant=application.applicant)
-        application.refresh_from_db()
-        return application
-
-    return do
 
 
 @pytest.fixture
@@ -70,13 +49,6 @@ def approve(caseworker: User) -> Callable[..., Decision]:
 @pytest.fixture
 def carina(db: None) -> User:
     return applicant_get_or_create(identity=EidIdentity(PNR_CARINA, "Carina", "Dahl"))
-
-
-@pytest.fixture
-def no_stickprov(trelleborg: Municipality) -> Municipality:
-    trelleborg.sample_share = Decimal(0)
-    trelleborg.save(update_fields=["sample_share"])
-    return trelleborg
 
 
 def proposal_of(application: Application) -> Proposal:

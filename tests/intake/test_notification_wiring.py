@@ -4,13 +4,12 @@ the applicant through their chosen channel, after the write commits."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -31,18 +30,15 @@ from notifications.transports import (
     FakeSmsBackend,
     fake_outboxes_clear,
 )
+from tests.builders import WEDNESDAY
 
 from .notify_helpers import _clean_outboxes, all_sent, assert_no_case_details  # noqa: F401
 
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday")
+
 TZ = ZoneInfo("Europe/Stockholm")
-WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=TZ)
 NAMES = ["Alva", "Andersson", "Sekreterare", "Handlaggare", "Testsson"]
-
-
-@pytest.fixture(autouse=True)
-def _frozen() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
 
 
 def timezone_local(moment: datetime) -> datetime:

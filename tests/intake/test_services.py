@@ -21,13 +21,10 @@ from intake.states import Actor, Status, TransitionNotAllowed
 from tests.conftest import robot_replaced
 
 # Wednesday; the next working day is Thursday 2026-11-19.
-WEDNESDAY = "2026-11-18 10:00 +01:00"
 
 
-@pytest.fixture(autouse=True)
-def frozen_wednesday():
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
+# On the suite's working Wednesday morning, from before the first fixture runs.
+pytestmark = pytest.mark.usefixtures("frozen_wednesday")
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from intake.models import Application
 from meetings import booking
 from meetings.booking import meeting_book_for_track, meetings_book_many
 from meetings.models import Absence, Meeting
-
-from .conftest import give_hours
+from tests.builders import hours_give
 
 TZ = ZoneInfo("Europe/Stockholm")
 TODAY = date(2026, 11, 18)  # a Wednesday: the next working day is Thursday the 19th
@@ -35,7 +34,7 @@ def test_batch_booking_chooses_as_one_by_one_does(
     role = Role.SECRETARY if track == "work" else Role.CASEWORKER
     staff = [make_staff(f"person{n}", role, trelleborg, hours=False) for n in range(7)]
     for person in staff:
-        give_hours(person, (time(8, 0), time(10, 15)))  # three 45-minute meetings a day
+        hours_give(person, (time(8, 0), time(10, 15)))  # three 45-minute meetings a day
     # Different loads on the day, one person away, one with a full day.
     earlier = make_application()
     for n, person in enumerate(staff[:3]):

@@ -38,8 +38,7 @@ from meetings.models import (
 )
 from meetings.needs import needs_screen_save, needs_suggest_track
 from meetings.reminders import meeting_mark_reminded, meetings_due_for_reminder
-
-from .conftest import give_hours
+from tests.builders import hours_give
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = date(2026, 11, 18)
@@ -226,7 +225,7 @@ def test_a_full_day_overflows_to_the_following_working_day_flagged(
     make_application: Callable[..., Application],
 ) -> None:
     short = make_staff("kort", Role.SECRETARY, trelleborg, hours=False)
-    give_hours(short, (time(9), time(10, 30)))  # two 45-minute slots a day
+    hours_give(short, (time(9), time(10, 30)))  # two 45-minute slots a day
 
     first, second, third = (
         meeting_book_next_working_day(application=make_application(), today=WEDNESDAY)
@@ -293,8 +292,8 @@ def test_social_track_goes_to_the_case_owner_with_hours(
 ) -> None:
     owner = make_staff("agare", Role.CASEWORKER, trelleborg)
     other = make_staff("annan", Role.CASEWORKER, trelleborg)
-    give_hours(owner, MORNING)
-    give_hours(other, MORNING)
+    hours_give(owner, MORNING)
+    hours_give(other, MORNING)
     application = make_application(owner=owner)
 
     work = meeting_book_for_track(application=application, track="work", today=WEDNESDAY)
@@ -316,7 +315,7 @@ def test_social_track_uses_another_caseworker_when_the_owner_has_no_hours(
     free = make_staff("ledig", Role.CASEWORKER, trelleborg)
     elsewhere = make_staff("svedala", Role.CASEWORKER, svedala)
     for person in (busy, free, elsewhere):
-        give_hours(person, MORNING)
+        hours_give(person, MORNING)
     meeting_book_for_track(
         application=make_application(owner=busy), track="social", today=WEDNESDAY
     )
@@ -343,7 +342,7 @@ def test_one_person_never_has_two_meetings_at_once_across_tracks(
     make_application: Callable[..., Application],
 ) -> None:
     owner = make_staff("agare", Role.CASEWORKER, trelleborg)
-    give_hours(owner, MORNING)
+    hours_give(owner, MORNING)
     first = meeting_book_for_track(
         application=make_application(owner=owner), track="social", today=WEDNESDAY
     )
@@ -368,7 +367,7 @@ def test_needs_screen_routes_to_both_tracks(
     make_application: Callable[..., Application],
 ) -> None:
     owner = make_staff("agare", Role.CASEWORKER, trelleborg)
-    give_hours(owner, MORNING)
+    hours_give(owner, MORNING)
     application = make_application(owner=owner, adults=2, children=1)
     assert needs_suggest_track(application=application)[:2] == (True, False)
 
@@ -392,7 +391,7 @@ def test_sickness_benefit_of_a_single_adult_routes_to_social_only(
     make_application: Callable[..., Application],
 ) -> None:
     owner = make_staff("agare", Role.CASEWORKER, trelleborg)
-    give_hours(owner, MORNING)
+    hours_give(owner, MORNING)
     application = make_application(owner=owner)
     DeclaredIncome.objects.create(
         application=application, type=IncomeType.SICKNESS_BENEFIT, amount=5000
@@ -607,8 +606,8 @@ def test_social_track_stays_with_the_owner_on_a_later_day_when_their_day_is_full
 ) -> None:
     owner = make_staff("agare", Role.CASEWORKER, trelleborg)
     other = make_staff("annan", Role.CASEWORKER, trelleborg)
-    give_hours(owner, (time(9), time(9, 45)))
-    give_hours(other, MORNING)
+    hours_give(owner, (time(9), time(9, 45)))
+    hours_give(other, MORNING)
     first = meeting_book_for_track(
         application=make_application(owner=owner), track="social", today=WEDNESDAY
     )

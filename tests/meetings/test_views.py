@@ -17,6 +17,7 @@ from meetings.booking import meeting_book_next_working_day
 from meetings.changes import meeting_free_slots
 from meetings.models import Attendance, CancelledBy, Meeting, NeedsScreen, Outcome
 from meetings.needs import needs_screen_save
+from tests.builders import client_for
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 WEDNESDAY = date(2026, 11, 18)
@@ -28,12 +29,6 @@ pytestmark = pytest.mark.django_db
 def frozen() -> object:
     with time_machine.travel(datetime(2026, 11, 18, 10, tzinfo=STOCKHOLM), tick=False) as t:
         yield t
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ meeting, mandate), its rightful users, and everyone who must not reach it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +13,6 @@ from django.apps import apps
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
-from django.test import Client
 
 from accounts.mandates import mandate_register
 from accounts.models import Mandate, Municipality, Role, User
@@ -22,25 +21,18 @@ from intake.models import Application, Attachment
 from meetings.models import Meeting
 from tests.conftest import PNR_CARINA
 
-WEDNESDAY = "2026-11-18 10:00 +01:00"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def frozen_wednesday() -> Iterator[object]:
-    with time_machine.travel(WEDNESDAY, tick=False) as traveller:
-        yield traveller
+def _on_wednesday(frozen_wednesday: time_machine.Traveller) -> time_machine.Traveller:
+    """Every security test runs on the suite's working Wednesday morning."""
+    return frozen_wednesday
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     cache.clear()
-
-
-def client_for(user: User, **kwargs: object) -> Client:
-    client = Client(**kwargs)  # type: ignore[arg-type]
-    client.force_login(user)
-    return client
 
 
 @dataclass

@@ -26,7 +26,8 @@ from caseworker.audit.log import (
 from caseworker.models import AccessAction, AccessDenial, AccessLog
 from intake.documents.attachments import attachment_upload
 from intake.models import Application, Attachment, ScanStatus
-from tests.security.conftest import PDF, World, client_for
+from tests.builders import client_for
+from tests.security.conftest import PDF, World
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -25,15 +24,10 @@ from caseworker.audit.review import log_review
 from caseworker.models import AccessAction, AccessDenial, AccessLog
 from caseworker.models.payments import PaymentOrder
 from intake.models import Application, Decision
+from tests.builders import client_for
 
 ROOT = Path(__file__).resolve().parents[2]
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- change history ----------------------------------------------------------------------------

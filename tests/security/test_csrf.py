@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from tests.security.conftest import World, client_for, database_fingerprint
+from tests.builders import client_for
+from tests.security.conftest import World, database_fingerprint
 from tests.security.test_idor import HOSTILE_POST, rightful_for, url_for
 from tests.security.urls import NO_OBJECT_URLS, object_routes
 

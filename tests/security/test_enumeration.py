@@ -25,8 +25,8 @@ from accounts.models import Municipality, Role, User
 from accounts.services import applicant_get_or_create
 from intake import services as intake
 from intake.models import Application
+from tests.builders import client_for
 from tests.conftest import PNR_BILAL, PNR_CARINA
-from tests.security.conftest import client_for
 
 NOVEMBER = date(2026, 11, 1)
 BLOTS = [

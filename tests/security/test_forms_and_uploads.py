@@ -13,7 +13,8 @@ from accounts.access import doors_recorded
 from accounts.models import User
 from intake.access import applications_visible_to
 from intake.models import Application, Attachment, Decision
-from tests.security.conftest import World, client_for
+from tests.builders import client_for
+from tests.security.conftest import World
 from tests.security.test_idor import rightful_for, url_for
 from tests.security.urls import object_routes
 

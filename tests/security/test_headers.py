@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.security.conftest import World, client_for
+from tests.builders import client_for
+from tests.security.conftest import World
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = [REPO / "templates", *(REPO.glob("*/templates"))]

@@ -15,7 +15,8 @@ from django.urls import resolve, reverse
 
 from accounts.models import User
 from caseworker.models import AccessDenial, AccessLog
-from tests.security.conftest import World, client_for, database_fingerprint
+from tests.builders import client_for
+from tests.security.conftest import World, database_fingerprint
 from tests.security.urls import (
     MANDATE_PK_URLS,
     MEETING_PK_URLS,

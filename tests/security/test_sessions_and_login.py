@@ -15,8 +15,9 @@ from django_otp.oath import totp
 from accounts.models import Role, User
 from accounts.second_factor import second_factor_activation_issue, totp_device_for
 from accounts.security import LOCAL_COUNTERS, user_sessions_end
+from tests.builders import client_for
 from tests.conftest import PASSWORD
-from tests.security.conftest import World, client_for
+from tests.security.conftest import World
 
 CASE = "caseworker:case_detail"
 

@@ -19,7 +19,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from caseworker.decisions.services import decision_record
-from tests.security.conftest import World, client_for
+from tests.builders import client_for
+from tests.security.conftest import World
 from tests.security.test_idor import rightful_for, url_for
 from tests.security.urls import NO_OBJECT_URLS, object_routes
 from tests.titles import page_title, title_problems

@@ -21,7 +21,8 @@ from caseworker.letters.render import letter_html, letter_pdf
 from eligibility.models import Proposal
 from intake.models import Decision
 from notifications.transports import FakeEmailBackend, FakeLetterBackend, FakeSmsBackend
-from tests.security.conftest import World, client_for
+from tests.builders import client_for
+from tests.security.conftest import World
 
 PAYLOAD = '<script>alert(1)</script>"><img src=x onerror=alert(1)> hx-get="/x" {{7*7}}'
 # What must never appear unescaped in HTML.

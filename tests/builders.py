@@ -1,13 +1,28 @@
-"""Factories for the ownership tests (#7): cases in a given state, owned by a given person."""
+"""Builders shared by the whole suite: people, cases and clients made directly, without the
+robot. One place, so a test file never copies another's setup (the fixtures that go through the
+services, `make_draft`, `submit`, `submitted_application`, live in tests/conftest.py).
+
+Plain functions, not fixtures: a test calls them with the values it cares about and takes the
+defaults for the rest.
+"""
 
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.test import Client
 
 from accounts.models import Municipality, Role, User
 from intake.models import Application, ApplicationKind, HouseholdMember, MemberRole
 from intake.states import Status
+from meetings.models import WorkingHours
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# The suite's ordinary working morning: a Wednesday with working days on both sides.
+WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 
 _numbers = itertools.count(1)
 
@@ -22,7 +37,8 @@ def personnummer(n: int) -> str:
     return f"19{base}{(10 - total % 10) % 10}"
 
 
-def make_applicant(name: str = "") -> User:
+def applicant_make(name: str = "") -> User:
+    """An applicant with a unique, valid personnummer."""
     n = next(_numbers)
     return User.objects.create(
         username=f"sokande{n}",
@@ -33,14 +49,15 @@ def make_applicant(name: str = "") -> User:
     )
 
 
-def make_case(
+def case_make(
     municipality: Municipality,
-    owner: User | None,
+    owner: User | None = None,
     *,
     applicant: User | None = None,
     status: str = Status.AWAITING_CASEWORKER,
     month: date = date(2026, 11, 1),
     kind: str = ApplicationKind.RENEWAL,
+    adults: int = 1,
     children: int = 0,
     protected: bool = False,
     previous: Application | None = None,
@@ -48,7 +65,9 @@ def make_case(
     decision_due_at: datetime | None = None,
     track: str = "",
 ) -> Application:
-    applicant = applicant or make_applicant()
+    """An application in a given state, owned by a given person, with its household: made
+    directly in the database (no robot, no events)."""
+    applicant = applicant or applicant_make()
     application = Application.objects.create(
         municipality=municipality,
         applicant=applicant,
@@ -69,6 +88,14 @@ def make_case(
         personnummer=applicant.personnummer or "",
         age=40,
     )
+    for i in range(1, adults):
+        HouseholdMember.objects.create(
+            application=application,
+            role=MemberRole.PARTNER,
+            name=f"Vuxen {i}",
+            personnummer=f"19810101{i:04d}",
+            age=41,
+        )
     for i in range(children):
         HouseholdMember.objects.create(
             application=application,
@@ -78,3 +105,17 @@ def make_case(
             age=8,
         )
     return application
+
+
+def hours_give(person: User, *blocks: tuple[time, time], weekdays: range = range(5)) -> None:
+    """Working hours for a secretary: the same blocks on each of the weekdays."""
+    for weekday in weekdays:
+        for start, end in blocks:
+            WorkingHours.objects.create(secretary=person, weekday=weekday, start=start, end=end)
+
+
+def client_for(user: User, **kwargs: Any) -> Client:
+    """A test client logged in as ``user`` (the second factor, where asked, is the test's job)."""
+    client = Client(**kwargs)
+    client.force_login(user)
+    return client
