@@ -33,6 +33,7 @@ from meetings.availability import (
     secretaries_with_hours,
     secretary_met_last,
     stockholm,
+    taken_starts,
 )
 from meetings.models import (
     Meeting,
@@ -146,7 +147,7 @@ def _try_book_day(
     hours = [block.hours for block in blocks]
     for _attempt in range(20):
         if taken is None:
-            taken = taken([secretary.pk], day)[secretary.pk]
+            taken = taken_starts([secretary.pk], day)[secretary.pk]
         slot = calendar.first_free_slot(day, hours, minutes, stockholm(), taken)
         if slot is None:
             return None
