@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from accounts import second_factor, security
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Municipality, SecondFactorActivation, User
 
 
@@ -29,7 +30,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "municipality", "is_active")
     list_filter = ("role", "municipality", "is_active")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Bistånd", {"fields": ("role", "municipality", "personnummer")}),
     )
     actions = ("second_factor_activation_issue",)
@@ -38,7 +39,7 @@ class UserAdmin(BaseUserAdmin):
         description=_("Skapa aktiveringskod för autentiseringsapp"), permissions=["change"]
     )
     def second_factor_activation_issue(
-        self, request: HttpRequest, queryset: QuerySet[User]
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[User]
     ) -> HttpResponse:
         """Issue a code per selected person and show them on this one page, to the admin who
         issued them: never stored in plain text, never put in a message cookie, never logged."""
@@ -48,7 +49,7 @@ class UserAdmin(BaseUserAdmin):
             try:
                 code = second_factor.second_factor_activation_issue(
                     user=user,
-                    issued_by=request.user,  # type: ignore[arg-type]
+                    issued_by=request.user,
                 )
             except second_factor.ActivationRefused as refusal:
                 refused.append((user, str(refusal)))

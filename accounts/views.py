@@ -14,7 +14,7 @@ from django_otp import login as otp_login
 
 from accounts import second_factor, security
 from accounts.eid import TEST_IDENTITIES, get_eid_provider
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.services import applicant_get_or_create
 
 
@@ -90,7 +90,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:staff_login")
     next_url = security.safe_next(request, reverse("accounts:home"))
-    device = second_factor.totp_device_for(request.user)  # type: ignore[arg-type]
+    device = second_factor.totp_device_for(request.user)
     if device is None:
         return redirect(reverse("accounts:otp_enroll") + "?" + urlencode({"next": next_url}))
     form = _TokenForm(request.POST or None)
@@ -132,17 +132,17 @@ def otp_enroll(request: HttpRequest) -> HttpResponse:
     """First login: the activation code from the administrator, then an authenticator app (scan
     the QR code, confirm with a code). Without a redeemed code no secret is shown."""
     user = request.user
-    if not user.is_authenticated or user.role == Role.APPLICANT:  # type: ignore[union-attr]
+    if not user.is_authenticated or user.role == Role.APPLICANT:
         return redirect("accounts:staff_login")
     next_url = security.safe_next(request, reverse("accounts:home"))
-    if second_factor.totp_device_for(user) is not None:  # type: ignore[arg-type]
+    if second_factor.totp_device_for(user) is not None:
         request.session.pop(ENROLLMENT_SESSION_KEY, None)
         return redirect(reverse("accounts:otp_verify") + "?" + urlencode({"next": next_url}))
     state = request.session.get(ENROLLMENT_SESSION_KEY)
     if not isinstance(state, dict) or not isinstance(state.get("activation"), int):
-        return _otp_enroll_activation(request, next_url)
+        return _otp_enroll_activation(request, user, next_url)
     attempt = second_factor.totp_enrollment_attempt(
-        user=user,  # type: ignore[arg-type]
+        user=user,
         activation_id=state["activation"],
         device_id=state.get("device") if isinstance(state.get("device"), int) else None,
     )
@@ -157,7 +157,7 @@ def otp_enroll(request: HttpRequest) -> HttpResponse:
     form = _TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if second_factor.totp_enrollment_confirm(
-            user=user,  # type: ignore[arg-type]
+            user=user,
             activation=activation,
             device=device,
             token=form.cleaned_data["token"],
@@ -179,12 +179,12 @@ def otp_enroll(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _otp_enroll_activation(request: HttpRequest, next_url: str) -> HttpResponse:
+def _otp_enroll_activation(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     """The first step of `otp_enroll`: redeem the activation code into this session."""
     form = _ActivationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         activation = second_factor.second_factor_activation_redeem(
-            user=request.user,  # type: ignore[arg-type]
+            user=user,
             code=form.cleaned_data["code"],
         )
         if activation is not None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from accounts.permissions import applicant_required, role_required, secretary_required
 from intake.access import access_application
@@ -32,7 +33,7 @@ from meetings.changes import (
 )
 from meetings.feeds import calendar_feed_create, calendar_feed_owner, calendar_feed_revoke
 from meetings.forms import MeetingNeedsForm, NeedsScreenForm, RecordForm, RescheduleForm
-from meetings.models import NeedsScreen
+from meetings.models import Meeting, NeedsScreen
 from meetings.needs import adult_members, needs_screen_save, needs_suggest_track
 from meetings.selectors import (
     applicant_summary,
@@ -69,12 +70,11 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 
 @secretary_required
 @require_GET
-def day(request: HttpRequest) -> HttpResponse:
+def day(request: AuthenticatedHttpRequest) -> HttpResponse:
     chosen = _date_param(request, "dag", timezone.localdate())
+    municipality = request.user.municipality
     closing = (
-        closing_days_for(request.user.municipality, chosen, chosen)
-        if request.user.municipality_id
-        else frozenset()
+        closing_days_for(municipality, chosen, chosen) if municipality is not None else frozenset()
     )
     return TemplateResponse(
         request,
@@ -93,12 +93,13 @@ def day(request: HttpRequest) -> HttpResponse:
 
 @secretary_required
 @require_GET
-def week(request: HttpRequest) -> HttpResponse:
+def week(request: AuthenticatedHttpRequest) -> HttpResponse:
     chosen = _date_param(request, "dag", timezone.localdate())
     monday = chosen - timedelta(days=chosen.weekday())
+    municipality = request.user.municipality
     closing = (
-        closing_days_for(request.user.municipality, monday, monday + timedelta(days=6))
-        if request.user.municipality_id
+        closing_days_for(municipality, monday, monday + timedelta(days=6))
+        if municipality is not None
         else frozenset()
     )
     days = [
@@ -120,7 +121,7 @@ def week(request: HttpRequest) -> HttpResponse:
 
 @host_required
 @require_http_methods(["GET", "POST"])
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for_host(user=request.user, pk=pk)
     initial = {
         "attendance": meeting.attendance,
@@ -157,14 +158,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @host_required
 @require_GET
-def meeting_ics_staff(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_ics_staff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for_host(user=request.user, pk=pk)
     return _ics_response(ics.meetings_to_ics([meeting], audience="staff"), f"mote-{meeting.pk}.ics")
 
 
 @host_required
 @require_http_methods(["GET", "POST"])
-def feed_settings(request: HttpRequest) -> HttpResponse:
+def feed_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     token = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -211,8 +212,9 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @secretary_required
 @require_GET
-def report(request: HttpRequest) -> HttpResponse:
-    if request.user.municipality_id is None:
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
+    municipality = request.user.municipality
+    if municipality is None:
         raise Http404
     today = timezone.localdate()
     start = _date_param(request, "fran", today.replace(day=1))
@@ -223,7 +225,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "meetings/meeting_report.html",
-        {"report": meeting_report(municipality=request.user.municipality, start=start, end=end)},
+        {"report": meeting_report(municipality=municipality, start=start, end=end)},
     )
 
 
@@ -231,8 +233,13 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 def _applicant_page(
-    request: HttpRequest, meeting, *, reschedule_form=None, needs_form=None, status=200
-) -> HttpResponse:  # type: ignore[no-untyped-def]
+    request: AuthenticatedHttpRequest,
+    meeting: Meeting,
+    *,
+    reschedule_form: RescheduleForm | None = None,
+    needs_form: MeetingNeedsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     today = timezone.localdate()
     can_change = meeting.cancelled_at is None and not meeting.attendance
     slots = meeting_free_slots(meeting=meeting, today=today) if can_change else []
@@ -258,14 +265,18 @@ def _applicant_page(
 
 @applicant_required
 @require_GET
-def applicant_meeting(request: HttpRequest, application_pk: int, pk: int) -> HttpResponse:
+def applicant_meeting(
+    request: AuthenticatedHttpRequest, application_pk: int, pk: int
+) -> HttpResponse:
     meeting = meeting_for_applicant(user=request.user, application_pk=application_pk, meeting_pk=pk)
     return _applicant_page(request, meeting)
 
 
 @applicant_required
 @require_POST
-def applicant_reschedule(request: HttpRequest, application_pk: int, pk: int) -> HttpResponse:
+def applicant_reschedule(
+    request: AuthenticatedHttpRequest, application_pk: int, pk: int
+) -> HttpResponse:
     meeting = meeting_for_applicant(user=request.user, application_pk=application_pk, meeting_pk=pk)
     today = timezone.localdate()
     slots = meeting_free_slots(meeting=meeting, today=today)
@@ -286,7 +297,7 @@ def applicant_reschedule(request: HttpRequest, application_pk: int, pk: int) -> 
     return redirect("meetings:applicant_meeting", application_pk=application_pk, pk=new.pk)
 
 
-def _slot_taken(request: HttpRequest, meeting) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _slot_taken(request: AuthenticatedHttpRequest, meeting: Meeting) -> HttpResponse:
     messages.error(request, _("Tiden togs precis av någon annan. Här är de lediga tiderna nu."))
     meeting.refresh_from_db()
     return _applicant_page(request, meeting, status=409)
@@ -294,7 +305,9 @@ def _slot_taken(request: HttpRequest, meeting) -> HttpResponse:  # type: ignore[
 
 @applicant_required
 @require_POST
-def applicant_cancel(request: HttpRequest, application_pk: int, pk: int) -> HttpResponse:
+def applicant_cancel(
+    request: AuthenticatedHttpRequest, application_pk: int, pk: int
+) -> HttpResponse:
     meeting = meeting_for_applicant(user=request.user, application_pk=application_pk, meeting_pk=pk)
     meeting_cancel(meeting=meeting)
     messages.success(request, _("Mötet är avbokat."))
@@ -303,7 +316,9 @@ def applicant_cancel(request: HttpRequest, application_pk: int, pk: int) -> Http
 
 @applicant_required
 @require_POST
-def applicant_needs(request: HttpRequest, application_pk: int, pk: int) -> HttpResponse:
+def applicant_needs(
+    request: AuthenticatedHttpRequest, application_pk: int, pk: int
+) -> HttpResponse:
     meeting = meeting_for_applicant(user=request.user, application_pk=application_pk, meeting_pk=pk)
     form = MeetingNeedsForm(request.POST)
     if not form.is_valid() or meeting.cancelled_at is not None:
@@ -319,7 +334,7 @@ def applicant_needs(request: HttpRequest, application_pk: int, pk: int) -> HttpR
 
 @applicant_required
 @require_GET
-def applicant_ics(request: HttpRequest, application_pk: int, pk: int) -> HttpResponse:
+def applicant_ics(request: AuthenticatedHttpRequest, application_pk: int, pk: int) -> HttpResponse:
     meeting = meeting_for_applicant(user=request.user, application_pk=application_pk, meeting_pk=pk)
     return _ics_response(
         ics.meetings_to_ics([meeting], audience="applicant"), f"mote-{meeting.pk}.ics"
@@ -328,7 +343,7 @@ def applicant_ics(request: HttpRequest, application_pk: int, pk: int) -> HttpRes
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def needs_screen(request: HttpRequest, application_pk: int) -> HttpResponse:
+def needs_screen(request: AuthenticatedHttpRequest, application_pk: int) -> HttpResponse:
     application = access_application(request.user, application_pk)
     adults = adult_members(application)
     existing = {s.member_id: s for s in NeedsScreen.objects.filter(member__in=adults)}

@@ -10,15 +10,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import caseworker_required
 from caseworker.audit.log import access_log_when_shown
 from caseworker.models import AccessAction
 from intake.access import access_application
 
-CaseView = Callable[..., HttpResponse]
+# view(request: AuthenticatedHttpRequest, application: Application, **kwargs) -> response
+CaseView = Callable[..., HttpResponseBase]
 
 
 def case_view(
@@ -32,7 +34,7 @@ def case_view(
         @caseworker_required
         @require_http_methods(["GET", "POST"])
         @wraps(view)
-        def wrapped(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: AuthenticatedHttpRequest, pk: int, **kwargs: Any) -> HttpResponseBase:
             application = access_application(request.user, pk)
             if reading is not None:
                 action = reading
@@ -48,7 +50,7 @@ def case_view(
                 user=request.user,
                 application=application,
                 action=action,
-                detail=request.resolver_match.url_name if request.resolver_match else "",
+                detail=(request.resolver_match.url_name or "") if request.resolver_match else "",
             )
             return response
 

@@ -9,6 +9,7 @@ on the work track see the referrals they send or receive, not the case file).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -21,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import CASE_HANDLING_ROLES, Role, User
-from accounts.permissions import caseworker_required, role_required
+from accounts.permissions import caseworker_required, role_required, staff_municipality_id
 from caseworker.audit.door import case_view
 from caseworker.caseload.dashboard import dashboard_for
 from caseworker.caseload.referrals import (
@@ -68,10 +70,10 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 
 
 @team_lead_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     board = dashboard_for(request.user)
     colleagues = User.objects.filter(
-        municipality_id=request.user.municipality_id,
+        municipality_id=staff_municipality_id(request.user),
         role__in=[*CASE_HANDLING_ROLES, Role.SECRETARY],
         is_active=True,
     ).order_by("first_name", "last_name", "pk")
@@ -82,9 +84,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @team_lead_required
 @require_POST
-def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     StaffAlert.objects.filter(
-        pk=pk, municipality_id=request.user.municipality_id, resolved_at__isnull=True
+        pk=pk, municipality_id=staff_municipality_id(request.user), resolved_at__isnull=True
     ).update(resolved_at=timezone.now(), resolved_by=request.user)
     return _back(request, "caseworker:dashboard")
 
@@ -102,16 +104,16 @@ def _month(request: HttpRequest) -> date:
 
 
 @team_lead_required
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     month = _month(request)
-    stats = month_statistics(municipality_id=request.user.municipality_id, month=month)
+    stats = month_statistics(municipality_id=staff_municipality_id(request.user), month=month)
     return TemplateResponse(request, "caseworker/statistics.html", {"stats": stats})
 
 
 @team_lead_required
-def statistics_export(request: HttpRequest) -> HttpResponse:
+def statistics_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     month = _month(request)
-    stats = month_statistics(municipality_id=request.user.municipality_id, month=month)
+    stats = month_statistics(municipality_id=staff_municipality_id(request.user), month=month)
     response = HttpResponse(statistics_csv(stats), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="statistik-{month:%Y-%m}.csv"'
     return response
@@ -120,17 +122,25 @@ def statistics_export(request: HttpRequest) -> HttpResponse:
 # --- Referrals -----------------------------------------------------------------------------------
 
 
+class _ColleagueChoiceField(forms.ModelChoiceField):
+    """A colleague, named with their role."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name()} ({obj.get_role_display()})"
+
+
 class ReferralForm(forms.Form):
     direction = forms.ChoiceField(label=gettext_lazy("Riktning"), choices=ReferralDirection.choices)
-    to_owner = forms.ModelChoiceField(label=gettext_lazy("Mottagare"), queryset=User.objects.none())
+    to_owner = _ColleagueChoiceField(label=gettext_lazy("Mottagare"), queryset=User.objects.none())
     urgency = forms.ChoiceField(
         label=gettext_lazy("Brådska"), choices=ReferralUrgency.choices, initial="normal"
     )
     reason = forms.CharField(label=gettext_lazy("Skäl"), widget=forms.Textarea, max_length=4000)
 
-    def __init__(self, *args: object, municipality_id: int, exclude: int, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["to_owner"].queryset = (  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, municipality_id: int, exclude: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        to_owner = cast("forms.ModelChoiceField[User]", self.fields["to_owner"])
+        to_owner.queryset = (
             User.objects.filter(
                 municipality_id=municipality_id,
                 role__in=[*CASE_HANDLING_ROLES, Role.SECRETARY],
@@ -139,13 +149,10 @@ class ReferralForm(forms.Form):
             .exclude(pk=exclude)
             .order_by("first_name", "last_name", "pk")
         )
-        self.fields["to_owner"].label_from_instance = lambda u: (  # type: ignore[attr-defined]
-            f"{u.display_name()} ({u.get_role_display()})"
-        )
 
 
 @case_view()
-def referral_new(request: HttpRequest, application: Application) -> HttpResponse:
+def referral_new(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     """Hand the household over (the one door and the access log come from `case_view`)."""
     if application.status not in OPEN_STATUSES:
         messages.error(request, _("Bara ett öppet ärende kan lämnas över."))
@@ -179,7 +186,7 @@ def referral_new(request: HttpRequest, application: Application) -> HttpResponse
 
 
 @staff_required
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     received = Referral.objects.filter(to_owner=user, closed_at__isnull=True)
     sent = Referral.objects.filter(from_owner=user, closed_at__isnull=True)
@@ -198,7 +205,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _referral(request: HttpRequest, pk: int) -> Referral:
+def _referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
     referral = (
         Referral.objects.select_related("application", "to_owner", "from_owner")
         .filter(pk=pk)
@@ -209,7 +216,7 @@ def _referral(request: HttpRequest, pk: int) -> Referral:
     return referral
 
 
-def _referral_action(request: HttpRequest, action: str, pk: int) -> HttpResponse:
+def _referral_action(request: AuthenticatedHttpRequest, action: str, pk: int) -> HttpResponse:
     referral = _referral(request, pk)
     try:
         if action == "acknowledge":
@@ -231,19 +238,19 @@ def _referral_action(request: HttpRequest, action: str, pk: int) -> HttpResponse
 
 @staff_required
 @require_POST
-def referral_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_acknowledge_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _referral_action(request, "acknowledge", pk)
 
 
 @staff_required
 @require_POST
-def referral_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_close_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _referral_action(request, "close", pk)
 
 
 @team_lead_required
 @require_POST
-def referral_reassign_view(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_reassign_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _referral_action(request, "reassign", pk)
 
 
@@ -258,7 +265,7 @@ class ReminderForm(forms.Form):
 
 
 @case_view()
-def reminder_new(request: HttpRequest, application: Application) -> HttpResponse:
+def reminder_new(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     if request.method != "POST":
         return redirect("caseworker:case_detail", pk=application.pk)
     form = ReminderForm(request.POST)
@@ -280,10 +287,10 @@ def reminder_new(request: HttpRequest, application: Application) -> HttpResponse
 
 @caseworker_required
 @require_POST
-def reminder_done_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reminder_done_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reminder = (
         Reminder.objects.select_related("owner")
-        .filter(pk=pk, owner__municipality_id=request.user.municipality_id)
+        .filter(pk=pk, owner__municipality_id=staff_municipality_id(request.user))
         .first()
     )
     if reminder is None:
@@ -297,8 +304,10 @@ def reminder_done_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def outreach_done(request: HttpRequest, pk: int) -> HttpResponse:
-    task = OutreachTask.objects.filter(pk=pk, municipality_id=request.user.municipality_id).first()
+def outreach_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    task = OutreachTask.objects.filter(
+        pk=pk, municipality_id=staff_municipality_id(request.user)
+    ).first()
     status = request.POST.get("status", "")
     if task is None:
         raise Http404

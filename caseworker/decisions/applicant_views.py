@@ -8,15 +8,18 @@ config.urls (intake knows nothing of it).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import applicant_required
 from caseworker.decisions.pauses import communication_reply
 from caseworker.decisions.services import ActionNotAllowed
@@ -32,8 +35,8 @@ class ReplyForm(forms.Form):
         max_length=5000,
     )
 
-    def __init__(self, *args: object, facts: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, facts: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.facts = facts
         for index in range(len(facts)):
             self.fields[f"dispute_{index}"] = forms.BooleanField(
@@ -55,7 +58,7 @@ class ReplyForm(forms.Form):
             if self.cleaned_data.get(f"dispute_{i}")
         }
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for i in range(len(self.facts)):
             if data.get(f"dispute_{i}") and not (data.get(f"note_{i}") or "").strip():
@@ -69,7 +72,7 @@ class ReplyForm(forms.Form):
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def application_communication(request: HttpRequest, pk: int) -> HttpResponse:
+def application_communication(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application(request.user, pk)
     communications = list(Communication.objects.filter(application=application))
     if not communications:

@@ -3,8 +3,9 @@ one door (intake.access), as attachments. Staff downloads are written to the acc
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import applicant_required, caseworker_required
 from caseworker.audit.log import access_log_record
 from caseworker.letters.render import letter_read
@@ -30,20 +31,20 @@ def _attachment(letter: DecisionLetter, application: Application) -> HttpRespons
 
 
 @applicant_required
-def letter_download_applicant(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_download_applicant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """/ansokan/<pk>/beslut.pdf: applicants see only their own applications' letters."""
-    application = access_application(request.user, pk)  # type: ignore[arg-type]
+    application = access_application(request.user, pk)
     return _attachment(_letter_for(application), application)
 
 
 @caseworker_required
-def letter_download_staff(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_download_staff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The case page's copy; staff of another municipality get 404 (the one door)."""
-    application = access_application(request.user, pk)  # type: ignore[arg-type]
+    application = access_application(request.user, pk)
     letter = _letter_for(application)
     response = _attachment(letter, application)
     access_log_record(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         application=application,
         action=AccessAction.VIEW_LETTER,
         detail=f"Beslutsbrev {letter.sha256[:12]}",

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import validate_bank_account
 from accounts.permissions import caseworker_required
 from caseworker.audit.log import access_log_record
@@ -33,13 +34,13 @@ class BankAccountForm(forms.Form):
 
 @caseworker_required
 @require_http_methods(["GET", "POST"])
-def payment_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = access_application(request.user, pk)  # type: ignore[arg-type]
+def payment_order_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = access_application(request.user, pk)
     order = PaymentOrder.objects.filter(application=application).select_related("decision").first()
     if order is None:
         raise Http404
     access_log_record(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         application=application,
         action=AccessAction.CHANGE if request.method == "POST" else AccessAction.VIEW_PARTIAL,
         detail="payment_order",
@@ -50,7 +51,7 @@ def payment_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             payment_order_set_account(
                 order=order,
                 bank_account=form.cleaned_data["bank_account"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
         except ValidationError as error:
             form.add_error(None, error)

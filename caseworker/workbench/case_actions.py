@@ -10,9 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedHttpRequest
 from caseworker.audit.door import case_view
 from caseworker.decisions.pauses import (
     communication_send,
@@ -44,7 +45,7 @@ from intake.models import Application
 
 
 def _action(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     application: Application,
     form: Any,
     form_name: str,
@@ -69,7 +70,9 @@ def _action(
 
 
 @case_view()
-def case_section_approve(request: HttpRequest, application: Application) -> HttpResponse:
+def case_section_approve(
+    request: AuthenticatedHttpRequest, application: Application
+) -> HttpResponse:
     return _action(
         request,
         application,
@@ -82,7 +85,9 @@ def case_section_approve(request: HttpRequest, application: Application) -> Http
 
 
 @case_view()
-def case_supplement_request(request: HttpRequest, application: Application) -> HttpResponse:
+def case_supplement_request(
+    request: AuthenticatedHttpRequest, application: Application
+) -> HttpResponse:
     return _action(
         request,
         application,
@@ -97,7 +102,9 @@ def case_supplement_request(request: HttpRequest, application: Application) -> H
 
 
 @case_view()
-def case_supplement_received(request: HttpRequest, application: Application) -> HttpResponse:
+def case_supplement_received(
+    request: AuthenticatedHttpRequest, application: Application
+) -> HttpResponse:
     return _action(
         request,
         application,
@@ -110,7 +117,9 @@ def case_supplement_received(request: HttpRequest, application: Application) -> 
 
 
 @case_view()
-def case_communication_send(request: HttpRequest, application: Application) -> HttpResponse:
+def case_communication_send(
+    request: AuthenticatedHttpRequest, application: Application
+) -> HttpResponse:
     return _action(
         request,
         application,
@@ -125,7 +134,7 @@ def case_communication_send(request: HttpRequest, application: Application) -> H
 
 
 @case_view()
-def case_child_impact(request: HttpRequest, application: Application) -> HttpResponse:
+def case_child_impact(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     return _action(
         request,
         application,
@@ -138,7 +147,7 @@ def case_child_impact(request: HttpRequest, application: Application) -> HttpRes
 
 
 @case_view()
-def case_track(request: HttpRequest, application: Application) -> HttpResponse:
+def case_track(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     return _action(
         request,
         application,
@@ -153,7 +162,9 @@ def case_track(request: HttpRequest, application: Application) -> HttpResponse:
 
 
 @case_view()
-def case_return_to_robot(request: HttpRequest, application: Application) -> HttpResponse:
+def case_return_to_robot(
+    request: AuthenticatedHttpRequest, application: Application
+) -> HttpResponse:
     if request.method != "POST":
         return case_page_response(request, application)
     try:

@@ -16,7 +16,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedHttpRequest
 from caseworker.audit.door import case_view
 from caseworker.audit.log import journal_write
 from caseworker.decisions.calculation import (
@@ -227,7 +228,7 @@ def _forms(application: Application, context: dict[str, Any]) -> dict[str, Any]:
 
 
 def case_page_response(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     application: Application,
     *,
     bound: dict[str, Any] | None = None,
@@ -250,7 +251,7 @@ def case_refreshed(application: Application) -> Application:
 
 
 @case_view()
-def case_detail(request: HttpRequest, application: Application) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     """The case page; a POST signs the decision (or sends it for a second approval)."""
     if request.method != "POST":
         return case_page_response(request, application)
@@ -295,7 +296,9 @@ def case_detail(request: HttpRequest, application: Application) -> HttpResponse:
 
 
 @case_view()
-def case_second_approval(request: HttpRequest, application: Application) -> HttpResponse:
+def case_second_approval(
+    request: AuthenticatedHttpRequest, application: Application
+) -> HttpResponse:
     if request.method != "POST":
         return case_page_response(request, application)
     form = SecondApprovalForm(request.POST, auto_id="second_%s")
@@ -320,13 +323,13 @@ def case_second_approval(request: HttpRequest, application: Application) -> Http
 
 
 @case_view(partial=True)
-def case_warnings(request: HttpRequest, application: Application) -> HttpResponse:
+def case_warnings(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     """GET: the `#case-warnings` partial. POST: acknowledge one warning."""
     error = ""
     if request.method == "POST":
         form = AcknowledgeForm(request.POST)
         warning = (
-            application.warnings.filter(pk=form.data.get("warning")).first()
+            application.warnings.filter(pk=form.cleaned_data["warning"]).first()
             if form.is_valid()
             else None
         )
@@ -351,7 +354,7 @@ def case_warnings(request: HttpRequest, application: Application) -> HttpRespons
 
 
 @case_view(partial=True)
-def case_journal(request: HttpRequest, application: Application) -> HttpResponse:
+def case_journal(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     """GET: the `#case-journal` partial. POST: a new entry (a correction points at the entry it
     corrects; nothing is ever edited)."""
     form = JournalForm(request.POST or None, auto_id="journal_%s")
@@ -379,7 +382,7 @@ def case_journal(request: HttpRequest, application: Application) -> HttpResponse
 
 
 @case_view(partial=True)
-def case_calculation(request: HttpRequest, application: Application) -> HttpResponse:
+def case_calculation(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
     """GET: the `#case-calculation` partial. POST: the caseworker's amount for one line."""
     form = AdjustForm(request.POST or None, codes=adjustable_codes(), auto_id="adjust_%s")
     if request.method == "POST":
@@ -412,8 +415,8 @@ def case_calculation(request: HttpRequest, application: Application) -> HttpResp
 
 @case_view(reading=AccessAction.VIEW_ATTACHMENT)
 def case_attachment(
-    request: HttpRequest, application: Application, attachment_pk: int
-) -> HttpResponse:
+    request: AuthenticatedHttpRequest, application: Application, attachment_pk: int
+) -> FileResponse:
     """An incoming document, shown inline (only files that passed the virus scan), named with
     the extension of its detected type (never the name it was uploaded with)."""
     from intake.documents.attachments import (
@@ -430,9 +433,11 @@ def case_attachment(
     except (AttachmentRefused, FileNotFoundError) as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type=attachment.content_type)
-    response["Content-Disposition"] = content_disposition_header(
+    disposition = content_disposition_header(
         as_attachment=False, filename=attachment_download_name(attachment)
     )
+    if disposition is not None:  # None only for an empty name
+        response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response

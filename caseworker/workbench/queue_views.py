@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.permissions import caseworker_required
 from caseworker.audit.log import access_log_record
@@ -96,8 +97,8 @@ FACET_HEADINGS = {
 }
 
 
-def _queue_context(request: HttpRequest, *, query: str = "") -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+def _queue_context(request: AuthenticatedHttpRequest, *, query: str = "") -> dict[str, Any]:
+    user = request.user
     now = timezone.now()
     colleagues = colleagues_for(user)
     params = queue_params_parse(request.GET, colleague_ids={c.pk for c in colleagues})
@@ -158,15 +159,15 @@ def _queue_context(request: HttpRequest, *, query: str = "") -> dict[str, Any]:
     }
 
 
-def _render(request: HttpRequest, context: dict[str, Any]) -> TemplateResponse:
-    if request.htmx and request.htmx.target == "queue-results":  # type: ignore[attr-defined]
+def _render(request: AuthenticatedHttpRequest, context: dict[str, Any]) -> TemplateResponse:
+    if request.htmx and request.htmx.target == "queue-results":
         return TemplateResponse(request, RESULTS_TEMPLATE, context)
     return TemplateResponse(request, "caseworker/queue.html", context)
 
 
 @caseworker_required
 @require_http_methods(["GET", "POST"])
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET: filters, sort and page from the URL. POST: the same plus a search in the body."""
     query = ""
     if request.method == "POST":
@@ -176,9 +177,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @caseworker_required
 @require_POST
-def queue_assign(request: HttpRequest) -> HttpResponse:
+def queue_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Bulk assign the ticked cases to a colleague; the filters come along in the query string."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
     owner_id = request.POST.get("owner", "")
     owner = User.objects.filter(pk=int(owner_id)).first() if owner_id.isdigit() else None
@@ -194,7 +195,7 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
             "count": len(changed),
             "owner": owner.display_name(),
         }
-    if request.htmx and request.htmx.target == "queue-results":  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == "queue-results":
         context = _queue_context(request)
         context.update(notice=notice, error=error)
         return TemplateResponse(request, RESULTS_TEMPLATE, context)
@@ -210,13 +211,13 @@ def queue_assign(request: HttpRequest) -> HttpResponse:
 
 @caseworker_required
 @require_GET
-def queue_search_open(request: HttpRequest, pk: int) -> HttpResponse:
+def queue_search_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A case opened from search results: one SEARCH row in the access log for that case (the
     list of hits itself is not logged, see docs/adr/0003-queue-search-access-log.md), then the
     case page, which logs its own view."""
-    application = access_application(request.user, pk)  # type: ignore[arg-type]
+    application = access_application(request.user, pk)
     access_log_record(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         application=application,
         action=AccessAction.SEARCH,
         detail="öppnat från sökresultat",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.identity import age_on
 from accounts.models import Municipality
 from accounts.permissions import applicant_required
@@ -39,7 +40,7 @@ def _open_months(today: date) -> list[date]:
 
 @applicant_required
 @require_http_methods(["GET"])
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     applications = applications_visible_to(request.user).select_related("municipality")
     form = StartForm(municipalities=Municipality.objects.all())
     return TemplateResponse(
@@ -85,7 +86,7 @@ def _prefill_household(application: Application) -> None:
 
 @applicant_required
 @require_POST
-def application_start(request: HttpRequest) -> HttpResponse:
+def application_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = StartForm(request.POST, municipalities=Municipality.objects.all())
     if not form.is_valid():
         return redirect("intake:application_list")
@@ -122,7 +123,7 @@ def application_start(request: HttpRequest) -> HttpResponse:
 
 @applicant_required
 @require_POST
-def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def application_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application(request.user, pk)
     if application.status == Status.WITHDRAWN:  # a double click: the first one did it
         messages.info(request, _("Ansökan %(ref)s är återtagen.") % {"ref": application.reference})

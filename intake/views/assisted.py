@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -23,9 +23,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import mandates
 from accounts.access import access_mandate_in_municipality
+from accounts.http import AuthenticatedHttpRequest
 from accounts.identity import masked, normalise_personnummer
 from accounts.models import Mandate, MandateKind
-from accounts.permissions import caseworker_required
+from accounts.permissions import caseworker_required, staff_municipality_id
 from intake import services
 from intake.access import access_registered_draft
 from intake.forms import (
@@ -101,7 +102,7 @@ class MandateForm(forms.Form):
 
 @caseworker_required
 @require_http_methods(["GET", "POST"])
-def register_start(request: HttpRequest) -> HttpResponse:
+def register_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PersonnummerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,7 +119,9 @@ def register_start(request: HttpRequest) -> HttpResponse:
                 return redirect("assisted:register_start")
             return redirect("assisted:register_application", pk=application.pk)
     drafts = Application.objects.filter(
-        assisted_by=request.user, status="draft", municipality_id=request.user.municipality_id
+        assisted_by=request.user,
+        status="draft",
+        municipality_id=staff_municipality_id(request.user),
     ).select_related("applicant")
     return TemplateResponse(request, "intake/assisted_start.html", {"form": form, "drafts": drafts})
 
@@ -221,7 +224,7 @@ def _save(application: Application, f: dict[str, Any]) -> bool:
 
 @caseworker_required
 @require_http_methods(["GET", "POST"])
-def register_application(request: HttpRequest, pk: int) -> HttpResponse:
+def register_application(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_registered_draft(request.user, pk)
     paper_form = PaperForm(prefix="paper", initial=_initial(application)["paper"])
     if request.method == "POST":
@@ -249,7 +252,7 @@ def register_application(request: HttpRequest, pk: int) -> HttpResponse:
 
 @caseworker_required
 @require_POST
-def register_submit_paper(request: HttpRequest, pk: int) -> HttpResponse:
+def register_submit_paper(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_registered_draft(request.user, pk)
     paper_form = PaperForm(request.POST, prefix="paper")
     if paper_form.is_valid():
@@ -291,7 +294,7 @@ def register_submit_paper(request: HttpRequest, pk: int) -> HttpResponse:
 
 @caseworker_required
 @require_http_methods(["GET", "POST"])
-def mandate_list(request: HttpRequest) -> HttpResponse:
+def mandate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = MandateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -302,7 +305,7 @@ def mandate_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Fullmakten eller förordnandet är registrerat."))
             return redirect("assisted:mandate_list")
     registered = (
-        Mandate.objects.filter(registered_by__municipality_id=request.user.municipality_id)
+        Mandate.objects.filter(registered_by__municipality_id=staff_municipality_id(request.user))
         .select_related("representative")
         .order_by("-registered_at")[:100]
     )
@@ -321,8 +324,8 @@ def mandate_list(request: HttpRequest) -> HttpResponse:
 
 @caseworker_required
 @require_POST
-def mandate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    mandate = access_mandate_in_municipality(request.user, pk)  # type: ignore[arg-type]
+def mandate_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    mandate = access_mandate_in_municipality(request.user, pk)
     mandates.mandate_revoke(mandate=mandate, revoked_by=request.user)
     messages.success(request, _("Fullmakten eller förordnandet är återkallat."))
     return redirect("assisted:mandate_list")

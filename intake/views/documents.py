@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import applicant_required
 from intake.access import (
     access_application,
@@ -33,7 +34,9 @@ from intake.models import Application, ScanStatus
 from intake.views.steps import _draft, _saved, _step_context
 
 
-def _upload(request: HttpRequest, application: Application, *, kind: str | None = None) -> Any:
+def _upload(
+    request: AuthenticatedHttpRequest, application: Application, *, kind: str | None = None
+) -> Any:
     """Handle one upload form; returns the bound form (with errors) or None when stored."""
     data = request.POST.copy()
     if kind is not None:
@@ -85,7 +88,7 @@ def _documents_context(application: Application) -> dict[str, Any]:
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def step_attachments(request: HttpRequest, pk: int) -> HttpResponse:
+def step_attachments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _draft(request, pk)
     form = AttachmentForm()
     if request.method == "POST":
@@ -108,7 +111,9 @@ def step_attachments(request: HttpRequest, pk: int) -> HttpResponse:
 
 @applicant_required
 @require_POST
-def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_remove(
+    request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
+) -> HttpResponse:
     application = _draft(request, pk)
     attachment = application.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
@@ -121,7 +126,9 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 
 @applicant_required
 @require_http_methods(["GET"])
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_download(
+    request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
+) -> FileResponse:
     """Only through the one door, only clean files, never rendered by the browser."""
     application = access_application(request.user, pk)
     attachment = application.attachments.filter(pk=attachment_pk).first()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import applicant_required
 from intake.access import access_application
 from intake.models import Application
@@ -42,7 +43,7 @@ class EmergencyForm(forms.Form):
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def application_emergency(request: HttpRequest, pk: int) -> HttpResponse:
+def application_emergency(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application(
         request.user, pk, Application.objects.exclude(status__in=list(TERMINAL))
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import access_own_mandate
 from accounts.eid import EidIdentity
+from accounts.http import AuthenticatedHttpRequest
 from accounts.identity import masked
 from accounts.mandates import principals_of
 from accounts.models import Municipality
@@ -23,7 +24,7 @@ from intake.states import Status
 
 @applicant_required
 @require_http_methods(["GET"])
-def represented_list(request: HttpRequest) -> HttpResponse:
+def represented_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = [
         {"mandate": m, "principal": masked(m.principal_personnummer)}
         for m in principals_of(representative=request.user)
@@ -37,12 +38,17 @@ def represented_list(request: HttpRequest) -> HttpResponse:
 
 @applicant_required
 @require_POST
-def represented_start(request: HttpRequest, pk: int) -> HttpResponse:
+def represented_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Start (or resume) this month's application for a person one represents."""
-    mandate = access_own_mandate(request.user, pk)  # type: ignore[arg-type]
+    mandate = access_own_mandate(request.user, pk)
     if mandate is None:
         raise Http404  # not theirs, or no longer active: nothing to say about it
-    municipality = Municipality.objects.filter(pk=request.POST.get("municipality")).first()
+    municipality_pk = request.POST.get("municipality")
+    municipality = (
+        Municipality.objects.filter(pk=municipality_pk).first()
+        if municipality_pk is not None
+        else None
+    )
     if mandate is None or municipality is None:
         messages.error(request, _("Det gick inte att starta en ansökan."))
         return redirect("intake:represented_list")

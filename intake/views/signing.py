@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import applicant_required
 from intake import services
 from intake.access import (
@@ -39,7 +40,7 @@ def _review_context(application: Application) -> dict[str, Any]:
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def step_review(request: HttpRequest, pk: int) -> HttpResponse:
+def step_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _draft(request, pk)
     form = DeclarationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -63,14 +64,14 @@ def step_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @applicant_required
 @require_http_methods(["GET"])
-def application_sent(request: HttpRequest, pk: int) -> HttpResponse:
+def application_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application(request.user, pk, Application.objects.submitted())
     return TemplateResponse(request, "intake/application_sent.html", {"application": application})
 
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def application_changes(request: HttpRequest, pk: int) -> HttpResponse:
+def application_changes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A renewal prefilled from last month: "Har något ändrats?"."""
     application = _draft(request, pk)
     form = ChangesForm(request.POST if request.method == "POST" else None)
@@ -88,7 +89,7 @@ def application_changes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @applicant_required
 @require_http_methods(["GET"])
-def partner_review(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application_as_partner(request.user, pk)
     return TemplateResponse(
         request,
@@ -105,7 +106,7 @@ def partner_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @applicant_required
 @require_POST
-def partner_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application_as_partner(request.user, pk)
     form = DeclarationForm(request.POST)
     if form.is_valid():
@@ -132,7 +133,7 @@ def partner_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @applicant_required
 @require_POST
-def partner_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application_as_partner(request.user, pk)
     form = PartnerDeclineForm(request.POST)
     if form.is_valid():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import applicant_required
 from intake import events, services
 from intake.access import (
@@ -101,7 +102,7 @@ def _status_context(application: Application) -> dict[str, Any]:
     }
 
 
-def _detail_context(request: HttpRequest, application: Application) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedHttpRequest, application: Application) -> dict[str, Any]:
     return {
         **_status_context(application),
         **_documents_context(application),
@@ -114,7 +115,7 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
 
 @applicant_required
 @require_http_methods(["GET"])
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application(request.user, pk)
     if application.status == Status.DRAFT:
         return redirect("intake:step_household", pk=application.pk)
@@ -132,7 +133,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @applicant_required
 @require_POST
-def supplement_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def supplement_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application(
         request.user, pk, Application.objects.filter(status=Status.AWAITING_SUPPLEMENT)
     )
@@ -146,7 +147,7 @@ def supplement_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @applicant_required
 @require_POST
-def supplement_send(request: HttpRequest, pk: int) -> HttpResponse:
+def supplement_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application(
         request.user, pk, Application.objects.filter(status=Status.AWAITING_SUPPLEMENT)
     )
@@ -157,7 +158,7 @@ def supplement_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @applicant_required
 @require_POST
-def message_post(request: HttpRequest, pk: int) -> HttpResponse:
+def message_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application(request.user, pk, Application.objects.submitted())
     form = MessageForm(request.POST)
     if form.is_valid():

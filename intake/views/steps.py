@@ -6,16 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import applicant_required
 from intake import services
 from intake.access import (
@@ -35,11 +36,14 @@ from intake.forms import (
 from intake.models import Application, MemberRole
 from intake.states import Status
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Step:
     url_name: str
-    label: str
+    label: StrOrPromise
     applies: Callable[[Application], bool] = lambda application: True
 
 
@@ -60,7 +64,7 @@ STEPS = [
 ]
 
 
-def _draft(request: HttpRequest, pk: int) -> Application:
+def _draft(request: AuthenticatedHttpRequest, pk: int) -> Application:
     application = access_application(
         request.user, pk, Application.objects.filter(status=Status.DRAFT)
     )
@@ -234,7 +238,7 @@ NEXT: dict[str, str | Callable[[Application, dict[str, Any]], str]] = {
 }
 
 
-def _form_step(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+def _form_step(request: AuthenticatedHttpRequest, pk: int, key: str) -> HttpResponse:
     application = _draft(request, pk)
     step = FORM_STEPS[key]
     if request.method == "POST":
@@ -268,37 +272,37 @@ def _form_step(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def step_household(request: HttpRequest, pk: int) -> HttpResponse:
+def step_household(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_step(request, pk, "household")
 
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def step_partner(request: HttpRequest, pk: int) -> HttpResponse:
+def step_partner(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_step(request, pk, "partner")
 
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def step_housing(request: HttpRequest, pk: int) -> HttpResponse:
+def step_housing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_step(request, pk, "housing")
 
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def step_other_costs(request: HttpRequest, pk: int) -> HttpResponse:
+def step_other_costs(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_step(request, pk, "other_costs")
 
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def step_incomes(request: HttpRequest, pk: int) -> HttpResponse:
+def step_incomes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_step(request, pk, "incomes")
 
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def step_assets(request: HttpRequest, pk: int) -> HttpResponse:
+def step_assets(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_step(request, pk, "assets")
 
 
@@ -334,7 +338,7 @@ def _save_children(application: Application, formset: Any) -> int:
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
-def step_children(request: HttpRequest, pk: int) -> HttpResponse:
+def step_children(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _draft(request, pk)
     if request.method == "POST":
         formset = _children_formset(application, request.POST)
@@ -359,7 +363,7 @@ def step_children(request: HttpRequest, pk: int) -> HttpResponse:
 
 @applicant_required
 @require_POST
-def autosave(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def autosave(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
     """htmx: save a page's answers on the server as they change ("Sparat kl. 14:32").
 
     Invalid answers are not saved (the page shows its errors when sent); the applicant is told
