@@ -85,7 +85,7 @@ def may_handle_protected(user: Any) -> bool:
 @door
 def access_mandate_in_municipality(user: User, pk: int) -> Mandate:
     """A mandate registered in the staff member's municipality; 404 for anyone else's."""
-    if not is_active_user(user) or not handles_cases(user):
+    if not is_active_user(user) or not handles_cases(user) or user.municipality_id is None:
         raise Http404
     mandate = Mandate.objects.filter(
         pk=pk, registered_by__municipality_id=user.municipality_id

@@ -104,7 +104,7 @@ def _level_ok(claims: dict[str, Any]) -> bool:
     return claims.get("acr") in accepted or bool(accepted.intersection(amr))
 
 
-class EidOidcBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
+class EidOidcBackend(OIDCAuthenticationBackend):
     """Authenticates an applicant from the broker's ID token; nothing else logs anyone in."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -192,7 +192,7 @@ class EidOidcBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         )
 
 
-class EidOidcStartView(OIDCAuthenticationRequestView):  # type: ignore[misc]
+class EidOidcStartView(OIDCAuthenticationRequestView):
     @staticmethod
     def get_settings(attr: str, *args: Any) -> Any:
         return oidc_setting(attr, *args)
@@ -204,7 +204,7 @@ class EidOidcStartView(OIDCAuthenticationRequestView):  # type: ignore[misc]
         return params
 
 
-class EidOidcCallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]
+class EidOidcCallbackView(OIDCAuthenticationCallbackView):
     @staticmethod
     def get_settings(attr: str, *args: Any) -> Any:
         return oidc_setting(attr, *args)

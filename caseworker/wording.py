@@ -10,6 +10,7 @@ validation uses it too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from string import Formatter
 
@@ -65,6 +66,6 @@ def kronor(amount: Decimal | int | None) -> str:
     return f"{whole:,}".replace(",", "\u00a0") + "\u00a0kr"
 
 
-def month_label(month: object) -> str:
+def month_label(month: date) -> str:
     with translation.override("sv"):
         return str(formats.date_format(month, "F Y"))

@@ -20,7 +20,8 @@ from eligibility.rules import (
 
 
 class HasRole(Protocol):
-    role: str
+    @property
+    def role(self) -> str: ...
 
 
 ADULTS_IN_CASE = frozenset({"applicant", "partner"})

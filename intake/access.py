@@ -85,7 +85,12 @@ def access_application_as_partner(user: User, pk: int) -> Application:
 def access_registered_draft(user: User, pk: int) -> Application:
     """A draft a caseworker is registering with (or for) an applicant: only their own, in their
     municipality (staff never see other people's drafts)."""
-    if not user.is_authenticated or not user.is_active or not user.handles_cases:
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or not user.handles_cases
+        or user.municipality_id is None
+    ):
         raise Http404
     qs = Application.objects.filter(
         pk=pk, status=Status.DRAFT, assisted_by=user, municipality_id=user.municipality_id

@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from intake.models import Application, ApplicationEvent, Decision, HouseholdMember
 
@@ -21,10 +24,14 @@ class ApplicationAdmin(admin.ModelAdmin):
 class ApplicationEventAdmin(admin.ModelAdmin):
     list_display = ("application", "from_status", "to_status", "actor_kind", "actor", "created_at")
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: ApplicationEvent | None = None
+    ) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ApplicationEvent | None = None
+    ) -> bool:
         return False
 
 

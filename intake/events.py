@@ -46,8 +46,9 @@ class ApplicationShown:
 
 # Submitted (after commit, with the application's id): the robot takes it (eligibility).
 application_submitted: Topic[int, None] = Topic("intake.application_submitted")
-# An emergency submitted (after commit): the on-call caseworker and the alerts (caseworker).
-emergency_submitted: Topic[int, None] = Topic("intake.emergency_submitted")
+# An emergency submitted (after commit): the on-call caseworker and the alerts (caseworker);
+# what the handlers return is not used.
+emergency_submitted: Topic[int, object] = Topic("intake.emergency_submitted")
 # Who owns a newly submitted case (inside the submit's transaction): one answer (caseworker).
 owner_for_new_case: Topic[OwnerQuery, User] = Topic("intake.owner_for_new_case", single=True)
 # The partner and children the population register places with the applicant, to propose the

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import normalise_personnummer
+from accounts.models import Municipality
 from intake.documents.attachments import ACCEPT
 from intake.models import AttachmentKind, IncomeType, MemberRole
 
-AMOUNT = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+AMOUNT: dict[str, Any] = {
     "min_value": Decimal(0),
     "max_value": Decimal(1_000_000),
     "decimal_places": 2,
@@ -61,8 +67,8 @@ class ChildForm(forms.Form):
         value = self.cleaned_data.get("personnummer", "")
         return normalise_personnummer(value) if value else ""
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if bool(data.get("name")) != bool(data.get("personnummer")) and not self.errors:
             raise ValidationError(
                 _("Fyll i både namn och personnummer för barnet, eller lämna båda tomma.")
@@ -73,7 +79,7 @@ class ChildForm(forms.Form):
 ChildFormSet = forms.formset_factory(ChildForm, extra=4, max_num=10)
 
 
-def amount(label: str, help_text: str = "") -> forms.DecimalField:
+def amount(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         help_text=help_text,
@@ -107,7 +113,7 @@ class OtherCostsForm(forms.Form):
 HOUSING_FIELDS = tuple(HousingForm.base_fields)
 OTHER_COST_FIELDS = tuple(OtherCostsForm.base_fields)
 
-INCOME_HELP = {
+INCOME_HELP: dict[str, StrOrPromise] = {
     IncomeType.SALARY: _("Det som kommer in på kontot efter skatt."),
     IncomeType.CHILD_ALLOWANCE: _("Från Försäkringskassan, för barn under 16 år."),
     IncomeType.HOUSING_ALLOWANCE: _("Bostadsbidrag eller bostadstillägg."),
@@ -119,7 +125,7 @@ INCOME_HELP = {
 class IncomesForm(forms.Form):
     """One amount per kind of income for the whole household, after tax."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for value, label in IncomeType.choices:
             self.fields[value] = amount(label, INCOME_HELP.get(value, ""))
@@ -213,13 +219,14 @@ class FeedbackForm(forms.Form):
 
 
 class StartForm(forms.Form):
-    municipality = forms.ModelChoiceField(
+    municipality: forms.ModelChoiceField[Municipality] = forms.ModelChoiceField(
         queryset=None, label=_("Kommun där du bor"), empty_label=None
     )
 
-    def __init__(self, *args: object, municipalities: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities
+        field = cast("forms.ModelChoiceField[Municipality]", self.fields["municipality"])
+        field.queryset = municipalities
 
 
 MEMBER_ROLES = MemberRole

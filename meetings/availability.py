@@ -25,7 +25,9 @@ from meetings.models import (
 SEARCH_WORKING_DAYS = 10
 
 
+# A meeting's track ("both" is a case's, never a meeting's), as the enum or its value.
 TrackName = Literal["work", "social"]
+MeetingTrack = Track | TrackName
 
 
 def stockholm() -> ZoneInfo:
@@ -103,7 +105,7 @@ def secretaries_with_hours(
     return list(people.values()), blocks
 
 
-def candidates_for(application: Application, track: TrackName) -> list[User]:
+def candidates_for(application: Application, track: MeetingTrack) -> list[User]:
     """Who may hold this track's meeting: the case owner alone on the social track if they can."""
     staff = User.objects.filter(municipality=application.municipality, is_active=True)
     if track == Track.WORK:
@@ -125,7 +127,7 @@ def candidates_for(application: Application, track: TrackName) -> list[User]:
     return [person for person in caseworkers if person.pk in with_hours]
 
 
-def secretary_met_last(application: Application, track: TrackName) -> int | None:
+def secretary_met_last(application: Application, track: MeetingTrack) -> int | None:
     """The staff member who met this household last time on this track (continuity)."""
     earlier = (
         Meeting.objects.filter(

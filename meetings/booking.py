@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -21,7 +22,7 @@ from intake.models import Application, Track
 from meetings import calendar
 from meetings.availability import (
     SEARCH_WORKING_DAYS,
-    TrackName,
+    MeetingTrack,
     WorkingBlock,
     absent_on,
     candidates_for,
@@ -58,7 +59,7 @@ def meeting_book_next_working_day(*, application: Application, today: date) -> M
 def meeting_book_for_track(
     *,
     application: Application,
-    track: TrackName,
+    track: MeetingTrack,
     today: date,
     last_met_by: int | None = None,
 ) -> Meeting:
@@ -98,9 +99,7 @@ def meeting_book_for_track(
     )
     first_day = day = calendar.next_working_day(today, closing)
     for _ in range(SEARCH_WORKING_DAYS):
-        absent = cached(
-            ("absent", tuple(sorted(blocks)), day), lambda day=day: absent_on(blocks, day)
-        )
+        absent = cached(("absent", tuple(sorted(blocks)), day), partial(absent_on, blocks, day))
         loads, taken = day_bookings(blocks, day)
 
         def rank(person: User, loads: dict[int, int] = loads) -> tuple[bool, int, int]:
@@ -204,7 +203,7 @@ def _social_candidates_many(
 def meetings_book_many(
     *,
     applications: list[Application],
-    track: TrackName,
+    track: MeetingTrack,
     today: date,
     last_met_by: dict[int, int | None] | None = None,
 ) -> dict[int, Meeting] | None:

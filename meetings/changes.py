@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from intake.models import Track
 from meetings import calendar
 from meetings.availability import (
     absent_on,
@@ -50,7 +51,7 @@ def meeting_free_slots(
     """Free times the applicant may move ``meeting`` to: the same track's staff, the next
     ``working_days`` working days after ``today``, absences and closing days respected."""
     application = meeting.application
-    candidates = candidates_for(application, meeting.track)
+    candidates = candidates_for(application, Track(meeting.track))
     blocks = hours_by_staff(candidates)
     minutes = application.municipality.meeting_minutes
     closing = closing_days_for(application.municipality, today, today + timedelta(days=60))

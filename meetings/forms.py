@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,7 @@ class RecordForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("outcome") and data.get("attendance") != Attendance.ATTENDED:
             self.add_error("outcome", _("En planering kräver att sökande kom till mötet."))
         return data
@@ -51,7 +51,7 @@ class RescheduleForm(forms.Form):
     def __init__(self, *args: Any, slots: list[FreeSlot], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tz = stockholm()
-        self.fields["choice"].choices = [
+        cast(forms.ChoiceField, self.fields["choice"]).choices = [
             (
                 slot.key,
                 f"{slot.starts_at.astimezone(tz):%Y-%m-%d %H:%M} – {slot.secretary_name}",

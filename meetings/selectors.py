@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.http import Http404
 
 from accounts.access import door
@@ -55,12 +55,14 @@ def meetings_for_secretary_week(*, secretary: User, monday: date) -> list[tuple[
 @door
 def meeting_for_host(*, user: User, pk: int) -> Meeting:
     """The meeting if ``user`` holds it in their municipality; 404 for anyone else's."""
+    if user.municipality_id is None:
+        raise Http404
     meeting = (
         Meeting.objects.filter(pk=pk, secretary=user, municipality_id=user.municipality_id)
         .select_related("application", "application__applicant", "room", "secretary")
         .first()
     )
-    if meeting is None or not user.is_active or user.municipality_id is None:
+    if meeting is None or not user.is_active:
         raise Http404
     return meeting
 
@@ -102,6 +104,14 @@ class ApplicantSummary:
     earlier: list[EarlierPlan] = field(default_factory=list)
 
 
+def _needs_label(name: str) -> str:
+    """A need's label on the screen: its field's verbose name."""
+    field = NeedsScreen._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{name} is not a field of NeedsScreen")
+    return str(field.verbose_name)
+
+
 def applicant_summary(*, meeting: Meeting) -> ApplicantSummary:
     application = meeting.application
     members = list(application.members.all())
@@ -109,7 +119,7 @@ def applicant_summary(*, meeting: Meeting) -> ApplicantSummary:
     needs: list[tuple[str, list[str], str]] = []
     for screen in NeedsScreen.objects.filter(member__in=adults).select_related("member"):
         ticked = [
-            str(NeedsScreen._meta.get_field(name).verbose_name)
+            _needs_label(name)
             for name in (
                 "health",
                 "substance_use",

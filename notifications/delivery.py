@@ -118,7 +118,7 @@ def notification_dispatch(notification_id: int) -> None:
     """After commit: send now (no services) or hand to Celery; failures wait for the retry."""
     if settings.ROBOT_MODE == "celery":
         try:
-            notification_send_task.apply_async(args=[notification_id], retry=False)
+            notification_send_task.apply_async(args=(notification_id,), retry=False)
         except Exception:  # the broker is down: the row is the outbox, the retry task sends it
             logger.warning("broker unavailable; notification %s waits for retry", notification_id)
         return
@@ -134,7 +134,7 @@ def notifications_dispatch(notification_ids: list[int]) -> None:
         return
     if settings.ROBOT_MODE == "celery":
         try:
-            notifications_send_task.apply_async(args=[notification_ids], retry=False)
+            notifications_send_task.apply_async(args=(notification_ids,), retry=False)
         except Exception:  # the broker is down: the rows are the outbox, the retry sends them
             logger.warning("broker unavailable; %s notices wait for retry", len(notification_ids))
         return

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from operations.health import maintenance_banner_forget
 from operations.models import MaintenanceBanner
@@ -12,10 +15,12 @@ class MaintenanceBannerAdmin(admin.ModelAdmin):
 
     list_display = ("text", "active", "created_at")
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(
+        self, request: HttpRequest, obj: MaintenanceBanner, form: Any, change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         maintenance_banner_forget()
 
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+    def delete_model(self, request: HttpRequest, obj: MaintenanceBanner) -> None:
         super().delete_model(request, obj)
         maintenance_banner_forget()

@@ -273,7 +273,12 @@ def retention_run(*, now: datetime | None = None, dry_run: bool = False) -> Rete
             apps.get_model(label).objects.filter(**{f"{column}__in": ids}).delete()
         Application.objects.filter(pk__in=ids).update(retention_anonymised_at=plan.now)
         _applicants_anonymise({case.applicant_id for case in plan.cases})
-        transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+
+        def files_unlink() -> None:
+            for path in paths:
+                path.unlink(missing_ok=True)
+
+        transaction.on_commit(files_unlink)
     removed = _access_log_purge(plan.access_log_cutoff) if plan.access_log_rows else 0
     denials = _access_denial_purge(plan.access_log_cutoff) if plan.access_denial_rows else 0
     logger.info(

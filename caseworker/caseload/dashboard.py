@@ -89,7 +89,9 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> Dashboard:
     overdue = overdue_cases(municipality_id, now)
     overdue_per_owner: dict[int, int] = {}
     for application in overdue:
-        overdue_per_owner[application.owner_id] = overdue_per_owner.get(application.owner_id, 0) + 1
+        if application.owner_id is not None:
+            owner_id = application.owner_id
+            overdue_per_owner[owner_id] = overdue_per_owner.get(owner_id, 0) + 1
     forecast = renewals_forecast(municipality_id, now)
     loads = caseloads(municipality_id)
     owners = [

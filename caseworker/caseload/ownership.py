@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db.models import (
@@ -105,7 +106,13 @@ def case_weight(facts: CaseFacts, w: Weights | None = None) -> Decimal:
     return total
 
 
-def _facts_annotations() -> dict[str, object]:
+class _FactsAnnotations(TypedDict):
+    n_warnings: Coalesce
+    has_children: Exists
+    has_interpreter: Exists
+
+
+def _facts_annotations() -> _FactsAnnotations:
     return {
         "n_warnings": Coalesce(
             Subquery(
@@ -128,10 +135,10 @@ def _facts_annotations() -> dict[str, object]:
     }
 
 
-def _facts_of_row(row: dict[str, object]) -> CaseFacts:
+def _facts_of_row(row: dict[str, Any]) -> CaseFacts:
     return CaseFacts(
         first_application=row["kind"] == ApplicationKind.NEW and row["previous_id"] is None,
-        open_warnings=int(row["n_warnings"] or 0),  # type: ignore[call-overload]
+        open_warnings=int(row["n_warnings"] or 0),
         children=bool(row["has_children"]),
         protected_identity=bool(row["protected_identity"]),
         interpreter=bool(row["has_interpreter"]),
@@ -219,11 +226,13 @@ def caseloads(municipality_id: int, users: list[User] | None = None) -> dict[int
             ).order_by("id")
         )
     default = municipality_settings(municipality_id).default_ceiling
-    own = dict(
-        CaseworkerProfile.objects.filter(
+    own = {
+        user_id: ceiling
+        for user_id, ceiling in CaseworkerProfile.objects.filter(
             user__in=users, caseload_ceiling__isnull=False
         ).values_list("user_id", "caseload_ceiling")
-    )
+        if ceiling is not None
+    }
     loads, counts = _loads_per_owner(municipality_id, weights())
     return {
         user.pk: Caseload(

@@ -323,9 +323,9 @@ def case_contact(application: Application) -> CaseContact | None:
             side=side,
             contact_by=None if referral.acknowledged_at else referral.acknowledge_by,
         )
-    if application.owner_id is None:
-        return None
     owner = application.owner
+    if owner is None:
+        return None
     return CaseContact(
         name=owner.display_name(),
         side=_("handläggare"),

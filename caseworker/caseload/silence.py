@@ -199,9 +199,12 @@ def _decision_unopened(now: datetime) -> list[Silence]:
     ).select_related("decision__application")
     for delivery in deliveries:
         application = delivery.decision.application
+        sent_at = delivery.sent_at
+        if sent_at is None:  # excluded by the query
+            continue
         stage = (
             Stage.OUTREACH
-            if delivery.sent_at <= now - timedelta(days=cfg["decision_outreach_after_days"])
+            if sent_at <= now - timedelta(days=cfg["decision_outreach_after_days"])
             else Stage.REMIND
         )
         found.append(
@@ -212,7 +215,7 @@ def _decision_unopened(now: datetime) -> list[Silence]:
                 stage=stage,
                 lapses_at=now + timedelta(days=1),
                 text=_("Beslutet har inte öppnats sedan %(day)s.")
-                % {"day": f"{timezone.localtime(delivery.sent_at):%Y-%m-%d}"},
+                % {"day": f"{timezone.localtime(sent_at):%Y-%m-%d}"},
             )
         )
     return found
@@ -229,7 +232,7 @@ def silences_find(*, now: datetime) -> list[Silence]:
 
 
 def _outreach_owner(application: Application) -> User:
-    if application.owner_id:
+    if application.owner is not None:
         return application.owner
     earlier = (
         Application.objects.filter(applicant_id=application.applicant_id, owner__isnull=False)
@@ -237,7 +240,7 @@ def _outreach_owner(application: Application) -> User:
         .order_by("-month", "-submitted_at")
         .first()
     )
-    if earlier is not None and earlier.owner.is_active:
+    if earlier is not None and earlier.owner is not None and earlier.owner.is_active:
         return earlier.owner
     return owner_choose_weighted(municipality=application.municipality)
 

@@ -179,10 +179,13 @@ def stand_ins_apply(*, today: date | None = None) -> dict[str, int]:
         secretary__role=Role.CASEWORKER,
         stand_in__isnull=True,
     ).select_related("secretary"):
+        municipality_id = absence.secretary.municipality_id
+        if municipality_id is None:  # a caseworker belongs to a municipality (check constraint)
+            continue
         if Application.objects.filter(owner=absence.secretary, status__in=OPEN_STATUSES).exists():
             missing += len(
                 alert_team_leads(
-                    municipality_id=absence.secretary.municipality_id,
+                    municipality_id=municipality_id,
                     kind=AlertKind.ABSENCE_WITHOUT_STAND_IN,
                     text=_("%(name)s är borta %(start)s–%(end)s utan ersättare.")
                     % {

@@ -48,7 +48,7 @@ def application_approve_under_standing_decision(
         outcome=DecisionOutcome.APPROVED,
         amount=amount,
         reason=(
-            f"Beviljas enligt stående beslut av {standing.decided_by.display_name()} "
+            f"Beviljas enligt stående beslut av {standing.decided_by_label} "
             f"({standing.decided_at:%Y-%m-%d}). Registren har kontrollerats för månaden och "
             "inget har ändrats."
         ),

@@ -5,7 +5,7 @@ national text for a code, and the national default texts. Rendering: caseworker.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from caseworker.models.letters import ReasonTemplate
 from caseworker.wording import kronor, month_label
@@ -65,7 +65,15 @@ def reason_template_get(*, municipality: Municipality, code: str) -> ReasonTempl
 SOL = "Socialtjänstlagen (2025:400), rätten till ekonomiskt bistånd"
 NORM = "Socialtjänstförordningen (2025:468) 12 kap. 2–3 §§ (riksnormen)"
 
-DEFAULT_REASONS: tuple[dict[str, object], ...] = (
+
+class DefaultReason(TypedDict):
+    code: str
+    title: str
+    text: str
+    provisions: list[str]
+
+
+DEFAULT_REASONS: tuple[DefaultReason, ...] = (
     {
         "code": "approved_norm",
         "title": "Beviljas enligt riksnormen",

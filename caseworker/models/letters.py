@@ -27,15 +27,15 @@ class PrivateStorage(FileSystemStorage):
     def __init__(self) -> None:
         super().__init__(location=None, base_url=None)
 
-    @property  # type: ignore[override]
+    @property
     def base_location(self) -> str:
         return str(settings.PRIVATE_MEDIA_ROOT)
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
         return os.path.abspath(self.base_location)
 
-    @property  # type: ignore[override]
+    @property
     def base_url(self) -> str:
         return ""
 

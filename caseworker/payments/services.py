@@ -135,7 +135,7 @@ def _amount(value: Decimal) -> str:
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}", **attrs)
+    element = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}", attrib=attrs)
     if text is not None:
         element.text = text
     return element

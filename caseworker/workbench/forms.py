@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -108,9 +109,9 @@ class AdjustForm(forms.Form):
     )
     reason = forms.CharField(label=_("Skäl till ändringen"), max_length=2000)
 
-    def __init__(self, *args: object, codes: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["code"].choices = codes  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["code"]).choices = codes
 
 
 class SupplementForm(forms.Form):
@@ -174,7 +175,7 @@ class SecondApprovalForm(forms.Form):
         max_length=2000,
     )
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("verdict") == "send_back" and not (data.get("note") or "").strip():
             self.add_error("note", _("Skriv varför beslutet skickas tillbaka."))

@@ -13,6 +13,7 @@ import binascii
 import contextlib
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -444,7 +445,7 @@ def cursor_decode(sort: str, cursor: str) -> tuple[Any, int] | None:
 
 @dataclass
 class QueuePage:
-    rows: list[Application]
+    rows: Sequence[Application]  # annotated with sort_key, open_warnings, proposal_amount
     next_cursor: str = ""
     previous_cursor: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -528,9 +529,9 @@ def queue_page(
     has_next = more if not backwards else True
     has_previous = more if backwards else after is not None
     if has_next:
-        page.next_cursor = cursor_encode(params.sort, last.sort_key, last.pk)  # type: ignore[attr-defined]
+        page.next_cursor = cursor_encode(params.sort, last.sort_key, last.pk)
     if has_previous:
-        page.previous_cursor = cursor_encode(params.sort, first.sort_key, first.pk)  # type: ignore[attr-defined]
+        page.previous_cursor = cursor_encode(params.sort, first.sort_key, first.pk)
     return page
 
 

@@ -524,7 +524,7 @@ CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30.0)
 # An emergency is decided within this many hours of being said (same day).
 EMERGENCY_DECISION_HOURS = env.int("EMERGENCY_DECISION_HOURS", default=4)
 # Weighted caseload: a case weighs `base` plus what makes it heavier.
-CASELOAD_WEIGHTS = {
+CASELOAD_WEIGHTS: dict[str, str | int] = {
     "base": "1.0",
     "first_application": "0.5",
     "open_warning": "0.25",

@@ -4,12 +4,16 @@ eligibility.rules.parameters)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class HouseholdType(models.TextChoices):
@@ -94,7 +98,7 @@ class MunicipalNormSettings(models.Model):
         return f"{self.municipality} från {self.valid_from:%Y-%m}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.valid_from and self.valid_from.day != 1:
             errors["valid_from"] = _("Inställningar gäller från den första dagen i en månad.")
         if self.asset_buffer is not None and self.asset_buffer < 0:
@@ -183,7 +187,7 @@ class MunicipalCostItem(models.Model):
         return f"{self.label}: {self.amount} kr {self.get_per_display()}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.amount is not None and self.amount < 0:
             errors["amount"] = _("Beloppet får inte vara negativt.")
         if not (self.label or "").strip():

@@ -171,7 +171,7 @@ def _control_read(source: str) -> dict[str, Any]:
     entry = config.get(source) or config.get("*") or {}
     if entry:
         entry = dict(entry, _stamp=hashlib.sha256(text.encode()).hexdigest())
-    return entry  # type: ignore[no-any-return]
+    return entry
 
 
 def _count_call(source: str, stamp: str) -> int:

@@ -35,7 +35,7 @@ def _periods(first: date, last: date, anchor: date) -> list[tuple[date, date, da
     start = anchor - timedelta(days=anchor.weekday())
     while start + timedelta(days=16) >= first:
         start -= timedelta(days=14)
-    result = []
+    result: list[tuple[date, date, date]] = []
     while True:
         end = start + timedelta(days=13)
         paid_on = end + timedelta(days=3)
@@ -52,13 +52,18 @@ class FakeUnemploymentFundRegister(FakeRegister):
 
     def answer(self, personnummer: str, *, as_of: date) -> Extract:
         if personnummer in DEMO_PEOPLE:
-            details = {"fund": None, "member": False, "member_since": None, "suspensions": []}
+            details: dict[str, object] = {
+                "fund": None,
+                "member": False,
+                "member_since": None,
+                "suspensions": [],
+            }
             return Extract(source=SOURCE, personnummer=personnummer, as_of=as_of, details=details)
         rng = rng_for(SOURCE, personnummer)
         if rng.random() < 0.60:
             return Extract(source=SOURCE, personnummer=personnummer, as_of=as_of, found=False)
         fund = rng.choice(FUNDS)
-        details: dict[str, object] = {
+        details = {
             "fund": fund,
             "member": True,
             "member_since": date(rng.randint(2005, 2024), rng.randint(1, 12), 1).isoformat(),
@@ -78,7 +83,7 @@ class FakeUnemploymentFundRegister(FakeRegister):
                 days = full_days
                 if suspended and index == len(periods) - 2:
                     days = 0
-                    details["suspensions"] = [  # type: ignore[index]
+                    details["suspensions"] = [
                         {
                             "from": start.isoformat(),
                             "to": end.isoformat(),

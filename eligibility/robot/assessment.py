@@ -64,6 +64,7 @@ from intake.services import (
 )
 from intake.states import Actor, Status
 from meetings import calendar, routing
+from meetings.availability import TrackName
 from meetings.booking import NoFreeSlot, meeting_book_for_track
 from meetings.needs import needs_screens
 from meetings.notices import notify_meeting_booked
@@ -209,10 +210,11 @@ def register_problems(snapshots: list[RegisterSnapshot]) -> list[str]:
     ]
 
 
-def tracks_to_book(assessment: Assessment) -> list[str]:
+def tracks_to_book(assessment: Assessment) -> list[TrackName]:
     """The tracks whose meeting the robot books (both when both are suggested)."""
     track = assessment.track
-    return [name for name, wanted in (("work", track.work), ("social", track.social)) if wanted]
+    suggested: tuple[tuple[TrackName, bool], ...] = (("work", track.work), ("social", track.social))
+    return [name for name, wanted in suggested if wanted]
 
 
 def protected_in_register(snapshots: list[RegisterSnapshot]) -> bool:

@@ -33,7 +33,7 @@ def robot_dispatch(application_id: int) -> None:
         try:
             # No publish retries: the application row is the outbox and the sweeper is the retry,
             # so a broker outage costs the applicant at most one socket timeout.
-            process_application.apply_async(args=[application_id], retry=False)
+            process_application.apply_async(args=(application_id,), retry=False)
         except Exception:  # kombu.exceptions.OperationalError and friends
             logger.warning(
                 "broker unavailable; application %s waits for the sweeper", application_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,6 +22,9 @@ from eligibility.rules import (
     norm_table_for,
 )
 from intake.models import IncomeType
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_CHILDREN = 6
 PRESCHOOL_MAX_AGE = 6
@@ -52,7 +55,7 @@ INCOME_TYPES = (
 )
 
 
-def _amount(label: str) -> forms.DecimalField:
+def _amount(label: StrOrPromise) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         min_value=Decimal(0),
@@ -90,7 +93,7 @@ class TrialCalculationForm(forms.Form):
             (2, _("Två vuxna (gifta, sambor eller registrerade partner)")),
         ),
         coerce=int,
-        empty_value=1,
+        empty_value=1,  # type: ignore[arg-type]  # any value may stand for empty; the stubs say str
         required=False,
         initial=1,
         widget=forms.RadioSelect,
@@ -99,7 +102,8 @@ class TrialCalculationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = Municipality.objects.order_by("name")
+        municipality = cast("forms.ModelChoiceField[Municipality]", self.fields["municipality"])
+        municipality.queryset = Municipality.objects.order_by("name")
         for n in range(1, MAX_CHILDREN + 1):
             self.fields[f"child{n}_age"] = forms.IntegerField(
                 label=_("Barn %(n)s, ålder") % {"n": n},
@@ -151,7 +155,7 @@ class TrialCalculationForm(forms.Form):
         return month
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for n in range(1, MAX_CHILDREN + 1):
             age = data.get(f"child{n}_age")
             if age is None:

@@ -17,6 +17,8 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
+from functools import partial
+from io import BufferedReader
 from pathlib import Path
 
 import filetype
@@ -210,7 +212,7 @@ def attachment_delete(*, attachment: Attachment) -> None:
     transaction.on_commit(lambda: path.unlink(missing_ok=True))
 
 
-def attachment_open(attachment: Attachment):  # type: ignore[no-untyped-def]
+def attachment_open(attachment: Attachment) -> BufferedReader:
     """The stored file, for an authorising view. Only clean files are ever opened."""
     if not attachment.is_clean:
         raise AttachmentRefused(_("Dokumentet är inte kontrollerat och kan inte öppnas ännu."))
@@ -264,7 +266,7 @@ def attachments_rescan(*, limit: int = 200) -> dict[str, int]:
                 pk=attachment.pk, scan_status=ScanStatus.PENDING
             ).update(scan_status=result)
             if updated and result == "infected":
-                transaction.on_commit(lambda p=path: p.unlink(missing_ok=True))
+                transaction.on_commit(partial(path.unlink, missing_ok=True))
     if counts["pending_scan"]:
         logger.warning("attachments_waiting_for_scanner", waiting=counts["pending_scan"])
     return counts

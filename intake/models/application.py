@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from intake.states import Actor, Status
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ZERO = Decimal("0")
 
@@ -43,7 +47,7 @@ def new_reference() -> str:
     return "EB-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-def money_field(label: str) -> models.DecimalField:
+def money_field(label: StrOrPromise) -> models.DecimalField:
     return models.DecimalField(label, max_digits=12, decimal_places=2, default=ZERO)
 
 

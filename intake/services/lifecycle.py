@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Field, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Municipality, User
@@ -308,6 +308,8 @@ def applications_transition_many(
             fields[name] = values[0]
             continue
         field = Application._meta.get_field(name)
+        if not isinstance(field, Field):
+            raise TypeError(f"{name} is not a column of Application")
         fields[name] = Case(
             *(When(pk=i.application.pk, then=Value(i.updates[name], field)) for i in items),
             output_field=field,

@@ -56,22 +56,22 @@ def norm_change_preview(
         .order_by("-round")
         .values("round")[:1]
     )
-    proposals = (
+    latest = (
         Proposal.objects.filter(as_of=month, round=Subquery(latest_round))
         .select_related("application")
         .prefetch_related("application__members", "application__incomes")
         .order_by("application__reference")
     )
     if municipality is not None:
-        proposals = proposals.filter(application__municipality=municipality)
-    proposals = list(proposals)
+        latest = latest.filter(application__municipality=municipality)
+    proposals = list(latest)
     snapshots: dict[tuple[int, int], list[RegisterSnapshot]] = {}
     for snapshot in RegisterSnapshot.objects.filter(
         application__in=[p.application_id for p in proposals]
     ):
         snapshots.setdefault((snapshot.application_id, snapshot.round), []).append(snapshot)
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for proposal in proposals:
         application = proposal.application
         household = household_build(
