@@ -21,7 +21,9 @@ from eligibility.robot import dispatch
 from intake import services as intake
 from intake.events import application_submitted
 from intake.models import Application, Decision, DecisionOutcome
+from intake.states import Status
 from meetings.models import WorkingHours
+from notifications.transports import fake_outboxes_clear
 from tests.builders import WEDNESDAY
 
 pytest_plugins = ["tests.clock", "pytester"]
@@ -195,6 +197,39 @@ def approved(submitted_application: Application, decide: Callable[..., Decision]
         provisions=["Socialtjänstlagen (2025:400), rätten till ekonomiskt bistånd"],
         decisive_facts=["Hushållet har inga inkomster", "Hyran 6 000 kr är skälig"],
     )
+
+
+@pytest.fixture
+def robot_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record hand-overs to the robot instead of running it."""
+    calls: list[int] = []
+    robot_replaced(monkeypatch, calls.append)
+    return calls
+
+
+@pytest.fixture
+def submitted_waiting(
+    make_draft: Callable[..., Application],
+    applicant: User,
+    caseworker: User,
+    robot_calls: list[int],
+    django_capture_on_commit_callbacks: Callable,
+) -> Application:
+    """Submitted, the hand-over recorded but the robot never ran: still SUBMITTED."""
+    application = make_draft(applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.application_submit(application=application, applicant=applicant)
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    return application
+
+
+@pytest.fixture
+def clean_outboxes() -> Iterator[None]:
+    """The fake SMS, e-mail and letter outboxes empty before and after the test."""
+    fake_outboxes_clear()
+    yield
+    fake_outboxes_clear()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Production-like configurations for tests: stand-ins for real adapters and a process
-environment with the production settings (tests/test_checks.py, tests/security/
+environment with the production settings (tests/accounts/test_checks.py, tests/security/
 test_production_startup.py). Importable by a subprocess: no pytest, no settings at import."""
 
 from __future__ import annotations

@@ -136,7 +136,7 @@ def test_refused_requests_only_ever_insert_into_the_access_denial_log(
 
 
 def test_no_code_updates_or_deletes_access_log_rows_except_retention() -> None:
-    """A static rule: outside caseworker/retention.py, nothing calls update/delete/save on an
+    """A static rule: outside caseworker/audit/retention.py, nothing calls update/delete/save on an
     AccessLog or an AccessDenial (queryset or instance), and their rows are only created in
     caseworker.audit.log."""
     offenders: list[str] = []

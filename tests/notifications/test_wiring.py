@@ -31,11 +31,10 @@ from notifications.transports import (
     fake_outboxes_clear,
 )
 from tests.builders import WEDNESDAY
-
-from .notify_helpers import _clean_outboxes, all_sent, assert_no_case_details  # noqa: F401
+from tests.notifications.helpers import all_sent, assert_no_case_details
 
 # On the suite's working Wednesday morning, from before the first fixture runs.
-pytestmark = pytest.mark.usefixtures("frozen_wednesday")
+pytestmark = pytest.mark.usefixtures("clean_outboxes", "frozen_wednesday")
 
 TZ = ZoneInfo("Europe/Stockholm")
 NAMES = ["Alva", "Andersson", "Sekreterare", "Handlaggare", "Testsson"]

@@ -1,12 +1,11 @@
-"""Shared helpers for the notification, delivery, mandate and protected-identity tests."""
+"""Helpers for the tests of what reaches the applicant: what was sent, that it holds no case
+details, and a decision made directly (without the case page). The fixture that empties the
+fake outboxes is `clean_outboxes` in tests/conftest.py."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from decimal import Decimal
-
-import pytest
 
 from accounts.models import User
 from intake.models import Application, Decision, DecisionOutcome
@@ -24,13 +23,6 @@ from notifications.transports import (
 PNR_PATTERN = re.compile(r"\b(19|20)?\d{6}[-+]?\d{4}\b")
 AMOUNT_PATTERN = re.compile(r"\d[\d  ]*(,\d+)?\s*kr\b|\bkronor\b", re.IGNORECASE)
 ADDRESS_PATTERN = re.compile(r"gatan|vägen|stigen|\b\d{3}\s?\d{2}\b", re.IGNORECASE)
-
-
-@pytest.fixture(autouse=True)
-def _clean_outboxes() -> Iterator[None]:
-    fake_outboxes_clear()
-    yield
-    fake_outboxes_clear()
 
 
 def all_sent() -> list[OutgoingMessage]:
@@ -52,7 +44,9 @@ def every_body() -> list[str]:
     ]
 
 
-def decide(application: Application, caseworker: User, amount: str = "4321") -> Decision:
+def decision_made_directly(
+    application: Application, caseworker: User, amount: str = "4321"
+) -> Decision:
     # Notices sent before the decision (the robot's meeting notice) are not what these tests
     # are about: start the outboxes empty.
     fake_outboxes_clear()

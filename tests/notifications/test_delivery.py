@@ -31,16 +31,14 @@ from notifications.transports import (
     FakeSmsBackend,
     fake_outboxes_clear,
 )
-
-from .notify_helpers import (  # noqa: F401
-    _clean_outboxes,
+from tests.notifications.helpers import (
     assert_no_case_details,
-    decide,
+    decision_made_directly,
     every_body,
 )
 
 # Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
-pytestmark = pytest.mark.dates
+pytestmark = [pytest.mark.dates, pytest.mark.usefixtures("clean_outboxes")]
 
 TZ = ZoneInfo("Europe/Stockholm")
 
@@ -87,7 +85,7 @@ def test_every_event_notifies_without_case_details(
         if meeting is not None:
             notify_meeting_booked(meeting)
             notify_meeting_changed(meeting)
-        notify_decision(decide(submitted_application, caseworker))
+        notify_decision(decision_made_directly(submitted_application, caseworker))
     new = Notification.objects.exclude(pk__in=earlier)
     kinds = set(new.values_list("kind", flat=True))
     assert {"supplement", "message", "decision"} <= kinds
@@ -167,7 +165,7 @@ def test_protected_identity_letter_goes_via_forwarding_without_address_lookup(
         django_capture_on_commit_callbacks(execute=True),
     ):
         notify_applicant(application=submitted_application, kind=NotificationKind.SUPPLEMENT)
-        delivery = notify_decision(decide(submitted_application, caseworker))
+        delivery = notify_decision(decision_made_directly(submitted_application, caseworker))
     delivery.refresh_from_db()
     assert delivery.channel == "forwarding" and delivery.letter_channel == "forwarding"
     assert all(m.via_forwarding and m.address == "" for m in FakeLetterBackend.outbox)

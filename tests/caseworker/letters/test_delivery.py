@@ -23,8 +23,9 @@ from intake.models import Application
 from notifications.models import Notification, NotificationKind
 from notifications.sending import notifications_retry
 from notifications.transports import FakeEmailBackend, FakeLetterBackend, FakeSmsBackend
+from tests.notifications.helpers import decision_made_directly
 
-from .notify_helpers import _clean_outboxes, decide  # noqa: F401
+pytestmark = pytest.mark.usefixtures("clean_outboxes")
 
 TZ = ZoneInfo("Europe/Stockholm")
 MONDAY = datetime(2026, 11, 2, 10, 0, tzinfo=TZ)
@@ -39,7 +40,8 @@ def _frozen() -> object:
 def _decided(
     application: Application, caseworker: User, capture: Callable, *, sms_failures: int = 0
 ) -> DecisionDelivery:
-    decision = decide(application, caseworker)  # starts with empty outboxes and no failures
+    # starts with empty outboxes and no failures
+    decision = decision_made_directly(application, caseworker)
     # Failures are set up only now, so that they hit the decision's notice and not an earlier
     # one (the robot's meeting notice at submit).
     if sms_failures:

@@ -1,4 +1,4 @@
-"""The robot's inbox in batches (eligibility/batch.py, ADR 0011): the same outcome as one by
+"""The robot's inbox in batches (eligibility/robot/batch.py, ADR 0011): the same outcome as one by
 one, far fewer round trips, and every refusal ends in the one-by-one path, never in a lost or
 doubled application."""
 

@@ -22,7 +22,7 @@ from tests.production import (
     production_env,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ISSUE_ID = re.compile(r"^\S*: \(([\w.]+)\) ", re.MULTILINE)
 
 

@@ -1,12 +1,12 @@
-"""Intake services against the database: submit, transitions, constraints, owner, claim."""
+"""Intake services against the database: submit, transitions, constraints, owner, withdraw.
+(The robot's claim on a submitted application: tests/eligibility/robot/test_claims.py.)"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 from kombu.exceptions import OperationalError
@@ -18,38 +18,9 @@ from intake import services
 from intake.models import Application, ApplicationEvent
 from intake.services import ConcurrentTransition
 from intake.states import Actor, Status, TransitionNotAllowed
-from tests.conftest import robot_replaced
-
-# Wednesday; the next working day is Thursday 2026-11-19.
-
 
 # On the suite's working Wednesday morning, from before the first fixture runs.
 pytestmark = pytest.mark.usefixtures("frozen_wednesday")
-
-
-@pytest.fixture
-def robot_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Record hand-overs to the robot instead of running it."""
-    calls: list[int] = []
-    robot_replaced(monkeypatch, calls.append)
-    return calls
-
-
-@pytest.fixture
-def submitted_waiting(
-    make_draft: Callable[..., Application],
-    applicant: User,
-    caseworker: User,
-    robot_calls: list[int],
-    django_capture_on_commit_callbacks: Callable,
-) -> Application:
-    """Submitted, the hand-over recorded but the robot never ran: still SUBMITTED."""
-    application = make_draft(applicant)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.application_submit(application=application, applicant=applicant)
-    application.refresh_from_db()
-    assert application.status == Status.SUBMITTED
-    return application
 
 
 # --- submit ---------------------------------------------------------------------------------
@@ -458,82 +429,3 @@ def test_withdraw_is_refused_once_the_robot_has_the_application(
     submitted_waiting.refresh_from_db()
     with pytest.raises(TransitionNotAllowed):
         services.application_withdraw(application=submitted_waiting, applicant=applicant)
-
-
-# --- the robot's claim ----------------------------------------------------------------------
-
-
-def test_the_first_claim_moves_the_application_to_processing_with_a_lease(
-    submitted_waiting: Application,
-) -> None:
-    assert claims.application_claim_for_robot(
-        application_id=submitted_waiting.pk, worker_id="w1", lease_seconds=300
-    )
-    submitted_waiting.refresh_from_db()
-    assert submitted_waiting.status == Status.PROCESSING
-    assert submitted_waiting.robot_lease_owner == "w1"
-    assert submitted_waiting.robot_attempts == 1
-    event = submitted_waiting.events.last()
-    assert (event.to_status, event.actor_kind, event.actor) == (
-        Status.PROCESSING,
-        Actor.ROBOT,
-        None,
-    )
-
-
-def test_a_second_worker_cannot_claim_a_leased_application(submitted_waiting: Application) -> None:
-    pk = submitted_waiting.pk
-    assert claims.application_claim_for_robot(application_id=pk, worker_id="w1", lease_seconds=300)
-    assert not claims.application_claim_for_robot(
-        application_id=pk, worker_id="w2", lease_seconds=300
-    )
-    submitted_waiting.refresh_from_db()
-    assert submitted_waiting.robot_lease_owner == "w1"
-    assert submitted_waiting.robot_attempts == 1
-
-
-def test_a_claim_on_an_expired_lease_succeeds(
-    submitted_waiting: Application, frozen_wednesday: time_machine.Traveller
-) -> None:
-    pk = submitted_waiting.pk
-    assert claims.application_claim_for_robot(application_id=pk, worker_id="w1", lease_seconds=300)
-    frozen_wednesday.shift(timedelta(seconds=299))
-    assert not claims.application_claim_for_robot(
-        application_id=pk, worker_id="w2", lease_seconds=300
-    )
-    frozen_wednesday.shift(timedelta(seconds=2))
-    assert claims.application_claim_for_robot(application_id=pk, worker_id="w2", lease_seconds=300)
-    submitted_waiting.refresh_from_db()
-    assert submitted_waiting.status == Status.PROCESSING
-    assert submitted_waiting.robot_lease_owner == "w2"
-    assert submitted_waiting.robot_attempts == 2
-    # the crashed worker has lost it
-    assert not claims.application_claim_for_robot(
-        application_id=pk, worker_id="w1", lease_seconds=300
-    )
-
-
-def test_the_same_worker_can_claim_again(submitted_waiting: Application) -> None:
-    pk = submitted_waiting.pk
-    assert claims.application_claim_for_robot(application_id=pk, worker_id="w1", lease_seconds=300)
-    assert claims.application_claim_for_robot(application_id=pk, worker_id="w1", lease_seconds=300)
-    submitted_waiting.refresh_from_db()
-    assert submitted_waiting.robot_attempts == 2
-    # a re-claim extends the lease and adds no status event
-    assert submitted_waiting.events.count() == 2
-
-
-@pytest.mark.parametrize("status", [Status.DRAFT, Status.AWAITING_CASEWORKER, Status.NEEDS_MANUAL])
-def test_only_submitted_or_processing_applications_can_be_claimed(
-    submitted_waiting: Application, status: Status
-) -> None:
-    Application.objects.filter(pk=submitted_waiting.pk).update(status=status)
-    assert not claims.application_claim_for_robot(
-        application_id=submitted_waiting.pk, worker_id="w1", lease_seconds=300
-    )
-
-
-def test_claiming_a_missing_application_returns_false(db: None) -> None:
-    assert not claims.application_claim_for_robot(
-        application_id=999_999, worker_id="w1", lease_seconds=300
-    )

@@ -22,10 +22,8 @@ from intake.states import Status
 from notifications.models import Notification
 from tests.conftest import PNR_ALVA, PNR_CARINA
 
-from .notify_helpers import _clean_outboxes  # noqa: F401
-
 # Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
-pytestmark = pytest.mark.dates
+pytestmark = [pytest.mark.dates, pytest.mark.usefixtures("clean_outboxes")]
 
 
 @pytest.fixture
