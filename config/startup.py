@@ -3,7 +3,8 @@
 `manage.py` runs Django's system checks; gunicorn and Celery do not. So the web (config.wsgi,
 config.asgi), the worker and beat (config.celery) call `refuse_unsafe_configuration()` before
 they take a single request or task: with DEBUG off, an unconfigured adapter, a fake register or
-transport, or the test e-ID login stops the process with the list (accounts.checks).
+transport, the test e-ID login (accounts.checks), or a required event that nothing subscribes to
+(kernel.E001: an app that handles it is missing) stops the process with the list.
 """
 
 from __future__ import annotations
@@ -20,8 +21,15 @@ class UnsafeConfiguration(ImproperlyConfigured):
 def refuse_unsafe_configuration(process: str) -> None:
     # Here, not at the top: config is imported before Django's apps are loaded.
     from accounts.checks import integration_problems
+    from kernel.events import topics_without_subscribers
 
     problems = integration_problems()
+    missing = topics_without_subscribers()
+    if missing:
+        raise UnsafeConfiguration(
+            f"Refusing to start the {process}: nothing subscribes to the required events "
+            f"{', '.join(missing)} (kernel.E001: an app that handles them is missing)."
+        )
     if problems:
         listed = "\n".join(f"  {p.id}: {p.msg}" for p in problems)
         raise UnsafeConfiguration(

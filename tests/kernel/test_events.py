@@ -14,6 +14,7 @@ from caseworker.decisions.events import decision_signed
 from caseworker.letters import delivery
 from caseworker.letters.tasks import letter_for_decision_queue
 from caseworker.payments.services import payment_order_for_decision
+from config.startup import UnsafeConfiguration, refuse_unsafe_configuration
 from eligibility.robot import dispatch, population
 from eligibility.robot.events import proposal_ready, proposal_stored
 from intake import events as intake
@@ -90,6 +91,16 @@ def test_the_system_check_names_a_required_topic_nobody_subscribes_to(
     assert [e.msg for e in errors] == ["Nothing subscribes to the required event test.numbers."]
     topic.subscribe(double)
     assert [e for e in run_checks() if e.id == "kernel.E001"] == []
+
+
+def test_gunicorn_and_celery_refuse_to_start_while_a_required_topic_has_no_handler(
+    topic: Topic[int, int],
+) -> None:
+    """They run no system checks, so config.startup asks the same question itself."""
+    with pytest.raises(UnsafeConfiguration, match=r"nothing subscribes .*test\.numbers"):
+        refuse_unsafe_configuration("worker")
+    topic.subscribe(double)
+    refuse_unsafe_configuration("worker")
 
 
 def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
