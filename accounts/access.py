@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import rules
 from django.http import Http404
@@ -26,23 +26,24 @@ from django.http import Http404
 from accounts.mandates import principals_of
 from accounts.models import CASE_HANDLING_ROLES, Mandate, Role, User
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _passed: ContextVar[list[str] | None] = ContextVar("access_doors_passed", default=None)
 
 
-def door(function: F) -> F:
+def door(function: Callable[P, R]) -> Callable[P, R]:
     """Mark `function` as an access decision (records the passage while a test listens)."""
 
     @wraps(function)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
         passed = _passed.get()
         if passed is not None:
             passed.append(f"{function.__module__}.{function.__qualname__}")
         return function(*args, **kwargs)
 
-    wrapped.is_door = True  # type: ignore[attr-defined]
-    return wrapped  # type: ignore[return-value]
+    wrapped.is_door = True  # type: ignore[attr-defined]  # a marker set on the function object
+    return wrapped
 
 
 @contextmanager
@@ -59,22 +60,22 @@ def doors_recorded() -> Iterator[list[str]]:
 # --- predicates about the person ------------------------------------------------------------
 
 
-@rules.predicate
+@rules.predicate  # type: ignore[untyped-decorator]  # rules ships py.typed, no annotations
 def is_active_user(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-@rules.predicate
+@rules.predicate  # type: ignore[untyped-decorator]  # rules ships py.typed, no annotations
 def is_applicant(user: Any) -> bool:
     return getattr(user, "role", None) == Role.APPLICANT
 
 
-@rules.predicate
+@rules.predicate  # type: ignore[untyped-decorator]  # rules ships py.typed, no annotations
 def handles_cases(user: Any) -> bool:
     return getattr(user, "role", None) in CASE_HANDLING_ROLES and bool(user.municipality_id)
 
 
-@rules.predicate
+@rules.predicate  # type: ignore[untyped-decorator]  # rules ships py.typed, no annotations
 def may_handle_protected(user: Any) -> bool:
     return bool(getattr(user, "may_handle_protected", False))
 

@@ -72,7 +72,8 @@ class SessionLifetimeMiddleware:
                 notice = gettext("Du har varit inloggad länge och har loggats ut. Logga in igen.")
                 messages.info(request, notice)
                 return security.redirect_response(request, login_url)
-            request.session_seconds_left = security.session_seconds_left(request)  # type: ignore[attr-defined]
+            seconds_left = security.session_seconds_left(request)
+            request.session_seconds_left = seconds_left  # type: ignore[attr-defined]  # read by accounts.context_processors
         return self.get_response(request)
 
 
@@ -100,7 +101,8 @@ class StaffSecondFactorMiddleware:
         from accounts import security
 
         user = getattr(request, "user", None)
-        if not security.second_factor_required(user) or user.is_verified():  # type: ignore[union-attr]
+        # is_verified() is django_otp's (OTPMiddleware adds it to the user)
+        if user is None or not security.second_factor_required(user) or user.is_verified():
             return None
         match = request.resolver_match
         if match is not None and match.view_name in SECOND_FACTOR_OPEN_VIEWS:

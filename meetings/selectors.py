@@ -38,7 +38,9 @@ def meetings_for_secretary_day(*, secretary: User, day: date) -> list[Meeting]:
     )
 
 
-def meetings_for_secretary_week(*, secretary: User, monday: date) -> list[tuple[date, list]]:
+def meetings_for_secretary_week(
+    *, secretary: User, monday: date
+) -> list[tuple[date, list[Meeting]]]:
     """Seven days from ``monday``, each with the live meetings held by ``secretary``."""
     start, _ = day_bounds(monday)
     _, end = day_bounds(monday + timedelta(days=6))

@@ -34,7 +34,9 @@ def case_view(
         @caseworker_required
         @require_http_methods(["GET", "POST"])
         @wraps(view)
-        def wrapped(request: AuthenticatedHttpRequest, pk: int, **kwargs: Any) -> HttpResponseBase:
+        def wrapped(
+            request: AuthenticatedHttpRequest, /, pk: int, **kwargs: Any
+        ) -> HttpResponseBase:
             application = access_application(request.user, pk)
             if reading is not None:
                 action = reading

@@ -188,7 +188,8 @@ def _anonymise_rows(label: str, relation: str, changes: dict[str, Any], ids: lis
         name: (_unique_placeholder() if value == "PLACEHOLDER" else value)
         for name, value in changes.items()
     }
-    return rows.update(**values)
+    updated: int = rows.update(**values)
+    return updated
 
 
 def _files_delete(application_ids: list[int]) -> list[Path]:

@@ -19,7 +19,7 @@ from typing import Any
 from caseworker.models import LineAdjustment
 from eligibility.models import Proposal, RegisterSnapshot
 from eligibility.registers.base import income_type
-from eligibility.robot.assessment import household_build, snapshot_extracts
+from eligibility.robot.facts import household_build, snapshot_extracts
 from eligibility.robot.findings import (
     COST_LABELS,
     INCOME_LABELS,

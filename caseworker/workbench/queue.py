@@ -370,11 +370,11 @@ def facet_matches(
             return status in DECIDED_STATUSES
         return bool(status == value)
     if facet == "warnings":
-        return value == "" or (value == "yes") == group["live_warning"]
+        return value == "" or bool((value == "yes") == group["live_warning"])
     if facet == "track":
         if value == "undecided":
-            return group["track"] == ""
-        return value == "" or group["track"] == value
+            return bool(group["track"] == "")
+        return value == "" or bool(group["track"] == value)
     if facet == "assignee":
         owner = group["owner_id"]
         if value == "me":

@@ -36,9 +36,6 @@ from eligibility.robot.assessment import (
     _robot_summary,
     assessment_run,
     decision_due_keeping_emergency,
-    household_links_reciprocate,
-    household_overlaps,
-    household_people,
     proposal_values,
     protected_in_register,
     register_problems,
@@ -47,6 +44,11 @@ from eligibility.robot.assessment import (
     tracks_to_book,
 )
 from eligibility.robot.claims import applications_claim_for_robot
+from eligibility.robot.links import (
+    household_links_reciprocate,
+    household_overlaps,
+    household_people,
+)
 from eligibility.robot.warnings import warnings_build
 from intake.models import Application
 from intake.services import (

@@ -28,7 +28,7 @@ from django.db.models import OuterRef, Subquery
 
 from accounts.models import Municipality
 from eligibility.models import Proposal, RegisterSnapshot
-from eligibility.robot.assessment import household_build
+from eligibility.robot.facts import household_build
 from eligibility.rules import InvalidHousehold, available_norm_years, calculate, norm_table_for
 
 INVALID_INPUT = 2
