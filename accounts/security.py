@@ -1,7 +1,7 @@
 """Web security services (#9): sessions, the staff second factor and rate limits.
 
 The middleware that applies them lives in `accounts.middleware`; the decisions are written down
-in docs/adr/0006-security.md.
+in docs/adr/0009-web-security.md.
 """
 
 from __future__ import annotations

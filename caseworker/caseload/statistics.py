@@ -1,7 +1,7 @@
 """Monthly statistics (#7): how long decisions take, how often the robot's proposal stands,
 how caseworkers treat each kind of robot warning, and the real split between the tracks.
 
-Definitions (docs/adr/0010):
+Definitions (docs/adr/0010-ownership-caseloads-handoffs-silence.md):
 - The month is the month the decision was made (local time).
 - Decision time: hours from submission to decision. Percentiles by nearest rank: p50 is the
   value at rank ceil(0.5 n) of the sorted times, p90 at rank ceil(0.9 n).

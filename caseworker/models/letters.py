@@ -1,6 +1,6 @@
 """Standard reasons (motivering) and the stored decision letters.
 
-Registered through the last lines of caseworker/models.py.
+Exported by caseworker/models/__init__.py.
 """
 
 from __future__ import annotations

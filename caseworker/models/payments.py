@@ -1,7 +1,7 @@
 """Payment orders for approved decisions and the daily ISO 20022 pain.001 files.
 
 "Only once" lives in the database: one order per decision, each order in at most one file.
-Registered through the last lines of caseworker/models.py.
+Exported by caseworker/models/__init__.py.
 """
 
 from __future__ import annotations

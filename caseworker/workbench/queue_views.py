@@ -213,7 +213,7 @@ def queue_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def queue_search_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A case opened from search results: one SEARCH row in the access log for that case (the
-    list of hits itself is not logged, see docs/adr/0003-queue-search-access-log.md), then the
+    list of hits itself is not logged, see docs/adr/0006-caseworker-queue.md), then the
     case page, which logs its own view."""
     application = access_application(request.user, pk)
     access_log_record(

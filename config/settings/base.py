@@ -185,7 +185,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# --- Web security (#9, docs/adr/0006-security.md) -------------------------------------------
+# --- Web security (#9, docs/adr/0009-web-security.md) -------------------------------------------
 # A strict nonce-based CSP: no inline script or style, no eval (htmx runs with allowEval false),
 # nothing from another origin, never framed.
 CONTENT_SECURITY_POLICY = {
@@ -518,7 +518,7 @@ CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
 CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30.0)
 
-# --- Ownership of cases (#7, docs/adr/0010) ---------------------------------------------------
+# --- Ownership of cases (#7, docs/adr/0010-ownership-caseloads-handoffs-silence.md) ---------
 # Who gets a newly submitted case, and what an emergency sets off, are events intake announces
 # and caseworker answers (intake.events, ADR 0012), not settings.
 # An emergency is decided within this many hours of being said (same day).
@@ -539,7 +539,7 @@ CASELOAD_CEILING_DEFAULT = env.int("CASELOAD_CEILING_DEFAULT", default=35)
 # Hours the receiving side has to acknowledge a referral, by urgency.
 REFERRAL_ACKNOWLEDGE_HOURS = {"normal": 24, "urgent": 4, "emergency": 1}
 # The silence detector: when the applicant is reminded, and when staff get an outreach task
-# (always before anything lapses). See caseworker/silence.py.
+# (always before anything lapses). See caseworker/caseload/silence.py.
 SILENCE = {
     "reapply_history_months": 3,  # "usually re-applies": applied in at least ...
     "reapply_min_months": 2,  # ... this many of the last `reapply_history_months` months

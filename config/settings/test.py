@@ -20,13 +20,13 @@ REGISTER_BACKENDS, NOTIFICATION_BACKENDS, EID_PROVIDER = integrations(
 )
 ATTACHMENT_ALLOW_UNSCANNED = True
 # The suite (and its Celery worker processes) runs with DEBUG off and the fakes; the tests of the
-# production guard switch this off again (tests/test_checks.py).
+# production guard switch this off again (tests/accounts/test_checks.py).
 ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG = True
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ROBOT_MODE = env.str("ROBOT_MODE", default="sync")
 # Counted on every render: tests change cases and look again at once (the cache has its own
-# test in tests/caseworker/test_queue.py).
+# test in tests/caseworker/workbench/test_queue.py).
 QUEUE_COUNTS_CACHE_SECONDS = 0
 # As in production: a wake-up claims the waiting applications in batches (ADR 0011).
 ROBOT_BATCH_SIZE = env.int("ROBOT_BATCH_SIZE", default=50)

@@ -8,7 +8,8 @@ Every step is an explanation :class:`Line` rounded to whole kronor on its own
 (``money.round_kronor``); the amount is the exact sum of the lines. When income exceeds the
 need, a final "adjustment" line brings the sum to 0.
 
-Rules and the choices made where the brief leaves room (see also docs/adr/0002):
+Rules and the choices made where the brief leaves room (see also
+docs/adr/0002-eligibility-engine.md):
 
 * Who is in the case. The applicant, a partner and children (role "child") aged 0-18, and 19-20
   when ``in_school``, form the case. A member with role "adult" (an adult sharing the dwelling

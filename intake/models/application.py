@@ -240,7 +240,7 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["municipality", "status", "submitted_at"]),
             models.Index(fields=["status", "robot_requested_at"]),
-            # The caseworker queue's default keyset order (caseworker/queue.py): first in,
+            # The caseworker queue's default keyset order (caseworker/workbench/queue.py): first in,
             # first out per municipality, so a page is an index walk, not a sort of every case.
             models.Index(
                 F("municipality"),
