@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.utils.module_loading import import_string
 
+from accounts.oidc import oidc_configuration_problems
+
 
 def _load(dotted: str) -> Any:
     try:
@@ -75,8 +77,6 @@ def integration_problems() -> list[Error]:
             )
         )
     elif getattr(provider, "start_url_name", None) == "accounts:oidc_start":
-        from accounts.oidc import oidc_configuration_problems
-
         missing = oidc_configuration_problems()
         if missing:
             errors.append(

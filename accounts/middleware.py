@@ -7,6 +7,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
+from accounts import security
+
 
 class NoStoreForAuthenticatedMiddleware:
     """Pages for a logged-in person hold personal data: never cache them anywhere."""
@@ -62,8 +64,6 @@ class SessionLifetimeMiddleware:
         from django.contrib import auth, messages
         from django.utils.translation import gettext
 
-        from accounts import security
-
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             if security.session_is_past_absolute_limit(request):
@@ -98,8 +98,6 @@ class StaffSecondFactorMiddleware:
         from django.urls import reverse
         from django.utils.http import urlencode
 
-        from accounts import security
-
         user = getattr(request, "user", None)
         # is_verified() is django_otp's (OTPMiddleware adds it to the user)
         if user is None or not security.second_factor_required(user) or user.is_verified():
@@ -128,8 +126,6 @@ class RateLimitMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         from django.template.response import TemplateResponse
-
-        from accounts import security
 
         if not settings.RATE_LIMITS_ENABLED:
             return None

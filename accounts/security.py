@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.client import client_ip
 from accounts.models import Role, User
 
 logger = logging.getLogger("accounts.security")
@@ -152,7 +153,6 @@ def _rate(rate: str) -> tuple[int, int]:
 
 
 def _rate_key(request: HttpRequest, key: str) -> str:
-    from accounts.client import client_ip
 
     if key == "user":
         user = getattr(request, "user", None)

@@ -14,6 +14,7 @@ from celery.signals import (
 from django_structlog.celery.steps import DjangoStructLogInitStep
 
 from config.logging import celery_handlers_to_json
+from config.startup import exit_if_unsafe
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
@@ -31,17 +32,13 @@ after_setup_logger.connect(celery_handlers_to_json, weak=False)
 after_setup_task_logger.connect(celery_handlers_to_json, weak=False)
 
 
-# Imported when the signal fires, not at the top: this module is imported with the config
-# package, before Django's apps (which the check reads) are loaded.
+# When the worker or beat starts (config.startup loads the checks only then: this module is
+# imported with the config package, before Django's apps are loaded).
 def _refuse_unsafe_worker(sender: object = None, **kwargs: object) -> None:
-    from config.startup import exit_if_unsafe
-
     exit_if_unsafe("Celery worker")
 
 
 def _refuse_unsafe_beat(sender: object = None, **kwargs: object) -> None:
-    from config.startup import exit_if_unsafe
-
     exit_if_unsafe("Celery beat")
 
 

@@ -13,15 +13,17 @@ import sys
 
 from django.core.exceptions import ImproperlyConfigured
 
+from kernel.events import topics_without_subscribers
+
 
 class UnsafeConfiguration(ImproperlyConfigured):
     pass
 
 
 def refuse_unsafe_configuration(process: str) -> None:
-    # Here, not at the top: config is imported before Django's apps are loaded.
+    # Here, not at the top: config is imported before Django's apps are loaded, and the checks
+    # read models.
     from accounts.checks import integration_problems
-    from kernel.events import topics_without_subscribers
 
     problems = integration_problems()
     missing = topics_without_subscribers()

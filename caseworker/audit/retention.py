@@ -32,7 +32,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from caseworker.models import AccessDenial, AccessLog, JournalEntry
-from intake.models import Application, ApplicationEvent
+from caseworker.models.letters import DecisionLetter
+from intake.documents.attachments import stored_path
+from intake.models import Application, ApplicationEvent, Attachment
+from meetings.models import NeedsScreen
 
 logger = structlog.get_logger(__name__)
 
@@ -194,9 +197,6 @@ def _anonymise_rows(label: str, relation: str, changes: dict[str, Any], ids: lis
 
 def _files_delete(application_ids: list[int]) -> list[Path]:
     """Documents and decision letters of the akt (deleted after commit)."""
-    from caseworker.models.letters import DecisionLetter
-    from intake.documents.attachments import stored_path
-    from intake.models import Attachment
 
     paths = [
         stored_path(attachment)
@@ -263,8 +263,6 @@ def retention_run(*, now: datetime | None = None, dry_run: bool = False) -> Rete
         .values_list("pk", flat=True)
     )
     if ids:
-        from meetings.models import NeedsScreen
-
         paths = _files_delete(ids)
         for label, (relation, changes) in ANONYMISE.items():
             _anonymise_rows(label, relation, changes, ids)
@@ -292,7 +290,6 @@ def retention_run(*, now: datetime | None = None, dry_run: bool = False) -> Rete
 
 
 def _letters_forget(application_ids: list[int]) -> None:
-    from caseworker.models.letters import DecisionLetter
 
     DecisionLetter.objects.filter(decision__application_id__in=application_ids).update(pdf="")
 

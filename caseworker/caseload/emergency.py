@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from caseworker.audit.log import journal_write
 from caseworker.caseload.ownership import (
-    _least,
-    _on_call_ids,
     alert_team_leads,
     caseloads,
+    least_utilised,
     municipality_settings,
+    on_call_ids,
 )
 from caseworker.models.caseload import AlertKind, StaffAlert
 from intake.models import Application
@@ -45,10 +45,10 @@ def _on_call_owner(application: Application) -> User | None:
     )
     if application.protected_identity:
         staff = [user for user in staff if user.may_handle_protected]
-    on_call = _on_call_ids([user.pk for user in staff])
+    on_call = on_call_ids([user.pk for user in staff])
     pool = [load for load in caseloads(application.municipality_id, staff).values()]
     pool = [load for load in pool if load.user.pk in on_call]
-    return _least(pool).user if pool else None
+    return least_utilised(pool).user if pool else None
 
 
 def _mail(address: str) -> None:

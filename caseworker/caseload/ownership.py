@@ -366,7 +366,7 @@ def _previous_owner_id(application: Application) -> int | None:
     )
 
 
-def _on_call_ids(user_ids: list[int]) -> set[int]:
+def on_call_ids(user_ids: list[int]) -> set[int]:
     return set(
         CaseworkerProfile.objects.filter(user_id__in=user_ids, on_call=True).values_list(
             "user_id", flat=True
@@ -374,7 +374,7 @@ def _on_call_ids(user_ids: list[int]) -> set[int]:
     )
 
 
-def _least(loads: list[Caseload]) -> Caseload:
+def least_utilised(loads: list[Caseload]) -> Caseload:
     return min(loads, key=lambda c: (c.utilisation, c.load, c.user.pk))
 
 
@@ -418,9 +418,9 @@ def owner_choose_weighted(
     weight = case_weight(facts)
     pool = list(loads.values())
     if application is not None and application.is_emergency:
-        on_call = _on_call_ids([c.user.pk for c in pool])
+        on_call = on_call_ids([c.user.pk for c in pool])
         if on_call:
-            return _least([c for c in pool if c.user.pk in on_call]).user
+            return least_utilised([c for c in pool if c.user.pk in on_call]).user
         alert_team_leads(
             municipality_id=municipality.pk,
             kind=AlertKind.NO_ON_CALL,
@@ -436,8 +436,8 @@ def owner_choose_weighted(
                 return load.user
     fits = [c for c in pool if c.load + weight <= c.ceiling]
     if fits:
-        return _least(fits).user
-    chosen = _least(pool)
+        return least_utilised(fits).user
+    chosen = least_utilised(pool)
     alert_team_leads(
         municipality_id=municipality.pk,
         kind=AlertKind.CEILING_EXCEEDED,

@@ -18,7 +18,7 @@ from typing import Any
 
 from caseworker.models import LineAdjustment
 from eligibility.models import Proposal, RegisterSnapshot
-from eligibility.registers.base import income_type
+from eligibility.registers.base import income_type, previous_month
 from eligibility.robot.facts import household_build, snapshot_extracts
 from eligibility.robot.findings import (
     COST_LABELS,
@@ -196,10 +196,6 @@ class RegisterComparison:
         return sum(r.differs for r in self.incomes) + sum(m.differs for m in self.members or [])
 
 
-def _previous_month(day: date) -> date:
-    return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
-
-
 def register_comparison(
     *,
     application: Application,
@@ -213,7 +209,7 @@ def register_comparison(
     sources: dict[str, set[str]] = {}
     register_household: list[dict[str, Any]] | None = None
     applicant_pnr = application.applicant.personnummer or ""
-    control = _previous_month(application.month)
+    control = previous_month(application.month)
     for snapshot in snapshots:
         for person in snapshot_extracts(snapshot):
             for payment in person.get("payments", []):

@@ -63,6 +63,11 @@ from caseworker.workbench.forms import (
 )
 from eligibility.robot.warnings import WarningNotOpen, warning_acknowledge
 from eligibility.trial.explain import flag_text
+from intake.documents.attachments import (
+    AttachmentRefused,
+    attachment_download_name,
+    attachment_open,
+)
 from intake.models import Application, Decision, DecisionOutcome
 from intake.services import ConcurrentTransition
 from intake.states import Status, TransitionNotAllowed
@@ -419,11 +424,6 @@ def case_attachment(
 ) -> FileResponse:
     """An incoming document, shown inline (only files that passed the virus scan), named with
     the extension of its detected type (never the name it was uploaded with)."""
-    from intake.documents.attachments import (
-        AttachmentRefused,
-        attachment_download_name,
-        attachment_open,
-    )
 
     attachment = application.attachments.filter(pk=attachment_pk).first()
     if attachment is None:

@@ -220,7 +220,7 @@ def answer_months(as_of: date) -> tuple[date, date]:
 
 # --- the caller's deadline ----------------------------------------------------------------
 
-_deadline: ContextVar[float | None] = ContextVar("register_deadline", default=None)
+register_deadline: ContextVar[float | None] = ContextVar("register_deadline", default=None)
 
 
 def time_left() -> float | None:
@@ -228,5 +228,5 @@ def time_left() -> float | None:
 
     Set by `lookup.registers_fetch` around every call; a real adapter uses it to bound its
     HTTP timeouts, the fakes to know how long a simulated "timeout" must sleep."""
-    deadline = _deadline.get()
+    deadline = register_deadline.get()
     return None if deadline is None else max(0.0, deadline - time.monotonic())

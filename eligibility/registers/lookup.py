@@ -26,7 +26,7 @@ from eligibility.registers.base import (
     RegisterResponseInvalid,
     RegisterUnavailable,
     RequestPurpose,
-    _deadline,
+    register_deadline,
 )
 from eligibility.registers.breaker import breaker_for
 
@@ -108,7 +108,7 @@ def _lookup_one(
 ) -> None:
     breaker = breaker_for(register.source)
     retries = settings.REGISTER_RETRIES
-    token = _deadline.set(deadline)
+    token = register_deadline.set(deadline)
     try:
         while True:
             if time.monotonic() >= deadline:
@@ -148,7 +148,7 @@ def _lookup_one(
             outcome.extract, outcome.error = extract, ""
             return
     finally:
-        _deadline.reset(token)
+        register_deadline.reset(token)
         outcome.finished = time.monotonic()
         outcome.done.set()
 

@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from eligibility.models import Proposal, RegisterSnapshot, SnapshotStatus
 from eligibility.registers import configured_registers
-from eligibility.registers.base import RequestPurpose
+from eligibility.registers.base import RequestPurpose, previous_month
 from eligibility.registers.lookup import LookupResult, registers_fetch
 from eligibility.robot import events
 from eligibility.robot.claims import RobotClaim, application_claim_for_robot
-from eligibility.robot.facts import _previous_month, facts_build, household_build, snapshot_extracts
+from eligibility.robot.facts import facts_build, household_build, snapshot_extracts
 from eligibility.robot.findings import (
     Finding,
     TrackSuggestion,
@@ -93,7 +93,7 @@ def snapshots_build(
     results: list[LookupResult],
 ) -> list[RegisterSnapshot]:
     """The unsaved snapshots of one round's answers: source, request, period and payload."""
-    control_month = _previous_month(application.month)
+    control_month = previous_month(application.month)
     return [
         RegisterSnapshot(
             application=application,
@@ -112,7 +112,7 @@ def snapshots_build(
                 "elapsed_ms": result.elapsed_ms,
             },
             error=result.error,
-            period_start=_previous_month(control_month),
+            period_start=previous_month(control_month),
             period_end=application.month - timedelta(days=1),
         )
         for result in results
@@ -129,7 +129,7 @@ def robot_purpose(application: Application, purpose: str | None = None) -> Reque
     )
 
 
-def _adults(members: list[HouseholdMember]) -> list[str]:
+def adult_personnummers(members: list[HouseholdMember]) -> list[str]:
     return [m.personnummer for m in members if m.role in (MemberRole.APPLICANT, MemberRole.PARTNER)]
 
 
@@ -171,7 +171,7 @@ def _needs(application: Application, members: list[HouseholdMember]) -> list[rou
 ROUTING_NEEDS = frozenset(routing.Needs.__dataclass_fields__)
 
 
-def _assess(
+def assessment_make(
     application: Application,
     members: list[HouseholdMember],
     incomes: list[DeclaredIncome],
@@ -256,7 +256,7 @@ def assessment_run(*, application_id: int, worker_id: str, now: datetime | None 
     missing = [s for s in configured_registers() if s not in have]
     if missing:
         purpose = robot_purpose(application)
-        subjects = _adults(members)
+        subjects = adult_personnummers(members)
         results = registers_fetch(
             personnummers=subjects, as_of=application.month, purpose=purpose, sources=missing
         )
@@ -268,7 +268,7 @@ def assessment_run(*, application_id: int, worker_id: str, now: datetime | None 
         )
     people = household_people(members, snapshots, application.applicant.personnummer or "")
     others = household_overlaps([(application, people)])[application.pk]
-    assessment = _assess(application, members, incomes, snapshots, others)
+    assessment = assessment_make(application, members, incomes, snapshots, others)
     today = timezone.localdate(now or timezone.now())
     problems = register_problems(snapshots)
     with transaction.atomic():
@@ -306,7 +306,7 @@ def assessment_run(*, application_id: int, worker_id: str, now: datetime | None 
                 application=application,
                 to=Status.AWAITING_CASEWORKER,
                 actor_kind=Actor.ROBOT,
-                reason=_robot_summary(assessment, problems),
+                reason=robot_summary(assessment, problems),
                 only_if=Q(robot_lease_owner=worker_id),
                 updates={
                     "robot_lease_owner": "",
@@ -404,7 +404,7 @@ PROBLEM_TEXT = {
 }
 
 
-def _robot_summary(assessment: Assessment, problems: list[str]) -> str:
+def robot_summary(assessment: Assessment, problems: list[str]) -> str:
     result = assessment.result
     verdict = "rätt till bistånd" if result.eligible else "ingen rätt"
     text = f"Förslag: {result.amount} kr ({verdict})"
@@ -449,7 +449,10 @@ def assessment_recheck(*, application_id: int) -> bool:
         application, "ekonomiskt bistånd: ny kontroll av register som inte svarade"
     )
     results = registers_fetch(
-        personnummers=_adults(members), as_of=application.month, purpose=purpose, sources=failed
+        personnummers=adult_personnummers(members),
+        as_of=application.month,
+        purpose=purpose,
+        sources=failed,
     )
     answered = [r for r in results if r.status in (SnapshotStatus.OK, SnapshotStatus.NOT_FOUND)]
     if not answered:
@@ -467,7 +470,7 @@ def assessment_recheck(*, application_id: int) -> bool:
         snapshots = list(RegisterSnapshot.objects.filter(application=application, round=round_))
         people = household_people(members, snapshots, application.applicant.personnummer or "")
         others = household_overlaps([(application, people)])[application.pk]
-        assessment = _assess(application, members, incomes, snapshots, others)
+        assessment = assessment_make(application, members, incomes, snapshots, others)
         problems = [
             f"register_{s.status}:{s.source}"
             for s in snapshots
@@ -487,7 +490,7 @@ def assessment_recheck(*, application_id: int) -> bool:
             reason="Kontrollerade igen: "
             + ", ".join(r.source for r in answered)
             + " svarade. "
-            + _robot_summary(assessment, problems),
+            + robot_summary(assessment, problems),
         )
     return True
 

@@ -31,15 +31,15 @@ from eligibility.registers.lookup import registers_fetch_finish, registers_fetch
 from eligibility.robot import events
 from eligibility.robot.assessment import (
     Assessment,
-    _adults,
-    _assess,
-    _robot_summary,
+    adult_personnummers,
+    assessment_make,
     assessment_run,
     decision_due_keeping_emergency,
     proposal_values,
     protected_in_register,
     register_problems,
     robot_purpose,
+    robot_summary,
     snapshots_build,
     tracks_to_book,
 )
@@ -142,7 +142,7 @@ def _batch_run(applications: list[Application], *, worker_id: str, now: datetime
     pending = []
     for application in applications:
         members = declared_members(application)
-        subjects = _adults(members)
+        subjects = adult_personnummers(members)
         purpose = robot_purpose(application)
         lookups = registers_fetch_start(
             personnummers=subjects, as_of=application.month, purpose=purpose, sources=sources
@@ -167,7 +167,7 @@ def _batch_run(applications: list[Application], *, worker_id: str, now: datetime
     }
     others = household_overlaps([(a, people[a.pk]) for a in applications])
     for application, members, _subjects, _purpose, _lookups in pending:
-        assessments[application.pk] = _assess(
+        assessments[application.pk] = assessment_make(
             application,
             members,
             declared_incomes(application),
@@ -257,7 +257,7 @@ def _batch_write(
         items=[
             BulkTransition(
                 application=a,
-                reason=_robot_summary(assessments[a.pk], problems[a.pk]),
+                reason=robot_summary(assessments[a.pk], problems[a.pk]),
                 updates={
                     "robot_lease_owner": "",
                     "robot_lease_until": None,

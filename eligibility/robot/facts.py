@@ -3,12 +3,12 @@ findings read (eligibility.robot.findings, pure)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from eligibility.models import RegisterSnapshot, SnapshotStatus
-from eligibility.registers.base import income_type
+from eligibility.registers.base import income_type, previous_month
 from eligibility.robot.findings import (
     Facts,
     PaymentFact,
@@ -35,10 +35,6 @@ from intake.services import (
 from meetings import routing
 
 
-def _previous_month(day: date) -> date:
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
 def snapshot_extracts(snapshot: RegisterSnapshot) -> list[dict[str, Any]]:
     """The per-person answers stored in a snapshot (payload `{"persons": [...]}`)."""
     if snapshot.status != SnapshotStatus.OK:
@@ -56,7 +52,7 @@ def household_build(
 ) -> Household:
     """Facts for the engine: the declaration, register payments in the control month and the
     municipality's settings in force for the month (caps, asset buffer, own cost items)."""
-    control_month = _previous_month(application.month)
+    control_month = previous_month(application.month)
     member_index = {m.personnummer: i for i, m in enumerate(members)}
     register_incomes: list[Income] = []
     for snapshot in snapshots:

@@ -13,7 +13,11 @@ from intake.models import (
     HouseholdMember,
     MemberRole,
 )
-from intake.services.lifecycle import ApplicationIncomplete, _sign, _submit_signed
+from intake.services.lifecycle import (
+    ApplicationIncomplete,
+    application_submit_signed,
+    signature_record,
+)
 from intake.states import Status
 
 
@@ -57,8 +61,8 @@ def application_partner_sign(*, application: Application, partner: User) -> Appl
     """The partner signs with their own e-ID; with both signatures the application is sent."""
     Application.objects.select_for_update().filter(pk=application.pk).first()
     member = _partner_of(application, partner)
-    _sign(application, member.personnummer)
-    return _submit_signed(application, actor=partner)
+    signature_record(application, member.personnummer)
+    return application_submit_signed(application, actor=partner)
 
 
 @transaction.atomic

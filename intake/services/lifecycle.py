@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Case, Field, Q, Value, When
 from django.utils import timezone
 
+from accounts.mandates import acting_label, mandate_for
 from accounts.models import Municipality, User
 from intake import events
 from intake.models import (
@@ -206,16 +207,15 @@ def application_submit(*, application: Application, applicant: User) -> Applicat
         reason = representative_reason(application=application, user=applicant)
     partner = application.members.filter(role=MemberRole.PARTNER).first()
     if partner is not None and application.kind != ApplicationKind.SUPPLEMENTARY:
-        _sign(application, application.applicant.personnummer or "")
+        signature_record(application, application.applicant.personnummer or "")
         application.signatures.filter(personnummer=partner.personnummer).delete()
         Signature.objects.create(application=application, personnummer=partner.personnummer)
         return application
-    return _submit_signed(application, actor=applicant, reason=reason)
+    return application_submit_signed(application, actor=applicant, reason=reason)
 
 
 def representative_reason(*, application: Application, user: User) -> str:
     """The event reason when a representative submits; refused without an active mandate."""
-    from accounts.mandates import acting_label, mandate_for
 
     mandate = mandate_for(
         representative=user, principal_personnummer=application.applicant.personnummer or ""
@@ -225,7 +225,7 @@ def representative_reason(*, application: Application, user: User) -> str:
     return f"Ansökan signerad och inskickad av {acting_label(user=user, mandate=mandate)}"
 
 
-def _sign(application: Application, personnummer: str) -> None:
+def signature_record(application: Application, personnummer: str) -> None:
     Signature.objects.update_or_create(
         application=application,
         personnummer=personnummer,
@@ -233,7 +233,7 @@ def _sign(application: Application, personnummer: str) -> None:
     )
 
 
-def _submit_signed(
+def application_submit_signed(
     application: Application, *, actor: User, reason: str = "Ansökan signerad och inskickad"
 ) -> Application:
     now = timezone.now()

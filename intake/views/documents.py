@@ -31,10 +31,10 @@ from intake.forms import (
     AttachmentForm,
 )
 from intake.models import Application, ScanStatus
-from intake.views.steps import _draft, _saved, _step_context
+from intake.views.steps import draft_for_applicant, draft_saved, step_context
 
 
-def _upload(
+def upload_handle(
     request: AuthenticatedHttpRequest, application: Application, *, kind: str | None = None
 ) -> Any:
     """Handle one upload form; returns the bound form (with errors) or None when stored."""
@@ -71,7 +71,7 @@ def _upload(
     return form
 
 
-def _documents_context(application: Application) -> dict[str, Any]:
+def documents_context(application: Application) -> dict[str, Any]:
     held = list(application.attachments.exclude(scan_status="infected"))
     have = {a.kind for a in held}
     checklist = [
@@ -89,20 +89,20 @@ def _documents_context(application: Application) -> dict[str, Any]:
 @applicant_required
 @require_http_methods(["GET", "POST"])
 def step_attachments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    application = _draft(request, pk)
+    application = draft_for_applicant(request, pk)
     form = AttachmentForm()
     if request.method == "POST":
-        bound = _upload(request, application)
+        bound = upload_handle(request, application)
         if bound is None:
-            _saved(application)
+            draft_saved(application)
             return redirect("intake:step_attachments", pk=application.pk)
         form = bound
     return TemplateResponse(
         request,
         "intake/step_attachments.html",
         {
-            **_step_context(application, "intake:step_attachments"),
-            **_documents_context(application),
+            **step_context(application, "intake:step_attachments"),
+            **documents_context(application),
             "form": form,
         },
         status=400 if form.is_bound else 200,
@@ -114,12 +114,12 @@ def step_attachments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def attachment_remove(
     request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
 ) -> HttpResponse:
-    application = _draft(request, pk)
+    application = draft_for_applicant(request, pk)
     attachment = application.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404
     attachment_delete(attachment=attachment)
-    _saved(application)
+    draft_saved(application)
     messages.success(request, _("Dokumentet %(name)s är borttaget.") % {"name": attachment})
     return redirect("intake:step_attachments", pk=application.pk)
 

@@ -26,22 +26,22 @@ from intake.forms import (
 )
 from intake.models import Application
 from intake.states import Status
-from intake.views.documents import _documents_context
-from intake.views.steps import _draft, _step_context
+from intake.views.documents import documents_context
+from intake.views.steps import draft_for_applicant, step_context
 
 
 def _review_context(application: Application) -> dict[str, Any]:
     return {
         "members": application.members.all(),
         "incomes": application.incomes.all(),
-        **_documents_context(application),
+        **documents_context(application),
     }
 
 
 @applicant_required
 @require_http_methods(["GET", "POST"])
 def step_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    application = _draft(request, pk)
+    application = draft_for_applicant(request, pk)
     form = DeclarationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         application = services.application_submit(application=application, applicant=request.user)
@@ -53,7 +53,7 @@ def step_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         "intake/step_review.html",
         {
-            **_step_context(application, "intake:step_review"),
+            **step_context(application, "intake:step_review"),
             **_review_context(application),
             "form": form,
             "decline": declines.first(),
@@ -73,7 +73,7 @@ def application_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def application_changes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A renewal prefilled from last month: "Har något ändrats?"."""
-    application = _draft(request, pk)
+    application = draft_for_applicant(request, pk)
     form = ChangesForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["changed"] == "yes":

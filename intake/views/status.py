@@ -26,7 +26,7 @@ from intake.forms import (
 )
 from intake.models import Application, AttachmentKind
 from intake.states import Status
-from intake.views.documents import _documents_context, _upload
+from intake.views.documents import documents_context, upload_handle
 
 EXPLAINED = {
     Status.SUBMITTED: gettext_lazy(
@@ -105,7 +105,7 @@ def _status_context(application: Application) -> dict[str, Any]:
 def _detail_context(request: AuthenticatedHttpRequest, application: Application) -> dict[str, Any]:
     return {
         **_status_context(application),
-        **_documents_context(application),
+        **documents_context(application),
         "upload_form": AttachmentForm(initial={"kind": AttachmentKind.SUPPLEMENT}),
         "message_form": MessageForm(),
         "thread": application.messages.select_related("author"),
@@ -137,7 +137,7 @@ def supplement_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     application = access_application(
         request.user, pk, Application.objects.filter(status=Status.AWAITING_SUPPLEMENT)
     )
-    bound = _upload(request, application, kind=AttachmentKind.SUPPLEMENT)
+    bound = upload_handle(request, application, kind=AttachmentKind.SUPPLEMENT)
     if bound is None:
         return redirect("intake:application_detail", pk=application.pk)
     context = _detail_context(request, application)

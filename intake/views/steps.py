@@ -64,14 +64,14 @@ STEPS = [
 ]
 
 
-def _draft(request: AuthenticatedHttpRequest, pk: int) -> Application:
+def draft_for_applicant(request: AuthenticatedHttpRequest, pk: int) -> Application:
     application = access_application(
         request.user, pk, Application.objects.filter(status=Status.DRAFT)
     )
     return application
 
 
-def _step_context(application: Application, current: str) -> dict[str, Any]:
+def step_context(application: Application, current: str) -> dict[str, Any]:
     steps = [(s.url_name, s.label) for s in STEPS if s.applies(application)]
     names = [name for name, _label in steps]
     number = names.index(current) + 1 if current in names else None
@@ -192,7 +192,7 @@ def _next_after_household(application: Application, data: dict[str, Any]) -> str
     return "intake:step_housing"
 
 
-def _saved(application: Application) -> None:
+def draft_saved(application: Application) -> None:
     services.application_touch(application=application)
 
 
@@ -239,13 +239,13 @@ NEXT: dict[str, str | Callable[[Application, dict[str, Any]], str]] = {
 
 
 def _form_step(request: AuthenticatedHttpRequest, pk: int, key: str) -> HttpResponse:
-    application = _draft(request, pk)
+    application = draft_for_applicant(request, pk)
     step = FORM_STEPS[key]
     if request.method == "POST":
         form = step.form_class(request.POST)
         if form.is_valid():
             step.save(application, form.cleaned_data)
-            _saved(application)
+            draft_saved(application)
             if request.POST.get("action") == "review":
                 return redirect("intake:step_review", pk=application.pk)
             target = NEXT[key]
@@ -263,7 +263,7 @@ def _form_step(request: AuthenticatedHttpRequest, pk: int, key: str) -> HttpResp
         request,
         step.template,
         {
-            **_step_context(application, f"intake:step_{key}"),
+            **step_context(application, f"intake:step_{key}"),
             "form": form,
             "autosave_url": reverse("intake:autosave", args=[application.pk, key]),
         },
@@ -339,12 +339,12 @@ def _save_children(application: Application, formset: Any) -> int:
 @applicant_required
 @require_http_methods(["GET", "POST"])
 def step_children(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    application = _draft(request, pk)
+    application = draft_for_applicant(request, pk)
     if request.method == "POST":
         formset = _children_formset(application, request.POST)
         if formset.is_valid():
             _save_children(application, formset)
-            _saved(application)
+            draft_saved(application)
             if request.POST.get("action") == "review":
                 return redirect("intake:step_review", pk=application.pk)
             return redirect("intake:step_housing", pk=application.pk)
@@ -354,7 +354,7 @@ def step_children(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         "intake/step_children.html",
         {
-            **_step_context(application, "intake:step_children"),
+            **step_context(application, "intake:step_children"),
             "formset": formset,
             "autosave_url": reverse("intake:autosave", args=[application.pk, "children"]),
         },
@@ -369,7 +369,7 @@ def autosave(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpRespo
     Invalid answers are not saved (the page shows its errors when sent); the applicant is told
     that this page is not saved yet, so nothing is lost without them knowing.
     """
-    application = _draft(request, pk)
+    application = draft_for_applicant(request, pk)
     saved = False
     if step == "children":
         formset = _children_formset(application, request.POST)
@@ -384,7 +384,7 @@ def autosave(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpRespo
     else:
         raise Http404
     if saved:
-        _saved(application)
+        draft_saved(application)
     return TemplateResponse(
         request,
         "intake/_save_status.html",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import override_settings
 
 from accounts.checks import check_no_test_integrations_in_production
-from tests.accounts.test_checks import REAL_NOTIFIERS, STUB_REGISTER
+from tests.production import REAL_NOTIFIERS, STUB_REGISTER
 
 REAL_REGISTERS = dict.fromkeys(
     (

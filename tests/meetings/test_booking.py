@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Municipality, Role, User
-from intake.models import Application, DeclaredIncome, IncomeType
+from intake.models import Application, DeclaredIncome, IncomeType, Track
 from intake.states import Status
 from meetings import changes
 from meetings.booking import (
@@ -33,7 +33,6 @@ from meetings.models import (
     NeedsScreen,
     Outcome,
     Room,
-    Track,
     WorkingHours,
 )
 from meetings.needs import needs_screen_save, needs_suggest_track

@@ -218,7 +218,7 @@ def test_preferences_page_is_for_applicants_only(client: Client, caseworker: Use
 def test_many_notices_go_out_in_one_pass_and_a_failure_waits_for_the_retry(
     submitted_application: Application, applicant: User
 ) -> None:
-    from notifications.delivery import notifications_send
+    from notifications.sending import notifications_send
 
     applicant.notification_channel, applicant.email = "email", "alva@example.invalid"
     applicant.save()

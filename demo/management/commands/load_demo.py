@@ -16,6 +16,7 @@ from accounts.eid import EidIdentity
 from accounts.models import Municipality, Role, User
 from accounts.services import applicant_get_or_create
 from caseworker.decisions.services import decision_record
+from eligibility.models import HouseholdType, HousingCostCap, MunicipalNormSettings
 from intake import services as intake
 from intake.models import Application
 from meetings.models import WorkingHours
@@ -85,8 +86,6 @@ class Command(BaseCommand):
     def _demo_norm_settings(self, municipality: Municipality) -> None:
         """Housing-cost caps as an example (Malmö's published 2018 figures, DOMAIN.md)."""
         from datetime import date
-
-        from eligibility.models import HouseholdType, HousingCostCap, MunicipalNormSettings
 
         settings_row, created = MunicipalNormSettings.objects.get_or_create(
             municipality=municipality,

@@ -304,14 +304,14 @@ def test_a_lease_lost_mid_batch_leaves_that_application_to_its_new_holder(
     taken = applications[1]
     from eligibility.robot import batch
 
-    real = batch._assess
+    real = batch.assessment_make
 
     def steal_then_assess(application: Application, *args: Any) -> Any:
         # Another run takes the lease over while this one waits for the registers.
         Application.objects.filter(pk=taken.pk).update(robot_lease_owner="new-holder")
         return real(application, *args)
 
-    monkeypatch.setattr(batch, "_assess", steal_then_assess)
+    monkeypatch.setattr(batch, "assessment_make", steal_then_assess)
     assert robot_run(application_id=applications[0].pk, worker_id="w") == 2
     assert Application.objects.get(pk=taken.pk).status == Status.PROCESSING
     assert not Proposal.objects.filter(application=taken).exists()
