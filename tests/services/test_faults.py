@@ -32,6 +32,7 @@ from eligibility.registers import configured_registers
 from eligibility.robot import sweeper
 from eligibility.robot.tasks import process_application
 from intake import services as intake
+from intake.services import lifecycle
 from intake.models import Application, ApplicationEvent
 from intake.states import Status
 from meetings.models import Meeting, WorkingHours
@@ -70,13 +71,17 @@ def submit_without_dispatch(
 ) -> list[int]:
     """Submit through the service, but keep its hand-over to the robot from publishing, so the
     test alone decides how many times the task is delivered."""
-    monkeypatch.setattr(intake, "hand_over_to_robot", lambda application_id: None)
+    # Patched where submit calls it (intake.services only re-exports it).
+    monkeypatch.setattr(lifecycle, "hand_over_to_robot", lambda application_id: None)
     pks = []
     for applicant in applicants:
         application = make_draft(applicant, month=MONTH)
         intake.application_submit(application=application, applicant=applicant)
         pks.append(application.pk)
     monkeypatch.undo()
+    # If the patch missed (the name moved), the robot would already be at work: say so here.
+    untouched = Application.objects.filter(pk__in=pks, status=Status.SUBMITTED).count()
+    assert untouched == len(pks), "the hand-over to the robot was not held back"
     return pks
 
 
