@@ -42,7 +42,6 @@ def door(function: Callable[P, R]) -> Callable[P, R]:
             passed.append(f"{function.__module__}.{function.__qualname__}")
         return function(*args, **kwargs)
 
-    wrapped.is_door = True  # type: ignore[attr-defined]  # a marker set on the function object
     return wrapped
 
 

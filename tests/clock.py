@@ -64,19 +64,19 @@ class _CalendarSpy:
     def localdate(self, value: datetime | None = None, timezone: object = None) -> object:
         if value is None:
             self._note()
-        return self._localdate(value, timezone)  # type: ignore[arg-type]
+        return self._localdate(value, timezone)
 
     def localtime(self, value: datetime | None = None, timezone: object = None) -> object:
         if value is None:
             self._note()
-        return self._localtime(value, timezone)  # type: ignore[arg-type]
+        return self._localtime(value, timezone)
 
 
 _SPY = _CalendarSpy()
 # Installed at import, before any project module binds the functions. The project (and Django)
 # call them as `timezone.localdate(...)`, through the module, so the spy sees every call.
-timezone.localdate = _SPY.localdate  # type: ignore[assignment]
-timezone.localtime = _SPY.localtime  # type: ignore[assignment]
+timezone.localdate = _SPY.localdate
+timezone.localtime = _SPY.localtime
 
 
 def parse_moment(value: str) -> datetime:

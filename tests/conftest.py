@@ -157,7 +157,7 @@ def submit(
 @pytest.fixture
 def private_media(settings: object, tmp_path: Path) -> Path:
     """Letters and payment files written under the test's own folder."""
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # type: ignore[attr-defined]
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return tmp_path / "private"
 
 
@@ -283,10 +283,10 @@ def django_db_setup(
     (tests/dbtemplate.py); `--create-db` rebuilds the template."""
     from tests.dbtemplate import test_database_clone, test_database_destroy
 
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         original, name = test_database_clone(rebuild=request.config.getoption("create_db"))
     yield
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         test_database_destroy(original=original, name=name)
 
 

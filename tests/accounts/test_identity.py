@@ -79,7 +79,7 @@ def test_invalid_numbers_are_refused(value: str) -> None:
 @pytest.mark.parametrize("value", ["", "   ", None])
 def test_an_empty_number_is_required(value: str | None) -> None:
     with pytest.raises(ValidationError) as excinfo:
-        normalise_personnummer(value)  # type: ignore[arg-type]
+        normalise_personnummer(value)
     assert excinfo.value.code == "required"
 
 

@@ -45,7 +45,7 @@ def _mandate(representative: User, caseworker: User, **kw: object) -> Mandate:
         "document_reference": "ÖF 2026-123",
         **kw,
     }
-    return mandate_register(registered_by=caseworker, **values)  # type: ignore[arg-type]
+    return mandate_register(registered_by=caseworker, **values)
 
 
 def test_representative_sees_the_principals_applications(
@@ -150,7 +150,7 @@ def test_representative_starts_an_application_for_the_principal(
     assert page.status_code == 200 and "20030606-****" in page.content.decode()
     response = client.post(
         reverse("intake:represented_start", args=[mandate.pk]),
-        {"municipality": trelleborg.pk},  # type: ignore[attr-defined]
+        {"municipality": trelleborg.pk},
     )
     application = Application.objects.get(applicant__personnummer=PNR_ALVA)
     assert response.status_code == 302

@@ -11,7 +11,7 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 _axe = Axe()
 
 
-def phone(chromium, **options):  # type: ignore[no-untyped-def]
+def phone(chromium, **options):
     context = chromium.new_context(
         locale="sv-SE", timezone_id="Europe/Stockholm", **PHONE, **options
     )
@@ -19,13 +19,13 @@ def phone(chromium, **options):  # type: ignore[no-untyped-def]
     return context
 
 
-def login(page, base: str, personnummer: str) -> None:  # type: ignore[no-untyped-def]
+def login(page, base: str, personnummer: str) -> None:
     page.goto(f"{base}/e-legitimation/")
     page.get_by_role("button", name=re.compile(personnummer)).click()
     page.wait_for_url(re.compile(r"/ansokan/"))
 
 
-def assert_accessible(page, seen: list[str] | None = None) -> None:  # type: ignore[no-untyped-def]
+def assert_accessible(page, seen: list[str] | None = None) -> None:
     """Zero axe-core violations at WCAG 2.1 A and AA on the page as it is now."""
     results = _axe.run(
         page,
@@ -39,7 +39,7 @@ def assert_accessible(page, seen: list[str] | None = None) -> None:  # type: ign
         seen.append(page.url)
 
 
-def error_summary(page):  # type: ignore[no-untyped-def]
+def error_summary(page):
     """The page's error summary (role=alert). Not `get_by_role("alert")`: the idle-session banner
     is an alert too, and until session.js has run on a freshly loaded page (later when a script
     is revalidated) both match."""

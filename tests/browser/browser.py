@@ -66,20 +66,20 @@ class Recorder:
     page_errors: list[tuple[str, str]] = field(default_factory=list)
     htmx: list[str] = field(default_factory=list)  # urls fetched by htmx (HX-Request header)
 
-    def attach(self, context, who: str) -> None:  # type: ignore[no-untyped-def]
+    def attach(self, context, who: str) -> None:
         context.on("request", lambda r: self._on_request(r, who))
         context.on("requestfailed", lambda r: self.failed.append((who, r.url, r.failure or "")))
         context.on("page", lambda p: self._attach_page(p, who))
         for page in context.pages:
             self._attach_page(page, who)
 
-    def _on_request(self, request, who: str) -> None:  # type: ignore[no-untyped-def]
+    def _on_request(self, request, who: str) -> None:
         self.requests.append((who, request.method, request.url))
         if request.headers.get("hx-request") == "true":
             self.htmx.append(request.url)
 
-    def _attach_page(self, page, who: str) -> None:  # type: ignore[no-untyped-def]
-        def on_console(msg) -> None:  # type: ignore[no-untyped-def]
+    def _attach_page(self, page, who: str) -> None:
+        def on_console(msg) -> None:
             if msg.type == "error":
                 self.console_errors.append((who, msg.text, (msg.location or {}).get("url", "")))
 

@@ -33,12 +33,12 @@ HTML = b"<!DOCTYPE html><html><body>hej</body></html>"
 ZIP = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 30
 
 
-def start(page, municipality: str = "Trelleborg") -> None:  # type: ignore[no-untyped-def]
+def start(page, municipality: str = "Trelleborg") -> None:
     page.get_by_label("Kommun där du bor").select_option(label=municipality)
     page.get_by_role("button", name="Börja ansökan för denna månad").click()
 
 
-def fill_alone(page, seen: list[str]) -> None:  # type: ignore[no-untyped-def]
+def fill_alone(page, seen: list[str]) -> None:
     """Household → housing → other costs → incomes → assets, checking each page."""
     expect(page.get_by_role("heading", name="Ditt hushåll")).to_be_visible()
     assert_accessible(page, seen)
@@ -61,7 +61,7 @@ def fill_alone(page, seen: list[str]) -> None:  # type: ignore[no-untyped-def]
     expect(page.get_by_role("heading", name="Dokument", exact=True)).to_be_visible()
 
 
-def upload(page, name: str, content: bytes, mime: str) -> None:  # type: ignore[no-untyped-def]
+def upload(page, name: str, content: bytes, mime: str) -> None:
     page.get_by_label("Välj fil eller ta ett foto").set_input_files(
         {"name": name, "mimeType": mime, "buffer": content}
     )
@@ -70,7 +70,7 @@ def upload(page, name: str, content: bytes, mime: str) -> None:  # type: ignore[
 
 def test_a_full_application_with_every_document_type_and_refusals(
     chromium, live_server, caseworker, secretary
-):  # type: ignore[no-untyped-def]
+):
     base, seen = live_server.url, []
     context = phone(chromium)
     try:
@@ -141,7 +141,7 @@ def test_a_full_application_with_every_document_type_and_refusals(
         context.close()
 
 
-def test_a_draft_resumes_after_logging_out_and_in_again(chromium, live_server, trelleborg):  # type: ignore[no-untyped-def]
+def test_a_draft_resumes_after_logging_out_and_in_again(chromium, live_server, trelleborg):
     base = live_server.url
     context = phone(chromium)
     try:
@@ -181,7 +181,7 @@ def test_a_draft_resumes_after_logging_out_and_in_again(chromium, live_server, t
         other.close()
 
 
-def test_the_form_works_with_javascript_disabled(chromium, live_server, caseworker, secretary):  # type: ignore[no-untyped-def]
+def test_the_form_works_with_javascript_disabled(chromium, live_server, caseworker, secretary):
     base = live_server.url
     context = phone(chromium, java_script_enabled=False)
     try:
@@ -210,7 +210,7 @@ def test_the_form_works_with_javascript_disabled(chromium, live_server, casework
         context.close()
 
 
-def test_joint_signing_and_declining_with_two_logins(chromium, live_server, caseworker, secretary):  # type: ignore[no-untyped-def]
+def test_joint_signing_and_declining_with_two_logins(chromium, live_server, caseworker, secretary):
     base, seen = live_server.url, []
     bilal_ctx, carina_ctx = phone(chromium), phone(chromium)
     try:
@@ -267,7 +267,7 @@ def test_joint_signing_and_declining_with_two_logins(chromium, live_server, case
 
 def test_a_supplement_upload_and_the_decision_letter(
     chromium, live_server, make_draft, applicant, caseworker, secretary
-):  # type: ignore[no-untyped-def]
+):
     base = live_server.url
     draft = make_draft(applicant)
     services.application_submit(application=draft, applicant=applicant)
@@ -329,7 +329,7 @@ def test_a_supplement_upload_and_the_decision_letter(
 @pytest.mark.as_of("2026-11-20T10:00")
 def test_a_reapplication_is_prefilled_and_asks_what_changed(
     chromium, live_server, submitted_application, applicant
-):  # type: ignore[no-untyped-def]
+):
     base = live_server.url
     assert submitted_application.month == date(2026, 11, 1)
     context = phone(chromium)
@@ -353,7 +353,7 @@ def test_a_reapplication_is_prefilled_and_asks_what_changed(
         context.close()
 
 
-def test_swedish_english_and_arabic(chromium, live_server, make_draft, applicant):  # type: ignore[no-untyped-def]
+def test_swedish_english_and_arabic(chromium, live_server, make_draft, applicant):
     base = live_server.url
     draft = make_draft(applicant)
     context = phone(chromium)
@@ -382,7 +382,7 @@ def test_swedish_english_and_arabic(chromium, live_server, make_draft, applicant
         context.close()
 
 
-def test_the_pages_fit_a_320_pixel_screen(chromium, live_server, make_draft, applicant):  # type: ignore[no-untyped-def]
+def test_the_pages_fit_a_320_pixel_screen(chromium, live_server, make_draft, applicant):
     base = live_server.url
     draft = make_draft(applicant)
     context = chromium.new_context(viewport={"width": 320, "height": 640})

@@ -26,7 +26,7 @@ expect.set_options(timeout=10_000)
 @pytest.mark.usefixtures("transactional_db")
 def test_a_caseworker_takes_a_case_from_the_queue_to_a_signed_decision(
     chromium, live_server, submitted_application, caseworker
-):  # type: ignore[no-untyped-def]
+):
     application = submitted_application
     warning = CaseWarning.objects.create(
         application=application, kind="new_cost", key="new_cost:browser", message="Ny hyra."

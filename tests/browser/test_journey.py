@@ -26,7 +26,7 @@ STEP_WAIT_MS = 10_000
 expect.set_options(timeout=STEP_WAIT_MS)
 
 
-def _staff_login(context, base: str, username: str):  # type: ignore[no-untyped-def]
+def _staff_login(context, base: str, username: str):
     page = context.new_page()
     page.goto(f"{base}/personal/logga-in/")
     expect(page.get_by_role("heading", name="Inloggning för personal")).to_be_visible()
@@ -40,7 +40,7 @@ def _staff_login(context, base: str, username: str):  # type: ignore[no-untyped-
 @pytest.mark.usefixtures("transactional_db")
 def test_journey_applicant_robot_caseworker_secretary(
     chromium, live_server, settings, trelleborg, caseworker, secretary
-):  # type: ignore[no-untyped-def]
+):
     settings.ROBOT_MODE = "thread"  # the embedded default: a background thread after commit
     # The fake registers answer slowly enough that the status page shows the robot at work
     # before the htmx poll (every 2 s) brings the next stage.
@@ -50,7 +50,7 @@ def test_journey_applicant_robot_caseworker_secretary(
     recorder = Recorder()
     contexts = []
 
-    def new_context(who: str, **options):  # type: ignore[no-untyped-def]
+    def new_context(who: str, **options):
         context = chromium.new_context(locale="sv-SE", timezone_id="Europe/Stockholm", **options)
         context.set_default_timeout(STEP_WAIT_MS)
         recorder.attach(context, who)

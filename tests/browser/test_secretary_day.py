@@ -25,7 +25,7 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 @pytest.mark.usefixtures("transactional_db")
 def test_secretary_records_attendance_and_a_plan(
     chromium, live_server, trelleborg, secretary, applicant
-):  # type: ignore[no-untyped-def]
+):
     application = Application.objects.create(
         applicant=applicant, municipality=trelleborg, month=timezone.localdate().replace(day=1)
     )

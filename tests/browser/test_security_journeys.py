@@ -32,21 +32,21 @@ document.addEventListener("securitypolicyviolation", (e) => {
 STORAGE = "() => JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])"
 
 
-def watch(context, who: str, recorder: Recorder, violations: list[str], policies: list[str]):  # type: ignore[no-untyped-def]
+def watch(context, who: str, recorder: Recorder, violations: list[str], policies: list[str]):
     recorder.attach(context, who)
     context.expose_binding(
         "__cspViolation", lambda _source, text: violations.append(f"{who}: {text}")
     )
     context.add_init_script(LISTEN)
 
-    def on_response(response) -> None:  # type: ignore[no-untyped-def]
+    def on_response(response) -> None:
         if response.request.resource_type == "document":
             policies.append(response.headers.get("content-security-policy", ""))
 
     context.on("response", on_response)
 
 
-def test_applicant_and_caseworker_journeys_are_clean(chromium, live_server, caseworker, secretary):  # type: ignore[no-untyped-def]
+def test_applicant_and_caseworker_journeys_are_clean(chromium, live_server, caseworker, secretary):
     base = live_server.url
     recorder, violations, policies, storage = Recorder(), [], [], []
     context = phone(chromium)

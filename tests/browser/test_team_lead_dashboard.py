@@ -24,7 +24,7 @@ expect.set_options(timeout=10_000)
 
 @pytest.mark.usefixtures("transactional_db")
 def test_the_team_lead_resolves_an_unacknowledged_referral_from_the_dashboard(
-    chromium,  # type: ignore[no-untyped-def]
+    chromium,
     live_server,
     trelleborg: Municipality,
     caseworker: User,

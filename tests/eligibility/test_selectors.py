@@ -299,7 +299,7 @@ def test_database_refuses_two_settings_for_the_same_municipality_and_month(
 
 
 @pytest.fixture
-def admin_client_for_settings(client, db: None):  # type: ignore[no-untyped-def]
+def admin_client_for_settings(client, db: None):
     admin = User.objects.create_superuser(
         username="systemforvaltare", password=PASSWORD, role=Role.ADMIN
     )
@@ -330,7 +330,7 @@ def _admin_post(municipality: Municipality, valid_from: str, caps: list[tuple[st
 
 def test_admin_saves_malmos_caps_with_inlines(
     admin_client_for_settings, trelleborg: Municipality
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = admin_client_for_settings.post(
         "/admin/eligibility/municipalnormsettings/add/",
         _admin_post(trelleborg, "2018-01-01", list(MALMO_CAPS.items())),
@@ -362,7 +362,7 @@ def test_admin_saves_malmos_caps_with_inlines(
 )
 def test_admin_refuses_invalid_settings(
     admin_client_for_settings, trelleborg: Municipality, valid_from: str, caps: list, message: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = admin_client_for_settings.post(
         "/admin/eligibility/municipalnormsettings/add/", _admin_post(trelleborg, valid_from, caps)
     )
@@ -373,7 +373,7 @@ def test_admin_refuses_invalid_settings(
 
 def test_admin_refuses_a_second_row_for_the_same_month(
     admin_client_for_settings, trelleborg: Municipality
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _settings(trelleborg, date(2018, 1, 1))
     response = admin_client_for_settings.post(
         "/admin/eligibility/municipalnormsettings/add/", _admin_post(trelleborg, "2018-01-01", [])

@@ -174,7 +174,7 @@ def test_the_household_is_prefilled_from_the_population_register(
 
 def test_an_unavailable_register_leaves_the_household_to_the_applicant(
     client: Client, trelleborg: Municipality, other_applicant: User, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.REGISTER_FAKE_FAILURES = {"population": "unavailable"}
     client.force_login(other_applicant)
     client.post(

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import Municipality, Role, User
 from intake.models import Application, DeclaredIncome, IncomeType, Track
 from intake.states import Status
-from meetings import changes
+from meetings import booking, changes
 from meetings.booking import (
     NoFreeSlot,
     SlotTaken,
@@ -244,6 +244,33 @@ def test_nobody_with_hours_raises_no_free_slot(
 
     with pytest.raises(NoFreeSlot):
         meeting_book_next_working_day(application=make_application(), today=WEDNESDAY)
+
+
+def test_a_slot_lost_to_a_concurrent_booking_is_looked_for_again(
+    secretary: User,
+    make_application: Callable[..., Application],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The day was read before another booking committed: the insert loses the 08:00 slot to
+    the unique index, and the booking reads the day again and takes the next free time."""
+    first = meeting_book_next_working_day(application=make_application(), today=WEDNESDAY)
+    stale_reads = []
+
+    def read_before_the_other_booking(
+        staff_ids: list[int], day: date
+    ) -> tuple[dict[int, int], dict[int, list[datetime]]]:
+        stale_reads.append(day)
+        return {}, {pk: [] for pk in staff_ids}
+
+    monkeypatch.setattr(booking, "day_bookings", read_before_the_other_booking)
+
+    second = meeting_book_next_working_day(application=make_application(), today=WEDNESDAY)
+
+    assert stale_reads == [THURSDAY]
+    assert local(first) == datetime.combine(THURSDAY, time(8), tzinfo=STOCKHOLM)
+    assert second.secretary == secretary
+    assert second.starts_at == first.ends_at  # the next slot, read again after losing 08:00
+    assert Meeting.objects.filter(secretary=secretary, starts_at=first.starts_at).count() == 1
 
 
 def test_booking_is_idempotent_per_application_and_track(

@@ -13,7 +13,7 @@ EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
-        server: FakeClamd = self.server  # type: ignore[assignment]
+        server: FakeClamd = self.server
         command = b""
         while not command.endswith(b"\0"):
             part = self.request.recv(1)

@@ -48,13 +48,13 @@ def team_lead(make_staff: Callable[..., User], trelleborg: Municipality) -> User
     return make_staff("gruppledare", Role.TEAM_LEAD, trelleborg)
 
 
-def listed(response) -> set[str]:  # type: ignore[no-untyped-def]
+def listed(response) -> set[str]:
     """References of the rows in the queue (the search box echoes the query, so not the HTML)."""
     assert response.status_code == 200
     return {row.reference for row in response.context["rows"]}
 
 
-def decide(client: Client, application: Application, **data: str):  # type: ignore[no-untyped-def]
+def decide(client: Client, application: Application, **data: str):
     return client.post(reverse("caseworker:case_detail", args=[application.pk]), data)
 
 

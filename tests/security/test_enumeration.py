@@ -47,9 +47,9 @@ def blotted(page: str) -> str:
 
 def answer(response: object) -> tuple[int, str, str]:
     """What a person sees of a response: status, redirect target (blotted) and page (blotted)."""
-    status = response.status_code  # type: ignore[attr-defined]
-    location = blotted(response.get("Location", ""))  # type: ignore[attr-defined]
-    page = blotted(response.content.decode()) if status == 200 else ""  # type: ignore[attr-defined]
+    status = response.status_code
+    location = blotted(response.get("Location", ""))
+    page = blotted(response.content.decode()) if status == 200 else ""
     return status, location, page
 
 
@@ -102,7 +102,7 @@ def bilal(db: None) -> User:
 @pytest.fixture
 def carina_has_applied(
     carina: User, make_draft: Callable[..., Application], django_capture_on_commit_callbacks
-) -> Callable[[Municipality], Application]:  # type: ignore[no-untyped-def]
+) -> Callable[[Municipality], Application]:
     """Carina's own application this month, submitted and processed by the robot."""
 
     def applied(municipality: Municipality) -> Application:
@@ -171,7 +171,7 @@ def test_a_person_named_in_someone_elses_application_starts_their_own_unaware(
     carina: User,
     trelleborg: Municipality,
     make_draft: Callable[..., Application],
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     """Bilal's signed joint application names Carina; Carina starting her own month sees the
     same as if it did not (she is asked to co-sign it through its own page, not told here)."""

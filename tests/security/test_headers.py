@@ -21,7 +21,7 @@ TEMPLATE_DIRS = [REPO / "templates", *(REPO.glob("*/templates"))]
 PDF_TEMPLATES = {"caseworker/letter_pdf.html"}
 
 
-def directives(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def directives(response) -> dict[str, list[str]]:
     policy = response["Content-Security-Policy"]
     parsed = {}
     for part in policy.split(";"):

@@ -158,13 +158,13 @@ class Journey:
         self.client.force_login(user)
         self.urls: list[str] = []
 
-    def get(self, url: str, **data: str):  # type: ignore[no-untyped-def]
+    def get(self, url: str, **data: str):
         return self._seen(url, self.client.get(url, data))
 
-    def post(self, url: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    def post(self, url: str, data: dict[str, str]):
         return self._seen(url, self.client.post(url, data))
 
-    def _seen(self, url: str, response):  # type: ignore[no-untyped-def]
+    def _seen(self, url: str, response):
         self.urls.append(url)
         if response.status_code in (301, 302, 303):
             self.urls.append(response["Location"])
@@ -241,7 +241,7 @@ def test_a_full_journey_logs_no_personnummer_and_puts_none_in_a_url(
 )
 def test_the_logged_ip_is_the_client_by_the_trusted_proxy_rule(
     captured: io.StringIO, settings, trusted: list[str], expected: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """A forged X-Forwarded-For was logged as `ip` (#14 item 11): the logs follow the same rule
     as the rate limits and the lockout (accounts.client.client_ip)."""
     settings.TRUSTED_PROXY_IPS = trusted

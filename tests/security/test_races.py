@@ -70,7 +70,7 @@ def twice_at_once(
     return answers
 
 
-def test_no_mutating_view_gives_a_server_error_to_a_double_post(world: World, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_no_mutating_view_gives_a_server_error_to_a_double_post(world: World, live_server) -> None:
     failures = []
     sessions: dict[int, requests.Session] = {}
     sent = 0
@@ -90,7 +90,7 @@ def test_no_mutating_view_gives_a_server_error_to_a_double_post(world: World, li
 
 
 def test_signing_and_sending_twice_at_once_sends_once_and_shows_the_loser_the_case(
-    live_server,  # type: ignore[no-untyped-def]
+    live_server,
     make_draft: Callable[..., Application],
     applicant: User,
     caseworker: User,
@@ -111,7 +111,7 @@ def test_signing_and_sending_twice_at_once_sends_once_and_shows_the_loser_the_ca
 
 
 def test_withdrawing_twice_at_once_withdraws_once_and_both_land_on_the_list(
-    live_server,  # type: ignore[no-untyped-def]
+    live_server,
     make_draft: Callable[..., Application],
     applicant: User,
 ) -> None:
@@ -126,7 +126,7 @@ def test_withdrawing_twice_at_once_withdraws_once_and_both_land_on_the_list(
 
 
 def test_the_partner_signing_twice_at_once_submits_once(
-    live_server,  # type: ignore[no-untyped-def]
+    live_server,
     make_draft: Callable[..., Application],
     other_applicant: User,
     caseworker: User,
@@ -154,7 +154,7 @@ def test_the_partner_signing_twice_at_once_submits_once(
 
 
 def test_approving_twice_at_once_decides_once(
-    live_server,  # type: ignore[no-untyped-def]
+    live_server,
     submitted_application: Application,
     caseworker: User,
 ) -> None:

@@ -23,7 +23,7 @@ INFECTED_PDF = PDF + EICAR + b"\n"
 
 
 @pytest.fixture
-def clamd(settings) -> Iterator[FakeClamd]:  # type: ignore[no-untyped-def]
+def clamd(settings) -> Iterator[FakeClamd]:
     with FakeClamd() as server:
         settings.ATTACHMENT_SCAN_BACKEND = "intake.documents.scanning.ClamdScanner"
         settings.ATTACHMENT_ALLOW_UNSCANNED = False
@@ -35,7 +35,7 @@ def clamd(settings) -> Iterator[FakeClamd]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def clamd_down(settings) -> None:  # type: ignore[no-untyped-def]
+def clamd_down(settings) -> None:
     settings.ATTACHMENT_SCAN_BACKEND = "intake.documents.scanning.ClamdScanner"
     settings.ATTACHMENT_ALLOW_UNSCANNED = False
     settings.CLAMD_SOCKET = ""
@@ -106,7 +106,7 @@ def test_the_rescan_releases_quarantined_files_when_clamd_is_back(
     submitted_application: Application,
     caseworker: User,
     django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.ATTACHMENT_SCAN_BACKEND = "intake.documents.scanning.ClamdScanner"
     settings.ATTACHMENT_ALLOW_UNSCANNED = False
     settings.CLAMD_HOST, settings.CLAMD_PORT = "127.0.0.1", free_port()
@@ -138,7 +138,7 @@ def test_the_rescan_releases_quarantined_files_when_clamd_is_back(
     assert gone.status_code == 404
 
 
-def test_a_clamd_error_answer_is_not_clean(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_clamd_error_answer_is_not_clean(tmp_path: Path, settings) -> None:
     class Erroring(scanning.ClamdScanner):
         def instream(self, path: Path) -> str:
             return "INSTREAM size limit exceeded. ERROR"
@@ -148,7 +148,7 @@ def test_a_clamd_error_answer_is_not_clean(tmp_path: Path, settings) -> None:  #
     assert Erroring(host="127.0.0.1", port=1, timeout=1).scan(target) == "error"
 
 
-def test_the_rescan_runs_on_the_beat_schedule(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_rescan_runs_on_the_beat_schedule(settings) -> None:
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {
         "intake.attachments_rescan",

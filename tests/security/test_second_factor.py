@@ -44,7 +44,7 @@ def issue(user: User, issued_by: User | None = None) -> str:
     return second_factor.second_factor_activation_issue(user=user, issued_by=issued_by)
 
 
-def redeem(client: Client, code: str):  # type: ignore[no-untyped-def]
+def redeem(client: Client, code: str):
     return client.post(reverse(ENROLL), {"code": code})
 
 
@@ -74,7 +74,7 @@ def test_a_password_alone_shows_no_secret_and_binds_no_app(caseworker: User) -> 
 @override_settings(OTP_REQUIRED=True)
 def test_with_the_activation_code_the_person_enrols_and_the_code_is_used_up(
     caseworker: User, frozen_wednesday
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     code = issue(caseworker)
     client = logged_in(caseworker)
     response = redeem(client, second_factor.activation_code_display(code).lower())
@@ -158,7 +158,7 @@ def test_five_wrong_activation_codes_void_the_code(caseworker: User) -> None:
 @override_settings(OTP_REQUIRED=True)
 def test_an_activation_that_expires_during_enrolment_cannot_be_confirmed(
     caseworker: User, frozen_wednesday
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     code = issue(caseworker)
     frozen_wednesday.shift(timedelta(hours=23, minutes=55))
     client = logged_in(caseworker)
@@ -177,7 +177,7 @@ def test_an_activation_that_expires_during_enrolment_cannot_be_confirmed(
 
 def test_an_activation_code_is_ten_unambiguous_characters_and_only_its_hash_is_kept(
     caseworker: User, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.OTP_ACTIVATION_HOURS = 2
     code = issue(caseworker)
     assert len(code) == 10 and set(code) <= set(second_factor.ACTIVATION_ALPHABET)
@@ -197,7 +197,7 @@ def test_issuing_a_new_code_voids_the_earlier_one(caseworker: User) -> None:
     assert SecondFactorActivation.objects.filter(voided_at__isnull=False).count() == 1
 
 
-def test_an_expired_code_is_refused(caseworker: User, frozen_wednesday) -> None:  # type: ignore[no-untyped-def]
+def test_an_expired_code_is_refused(caseworker: User, frozen_wednesday) -> None:
     code = issue(caseworker)
     frozen_wednesday.shift(timedelta(hours=23, minutes=59))
     assert second_factor.second_factor_activation_redeem(user=caseworker, code=code) is not None
@@ -277,7 +277,7 @@ def test_the_admin_lists_activations_read_only_and_never_shows_the_hash(
     assert client.get(reverse("admin:accounts_secondfactoractivation_add")).status_code == 403
 
 
-def test_the_command_prints_a_code(caseworker: User, applicant: User, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_prints_a_code(caseworker: User, applicant: User, capsys) -> None:
     call_command("second_factor_activation", caseworker.username)
     printed = capsys.readouterr().out
     (code,) = CODE_SHAPE.findall(printed)
@@ -292,7 +292,7 @@ def test_the_command_prints_a_code(caseworker: User, applicant: User, capsys) ->
 
 def test_no_activation_code_or_secret_reaches_the_logs(
     caseworker: User, admin_user: User, caplog: pytest.LogCaptureFixture, capsys
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     caplog.set_level(logging.DEBUG)
     admin = Client()
     admin.force_login(admin_user)

@@ -26,7 +26,7 @@ def case_url(world: World) -> str:
     return reverse(CASE, args=[world.application.pk])
 
 
-def staff_login(client: Client, username: str, password: str = PASSWORD, **extra: str):  # type: ignore[no-untyped-def]
+def staff_login(client: Client, username: str, password: str = PASSWORD, **extra: str):
     return client.post(
         reverse("accounts:staff_login"), {"username": username, "password": password, **extra}
     )
@@ -56,7 +56,7 @@ def test_logout_clears_site_data(world: World) -> None:
     assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
 
 
-def test_idle_warning_extend_and_timeout(world: World, frozen_wednesday) -> None:  # type: ignore[no-untyped-def]
+def test_idle_warning_extend_and_timeout(world: World, frozen_wednesday) -> None:
     client = client_for(world.caseworker)
     html = client.get(case_url(world)).content.decode()
     assert 'id="session-warning"' in html and 'data-warn-after="1680"' in html
@@ -71,7 +71,7 @@ def test_idle_warning_extend_and_timeout(world: World, frozen_wednesday) -> None
     assert response.status_code == 302 and "logga-in" in response["Location"]
 
 
-def test_the_absolute_lifetime_ends_an_active_session(world: World, frozen_wednesday) -> None:  # type: ignore[no-untyped-def]
+def test_the_absolute_lifetime_ends_an_active_session(world: World, frozen_wednesday) -> None:
     client = client_for(world.owner)
     url = reverse("intake:application_detail", args=[world.application.pk])
     for _ in range(16):  # active every 29 minutes: 7 h 44 min
@@ -94,7 +94,7 @@ def test_the_absolute_lifetime_ends_an_active_session(world: World, frozen_wedne
 )
 def test_disabling_changing_role_or_ending_sessions_logs_out_every_session(
     world: World, change
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = world.caseworker
     first, second = client_for(user), client_for(user)
     assert first.get(case_url(world)).status_code == 200
@@ -113,7 +113,7 @@ def test_disabling_changing_role_or_ending_sessions_logs_out_every_session(
 
 
 @override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=10)
-def test_brute_force_on_the_staff_login_locks_it(world: World, frozen_wednesday) -> None:  # type: ignore[no-untyped-def]
+def test_brute_force_on_the_staff_login_locks_it(world: World, frozen_wednesday) -> None:
     client = Client()
     for _ in range(9):
         assert staff_login(client, world.caseworker.username, "wrong").status_code == 200
@@ -134,7 +134,7 @@ def test_brute_force_on_the_staff_login_locks_it(world: World, frozen_wednesday)
 
 
 @override_settings(OTP_REQUIRED=True)
-def test_staff_must_enrol_and_confirm_a_totp_code(world: World, frozen_wednesday) -> None:  # type: ignore[no-untyped-def]
+def test_staff_must_enrol_and_confirm_a_totp_code(world: World, frozen_wednesday) -> None:
     client = Client()
     assert staff_login(client, world.caseworker.username).status_code == 302
     # Nothing but the code pages until the login is confirmed (page and partial).
@@ -197,7 +197,7 @@ def test_e_id_start_is_rate_limited(db: None) -> None:
 
 
 @override_settings(RATE_LIMITS_ENABLED=True)
-def test_submit_and_upload_are_rate_limited_per_person(world: World, make_draft) -> None:  # type: ignore[no-untyped-def]
+def test_submit_and_upload_are_rate_limited_per_person(world: World, make_draft) -> None:
     cache.clear()
     draft = make_draft(world.outsiders["other_applicant"])
     client = client_for(world.outsiders["other_applicant"])
@@ -212,7 +212,7 @@ def test_submit_and_upload_are_rate_limited_per_person(world: World, make_draft)
 @override_settings(RATE_LIMITS_ENABLED=True)
 def test_when_the_cache_is_down_logins_and_submits_still_work_and_are_still_limited(
     world: World, make_draft, caplog
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """A Redis outage became a login outage (every login 429, #14 item 7). Now each process
     counts on its own while the cache is away: people get in, guessing is still capped, and the
     degradation is logged."""
@@ -295,7 +295,7 @@ EVIL = ["https://evil.example/", "//evil.example/", "https:evil.example", "/\\ev
 
 @pytest.mark.parametrize("target", EVIL)
 def test_next_never_leads_to_another_site(world: World, target: str) -> None:
-    def assert_local(response) -> None:  # type: ignore[no-untyped-def]
+    def assert_local(response) -> None:
         location = response.get("Location", "")
         assert "evil.example" not in location, location
 

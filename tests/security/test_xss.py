@@ -108,7 +108,7 @@ def assert_inert(html: str, where: str) -> None:
 
 
 @pytest.fixture
-def decided_world(world: World, django_capture_on_commit_callbacks) -> World:  # type: ignore[no-untyped-def]
+def decided_world(world: World, django_capture_on_commit_callbacks) -> World:
     world.application.municipality.sample_share = Decimal(0)
     world.application.municipality.save(update_fields=["sample_share"])
     proposal = Proposal.objects.filter(application=world.application).first()

@@ -87,7 +87,7 @@ class Route:
 def routes() -> list[Route]:
     found: list[Route] = []
 
-    def walk(patterns: list, prefix: str, namespace: str) -> None:  # type: ignore[type-arg]
+    def walk(patterns: list, prefix: str, namespace: str) -> None:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 ns = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")

@@ -209,7 +209,7 @@ class Workers:
 @pytest.fixture
 def celery_workers(
     postgres: str, redis_url: str, settings, request: pytest.FixtureRequest
-) -> Iterator[Workers]:  # type: ignore[no-untyped-def]
+) -> Iterator[Workers]:
     """Start, kill and restart worker processes; all are stopped (and waited for) afterwards.
 
     The test process dispatches through Celery too (ROBOT_MODE=celery), as the web process does.
@@ -234,7 +234,7 @@ def celery_worker_process(celery_workers: Workers) -> subprocess.Popen[bytes]:
     return celery_workers.start("worker").process
 
 
-def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2) -> bool:  # type: ignore[no-untyped-def]
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

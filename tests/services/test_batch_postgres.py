@@ -31,8 +31,8 @@ def test_runs_started_at_once_share_the_inbox_without_overlap(
     postgres: str,
     make_draft: Callable[..., Application],
     make_staff: Callable[..., User],
-    trelleborg,  # type: ignore[no-untyped-def]
-    settings,  # type: ignore[no-untyped-def]
+    trelleborg,
+    settings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings.ROBOT_BATCH_SIZE = 10

@@ -43,7 +43,7 @@ pytestmark = [pytest.mark.services]
 
 
 @pytest.fixture
-def caseworker(make_staff, trelleborg) -> User:  # type: ignore[no-untyped-def]
+def caseworker(make_staff, trelleborg) -> User:
     """The case owner, with working hours so the robot can book a social-track meeting too."""
     user = make_staff("handlaggare", Role.CASEWORKER, trelleborg)
     for weekday in range(5):
@@ -116,7 +116,7 @@ def kill_first_insert_into(table: str, timeout: float = 30) -> int:
 @pytest.mark.timeout(120)
 def test_the_robots_connection_killed_while_storing_loses_and_duplicates_nothing(
     celery_workers: Workers, make_draft, caseworker, secretary, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Three applications; the worker's store transaction for the first one is killed after its
     register snapshots were inserted and while the proposal is being inserted. The task retries
     (same task id: it resumes its own claim) and every application ends processed once."""

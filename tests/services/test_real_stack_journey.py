@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.services, pytest.mark.timeout(180)]
 
 def test_journey_on_postgres_redis_and_a_real_worker(
     celery_worker_process, trelleborg, make_staff
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     caseworker = make_staff("handlaggare", Role.CASEWORKER, trelleborg)
     secretary = make_staff("sekreterare", Role.SECRETARY, trelleborg)
 

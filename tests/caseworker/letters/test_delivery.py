@@ -184,7 +184,7 @@ def test_failed_sms_is_retried_and_then_goes_on_paper(
     for _ in range(6):
         notifications_retry()
     delivery.notification.refresh_from_db()
-    assert delivery.notification.attempts == settings.NOTIFICATION_MAX_ATTEMPTS  # type: ignore[attr-defined]
+    assert delivery.notification.attempts == settings.NOTIFICATION_MAX_ATTEMPTS
     with django_capture_on_commit_callbacks(execute=True):
         assert deliveries_escalate_unopened() == [delivery.pk]  # at once, not after 3 days
     assert len(FakeLetterBackend.outbox) == 1

@@ -57,7 +57,7 @@ def test_attribute_access_never_reaches_an_object() -> None:
         def __str__(self) -> str:
             return "Alva"
 
-    rendered = reason_render("{namn.password}", {"namn": Secret()})  # type: ignore[dict-item]
+    rendered = reason_render("{namn.password}", {"namn": Secret()})
     assert "hemligt" not in rendered.text
     assert rendered.text == "{namn.password}"
 

@@ -220,7 +220,7 @@ def test_in_celery_mode_the_letter_is_queued_as_a_named_task(
 ) -> None:
     from caseworker.letters.tasks import render_decision_letter_task
 
-    settings.ROBOT_MODE = "celery"  # type: ignore[attr-defined]
+    settings.ROBOT_MODE = "celery"
     with (
         mock.patch.object(render_decision_letter_task, "delay") as delay,
         django_capture_on_commit_callbacks(execute=True),

@@ -269,7 +269,7 @@ def test_an_invalid_document_fails_validation(approved: Decision) -> None:
 def test_a_bad_debtor_account_makes_no_file_and_sends_nothing(
     approved: Decision, settings: object
 ) -> None:
-    settings.PAYMENT_DEBTOR_IBAN = "not an iban"  # type: ignore[attr-defined]
+    settings.PAYMENT_DEBTOR_IBAN = "not an iban"
     with pytest.raises(PaymentFileInvalid):
         payment_file_create(day=date(2026, 11, 18))
     assert not PaymentFile.objects.exists()

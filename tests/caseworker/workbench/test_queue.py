@@ -96,12 +96,12 @@ def make_case(trelleborg: Municipality, caseworker: User) -> Callable[..., Appli
     return make
 
 
-def listed(response) -> list[str]:  # type: ignore[no-untyped-def]
+def listed(response) -> list[str]:
     assert response.status_code == 200
     return [row.reference for row in response.context["rows"]]
 
 
-def counts_of(response, facet: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def counts_of(response, facet: str) -> dict[str, int]:
     group = next(g for g in response.context["filter_groups"] if g["name"] == facet)
     labels = {item["label"]: item["count"] for item in group["items"]}
     return labels
@@ -549,7 +549,7 @@ def test_changing_a_filter_starts_again_at_the_first_page() -> None:
     assert params.querystring(after="xyz") == "?track=work&size=100&after=xyz"
 
 
-def _query(text: str):  # type: ignore[no-untyped-def]
+def _query(text: str):
     from django.http import QueryDict
 
     return QueryDict(text)
@@ -783,7 +783,7 @@ def test_rows_carry_open_warnings_and_the_latest_proposal_without_extra_queries(
     with CaptureQueriesContext(connection) as queries:
         page = queue_page(user=caseworker, params=QueueParams(), now=NOW)
         row = page.rows[0]
-        assert (row.proposal_amount, row.open_warnings) == (Decimal("2500.00"), 0)  # type: ignore[attr-defined]
+        assert (row.proposal_amount, row.open_warnings) == (Decimal("2500.00"), 0)
         assert row.applicant.display_name() and row.owner.display_name()
     assert len(queries) == 1
 

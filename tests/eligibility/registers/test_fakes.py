@@ -45,7 +45,7 @@ def test_there_are_nine_registers_each_marked_fake_with_a_swedish_label() -> Non
         assert cls.label and cls.label != "Fake"
 
 
-def test_the_settings_name_a_fake_for_every_register(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_settings_name_a_fake_for_every_register(settings) -> None:
     from django.utils.module_loading import import_string
 
     assert {s: import_string(d) for s, d in settings.REGISTER_BACKENDS.items()} == FAKE_REGISTERS

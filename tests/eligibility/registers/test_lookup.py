@@ -135,7 +135,7 @@ def test_one_person_unavailable_makes_the_source_unavailable(settings: LazySetti
     from eligibility.registers import csn
 
     class Picky(csn.FakeCsnRegister):
-        def answer(self, personnummer, *, as_of):  # type: ignore[no-untyped-def]
+        def answer(self, personnummer, *, as_of):
             if personnummer == PNR_BILAL:
                 from eligibility.registers.base import RegisterUnavailable
 
@@ -194,7 +194,7 @@ def test_an_adapter_bug_is_invalid_not_a_crash(settings: LazySettings) -> None:
 class Broken:
     source, label, is_fake = "csn", "Trasig", True
 
-    def fetch(self, personnummer, *, as_of, purpose):  # type: ignore[no-untyped-def]
+    def fetch(self, personnummer, *, as_of, purpose):
         raise KeyError("payments")
 
 

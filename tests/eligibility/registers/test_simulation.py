@@ -22,7 +22,7 @@ from .conftest import AS_OF, PURPOSE, generated_people
 REPO = Path(__file__).resolve().parents[3]
 
 
-def csn_fetch(pnr: str = PNR_ALVA):  # type: ignore[no-untyped-def]
+def csn_fetch(pnr: str = PNR_ALVA):
     return FakeCsnRegister().fetch(pnr, as_of=AS_OF, purpose=PURPOSE)
 
 

@@ -47,7 +47,7 @@ def _wednesday() -> None:
 
 
 @pytest.fixture
-def submitted_without_robot(settings, make_draft) -> Callable[..., Application]:  # type: ignore[no-untyped-def]
+def submitted_without_robot(settings, make_draft) -> Callable[..., Application]:
     settings.ROBOT_MODE = "celery"
     settings.CELERY_BROKER_URL = "memory://"
 

@@ -467,6 +467,6 @@ def test_fast_constructors_build_the_same_objects_as_the_constructors() -> None:
     assert CalculationResult(**result._asdict()) == result
     assert CalculationResult(*result[:8]).notes == ()  # notes default to none
     with pytest.raises(AttributeError):
-        fast.amount = D(2)  # type: ignore[misc]
+        fast.amount = D(2)
     with pytest.raises(AttributeError):
-        result.amount = D(2)  # type: ignore[misc]
+        result.amount = D(2)

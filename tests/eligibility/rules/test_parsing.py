@@ -167,7 +167,7 @@ def test_constructing_invalid_facts_directly_also_raises() -> None:
     with pytest.raises(InvalidHousehold, match="first day"):
         Household(month=datetime.date(2026, 1, 2), members=(Member("applicant", 30),))
     with pytest.raises(InvalidHousehold, match="Decimal"):
-        Income("salary", 100)  # type: ignore[arg-type]
+        Income("salary", 100)
     with pytest.raises(InvalidHousehold, match="out of range"):
         Household(
             month=datetime.date(2026, 1, 1),

@@ -117,7 +117,7 @@ def test_an_application_holds_at_most_20_files_and_50_mb(
 
 def test_no_scanner_passes_files_only_where_unscanned_files_are_allowed(
     settings, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.DEBUG = False
     settings.ATTACHMENT_ALLOW_UNSCANNED = False
     assert NoScanner().scan(tmp_path) == "error"
@@ -132,7 +132,7 @@ class InfectedScanner:
 
 def test_an_infected_file_is_deleted_kept_as_a_record_and_refused(
     client: Client, make_draft: Callable[..., Application], applicant: User, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.ATTACHMENT_SCAN_BACKEND = f"{__name__}.InfectedScanner"
     draft = make_draft(applicant)
     client.force_login(applicant)
