@@ -11,7 +11,7 @@
 # CI=true they are required and a missing service fails the run.
 #
 #   scripts/test.sh            every pass (make test)
-#   scripts/test.sh fast       unit and view tests only, no browser, no services (make test-fast)
+#   scripts/test.sh fast       unit and view tests only: no browser, no services, no sweeps (make test-fast)
 #   scripts/test.sh dates      the date matrix alone (make test-dates)
 #   scripts/test.sh sqlite services ...   any passes, in that order
 set -uo pipefail
@@ -66,7 +66,7 @@ pass_sqlite() {
 
 pass_fast() {
   # The inner loop tries fewer Hypothesis examples (tests/conftest.py's `fast` profile).
-  HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-fast}" pytest_pass fast -m "not services and not browser" -n "$WORKERS" --dist worksteal -p randomly \
+  HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-fast}" pytest_pass fast -m "not services and not browser and not sweep" -n "$WORKERS" --dist worksteal -p randomly \
     --randomly-seed="$SEED"
 }
 

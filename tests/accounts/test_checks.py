@@ -115,6 +115,7 @@ def manage_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess
     )
 
 
+@pytest.mark.sweep  # a manage.py process each
 def test_production_has_no_adapter_by_default_and_says_what_to_set() -> None:
     """Out of the box production names no adapter at all (no fake is a default there): one
     E005 per outside system; the web hardening passes."""
@@ -127,6 +128,7 @@ def test_production_has_no_adapter_by_default_and_says_what_to_set() -> None:
     assert "REGISTER_POPULATION" in output and "EID_PROVIDER" in output
 
 
+@pytest.mark.sweep  # a manage.py process each
 def test_production_deploy_check_reports_fakes_configured_by_environment() -> None:
     fakes = {
         **{f"REGISTER_{s.upper()}": d for s, d in settings.FAKE_REGISTER_BACKENDS.items()},
@@ -146,6 +148,7 @@ def test_production_deploy_check_reports_fakes_configured_by_environment() -> No
     assert f"System check identified {registers + 1 + notifiers} issues" in output
 
 
+@pytest.mark.sweep  # a manage.py process each
 def test_production_deploy_check_passes_with_non_test_integrations() -> None:
     """With adapters that are not fakes, `check --deploy --fail-level WARNING` exits 0."""
     result = manage_check(
@@ -170,6 +173,7 @@ def test_production_deploy_check_passes_with_non_test_integrations() -> None:
         ("SECURE_SSL_REDIRECT", "False", "security.W008"),
     ],
 )
+@pytest.mark.sweep  # a manage.py process each
 def test_production_deploy_check_still_catches_weak_web_settings(
     variable: str, value: str, expected_id: str
 ) -> None:

@@ -37,6 +37,7 @@ def _all_urls(world: World) -> list[tuple[str, str, User]]:
     return urls
 
 
+@pytest.mark.sweep
 @pytest.mark.timeout(300)
 def test_a_post_without_a_csrf_token_is_refused_everywhere(world: World) -> None:
     before = database_fingerprint()
@@ -57,6 +58,7 @@ def test_a_post_without_a_csrf_token_is_refused_everywhere(world: World) -> None
     assert database_fingerprint() == before
 
 
+@pytest.mark.sweep
 @pytest.mark.timeout(300)
 def test_no_view_changes_anything_on_get(world: World) -> None:
     """Every URL fetched by the person it belongs to, as a page and as a partial."""

@@ -4,6 +4,8 @@ querysets they stand beside."""
 
 from __future__ import annotations
 
+import pytest
+
 from accounts.access import doors_recorded
 from intake.access import applications_visible_to
 from intake.models import Application
@@ -13,6 +15,7 @@ from tests.security.test_idor import rightful_for, url_for
 from tests.security.urls import object_routes
 
 
+@pytest.mark.sweep
 def test_every_object_view_passes_through_the_door(world: World) -> None:
     """Requested by the person it belongs to, every object URL must consult an access function
     (marked @door). A new view that reads case data with a bare query fails here."""

@@ -115,6 +115,7 @@ def test_the_matrix_covers_the_object_urls() -> None:
 SHARDS = 4
 
 
+@pytest.mark.sweep
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_nobody_reaches_another_persons_objects(world: World, shard: int) -> None:

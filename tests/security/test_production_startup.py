@@ -21,7 +21,8 @@ import pytest
 
 from tests.production import ALL_REAL, REPO, production_env
 
-pytestmark = pytest.mark.timeout(120)
+# Starts real gunicorn and Celery processes: part of `make test`, not of the inner loop.
+pytestmark = [pytest.mark.timeout(120), pytest.mark.sweep]
 
 BIN = Path(sys.executable).parent
 FAKE_EID = "accounts.eid.DevelopmentEidProvider"

@@ -70,6 +70,7 @@ def twice_at_once(
     return answers
 
 
+@pytest.mark.sweep
 def test_no_mutating_view_gives_a_server_error_to_a_double_post(world: World, live_server) -> None:
     failures = []
     sessions: dict[int, requests.Session] = {}

@@ -82,6 +82,7 @@ def _walk(world: World, *, with_object_free: bool) -> tuple[list[str], set[str]]
     return problems, checked
 
 
+@pytest.mark.sweep
 @pytest.mark.timeout(300)
 def test_every_pages_title_is_a_plain_label(
     world: World, django_capture_on_commit_callbacks: Callable
