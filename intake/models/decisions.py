@@ -48,6 +48,9 @@ class Decision(models.Model):
     partly = models.BooleanField(
         _("delvis avslag"), default=False, help_text=_("Beviljat men lägre än ansökt/föreslaget.")
     )
+    # The calculation the amount was taken from, line by line (code, label, amount, rule, kind):
+    # the caseworker's calculation at the moment of decision, for the letter.
+    lines = models.JSONField(_("beräkningens poster"), default=list, blank=True)
     decided_at = models.DateTimeField(_("beslutsdatum"), auto_now_add=True)
     months = models.PositiveSmallIntegerField(
         _("antal månader"),
