@@ -26,7 +26,7 @@ class CaseworkerConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: the apps registry must be ready before models load.
         from caseworker.caseload import emergency, ownership, referrals
-        from caseworker.decisions import automation, pauses, standing
+        from caseworker.decisions import automation, households, pauses, standing
         from caseworker.decisions import events as decisions
         from caseworker.letters import delivery
         from caseworker.letters import tasks as letters
@@ -48,6 +48,8 @@ class CaseworkerConfig(AppConfig):
         # The robot: a month under a standing decision, an automated decision where delegated.
         robot.proposal_stored.subscribe(standing.month_approve_if_unchanged)
         robot.proposal_ready.subscribe(automation.case_ready)
+        # Two applications that may be one household: the journal of both cases (#16 item 3).
+        robot.household_linked.subscribe(households.household_linked_journal)
         # A signed decision: the letter, the payment order, the notice and its delivery record.
         decisions.decision_signed.subscribe(letters.letter_for_decision_queue)
         decisions.decision_signed.subscribe(payments.payment_order_for_decision)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from caseworker.audit.log import journal_write
+from caseworker.decisions.households import household_approval_blocker
 from caseworker.decisions.services import DecisionInvalid, decision_record
 from caseworker.letters.reasons import reason_template_get, reason_values
 from caseworker.wording import reason_render
@@ -55,6 +56,8 @@ def automation_blockers(*, application: Application, proposal: Proposal | None) 
         .exists()
     ):
         blockers.append("open_warnings")
+    if household_approval_blocker(application):
+        blockers.append("household_link")  # maybe one household with another case (#16 item 3)
     return blockers
 
 

@@ -22,6 +22,7 @@ from caseworker.decisions.calculation import (
     register_comparison,
     unseen_register_facts,
 )
+from caseworker.decisions.households import household_approval_blocker
 from caseworker.models import (
     ChildImpactAssessment,
     Communication,
@@ -184,6 +185,8 @@ def decision_record(
         raise DecisionInvalid("Bara ett beviljande kan vara ett stående beslut.")
     if not reason:
         raise DecisionInvalid("Ett beslut måste motiveras.")
+    if outcome == DecisionOutcome.APPROVED and (linked := household_approval_blocker(application)):
+        raise DecisionInvalid(linked)  # two applications, maybe one household (#16 item 3)
     if outcome == DecisionOutcome.APPROVED:
         if amount is None or amount <= 0:
             raise DecisionInvalid("Ett beviljande måste ha ett belopp större än noll.")
@@ -267,6 +270,8 @@ def decision_submit(
 ) -> Decision | DecisionDraft:
     """The caseworker's "sign": the decision itself, or a draft for a second caseworker when
     the amount is over the limit or the caseworker is in introduction."""
+    if outcome == DecisionOutcome.APPROVED and (linked := household_approval_blocker(application)):
+        raise DecisionInvalid(linked)  # two applications, maybe one household (#16 item 3)
     why = second_approval_reason(
         application=application, caseworker=caseworker, outcome=outcome, amount=amount
     )

@@ -3,6 +3,7 @@ here). Import them from here."""
 
 from __future__ import annotations
 
+from eligibility.models.households import HouseholdLink, HouseholdLinkResolution
 from eligibility.models.norms import (
     CostPer,
     HouseholdType,
@@ -22,6 +23,8 @@ from eligibility.models.robot import (
 __all__ = [
     "CaseWarning",
     "CostPer",
+    "HouseholdLink",
+    "HouseholdLinkResolution",
     "HouseholdType",
     "HousingCostCap",
     "MunicipalCostItem",

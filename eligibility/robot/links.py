@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eligibility.models import CaseWarning, RegisterSnapshot
+from eligibility.models import CaseWarning, HouseholdLink, RegisterSnapshot
+from eligibility.robot import events
 from eligibility.robot.facts import snapshot_extracts
 from intake.models import (
     Application,
@@ -85,7 +86,22 @@ def household_links_reciprocate(
     *, application: Application, others: list[OtherApplication]
 ) -> None:
     """The other case learns of this one too: an open warning on each (the unique index on live
-    warnings makes it safe to run twice). Its own next robot run finds the same link."""
+    warnings makes it safe to run twice). Its own next robot run finds the same link.
+
+    And the pair is linked (#16 item 3): one `HouseholdLink` per pair, whichever of the two found
+    the other and however often, which keeps approval of both cases closed until a caseworker
+    resolves it. A new link is announced (`household_linked`: the journal of both cases)."""
+    if not others:
+        return
+    for other in others:
+        low, high = sorted((application.pk, other.pk))
+        link, created = HouseholdLink.objects.get_or_create(
+            first_id=low, second_id=high, defaults={"who": other.who}
+        )
+        if created:
+            events.household_linked.publish(
+                events.HouseholdLinked(link, application.reference, other.reference)
+            )
     CaseWarning.objects.bulk_create(
         [
             CaseWarning(

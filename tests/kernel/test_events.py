@@ -9,14 +9,14 @@ import pytest
 from django.core.checks import run_checks
 
 from caseworker.caseload import emergency, ownership, referrals
-from caseworker.decisions import automation, pauses, standing
+from caseworker.decisions import automation, households, pauses, standing
 from caseworker.decisions.events import decision_signed
 from caseworker.letters import delivery
 from caseworker.letters.tasks import letter_for_decision_queue
 from caseworker.payments.services import payment_order_for_decision
 from config.startup import UnsafeConfiguration, refuse_unsafe_configuration
 from eligibility.robot import dispatch, population
-from eligibility.robot.events import proposal_ready, proposal_stored
+from eligibility.robot.events import household_linked, proposal_ready, proposal_stored
 from intake import events as intake
 from kernel.events import ALL_TOPICS, NoSubscriber, Topic, topics_without_subscribers
 from notifications import events as notifications
@@ -128,6 +128,7 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
         (notifications.notices_delivered, [delivery.deliveries_record_delivered]),
         (proposal_stored, [standing.month_approve_if_unchanged]),
         (proposal_ready, [automation.case_ready]),
+        (household_linked, [households.household_linked_journal]),
         (
             decision_signed,
             [

@@ -1,0 +1,82 @@
+"""Two applications of one month that may be one household (#16 item 3): the robot links them
+when someone the application or the population register places in one household is in the
+other application (the municipality's own cases only); a caseworker resolves the link. Until
+then neither case can be approved."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class HouseholdLinkResolution(models.TextChoices):
+    OPEN = "", _("Olöst")
+    SEPARATE = "separate", _("Två hushåll")
+    ONE_HOUSEHOLD = "one_household", _("Ett hushåll")
+
+
+class HouseholdLink(models.Model):
+    """One pair of applications (the lower id first), linked once whatever the number of robot
+    rounds. Resolved once: two households (with the reason), or one household (the case that
+    continues; the other is refused or withdrawn as a duplicate and can never be approved)."""
+
+    first = models.ForeignKey(
+        "intake.Application", on_delete=models.PROTECT, related_name="household_links_first"
+    )
+    second = models.ForeignKey(
+        "intake.Application", on_delete=models.PROTECT, related_name="household_links_second"
+    )
+    who = models.CharField(
+        _("gemensam person"),
+        max_length=20,
+        help_text=_("Vem i hushållet som också finns i den andra ansökan (sökande, partner ...)."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolution = models.CharField(
+        _("avgörande"),
+        max_length=20,
+        choices=HouseholdLinkResolution.choices,
+        default=HouseholdLinkResolution.OPEN,
+        blank=True,
+    )
+    kept = models.ForeignKey(
+        "intake.Application",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ärendet som prövas"),
+    )
+    reason = models.TextField(_("skäl"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hushållskoppling")
+        verbose_name_plural = _("hushållskopplingar")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="one_link_per_pair"),
+            models.CheckConstraint(
+                condition=Q(first__lt=F("second")), name="household_link_lower_id_first"
+            ),
+            models.CheckConstraint(
+                condition=Q(resolution="one_household", kept__isnull=False)
+                | (~Q(resolution="one_household") & Q(kept__isnull=True)),
+                name="household_link_kept_only_for_one_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.get_resolution_display()})"
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolution != HouseholdLinkResolution.OPEN
+
+    def other_id(self, application_id: int) -> int:
+        return self.second_id if application_id == self.first_id else self.first_id

@@ -1,0 +1,320 @@
+"""Two approvals for one household (#16 item 3): registered partners who apply apart are linked
+by the robot (one link, both paths), neither case can be approved (a caseworker, the second
+approver, the automated function) until a caseworker resolves the link, and the link and its
+resolution are journalled on both cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from accounts.eid import EidIdentity
+from accounts.models import Municipality, Role, User
+from accounts.services import applicant_get_or_create
+from caseworker.decisions.automation import automated_decision_try, automation_blockers
+from caseworker.decisions.households import (
+    HouseholdLinkRefused,
+    household_approval_blocker,
+    household_link_resolve,
+)
+from caseworker.decisions.services import (
+    DecisionInvalid,
+    application_track_set,
+    decision_record,
+    decision_submit,
+)
+from caseworker.models import JournalEntry
+from eligibility.models import CaseWarning, HouseholdLink, Proposal, WarningStatus
+from eligibility.robot.assessment import assessment_run
+from eligibility.robot.batch import robot_run
+from eligibility.robot.warnings import warning_acknowledge
+from intake import services as intake
+from intake.models import Application, Decision
+from intake.states import Status
+from tests.conftest import PNR_CARINA, PNR_CHILD
+
+pytestmark = pytest.mark.usefixtures("frozen_wednesday", "secretary", "no_stickprov")
+
+NOVEMBER = date(2026, 11, 1)
+
+
+@pytest.fixture
+def carina(db: None) -> User:
+    return applicant_get_or_create(identity=EidIdentity(PNR_CARINA, "Carina", "Dahl"))
+
+
+@pytest.fixture
+def apart(
+    carina: User, other_applicant: User, make_draft: Callable[..., Application]
+) -> Callable[[], tuple[Application, Application]]:
+    """Carina (as a single parent with Testa) and Bilal (alone) draft their own November
+    applications; the population register has them as partners at Provvägen 7."""
+
+    def make() -> tuple[Application, Application]:
+        hers = make_draft(carina, month=NOVEMBER)
+        intake.application_set_household(
+            application=hers,
+            applicant_name="Carina Dahl",
+            others=[intake.MemberInput("child", "Testa Berg", PNR_CHILD)],
+        )
+        his = make_draft(other_applicant, month=NOVEMBER)
+        return hers, his
+
+    return make
+
+
+@pytest.fixture
+def linked(
+    apart: Callable[[], tuple[Application, Application]],
+    submit: Callable[[Application], Application],
+) -> tuple[Application, Application]:
+    hers, his = apart()
+    return submit(hers), submit(his)
+
+
+def acknowledge_all(application: Application, caseworker: User) -> None:
+    """The open warnings (the robot's "someone is in another application" among them) are
+    acknowledged and the track chosen, so only the link itself can stand in the approval's
+    way."""
+    for warning in CaseWarning.objects.filter(application=application, status=WarningStatus.OPEN):
+        warning_acknowledge(warning=warning, user=caseworker, note="Sett, utreds.")
+    application_track_set(application=application, by=caseworker, track="work")
+
+
+def approve(application: Application, caseworker: User, capture: Callable) -> Decision:
+    application.refresh_from_db()
+    proposal = Proposal.objects.filter(application=application).order_by("-round").first()
+    with capture(execute=True):
+        return decision_record(
+            application=application,
+            caseworker=caseworker,
+            outcome="approved",
+            reason="Inkomsterna räcker inte till behovet enligt riksnormen.",
+            amount=proposal.amount,
+        )
+
+
+@pytest.mark.parametrize("batch_size", [1, 50], ids=["one-by-one", "batch"])
+def test_partners_at_one_registered_address_who_apply_apart_are_linked_once(
+    settings: Any,
+    batch_size: int,
+    apart: Callable[[], tuple[Application, Application]],
+    submit: Callable[[Application], Application],
+) -> None:
+    settings.ROBOT_BATCH_SIZE = batch_size
+    hers, his = apart()
+    hers, his = submit(hers), submit(his)
+
+    assert (hers.status, his.status) == (Status.AWAITING_CASEWORKER, Status.AWAITING_CASEWORKER)
+    link = HouseholdLink.objects.get()
+    assert (link.first_id, link.second_id) == tuple(sorted((hers.pk, his.pk)))
+    assert not link.resolved
+    for case, other in ((hers, his), (his, hers)):
+        entry = JournalEntry.objects.get(application=case)
+        assert entry.author is None
+        assert f"Kopplat till ärende {other.reference}" in entry.text
+        assert household_approval_blocker(case).startswith(
+            f"Ärendet är kopplat till ärende {other.reference}"
+        )
+
+
+def test_applications_waiting_together_are_linked_by_the_batch_as_one_by_one(
+    settings: Any,
+    apart: Callable[[], tuple[Application, Application]],
+    django_capture_on_commit_callbacks: Callable,
+    caseworker: User,
+) -> None:
+    """Both wait for the robot and one wake-up takes them in one batch: each finds the other
+    (they are processing, not drafts) and the pair gets one link and one journal entry each."""
+    settings.ROBOT_MODE = "celery"
+    settings.CELERY_BROKER_URL = "memory://"
+    hers, his = apart()
+    for application in (hers, his):
+        with django_capture_on_commit_callbacks(execute=True):
+            intake.application_submit(application=application, applicant=application.applicant)
+    assert robot_run(application_id=hers.pk, worker_id="w1") == 2
+
+    link = HouseholdLink.objects.get()
+    assert {link.first_id, link.second_id} == {hers.pk, his.pk}
+    assert JournalEntry.objects.filter(application=hers).count() == 1
+    assert JournalEntry.objects.filter(application=his).count() == 1
+    for case in (hers, his):
+        case.refresh_from_db()
+        assert household_approval_blocker(case)
+
+
+def test_neither_linked_case_can_be_approved_nor_sent_for_attest(
+    linked: tuple[Application, Application],
+    caseworker: User,
+    make_staff: Callable[..., User],
+    trelleborg: Municipality,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    for case in linked:
+        acknowledge_all(case, caseworker)
+        with pytest.raises(DecisionInvalid, match="kopplat till ärende"):
+            approve(case, caseworker, django_capture_on_commit_callbacks)
+        # A caseworker in introduction sends an approval for attest: refused just the same.
+        novice = make_staff(f"ny{case.pk}", Role.CASEWORKER, trelleborg)
+        novice.in_introduction = True
+        novice.save(update_fields=["in_introduction"])
+        with pytest.raises(DecisionInvalid, match="kopplat till ärende"):
+            decision_submit(
+                application=case,
+                caseworker=novice,
+                outcome="approved",
+                reason="Behovet är styrkt.",
+                amount=Proposal.objects.get(application=case).amount,
+            )
+        case.refresh_from_db()
+        assert case.status == Status.AWAITING_CASEWORKER
+    assert not Decision.objects.exists()
+
+
+def test_two_households_with_a_reason_unblocks_both_and_is_journalled_on_both(
+    linked: tuple[Application, Application],
+    caseworker: User,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    hers, his = linked
+    link = HouseholdLink.objects.get()
+    with pytest.raises(HouseholdLinkRefused):
+        household_link_resolve(
+            application=hers, link_id=link.pk, by=caseworker, resolution="separate", reason=" "
+        )
+    household_link_resolve(
+        application=hers,
+        link_id=link.pk,
+        by=caseworker,
+        resolution="separate",
+        reason="Separerade i oktober; Bilal har flyttat, adressändring är gjord.",
+    )
+    link.refresh_from_db()
+    assert (link.resolution, link.resolved_by, link.kept) == ("separate", caseworker, None)
+    for case in linked:
+        last = JournalEntry.objects.filter(application=case).last()
+        assert last.author == caseworker
+        assert "Två hushåll" in last.text and "Separerade i oktober" in last.text
+        assert household_approval_blocker(case) == ""
+        acknowledge_all(case, caseworker)
+        assert approve(case, caseworker, django_capture_on_commit_callbacks).amount > 0
+    with pytest.raises(HouseholdLinkRefused, match="redan avgjord"):
+        household_link_resolve(
+            application=his, link_id=link.pk, by=caseworker, resolution="separate", reason="x"
+        )
+
+
+def test_one_household_lets_only_the_kept_case_be_approved_and_only_once(
+    linked: tuple[Application, Application],
+    caseworker: User,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    hers, his = linked
+    link = HouseholdLink.objects.get()
+    household_link_resolve(
+        application=his,
+        link_id=link.pk,
+        by=caseworker,
+        resolution="one_household",
+        keep="other",
+        reason="Sambor enligt folkbokföringen och hyreskontraktet.",
+    )
+    link.refresh_from_db()
+    assert link.kept_id == hers.pk
+    assert "dubblett" in household_approval_blocker(his)
+    assert household_approval_blocker(hers) == ""
+    assert f"ärende {his.reference} avslås eller återtas som dubblett" in (
+        JournalEntry.objects.filter(application=hers).last().text
+    )
+    for case in linked:
+        acknowledge_all(case, caseworker)
+    with pytest.raises(DecisionInvalid, match="dubblett"):
+        approve(his, caseworker, django_capture_on_commit_callbacks)
+    approve(hers, caseworker, django_capture_on_commit_callbacks)
+
+
+def test_a_withdrawn_other_application_no_longer_blocks(
+    settings: Any,
+    apart: Callable[[], tuple[Application, Application]],
+    other_applicant: User,
+    caseworker: User,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    """Bilal's application still waits for the robot when Carina's is assessed and linked to
+    it; he withdraws it, and nothing is left to try together."""
+    settings.ROBOT_MODE = "celery"
+    settings.CELERY_BROKER_URL = "memory://"
+    hers, his = apart()
+    for application in (hers, his):
+        with django_capture_on_commit_callbacks(execute=True):
+            intake.application_submit(application=application, applicant=application.applicant)
+    assert assessment_run(application_id=hers.pk, worker_id="w1")
+    hers.refresh_from_db()
+    assert household_approval_blocker(hers)
+    his.refresh_from_db()
+    intake.application_withdraw(application=his, applicant=other_applicant)
+    assert household_approval_blocker(hers) == ""
+
+
+def test_another_municipalitys_application_is_never_linked(
+    carina: User,
+    other_applicant: User,
+    svedala: Municipality,
+    make_staff: Callable[..., User],
+    make_draft: Callable[..., Application],
+    submit: Callable[[Application], Application],
+) -> None:
+    """Another municipality is another authority (ADR 0009): no link, no journal entry and no
+    blocker that would tell this municipality's staff that someone applied there."""
+    make_staff("sv_cw", Role.CASEWORKER, svedala)
+    make_staff("sv_sek", Role.SECRETARY, svedala)
+    hers = submit(make_draft(carina, month=NOVEMBER, municipality=svedala))
+    his = submit(make_draft(other_applicant, month=NOVEMBER))
+    assert not HouseholdLink.objects.exists()
+    assert not JournalEntry.objects.filter(application__in=[hers, his]).exists()
+    assert household_approval_blocker(his) == household_approval_blocker(hers) == ""
+
+
+def test_the_automated_function_does_not_decide_a_linked_case(
+    approved: Decision,
+    applicant: User,
+    caseworker: User,
+    make_draft: Callable[..., Application],
+    submit: Callable[[Application], Application],
+    trelleborg: Municipality,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    """A renewal the robot finds approvable is linked to another application of its month; the
+    link blocks the automated decision even once every warning has been seen."""
+    trelleborg.automated_decisions_enabled = True
+    trelleborg.automation_delegation_reference = "SN 2026-03-12 § 41"
+    trelleborg.save()
+    Municipality.objects.filter(pk=trelleborg.pk).update(automated_decisions_enabled=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        renewal = intake.application_renew(previous=approved.application, month=date(2026, 12, 1))
+        intake.application_submit(application=renewal, applicant=applicant)
+    Municipality.objects.filter(pk=trelleborg.pk).update(automated_decisions_enabled=True)
+    renewal.refresh_from_db()
+    other = submit(
+        make_draft(
+            applicant_get_or_create(identity=EidIdentity("200904292388", "Dana", "Ek")),
+            month=date(2026, 12, 1),
+        )
+    )
+    HouseholdLink.objects.create(
+        first_id=min(renewal.pk, other.pk), second_id=max(renewal.pk, other.pk), who="registered"
+    )
+    CaseWarning.objects.filter(application=renewal).update(status=WarningStatus.CLOSED)
+    renewal.refresh_from_db()
+
+    blockers = automation_blockers(
+        application=renewal, proposal=Proposal.objects.get(application=renewal)
+    )
+    assert blockers == ["household_link"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert automated_decision_try(application=renewal) is None
+    renewal.refresh_from_db()
+    assert renewal.status == Status.AWAITING_CASEWORKER
