@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from accounts import second_factor, security
+from accounts import second_factor, security, services
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Municipality, SecondFactorActivation, User
 
@@ -33,7 +33,20 @@ class UserAdmin(BaseUserAdmin):
         *(BaseUserAdmin.fieldsets or ()),
         ("Bistånd", {"fields": ("role", "municipality", "personnummer")}),
     )
-    actions = ("second_factor_activation_issue",)
+    actions = ("second_factor_activation_issue", "staff_deactivate")
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """Through the service: an account that loses access to cases hands them on (#16)."""
+        by = request.user if isinstance(request.user, User) else None
+        services.staff_user_save(user=obj, by=by)
+
+    @admin.action(description=_("Inaktivera (ärendena lämnas vidare)"), permissions=["change"])
+    def staff_deactivate(self, request: AuthenticatedHttpRequest, queryset: QuerySet[User]) -> None:
+        """Deactivate the chosen accounts; each one's open cases go to a stand-in or back to
+        automatic assignment in the same transaction, journalled on every case."""
+        for user in queryset.filter(is_active=True).order_by("pk"):
+            services.staff_user_deactivate(user=user, by=request.user)
+        self.message_user(request, _("Kontona är inaktiverade och deras ärenden omfördelade."))
 
     @admin.action(
         description=_("Skapa aktiveringskod för autentiseringsapp"), permissions=["change"]

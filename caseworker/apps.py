@@ -25,6 +25,7 @@ class CaseworkerConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: the apps registry must be ready before models load.
+        from accounts import events as accounts
         from caseworker.caseload import emergency, ownership, referrals
         from caseworker.decisions import automation, households, pauses, standing
         from caseworker.decisions import events as decisions
@@ -38,6 +39,8 @@ class CaseworkerConfig(AppConfig):
         post_migrate.connect(
             _national_reasons_seeded, sender=self, dispatch_uid="caseworker.national_reasons"
         )
+        # accounts: a staff account that loses access hands its open cases on (#16 item 8).
+        accounts.staff_access_narrowed.subscribe(ownership.owner_cases_hand_over)
         # intake: the case's owner, emergencies, what the applicant's status page shows.
         intake.owner_for_new_case.subscribe(ownership.owner_for_new_case)
         intake.emergency_submitted.subscribe(emergency.emergency_escalate)
@@ -47,6 +50,9 @@ class CaseworkerConfig(AppConfig):
         intake.application_shown.subscribe(delivery.application_shown)
         # The robot: a month under a standing decision, an automated decision where delegated.
         robot.proposal_stored.subscribe(standing.month_approve_if_unchanged)
+        # The register may show a protected identity the owner may not handle (#16 item 7):
+        # before any automated decision.
+        robot.proposal_ready.subscribe(ownership.owner_after_robot)
         robot.proposal_ready.subscribe(automation.case_ready)
         # Two applications that may be one household: the journal of both cases (#16 item 3).
         robot.household_linked.subscribe(households.household_linked_journal)

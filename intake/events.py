@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 class OwnerQuery:
     municipality: Municipality
     application: Application | None
+    preferred: User | None = None  # kept when they may own the case (a standing decision)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -10,7 +10,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
-from caseworker.caseload.ownership import applications_without_owner, caseloads
+from caseworker.caseload.ownership import (
+    applications_without_owner,
+    caseloads,
+    owners_who_may_not_own,
+)
 from caseworker.caseload.silence import unreachable_applicant_ids
 from caseworker.models.caseload import OutreachTask, Referral, StaffAlert
 from intake.models import Application, ApplicationKind
@@ -32,6 +36,9 @@ class OwnerRow:
     ceiling: Decimal
     overdue: int
     renewals_next_month: int
+    # Cases this person holds but may not own (an inactive account, another municipality):
+    # shown, never dropped, and counted as without owner.
+    cases_not_visible: int = 0
 
     @property
     def over_ceiling(self) -> bool:
@@ -105,7 +112,22 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> Dashboard:
         )
         for pk, load in loads.items()
     ]
-    owners.sort(key=lambda row: (-row.load, row.user.pk))
+    invalid = owners_who_may_not_own(municipality_id)
+    owners = [replace(row, cases_not_visible=invalid.get(row.user.pk, 0)) for row in owners]
+    holders = User.objects.filter(pk__in=set(invalid) - set(loads)).order_by("pk")
+    owners += [
+        OwnerRow(
+            user=holder,
+            cases=invalid[holder.pk],
+            load=Decimal(0),
+            ceiling=Decimal(0),
+            overdue=overdue_per_owner.get(holder.pk, 0),
+            renewals_next_month=forecast.get(holder.pk, 0),
+            cases_not_visible=invalid[holder.pk],
+        )
+        for holder in holders
+    ]
+    owners.sort(key=lambda row: (-row.cases_not_visible, -row.load, row.user.pk))
     return Dashboard(
         owners=owners,
         overdue=overdue,

@@ -19,13 +19,16 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -35,19 +38,22 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.events import StaffAccessNarrowed
 from accounts.models import CASE_HANDLING_ROLES, Municipality, Role, User
+from caseworker.audit.log import journal_write
 from caseworker.models.caseload import (
     AlertKind,
     CaseworkerProfile,
     OwnershipSettings,
     Referral,
+    Reminder,
     StaffAlert,
 )
 from eligibility.models import CaseWarning, WarningStatus
 from intake.events import OwnerQuery
 from intake.models import Application, ApplicationKind, HouseholdMember, MemberRole
 from intake.services import NoCaseworkerAvailable, previous_month
-from intake.states import OPEN_STATUSES, Status
+from intake.states import OPEN_STATUSES
 from meetings.models import Absence, Meeting
 
 
@@ -345,6 +351,176 @@ def alert_team_leads(
     return created
 
 
+# --- Who may own a case (#16, item 7) -------------------------------------------------------
+# One rule, used by every writer of `owner` (submission, assisted registration, the monthly
+# renewal, bulk assignment, stand-ins and their return, emergencies, the robot finding a
+# protected identity, a staff account losing access): the owner is an active caseworker or
+# team lead of the case's municipality and, for skyddade personuppgifter, allowed to handle
+# them. Otherwise the owner could not even open the case (`intake.access`) and it would vanish
+# from every queue. On PostgreSQL the database also refuses an owner of another municipality
+# or role (caseworker migration 0004); whether the person is active or may handle protected
+# identities changes outside the case row, so that part is this service's.
+
+
+class OwnerRefused(Exception):
+    """`owner` may not own the case: the message says why (shown to staff)."""
+
+
+def owner_refusal(*, owner: User | None, application: Application) -> str | None:
+    """Why `owner` may not own `application`, or None when they may."""
+    if owner is None:
+        return _("ärendet har ingen ansvarig")
+    name = owner.display_name()
+    if not owner.is_active:
+        return _("%(name)s är inaktiverad") % {"name": name}
+    if owner.role not in CASE_HANDLING_ROLES:
+        return _("%(name)s är inte handläggare eller gruppledare") % {"name": name}
+    if owner.municipality_id != application.municipality_id:
+        return _("%(name)s tillhör en annan kommun") % {"name": name}
+    if application.protected_identity and not owner.may_handle_protected:
+        return _("%(name)s får inte handlägga skyddade personuppgifter") % {"name": name}
+    return None
+
+
+def owner_check(*, owner: User | None, application: Application) -> None:
+    """Raise OwnerRefused unless `owner` may own `application`."""
+    reason = owner_refusal(owner=owner, application=application)
+    if reason is not None:
+        raise OwnerRefused(reason)
+
+
+def eligible_owners(
+    *, municipality_id: int, protected_identity: bool, roles: tuple[str, ...] = CASE_HANDLING_ROLES
+) -> QuerySet[User]:
+    """Everyone who may own a case of the municipality (the same rule as `owner_refusal`)."""
+    found = User.objects.filter(municipality_id=municipality_id, role__in=roles, is_active=True)
+    if protected_identity:
+        found = found.filter(may_handle_protected=True)
+    return found.order_by("id")
+
+
+def owner_invalid_q() -> Q:
+    """Cases (Application rows) whose owner may not own them: nobody, an inactive account,
+    another role or municipality, or no permission for a protected identity."""
+    return (
+        Q(owner__isnull=True)
+        | Q(owner__is_active=False)
+        | ~Q(owner__role__in=CASE_HANDLING_ROLES)
+        | ~Q(owner__municipality_id=F("municipality_id"))
+        | Q(protected_identity=True, owner__may_handle_protected=False)
+    )
+
+
+def alert_owner_invalid(
+    *, application: Application, reason: str, owner: User | None
+) -> list[StaffAlert]:
+    """The team leads learn at once of a case nobody responsible may see (`owner` is who has
+    it now; one alert per case and owner)."""
+    return alert_team_leads(
+        municipality_id=application.municipality_id,
+        kind=AlertKind.OWNER_INVALID,
+        text=_(
+            "Ärende %(ref)s har ingen ansvarig som får se det (%(reason)s). Ge ärendet till en "
+            "behörig handläggare."
+        )
+        % {"ref": application.reference, "reason": reason},
+        key=f"owner-invalid:{application.pk}:{owner.pk if owner else 0}",
+        application=application,
+    )
+
+
+@transaction.atomic
+def owner_ensure(*, application_id: int, why: str = "") -> User | None:
+    """Make sure an open case's owner may own it. When not, the case goes to a stand-in (when
+    the owner is away with a named one who may own it) or back to automatic assignment, with
+    a journal entry; when nobody may own it the team leads are alerted at once. Returns the
+    owner after the call (None for a closed or unknown case). Safe to run twice."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .filter(pk=application_id, status__in=OPEN_STATUSES)
+        .first()
+    )
+    if application is None:
+        return None
+    previous = application.owner
+    reason = owner_refusal(owner=previous, application=application)
+    if reason is None:
+        return previous
+    chosen = _stand_in_for(previous, application) or owner_choose_weighted(
+        municipality=application.municipality, application=application
+    )
+    still = owner_refusal(owner=chosen, application=application)
+    if still is not None:
+        alert_owner_invalid(application=application, reason=still, owner=chosen)
+        if previous is not None and previous.is_active:
+            return previous  # no better owner: keep the case where it is and wait for a lead
+    Application.objects.filter(pk=application.pk).update(owner=chosen, updated_at=timezone.now())
+    application.owner = chosen
+    journal_write(
+        application=application,
+        author=None,
+        text=_("Ärendet flyttat till %(to)s: %(reason)s%(why)s.")
+        % {"to": chosen.display_name(), "reason": reason, "why": f" ({why})" if why else ""},
+    )
+    return chosen
+
+
+def _stand_in_for(owner: User | None, application: Application) -> User | None:
+    """The named stand-in of an owner away today, when they may own the case."""
+    if owner is None:
+        return None
+    today = timezone.localdate()
+    for absence in Absence.objects.filter(
+        secretary=owner, start__lte=today, end__gte=today, stand_in__isnull=False
+    ).select_related("stand_in__stand_in"):
+        stand_in = absence.stand_in.stand_in
+        if owner_refusal(owner=stand_in, application=application) is None:
+            return stand_in
+    return None
+
+
+def owners_invalid_repair(*, municipality_id: int | None = None) -> int:
+    """Every open case whose owner may not own it gets a new owner (or raises the alert).
+    Returns how many cases changed owner."""
+    found = Application.objects.filter(status__in=OPEN_STATUSES).filter(owner_invalid_q())
+    if municipality_id is not None:
+        found = found.filter(municipality_id=municipality_id)
+    changed = 0
+    for pk, owner_id in list(found.values_list("pk", "owner_id").order_by("pk")):
+        after = owner_ensure(application_id=pk)
+        if after is not None and after.pk != owner_id:
+            changed += 1
+    return changed
+
+
+def owner_cases_hand_over(change: StaffAccessNarrowed) -> None:
+    """Subscriber of `accounts.staff_access_narrowed`, in the transaction that saves the
+    account: every open case the person may no longer own goes to their stand-in or back to
+    automatic assignment (journalled on each case), and their open reminders on those cases
+    follow the case."""
+    user = change.user
+    ids = list(
+        Application.objects.filter(owner=user, status__in=OPEN_STATUSES)
+        .filter(owner_invalid_q())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    why = _("kontot ändrat av %(by)s") % {"by": change.by.display_name()} if change.by else ""
+    for pk in ids:
+        after = owner_ensure(application_id=pk, why=why)
+        if after is not None and after.pk != user.pk:
+            Reminder.objects.filter(application_id=pk, owner=user, done_at__isnull=True).update(
+                owner=after
+            )
+
+
+def owner_after_robot(application: Application) -> None:
+    """Subscriber of the robot's `proposal_ready`: the register may just have shown a protected
+    identity the owner chosen at submission may not handle."""
+    owner_ensure(application_id=application.pk, why=_("registeruppgifter"))
+
+
 def _previous_owner_id(application: Application) -> int | None:
     """Continuity: last month's caseworker for the household."""
     if application.previous_id:
@@ -391,28 +567,46 @@ def owner_choose_weighted(
     4. when everyone would be over the ceiling: the least-loaded anyway, and the team leads are
        alerted (the case is never left without an owner).
 
-    Absent caseworkers (meetings.Absence today) and, for protected identities, staff not
-    allowed to handle them are left out. Without any caseworker a team lead gets the case.
+    Only those who may own the case are considered (`eligible_owners`: active, of the
+    municipality, allowed to handle a protected identity); absent caseworkers (meetings.Absence
+    today) are left out. Without any such caseworker a team lead who may own it gets the case.
+    When nobody may own it (a protected identity and nobody allowed) an active team lead or
+    caseworker holds it, since a submitted case must have an owner, and the team leads are
+    alerted at once.
     """
     today = timezone.localdate()
+    protected = application is not None and application.protected_identity
     staff = list(
-        User.objects.filter(
-            municipality=municipality, role=Role.CASEWORKER, is_active=True
-        ).order_by("id")
+        eligible_owners(
+            municipality_id=municipality.pk,
+            protected_identity=protected,
+            roles=(Role.CASEWORKER,),
+        )
     )
-    if application is not None and application.protected_identity:
-        staff = [user for user in staff if user.may_handle_protected]
     away = absent_ids([user.pk for user in staff], today)
     present = [user for user in staff if user.pk not in away] or staff
     if not present:
-        lead = (
-            User.objects.filter(municipality=municipality, role=Role.TEAM_LEAD, is_active=True)
-            .order_by("id")
+        lead = eligible_owners(
+            municipality_id=municipality.pk,
+            protected_identity=protected,
+            roles=(Role.TEAM_LEAD,),
+        ).first()
+        if lead is not None:
+            return lead
+        holder = (
+            eligible_owners(municipality_id=municipality.pk, protected_identity=False)
+            .order_by("-role", "id")  # team_lead before caseworker
             .first()
         )
-        if lead is None:
+        if holder is None:
             raise NoCaseworkerAvailable(municipality.code)
-        return lead
+        if application is not None and application.pk:
+            alert_owner_invalid(
+                application=application,
+                reason=_("ingen i kommunen får handlägga skyddade personuppgifter"),
+                owner=holder,
+            )
+        return holder
     loads = caseloads(municipality.pk, present)
     facts = application_facts(application) if application is not None else CaseFacts()
     weight = case_weight(facts)
@@ -454,14 +648,39 @@ def owner_choose_weighted(
 
 
 def applications_without_owner(municipality_id: int) -> int:
-    """Open cases without an owner: the database forbids them, so this is always zero; the
-    dashboard shows it as the check it is."""
-    return Application.objects.filter(
-        Q(municipality_id=municipality_id) & ~Q(status__in=[Status.DRAFT, Status.WITHDRAWN]),
-        owner__isnull=True,
-    ).count()
+    """Open cases without an owner who may own them: none at all (the database forbids it), or
+    an owner who is inactive, of another role or municipality, or not allowed for a protected
+    identity. Such a case is in nobody's queue, so the dashboard counts it as without owner."""
+    return (
+        Application.objects.filter(municipality_id=municipality_id, status__in=OPEN_STATUSES)
+        .filter(owner_invalid_q())
+        .count()
+    )
+
+
+def owners_who_may_not_own(municipality_id: int) -> dict[int, int]:
+    """Owner id -> open cases of the municipality they hold but may not own (an inactive
+    account, say): the dashboard lists them instead of dropping them."""
+    rows = (
+        Application.objects.filter(
+            municipality_id=municipality_id, status__in=OPEN_STATUSES, owner__isnull=False
+        )
+        .filter(owner_invalid_q())
+        .values("owner_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["owner_id"]: row["n"] for row in rows}
 
 
 def owner_for_new_case(query: OwnerQuery) -> User:
-    """intake asks who owns a newly submitted case (`intake.events.owner_for_new_case`)."""
+    """intake asks who owns a newly submitted case (`intake.events.owner_for_new_case`); a
+    preferred owner (last month's, for a renewal under a standing decision) keeps it when they
+    may own it."""
+    if (
+        query.preferred is not None
+        and query.application is not None
+        and owner_refusal(owner=query.preferred, application=query.application) is None
+    ):
+        return query.preferred
     return owner_choose_weighted(municipality=query.municipality, application=query.application)

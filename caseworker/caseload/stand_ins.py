@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CASE_HANDLING_ROLES, Role, User
 from caseworker.audit.log import journal_write
-from caseworker.caseload.ownership import alert_team_leads
+from caseworker.caseload.ownership import (
+    alert_team_leads,
+    owner_choose_weighted,
+    owner_refusal,
+)
 from caseworker.models.caseload import (
     AlertKind,
     CaseMove,
@@ -87,12 +91,20 @@ def stand_in_move(*, stand_in: StandIn) -> int:
         .filter(owner=away, status__in=OPEN_STATUSES)
         .order_by("pk")
     )
-    Application.objects.filter(pk__in=[a.pk for a in cases]).update(owner=to, updated_at=now)
     for application in cases:
-        CaseMove.objects.create(
-            application=application, stand_in=locked, original_owner=away, moved_to=to
+        # A case the stand-in may not own (a protected identity) goes to someone who may.
+        moved_to = (
+            to
+            if owner_refusal(owner=to, application=application) is None
+            else owner_choose_weighted(
+                municipality=application.municipality, application=application
+            )
         )
-        application.owner = to
+        Application.objects.filter(pk=application.pk).update(owner=moved_to, updated_at=now)
+        CaseMove.objects.create(
+            application=application, stand_in=locked, original_owner=away, moved_to=moved_to
+        )
+        application.owner = moved_to
         journal_write(
             application=application,
             author=None,
@@ -101,7 +113,7 @@ def stand_in_move(*, stand_in: StandIn) -> int:
                 "Ärendet och dess tidsfrister går tillbaka när frånvaron är slut."
             )
             % {
-                "to": to.display_name(),
+                "to": moved_to.display_name(),
                 "away": away.display_name(),
                 "start": f"{locked.absence.start:%Y-%m-%d}",
                 "end": f"{locked.absence.end:%Y-%m-%d}",
@@ -129,15 +141,20 @@ def stand_in_return(*, stand_in: StandIn) -> int:
     back_to = locked.absence.secretary
     now = timezone.now()
     returned = 0
-    for move in locked.moves.filter(returned_at__isnull=True).select_related("application"):
+    for move in locked.moves.filter(returned_at__isnull=True).select_related(
+        "application", "original_owner"
+    ):
         application = move.application
-        still_here = (
+        # Back only to an owner who may still own the case (not deactivated, not moved to
+        # another municipality, still allowed for a protected identity).
+        may_return = owner_refusal(owner=move.original_owner, application=application) is None
+        still_here = may_return and (
             Application.objects.filter(
                 pk=application.pk, owner=move.moved_to, status__in=OPEN_STATUSES
             ).update(owner=move.original_owner, updated_at=now)
             == 1
         )
-        if still_here and back_to.is_active:
+        if still_here:
             note = ""
             returned += 1
             journal_write(
@@ -146,15 +163,18 @@ def stand_in_return(*, stand_in: StandIn) -> int:
                 text=_("Ärendet tillbaka till %(owner)s efter frånvaron (ersättare: %(by)s).")
                 % {"owner": move.original_owner.display_name(), "by": move.moved_to.display_name()},
             )
+        elif not may_return:
+            note = "den ordinarie ansvarige får inte längre äga ärendet"
         else:
             note = "avslutat eller omfördelat under frånvaron"
         CaseMove.objects.filter(pk=move.pk).update(returned_at=now, return_note=note)
-    Reminder.objects.filter(moved_from=back_to, done_at__isnull=True).update(
-        owner=back_to, moved_from=None
-    )
-    Referral.objects.filter(moved_from=back_to, closed_at__isnull=True).update(
-        to_owner=back_to, moved_from=None
-    )
+    if back_to.is_active:  # a deactivated caseworker's reminders and referrals stay
+        Reminder.objects.filter(moved_from=back_to, done_at__isnull=True).update(
+            owner=back_to, moved_from=None
+        )
+        Referral.objects.filter(moved_from=back_to, closed_at__isnull=True).update(
+            to_owner=back_to, moved_from=None
+        )
     StandIn.objects.filter(pk=locked.pk).update(returned_at=now)
     return returned
 

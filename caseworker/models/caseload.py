@@ -251,6 +251,7 @@ class AlertKind(models.TextChoices):
     EMERGENCY = "emergency", _("Akut ärende")
     ABSENCE_WITHOUT_STAND_IN = "absence_without_stand_in", _("Frånvaro utan ersättare")
     CLOSED_WITH_OPEN_REFERRAL = "closed_with_open_referral", _("Avslutat med öppen överlämning")
+    OWNER_INVALID = "owner_invalid", _("Ärende som ingen behörig ansvarig kan se")
 
 
 class StaffAlert(models.Model):

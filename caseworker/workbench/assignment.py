@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CASE_HANDLING_ROLES, User
 from caseworker.audit.log import access_log_record, journal_write
+from caseworker.caseload.ownership import owner_refusal
 from caseworker.models import AccessAction
 from intake.access import applications_visible_to
 from intake.models import Application
@@ -53,6 +54,13 @@ def applications_assign(
         raise AssignmentRefused(
             _("Minst ett av ärendena är inte ett öppet ärende i din kommun. Inget har ändrats.")
         )
+    for application in locked:
+        reason = owner_refusal(owner=owner, application=application)
+        if reason is not None:
+            raise AssignmentRefused(
+                _("%(ref)s kan inte tilldelas: %(reason)s. Inget har ändrats.")
+                % {"ref": application.reference, "reason": reason}
+            )
     changed = [application for application in locked if application.owner_id != owner.pk]
     if not changed:
         return []

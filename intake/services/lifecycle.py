@@ -166,12 +166,18 @@ def declared_needs(application: Application) -> list[dict[str, bool]] | None:
     return [m["needs"] for m in frozen if m.get("needs") and m["role"] in ("applicant", "partner")]
 
 
-def owner_choose(*, municipality: Municipality, application: Application | None = None) -> User:
+def owner_choose(
+    *,
+    municipality: Municipality,
+    application: Application | None = None,
+    preferred: User | None = None,
+) -> User:
     """The caseworker who owns a newly submitted case: asked of the caseload capability
     (`events.owner_for_new_case`, answered by caseworker.caseload.ownership), which intake never
-    imports. Raises NoCaseworkerAvailable when nobody can take it."""
+    imports. `preferred` keeps the case when they may own it. Raises NoCaseworkerAvailable when
+    nobody can take it."""
     return events.owner_for_new_case.ask(
-        events.OwnerQuery(municipality=municipality, application=application)
+        events.OwnerQuery(municipality=municipality, application=application, preferred=preferred)
     )
 
 
@@ -350,9 +356,11 @@ def application_submit_for_standing_decision(*, application: Application) -> App
         updates={
             "submitted_at": now,
             "robot_requested_at": now,
-            "owner": application.previous.owner
-            if application.previous
-            else owner_choose(municipality=application.municipality, application=application),
+            "owner": owner_choose(
+                municipality=application.municipality,
+                application=application,
+                preferred=application.previous.owner if application.previous else None,
+            ),
         },
     )
     transaction.on_commit(partial(hand_over_to_robot, application.pk), robust=True)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.checks import run_checks
 
+from accounts import events as accounts_events
 from caseworker.caseload import emergency, ownership, referrals
 from caseworker.decisions import automation, households, pauses, standing
 from caseworker.decisions.events import decision_signed
@@ -127,7 +128,8 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
         (notifications.notices_sent, [delivery.deliveries_record_sent]),
         (notifications.notices_delivered, [delivery.deliveries_record_delivered]),
         (proposal_stored, [standing.month_approve_if_unchanged]),
-        (proposal_ready, [automation.case_ready]),
+        (proposal_ready, [ownership.owner_after_robot, automation.case_ready]),
+        (accounts_events.staff_access_narrowed, [ownership.owner_cases_hand_over]),
         (household_linked, [households.household_linked_journal]),
         (
             decision_signed,
