@@ -26,6 +26,7 @@ class CaseworkerConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: the apps registry must be ready before models load.
         from accounts import events as accounts
+        from caseworker.audit import log as access
         from caseworker.caseload import emergency, ownership, referrals
         from caseworker.decisions import automation, households, pauses, standing
         from caseworker.decisions import events as decisions
@@ -34,6 +35,7 @@ class CaseworkerConfig(AppConfig):
         from caseworker.payments import services as payments
         from eligibility.robot import events as robot
         from intake import events as intake
+        from meetings import events as meetings
         from notifications import events as notifications
 
         post_migrate.connect(
@@ -60,5 +62,8 @@ class CaseworkerConfig(AppConfig):
         decisions.decision_signed.subscribe(letters.letter_for_decision_queue)
         decisions.decision_signed.subscribe(payments.payment_order_for_decision)
         decisions.decision_signed.subscribe(delivery.decision_notice_queue)
+        # meetings: a plan that refers the household to social services; who saw which case.
+        meetings.social_referral_planned.subscribe(referrals.referral_from_meeting_plan)
+        meetings.meetings_shown.subscribe(access.meetings_shown)
         notifications.notices_sent.subscribe(delivery.deliveries_record_sent)
         notifications.notices_delivered.subscribe(delivery.deliveries_record_delivered)

@@ -9,6 +9,7 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from intake.models import Track
@@ -23,6 +24,7 @@ from meetings.availability import (
     taken_starts,
 )
 from meetings.booking import SlotTaken
+from meetings.events import SocialReferralPlanned, social_referral_planned
 from meetings.models import (
     Attendance,
     CancelledBy,
@@ -137,12 +139,25 @@ def meeting_set_needs(
     return meeting
 
 
+# Whether someone came or stayed away is known only once the meeting has begun; "the meeting
+# was called off" may be recorded before.
+ATTENDANCE_AFTER_START = frozenset({Attendance.ATTENDED, Attendance.NO_SHOW})
+
+
+def not_started_message(meeting: Meeting) -> str:
+    return gettext(
+        "Mötet har inte börjat än. Närvaro eller utevaro kan registreras först från %(start)s."
+    ) % {"start": f"{meeting.starts_at.astimezone(stockholm()):%Y-%m-%d %H:%M}"}
+
+
 @transaction.atomic
 def meeting_record(
     *, meeting: Meeting, attendance: str, outcome: str, note: str, by: User
 ) -> Meeting:
     """Record attendance and the plan agreed. A no-show is only recorded: it has no automatic
-    effect on the support (the caseworker sees it on the case)."""
+    effect on the support (the caseworker sees it on the case). Attendance or a no-show is
+    refused before the meeting has started. A plan of "Hänvisning till socialtjänsten" hands the
+    household over to social services (`meetings.events.social_referral_planned`)."""
     attendance = Attendance(attendance)
     outcome = Outcome(outcome) if outcome else ""
     if outcome and attendance != Attendance.ATTENDED:
@@ -150,6 +165,11 @@ def meeting_record(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.cancelled_at is not None:
         raise ValidationError("Mötet är avbokat.")
+    if attendance in ATTENDANCE_AFTER_START and not meeting.has_started:
+        raise ValidationError(not_started_message(meeting))
+    referral_newly_planned = (
+        outcome == Outcome.SOCIAL_REFERRAL and meeting.outcome != Outcome.SOCIAL_REFERRAL
+    )
     meeting.attendance = attendance
     meeting.outcome = outcome
     meeting.outcome_note = note.strip()
@@ -158,6 +178,10 @@ def meeting_record(
     meeting.save(
         update_fields=["attendance", "outcome", "outcome_note", "recorded_at", "recorded_by"]
     )
+    if referral_newly_planned:
+        # The hand-over itself (receiver, acknowledgement, escalation) is social services'
+        # (caseworker); once per meeting, so saving the same plan again makes no second one.
+        social_referral_planned.publish(SocialReferralPlanned(meeting=meeting, by=by))
     return meeting
 
 

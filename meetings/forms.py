@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meetings.availability import stockholm
-from meetings.changes import FreeSlot
-from meetings.models import Attendance, NeedsScreen, Outcome
+from meetings.changes import ATTENDANCE_AFTER_START, FreeSlot, not_started_message
+from meetings.models import Attendance, Meeting, NeedsScreen, Outcome
 
 
 class RecordForm(forms.Form):
@@ -26,10 +26,16 @@ class RecordForm(forms.Form):
         max_length=4000,
     )
 
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("outcome") and data.get("attendance") != Attendance.ATTENDED:
             self.add_error("outcome", _("En planering kräver att sökande kom till mötet."))
+        if data.get("attendance") in ATTENDANCE_AFTER_START and not self.meeting.has_started:
+            self.add_error("attendance", not_started_message(self.meeting))
         return data
 
 

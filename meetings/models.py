@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import Track
@@ -238,6 +239,12 @@ class Meeting(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+    @property
+    def has_started(self) -> bool:
+        """Whether the meeting's start has come: only then can anyone have come or stayed
+        away (#16)."""
+        return self.starts_at <= timezone.now()
 
 
 class NeedsScreen(models.Model):

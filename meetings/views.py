@@ -5,20 +5,21 @@ Views parse input, call one service or selector, and render. Mutations are POST 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.template.response import SimpleTemplateResponse, TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.permissions import applicant_required, role_required, secretary_required
 from intake.access import access_application
 from meetings import calendar, ics
@@ -31,6 +32,7 @@ from meetings.changes import (
     meeting_reschedule,
     meeting_set_needs,
 )
+from meetings.events import MeetingsShown, meetings_shown
 from meetings.feeds import calendar_feed_create, calendar_feed_owner, calendar_feed_revoke
 from meetings.forms import MeetingNeedsForm, NeedsScreenForm, RecordForm, RescheduleForm
 from meetings.models import Meeting, NeedsScreen
@@ -58,6 +60,35 @@ def _date_param(request: HttpRequest, name: str, default: date) -> date:
         return default
 
 
+def _shown(
+    response: HttpResponse,
+    *,
+    user: User,
+    meetings: Iterable[Meeting],
+    page: str,
+    change: bool = False,
+) -> HttpResponse:
+    """Every page that shows a person's data writes an access-log row (#16): once `response`
+    has shown the meetings' applicants (a template when rendered). A form shown again with its
+    errors (400) shows them too; a refusal or a failure (403, 404, 5xx) shows nothing."""
+    event = MeetingsShown(
+        user=user,
+        application_ids=tuple(meeting.application_id for meeting in meetings),
+        page=page,
+        change=change,
+    )
+
+    def record(rendered: HttpResponse) -> None:
+        if rendered.status_code <= 400 and event.application_ids:
+            meetings_shown.publish(event)
+
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+        response.add_post_render_callback(record)
+    else:
+        record(response)
+    return response
+
+
 def _ics_response(body: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -76,12 +107,13 @@ def day(request: AuthenticatedHttpRequest) -> HttpResponse:
     closing = (
         closing_days_for(municipality, chosen, chosen) if municipality is not None else frozenset()
     )
-    return TemplateResponse(
+    meetings = meetings_for_secretary_day(secretary=request.user, day=chosen)
+    response = TemplateResponse(
         request,
         "meetings/meeting_day.html",
         {
             "day": chosen,
-            "meetings": meetings_for_secretary_day(secretary=request.user, day=chosen),
+            "meetings": meetings,
             "previous_day": chosen - timedelta(days=1),
             "next_day": chosen + timedelta(days=1),
             "monday": chosen - timedelta(days=chosen.weekday()),
@@ -89,6 +121,7 @@ def day(request: AuthenticatedHttpRequest) -> HttpResponse:
             "holiday": calendar.holiday_name(chosen),
         },
     )
+    return _shown(response, user=request.user, meetings=meetings, page="meetings:day")
 
 
 @secretary_required
@@ -106,7 +139,7 @@ def week(request: AuthenticatedHttpRequest) -> HttpResponse:
         (d, meetings, calendar.is_working_day(d, closing), calendar.holiday_name(d))
         for d, meetings in meetings_for_secretary_week(secretary=request.user, monday=monday)
     ]
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "meetings/meeting_week.html",
         {
@@ -117,6 +150,8 @@ def week(request: AuthenticatedHttpRequest) -> HttpResponse:
             "next_week": monday + timedelta(days=7),
         },
     )
+    shown = [meeting for _d, meetings, _w, _h in days for meeting in meetings]
+    return _shown(response, user=request.user, meetings=shown, page="meetings:week")
 
 
 @host_required
@@ -128,7 +163,7 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "outcome": meeting.outcome,
         "note": meeting.outcome_note,
     }
-    form = RecordForm(request.POST or None, initial=initial)
+    form = RecordForm(request.POST or None, initial=initial, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         try:
             meeting_record(
@@ -142,8 +177,14 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Närvaro och planering är sparade."))
-            return redirect("meetings:meeting_detail", pk=meeting.pk)
-    return TemplateResponse(
+            return _shown(
+                redirect("meetings:meeting_detail", pk=meeting.pk),
+                user=request.user,
+                meetings=[meeting],
+                page="meetings:meeting_detail",
+                change=True,
+            )
+    response = TemplateResponse(
         request,
         "meetings/meeting_detail.html",
         {
@@ -154,13 +195,17 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+    return _shown(response, user=request.user, meetings=[meeting], page="meetings:meeting_detail")
 
 
 @host_required
 @require_GET
 def meeting_ics_staff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for_host(user=request.user, pk=pk)
-    return _ics_response(ics.meetings_to_ics([meeting], audience="staff"), f"mote-{meeting.pk}.ics")
+    response = _ics_response(
+        ics.meetings_to_ics([meeting], audience="staff"), f"mote-{meeting.pk}.ics"
+    )
+    return _shown(response, user=request.user, meetings=[meeting], page="meetings:meeting_ics")
 
 
 @host_required
@@ -207,7 +252,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     response["Content-Disposition"] = 'inline; filename="moten.ics"'
     response["Referrer-Policy"] = "no-referrer"
-    return response
+    # The token is the owner's key: what it shows is logged as shown to the owner.
+    return _shown(response, user=owner, meetings=meetings, page="meetings:feed")
 
 
 @secretary_required

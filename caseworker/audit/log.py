@@ -18,6 +18,7 @@ from django.template.response import SimpleTemplateResponse
 from accounts.models import User
 from caseworker.models import AccessAction, AccessDenial, AccessLog, DenialStatus, JournalEntry
 from intake.models import Application
+from meetings.events import MeetingsShown
 
 DENIAL_STATUSES = frozenset(DenialStatus.values)
 
@@ -28,6 +29,17 @@ def access_log_record(
     """One row per staff request that shows case data (page, partial, letter, attachment)."""
     return AccessLog.objects.create(
         user=user, application=application, action=action, detail=detail[:200]
+    )
+
+
+def meetings_shown(event: MeetingsShown) -> None:
+    """Subscriber of `meetings.meetings_shown`: a meeting page or calendar file showed these
+    cases' applicants (name, case, household) to a member of staff; one row per case, as for
+    any staff page that shows a person's data."""
+    action = AccessAction.CHANGE if event.change else AccessAction.VIEW_PARTIAL
+    AccessLog.objects.bulk_create(
+        AccessLog(user=event.user, application_id=pk, action=action, detail=event.page[:200])
+        for pk in dict.fromkeys(event.application_ids)
     )
 
 

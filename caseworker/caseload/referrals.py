@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CASE_HANDLING_ROLES, Role, User
 from caseworker.audit.log import journal_write
-from caseworker.caseload.ownership import alert_team_leads
+from caseworker.caseload.ownership import alert_team_leads, owner_choose_weighted
 from caseworker.models.caseload import (
     AlertKind,
     Referral,
@@ -28,8 +28,10 @@ from caseworker.models.caseload import (
     ReferralUrgency,
     StaffAlert,
 )
-from intake.models import Application
+from intake.models import Application, ApplicationEvent
+from intake.services import NoCaseworkerAvailable
 from intake.states import TERMINAL, Status
+from meetings.events import SocialReferralPlanned
 
 WORK_ROLES = (Role.SECRETARY, Role.TEAM_LEAD)
 SOCIAL_ROLES = CASE_HANDLING_ROLES
@@ -94,15 +96,19 @@ def referral_create(
     reason: str,
     urgency: str = ReferralUrgency.NORMAL,
     now: datetime | None = None,
+    decided_case: bool = False,
 ) -> Referral:
-    """Hand the household over to the other side. The receiver must acknowledge in time."""
+    """Hand the household over to the other side. The receiver must acknowledge in time.
+
+    `decided_case`: a plan made at a meeting after the decision hands the household over all
+    the same (the meeting belongs to that case); a caseworker hands over open cases only."""
     now = now or timezone.now()
     reason = reason.strip()
     if not reason:
         raise ReferralRefused(_("Skriv varför hushållet lämnas över."))
     if direction not in ReferralDirection.values or urgency not in ReferralUrgency.values:
         raise ReferralRefused(_("Okänd riktning eller brådska."))
-    if application.status in TERMINAL or application.status == Status.DRAFT:
+    if application.status == Status.DRAFT or (application.status in TERMINAL and not decided_case):
         raise ReferralRefused(_("Bara ett öppet ärende kan lämnas över."))
     receiving_roles = SOCIAL_ROLES if direction == ReferralDirection.WORK_TO_SOCIAL else WORK_ROLES
     for person in (from_owner, to_owner):
@@ -274,9 +280,20 @@ def referrals_escalate(*, now: datetime | None = None) -> list[int]:
                 text=_("Överlämningen kvitterades inte i tid; gruppledarna har larmats."),
             )
         escalated.append(referral.pk)
-    for referral in Referral.objects.filter(
-        Q(closed_at__isnull=True) & Q(application__status__in=list(TERMINAL))
-    ).select_related("application"):
+    # A referral made after its case had closed (a meeting's plan after the decision) did not
+    # see the case close under it.
+    closed_before = ApplicationEvent.objects.filter(
+        application=OuterRef("application"),
+        to_status__in=list(TERMINAL),
+        created_at__lte=OuterRef("created_at"),
+    )
+    for referral in (
+        Referral.objects.filter(
+            Q(closed_at__isnull=True) & Q(application__status__in=list(TERMINAL))
+        )
+        .exclude(Exists(closed_before))
+        .select_related("application")
+    ):
         alert_team_leads(
             municipality_id=referral.application.municipality_id,
             kind=AlertKind.CLOSED_WITH_OPEN_REFERRAL,
@@ -287,6 +304,80 @@ def referrals_escalate(*, now: datetime | None = None) -> list[int]:
             referral=referral,
         )
     return escalated
+
+
+# --- A meeting's plan: "Hänvisning till socialtjänsten" (#16) ---------------------------------
+
+
+def _social_receiver(application: Application, *, sender: User) -> User | None:
+    """Who in social services takes a household referred from a meeting: the case's owner when
+    they may, else the caseworker the caseload would give the case to; None when nobody may."""
+
+    def may_receive(person: User | None) -> bool:
+        return (
+            person is not None
+            and person.is_active
+            and person.role in SOCIAL_ROLES
+            and person.municipality_id == application.municipality_id
+            and person.pk != sender.pk
+            and (not application.protected_identity or person.may_handle_protected)
+        )
+
+    if may_receive(application.owner):
+        return application.owner
+    try:
+        chosen = owner_choose_weighted(
+            municipality=application.municipality, application=application
+        )
+    except NoCaseworkerAvailable:
+        return None
+    return chosen if may_receive(chosen) else None
+
+
+def referral_from_meeting_plan(event: SocialReferralPlanned) -> None:
+    """Subscriber of `meetings.social_referral_planned` (inside the recording's transaction):
+    the household is handed over to social services, with the receiver's acknowledgement
+    deadline and escalation like any referral. A household already on its way there (an open
+    referral to social services) gets no second one; when no referral can be made, the team
+    leads are alerted and the journal says so, so the hand-off is never silently lost."""
+    meeting = event.meeting
+    application = Application.objects.select_related("owner", "municipality").get(
+        pk=meeting.application_id
+    )
+    if referrals_open_for(application).filter(direction=ReferralDirection.WORK_TO_SOCIAL).exists():
+        return
+    day = f"{timezone.localtime(meeting.starts_at):%Y-%m-%d}"
+    reason = _("Planering vid mötet %(day)s: hänvisning till socialtjänsten.") % {"day": day}
+    if meeting.outcome_note:
+        reason = f"{reason} {meeting.outcome_note}"
+    receiver = _social_receiver(application, sender=event.by)
+    refusal = _("ingen handläggare i kommunen kan ta emot hushållet")
+    if receiver is not None:
+        try:
+            referral_create(
+                application=application,
+                from_owner=event.by,
+                to_owner=receiver,
+                direction=ReferralDirection.WORK_TO_SOCIAL,
+                reason=reason,
+                decided_case=True,
+            )
+        except ReferralRefused as refused:
+            refusal = str(refused)
+        else:
+            return
+    text = _(
+        "Hänvisningen till socialtjänsten från mötet %(day)s kunde inte lämnas över "
+        "(%(why)s). Ge hushållet till en handläggare."
+    ) % {"day": day, "why": refusal}
+    alert_team_leads(
+        municipality_id=application.municipality_id,
+        kind=AlertKind.REFERRAL_UNACKNOWLEDGED,
+        text=text,
+        key=f"meeting-referral:{meeting.pk}",
+        application=application,
+    )
+    journal_write(application=application, author=event.by, text=text)
 
 
 # --- What the applicant sees -------------------------------------------------------------------

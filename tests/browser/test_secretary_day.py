@@ -4,6 +4,7 @@ attendance and a plan, and see it saved."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,7 +37,10 @@ def test_secretary_records_attendance_and_a_plan(
         personnummer=applicant.personnummer,
         age=23,
     )
-    meeting = meeting_book_next_working_day(application=application, today=timezone.localdate())
+    # Booked yesterday for this morning: it has started, so attendance can be recorded.
+    meeting = meeting_book_next_working_day(
+        application=application, today=timezone.localdate() - timedelta(days=1)
+    )
     meeting.interpreter_language = "arabiska"
     meeting.save()
     day = meeting.starts_at.astimezone(STOCKHOLM).date()

@@ -9,6 +9,7 @@ import pytest
 from django.core.checks import run_checks
 
 from accounts import events as accounts_events
+from caseworker.audit import log as access
 from caseworker.caseload import emergency, ownership, referrals
 from caseworker.decisions import automation, households, pauses, standing
 from caseworker.decisions.events import decision_signed
@@ -20,6 +21,7 @@ from eligibility.robot import dispatch, population
 from eligibility.robot.events import household_linked, proposal_ready, proposal_stored
 from intake import events as intake
 from kernel.events import ALL_TOPICS, NoSubscriber, Topic, topics_without_subscribers
+from meetings import events as meetings
 from notifications import events as notifications
 
 
@@ -127,6 +129,8 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
         (notifications.postal_address, [population.postal_address]),
         (notifications.notices_sent, [delivery.deliveries_record_sent]),
         (notifications.notices_delivered, [delivery.deliveries_record_delivered]),
+        (meetings.social_referral_planned, [referrals.referral_from_meeting_plan]),
+        (meetings.meetings_shown, [access.meetings_shown]),
         (proposal_stored, [standing.month_approve_if_unchanged]),
         (proposal_ready, [ownership.owner_after_robot, automation.case_ready]),
         (accounts_events.staff_access_narrowed, [ownership.owner_cases_hand_over]),

@@ -9,8 +9,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import Municipality, Role, User
 from intake.models import Application, DeclaredIncome, IncomeType, Track
@@ -547,13 +549,14 @@ def test_recording_attendance_and_a_plan(
 ) -> None:
     meeting = meeting_book_next_working_day(application=make_application(), today=WEDNESDAY)
 
-    meeting_record(
-        meeting=meeting,
-        attendance=Attendance.ATTENDED,
-        outcome=Outcome.INTERNSHIP,
-        note="Praktik på Trelleborgs hamn från 1 dec.",
-        by=secretary,
-    )
+    with time_machine.travel(meeting.ends_at):
+        meeting_record(
+            meeting=meeting,
+            attendance=Attendance.ATTENDED,
+            outcome=Outcome.INTERNSHIP,
+            note="Praktik på Trelleborgs hamn från 1 dec.",
+            by=secretary,
+        )
 
     meeting.refresh_from_db()
     assert (meeting.attendance, meeting.outcome) == (Attendance.ATTENDED, Outcome.INTERNSHIP)
@@ -567,9 +570,10 @@ def test_a_no_show_is_recorded_without_touching_the_application(
     meeting = submitted_application.meetings.get()
     status = submitted_application.status
 
-    meeting = meeting_record(
-        meeting=meeting, attendance=Attendance.NO_SHOW, outcome="", note="", by=secretary
-    )
+    with time_machine.travel(meeting.ends_at):
+        meeting = meeting_record(
+            meeting=meeting, attendance=Attendance.NO_SHOW, outcome="", note="", by=secretary
+        )
 
     submitted_application.refresh_from_db()
     assert submitted_application.status == status == Status.AWAITING_CASEWORKER
@@ -597,13 +601,49 @@ def test_a_recorded_meeting_can_no_longer_be_cancelled(
     secretary: User, make_application: Callable[..., Application]
 ) -> None:
     meeting = meeting_book_next_working_day(application=make_application(), today=WEDNESDAY)
-    meeting_record(
-        meeting=meeting, attendance=Attendance.ATTENDED, outcome="", note="", by=secretary
-    )
+    with time_machine.travel(meeting.ends_at):
+        meeting_record(
+            meeting=meeting, attendance=Attendance.ATTENDED, outcome="", note="", by=secretary
+        )
 
     meeting_cancel(meeting=meeting)
 
     assert meeting.cancelled_at is None
+
+
+@pytest.mark.parametrize("attendance", [Attendance.ATTENDED, Attendance.NO_SHOW])
+def test_attendance_is_refused_before_the_meeting_has_started(
+    attendance: Attendance, secretary: User, submitted_application: Application
+) -> None:
+    meeting = submitted_application.meetings.get()  # the next working day: not started yet
+    assert meeting.starts_at > timezone.now()
+
+    with pytest.raises(ValidationError, match="Mötet har inte börjat än"):
+        meeting_record(meeting=meeting, attendance=attendance, outcome="", note="", by=secretary)
+
+    meeting.refresh_from_db()
+    assert (meeting.attendance, meeting.recorded_at) == ("", None)
+    # A minute before its start it is still refused; at its start (Stockholm time) it is not.
+    before = meeting.starts_at - timedelta(minutes=1)
+    with time_machine.travel(before, tick=False), pytest.raises(ValidationError):
+        meeting_record(meeting=meeting, attendance=attendance, outcome="", note="", by=secretary)
+    with time_machine.travel(meeting.starts_at, tick=False):
+        meeting_record(meeting=meeting, attendance=attendance, outcome="", note="", by=secretary)
+    meeting.refresh_from_db()
+    assert meeting.attendance == attendance
+
+
+def test_a_meeting_called_off_may_be_recorded_before_its_time(
+    secretary: User, submitted_application: Application
+) -> None:
+    meeting = submitted_application.meetings.get()
+
+    meeting_record(
+        meeting=meeting, attendance=Attendance.CANCELLED, outcome="", note="", by=secretary
+    )
+
+    meeting.refresh_from_db()
+    assert meeting.attendance == Attendance.CANCELLED
 
 
 # --- reminders -------------------------------------------------------------------------------

@@ -12,9 +12,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Municipality, Role, User
+from caseworker.models import AccessAction, AccessLog
 from intake.models import Application
 from meetings.booking import meeting_book_next_working_day
 from meetings.changes import meeting_free_slots
+from meetings.feeds import calendar_feed_create
 from meetings.models import Attendance, CancelledBy, Meeting, NeedsScreen, Outcome
 from meetings.needs import needs_screen_save
 from tests.builders import client_for
@@ -75,7 +77,10 @@ def test_the_meeting_page_summarises_the_applicant_without_amounts(
     assert application.applicant.personnummer not in page
 
 
-def test_recording_attendance_and_a_plan_through_the_page(booked: Meeting, secretary: User) -> None:
+def test_recording_attendance_and_a_plan_through_the_page(
+    booked: Meeting, secretary: User, frozen: time_machine.Traveller
+) -> None:
+    frozen.move_to(booked.ends_at)
     url = reverse("meetings:meeting_detail", args=[booked.pk])
     client = client_for(secretary)
 
@@ -116,6 +121,60 @@ def test_another_secretarys_meeting_is_404(
     assert client.get(reverse("meetings:meeting_ics", args=[booked.pk])).status_code == 404
 
 
+def test_attendance_before_the_meeting_is_refused_on_the_page(
+    booked: Meeting, secretary: User
+) -> None:
+    url = reverse("meetings:meeting_detail", args=[booked.pk])
+    client = client_for(secretary)
+    assert "Mötet har inte börjat än" in client.get(url).content.decode()
+
+    for attendance in ("attended", "no_show"):
+        response = client.post(url, {"attendance": attendance})
+
+        assert response.status_code == 400
+        assert "Närvaro eller utevaro kan registreras först från 2026-11-19 08:00" in (
+            response.content.decode()
+        )
+    booked.refresh_from_db()
+    assert (booked.attendance, booked.recorded_at) == ("", None)
+
+
+def test_every_meeting_page_that_shows_an_applicant_writes_an_access_log_row(
+    booked: Meeting,
+    secretary: User,
+    frozen: time_machine.Traveller,
+    make_staff: Callable[..., User],
+    trelleborg: Municipality,
+) -> None:
+    client = client_for(secretary)
+    pages = {
+        "meetings:day": reverse("meetings:day") + "?dag=2026-11-19",
+        "meetings:week": reverse("meetings:week") + "?dag=2026-11-19",
+        "meetings:meeting_detail": reverse("meetings:meeting_detail", args=[booked.pk]),
+        "meetings:meeting_ics": reverse("meetings:meeting_ics", args=[booked.pk]),
+    }
+    for url in pages.values():
+        assert client.get(url).status_code == 200
+    token = calendar_feed_create(secretary=secretary)
+    assert Client().get(reverse("meetings:feed", args=[token])).status_code == 200
+    frozen.move_to(booked.ends_at)
+    client = client_for(secretary)  # a new day: a new login
+    assert (
+        client.post(pages["meetings:meeting_detail"], {"attendance": "attended"}).status_code == 302
+    )
+
+    rows = AccessLog.objects.filter(application=booked.application, user=secretary)
+    assert sorted(rows.values_list("detail", "action")) == sorted(
+        [(name, AccessAction.VIEW_PARTIAL) for name in [*pages, "meetings:feed"]]
+        + [("meetings:meeting_detail", AccessAction.CHANGE)]
+    )
+    # A day without meetings shows nobody and logs nothing; a refusal logs no view.
+    client.get(reverse("meetings:day") + "?dag=2026-11-20")
+    other = client_for(make_staff("annan", Role.SECRETARY, trelleborg))
+    assert other.get(pages["meetings:meeting_detail"]).status_code == 404
+    assert AccessLog.objects.count() == len(pages) + 2
+
+
 @pytest.mark.parametrize("name", ["meetings:day", "meetings:week", "meetings:report"])
 def test_secretary_pages_are_closed_to_applicants_and_caseworkers(
     name: str, applicant: User, caseworker: User
@@ -126,9 +185,13 @@ def test_secretary_pages_are_closed_to_applicants_and_caseworkers(
 
 
 def test_the_no_show_shows_on_the_case_page(
-    submitted_application: Application, secretary: User, caseworker: User
+    submitted_application: Application,
+    secretary: User,
+    caseworker: User,
+    frozen: time_machine.Traveller,
 ) -> None:
     meeting = submitted_application.meetings.get()
+    frozen.move_to(meeting.ends_at)
     client_for(secretary).post(
         reverse("meetings:meeting_detail", args=[meeting.pk]), {"attendance": "no_show"}
     )

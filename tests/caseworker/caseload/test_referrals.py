@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Municipality, Role, User
 from caseworker.caseload.referrals import (
@@ -26,7 +27,9 @@ from caseworker.caseload.referrals import (
 )
 from caseworker.caseload.referrals import status_page_context as referrals_status_page_context
 from caseworker.models.caseload import AlertKind, OwnershipSettings, Referral, StaffAlert
-from intake.models import Application
+from intake.models import Application, Decision
+from meetings.changes import meeting_record
+from meetings.models import Attendance, Meeting, Outcome
 from tests.builders import WEDNESDAY, case_make
 from tests.conftest import PASSWORD
 
@@ -194,6 +197,7 @@ def test_a_decision_is_refused_while_a_referral_is_open(
     refer(case, secretary, caseworker)
     with pytest.raises(DecisionInvalid):
         decision_record(
+            track="work",
             application=case,
             caseworker=caseworker,
             outcome="approved",
@@ -202,3 +206,75 @@ def test_a_decision_is_refused_while_a_referral_is_open(
         )
     case.refresh_from_db()
     assert not case.is_decided
+
+
+# --- a meeting's plan "Hänvisning till socialtjänsten" (#16 item 11) ---------------------------
+
+
+def plan_social_referral(meeting: Meeting, note: str = "Behöver stöd kring boendet.") -> Meeting:
+    return meeting_record(
+        meeting=meeting,
+        attendance=Attendance.ATTENDED,
+        outcome=Outcome.SOCIAL_REFERRAL,
+        note=note,
+        by=meeting.secretary,
+    )
+
+
+def test_a_meetings_plan_to_refer_to_social_services_hands_the_household_over(
+    submitted_application: Application,
+    caseworker: User,
+    leads: tuple[User, User],
+    frozen_wednesday: time_machine.Traveller,
+) -> None:
+    meeting = submitted_application.meetings.get()
+    frozen_wednesday.move_to(meeting.ends_at)
+    recorded_at = timezone.now()
+
+    plan_social_referral(meeting)
+    plan_social_referral(meeting, note="Sparat igen.")  # saved twice: still one hand-over
+
+    referral = Referral.objects.get(application=submitted_application)
+    assert referral.direction == "work_to_social"
+    assert (referral.from_owner, referral.to_owner) == (meeting.secretary, caseworker)
+    assert referral.acknowledge_by == recorded_at + timedelta(hours=24)
+    assert "hänvisning till socialtjänsten" in referral.reason
+    assert "Behöver stöd kring boendet." in referral.reason
+    assert submitted_application.journal.filter(text__contains="Överlämning").count() == 1
+    # Not acknowledged in time: both team leads are alerted, as for any referral.
+    assert referrals_escalate(now=referral.acknowledge_by + timedelta(minutes=1)) == [referral.pk]
+    assert {a.recipient for a in StaffAlert.objects.filter(referral=referral)} == set(leads)
+
+
+def test_a_plan_made_after_the_decision_still_hands_the_household_over(
+    approved: Decision,
+    caseworker: User,
+    leads: tuple[User, User],
+    frozen_wednesday: time_machine.Traveller,
+) -> None:
+    meeting = approved.application.meetings.get()
+    frozen_wednesday.move_to(meeting.ends_at)
+
+    plan_social_referral(meeting)
+
+    referral = Referral.objects.get(application=approved.application)
+    assert referral.to_owner == caseworker
+    # The case closed before the referral was made: that is no "closed with an open referral".
+    referrals_escalate(now=timezone.now())
+    assert not StaffAlert.objects.filter(kind=AlertKind.CLOSED_WITH_OPEN_REFERRAL).exists()
+
+
+def test_a_plan_nobody_in_social_services_can_take_is_not_lost(
+    submitted_application: Application, frozen_wednesday: time_machine.Traveller
+) -> None:
+    meeting = submitted_application.meetings.get()
+    frozen_wednesday.move_to(meeting.ends_at)
+    User.objects.filter(role__in=[Role.CASEWORKER, Role.TEAM_LEAD]).update(is_active=False)
+
+    plan_social_referral(meeting)
+
+    assert not Referral.objects.exists()
+    assert StaffAlert.objects.filter(
+        application=submitted_application, text__contains="kunde inte lämnas över"
+    ).exists()
+    assert submitted_application.journal.filter(text__contains="kunde inte lämnas över").exists()
