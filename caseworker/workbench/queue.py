@@ -68,6 +68,7 @@ STATUS_VALUES = ("", "decided", "all", *(s for s in StatusChoices.values if s !=
 WARNING_VALUES = ("", "yes", "no")
 TRACK_VALUES = ("", "work", "social", "both", "undecided")
 DEADLINE_VALUES = ("", "overdue", "today", "later", "none")
+EMERGENCY_VALUES = ("", "yes", "no")
 AGE_VALUES = ("", *(str(days) for days in AGE_DAYS))
 
 
@@ -81,6 +82,7 @@ class QueueParams:
     assignee: str = ""  # "", "me", "unassigned" or a colleague's id as text
     age: str = ""
     deadline: str = ""
+    emergency: str = ""
     sort: str = "submitted"
     desc: bool = False
     size: int = PAGE_SIZES[0]
@@ -95,6 +97,7 @@ class QueueParams:
             "assignee": self.assignee,
             "age": self.age,
             "deadline": self.deadline,
+            "emergency": self.emergency,
         }
 
     def querystring(self, **changes: Any) -> str:
@@ -147,6 +150,7 @@ def queue_params_parse(data: QueryDict, *, colleague_ids: set[int] | None = None
         assignee=assignee,
         age=pick("age", AGE_VALUES),
         deadline=pick("deadline", DEADLINE_VALUES),
+        emergency=pick("emergency", EMERGENCY_VALUES),
         sort=sort if sort in SORTS else "submitted",
         desc=data.get("dir") == "desc",
         size=int(size) if size.isdigit() and int(size) in PAGE_SIZES else PAGE_SIZES[0],
@@ -163,6 +167,26 @@ def _has_live_warning() -> Q:
     count query instead of probing the warnings per row and per count."""
     return Q(
         pk__in=CaseWarning.objects.filter(status__in=LIVE_WARNING_STATUSES).values("application_id")
+    )
+
+
+def emergency_condition() -> Q:
+    """What the applicant said makes the case an emergency (no money for food today, an
+    eviction or a disconnection notice): `Application.is_emergency` as a condition."""
+    return (
+        Q(emergency_no_food=True)
+        | Q(emergency_eviction_notice=True)
+        | Q(emergency_disconnection_notice=True)
+    )
+
+
+def urgency_rank() -> Case:
+    """0 for an open emergency, 1 for everything else: the first key of every queue order, so
+    emergencies come first whatever the caseworker sorts by (#16 item 14)."""
+    return Case(
+        When(Q(status__in=OPEN_STATUSES) & emergency_condition(), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
 
 
@@ -216,6 +240,12 @@ def facet_condition(
             return Q(decision_due_at__gte=end)
         if value == "none":
             return Q(decision_due_at__isnull=True)
+        return Q()
+    if facet == "emergency":
+        if value == "yes":
+            return emergency_condition()
+        if value == "no":
+            return ~emergency_condition()
         return Q()
     raise ValueError(f"unknown facet {facet}")
 
@@ -280,6 +310,7 @@ def queue_counts(
         "assignee": ("", "me", "unassigned", *(str(pk) for pk in colleague_ids)),
         "age": AGE_VALUES,
         "deadline": DEADLINE_VALUES,
+        "emergency": EMERGENCY_VALUES,
     }
     rows = applications_visible_to(user)
     if query:
@@ -307,8 +338,21 @@ def queue_counts(
                 default=Value("later"),
                 output_field=CharField(),
             ),
+            emergency=Case(
+                When(emergency_condition(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
-        .values("status", "track", "owner_id", "live_warning", "age_bucket", "deadline_bucket")
+        .values(
+            "status",
+            "track",
+            "owner_id",
+            "live_warning",
+            "age_bucket",
+            "deadline_bucket",
+            "emergency",
+        )
         .annotate(cases=Count("pk"))
         .order_by()
     )
@@ -386,6 +430,8 @@ def facet_matches(
         return not value.isdigit() or group["age_bucket"] >= int(value)
     if facet == "deadline":
         return value == "" or group["deadline_bucket"] == value
+    if facet == "emergency":
+        return value == "" or bool((value == "yes") == bool(group["emergency"]))
     raise ValueError(f"unknown facet {facet}")
 
 
@@ -424,21 +470,22 @@ def _key_from_text(sort: str, value: Any) -> Any:
     return value
 
 
-def cursor_encode(sort: str, key: Any, pk: int) -> str:
-    raw = json.dumps([sort, _key_to_text(key), pk], separators=(",", ":")).encode()
+def cursor_encode(sort: str, key: Any, pk: int, rank: int = 1) -> str:
+    raw = json.dumps([sort, _key_to_text(key), pk, rank], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def cursor_decode(sort: str, cursor: str) -> tuple[Any, int] | None:
-    """The (key, id) a cursor points at, or None if it is broken or for another sort."""
+def cursor_decode(sort: str, cursor: str) -> tuple[Any, int, int] | None:
+    """The (key, id, urgency rank) a cursor points at, or None if it is broken or for another
+    sort."""
     if not cursor:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        cursor_sort, key, pk = json.loads(raw)
-        if cursor_sort != sort or not isinstance(pk, int):
+        cursor_sort, key, pk, rank = json.loads(raw)
+        if cursor_sort != sort or not isinstance(pk, int) or rank not in (0, 1):
             return None
-        return _key_from_text(sort, key), pk
+        return _key_from_text(sort, key), pk, rank
     except (ValueError, binascii.Error, TypeError):
         return None
 
@@ -461,6 +508,9 @@ QUEUE_ROW_FIELDS = (
     "track",
     "municipality_id",
     "protected_identity",
+    "emergency_no_food",
+    "emergency_eviction_notice",
+    "emergency_disconnection_notice",
     "applicant__first_name",
     "applicant__last_name",
     "applicant__username",
@@ -473,8 +523,10 @@ QUEUE_ROW_FIELDS = (
 def queue_page(
     *, user: User, params: QueueParams, query: str = "", now: datetime | None = None
 ) -> QueuePage:
-    """One page of rows, ordered by (sort key, id), found by keyset: never OFFSET. Each row
-    carries `sort_key`, `open_warnings` and `proposal_amount` (subqueries, no extra queries)."""
+    """One page of rows, ordered by (urgency, sort key, id), found by keyset: never OFFSET.
+    Open emergencies come first in every order (`urgency_rank`); the sort key's direction
+    applies within each. Each row carries `urgency`, `sort_key`, `open_warnings` and
+    `proposal_amount` (subqueries, no extra queries)."""
     now = now or timezone.now()
     rows = (
         queue_filtered(user=user, params=params, query=query, now=now)
@@ -483,6 +535,7 @@ def queue_page(
         # (and the people's) are not read, decoded or turned into attributes 26 times a page.
         .only(*QUEUE_ROW_FIELDS)
         .annotate(
+            urgency=urgency_rank(),
             sort_key=_sort_expression(params.sort),
             open_warnings=Coalesce(
                 Subquery(
@@ -511,12 +564,16 @@ def queue_page(
     descending = params.desc != backwards
     position = after or before
     if position is not None:
-        key, pk = position
+        key, pk, rank = position
         if descending:
-            rows = rows.filter(Q(sort_key__lt=key) | Q(sort_key=key, pk__lt=pk))
+            within = Q(sort_key__lt=key) | Q(sort_key=key, pk__lt=pk)
         else:
-            rows = rows.filter(Q(sort_key__gt=key) | Q(sort_key=key, pk__gt=pk))
-    ordering = ["-sort_key", "-pk"] if descending else ["sort_key", "pk"]
+            within = Q(sort_key__gt=key) | Q(sort_key=key, pk__gt=pk)
+        # The urgency rank runs ascending (emergencies first), and backwards when going back.
+        later_rank = Q(urgency__lt=rank) if backwards else Q(urgency__gt=rank)
+        rows = rows.filter(later_rank | (Q(urgency=rank) & within))
+    ordering = ["-urgency" if backwards else "urgency"]
+    ordering += ["-sort_key", "-pk"] if descending else ["sort_key", "pk"]
     found = list(rows.order_by(*ordering)[: params.size + 1])
     more = len(found) > params.size
     found = found[: params.size]
@@ -529,9 +586,9 @@ def queue_page(
     has_next = more if not backwards else True
     has_previous = more if backwards else after is not None
     if has_next:
-        page.next_cursor = cursor_encode(params.sort, last.sort_key, last.pk)
+        page.next_cursor = cursor_encode(params.sort, last.sort_key, last.pk, last.urgency)
     if has_previous:
-        page.previous_cursor = cursor_encode(params.sort, first.sort_key, first.pk)
+        page.previous_cursor = cursor_encode(params.sort, first.sort_key, first.pk, first.urgency)
     return page
 
 

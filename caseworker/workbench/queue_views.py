@@ -84,6 +84,11 @@ def _labels(colleagues: list[User]) -> dict[str, list[tuple[str, str]]]:
             ("later", _("Beslut senare")),
             ("none", _("Utan beslutsdatum")),
         ],
+        "emergency": [
+            ("", everyone),
+            ("yes", _("Akuta ärenden")),
+            ("no", _("Inte akuta")),
+        ],
     }
 
 
@@ -94,6 +99,7 @@ FACET_HEADINGS = {
     "assignee": gettext_lazy("Ansvarig"),
     "age": gettext_lazy("Ålder"),
     "deadline": gettext_lazy("Beslutsdatum"),
+    "emergency": gettext_lazy("Akut"),
 }
 
 

@@ -534,12 +534,13 @@ def test_a_broken_or_foreign_cursor_shows_the_first_page(
 
 def test_cursor_round_trip() -> None:
     when = datetime(2026, 11, 18, 9, 0, tzinfo=STOCKHOLM)
-    assert cursor_decode("submitted", cursor_encode("submitted", when, 7)) == (when, 7)
-    assert cursor_decode("month", cursor_encode("month", date(2026, 1, 1), 3)) == (
+    assert cursor_decode("submitted", cursor_encode("submitted", when, 7)) == (when, 7, 1)
+    assert cursor_decode("month", cursor_encode("month", date(2026, 1, 1), 3, 0)) == (
         date(2026, 1, 1),
         3,
+        0,
     )
-    assert cursor_decode("reference", cursor_encode("reference", "EB-A", 1)) == ("EB-A", 1)
+    assert cursor_decode("reference", cursor_encode("reference", "EB-A", 1)) == ("EB-A", 1, 1)
     assert cursor_decode("due", cursor_encode("submitted", when, 7)) is None
 
 
@@ -854,3 +855,67 @@ def test_counts_are_kept_for_a_while_but_the_rows_are_always_live(
     with time_machine.travel(NOW + timedelta(seconds=31), tick=False):
         assert counts_of(client.get(QUEUE), "status")["Alla aktuella"] == 2
     cache.clear()
+
+
+# --- emergencies first (#16 item 14) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sort", ["submitted", "due", "month", "reference"])
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_an_open_emergency_submitted_last_is_first_in_every_order(
+    make_case: Callable[..., Application], caseworker: User, sort: str, direction: str
+) -> None:
+    ordinary = [
+        make_case(
+            submitted_at=NOW - timedelta(days=n + 1), decision_due_at=NOW + timedelta(days=n)
+        )
+        for n in range(30)
+    ]
+    emergency = make_case(
+        submitted_at=NOW - timedelta(minutes=5),
+        decision_due_at=NOW + timedelta(days=40),
+        emergency_no_food=True,
+        emergency_eviction_notice=True,
+    )
+    make_case(status=Status.APPROVED, emergency_no_food=True)  # decided: not first any more
+    client = client_for(caseworker)
+    response = client.get(QUEUE + f"?sort={sort}&dir={direction}")
+    refs = listed(response)
+    assert refs[0] == emergency.reference
+    assert len(refs) == 25
+    # The rest keep the caseworker's order; paging on from the first page finds every case once.
+    rest = refs[1:]
+    nxt = response.context["next_query"]
+    while nxt:
+        page = client.get(QUEUE + nxt)
+        rest += listed(page)
+        nxt = page.context["next_query"]
+    assert sorted(rest) == sorted(c.reference for c in ordinary)
+    assert emergency.reference not in rest
+
+
+def test_paging_back_to_the_first_page_brings_the_emergency_back_on_top(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    for n in range(30):
+        make_case(submitted_at=NOW - timedelta(days=n + 1))
+    emergency = make_case(submitted_at=NOW - timedelta(minutes=5), emergency_no_food=True)
+    client = client_for(caseworker)
+    second = client.get(QUEUE + client.get(QUEUE).context["next_query"])
+    back = client.get(QUEUE + second.context["previous_query"])
+    assert listed(back)[0] == emergency.reference
+
+
+def test_emergencies_have_a_marker_and_a_filter(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    make_case()
+    make_case()
+    emergency = make_case(emergency_eviction_notice=True)
+    client = client_for(caseworker)
+    response = client.get(QUEUE)
+    assert counts_of(response, "emergency") == {"Alla": 3, "Akuta ärenden": 1, "Inte akuta": 2}
+    html = response.content.decode()
+    assert html.count('class="marker emergency-marker"') == 1
+    assert listed(client.get(QUEUE + "?emergency=yes")) == [emergency.reference]
+    assert emergency.reference not in listed(client.get(QUEUE + "?emergency=no"))
