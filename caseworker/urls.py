@@ -44,6 +44,9 @@ urlpatterns = [
     ),
     path("arende/<int:pk>/spar/", case_actions.case_track, name="case_track"),
     path(
+        "arende/<int:pk>/hushall/", case_actions.case_household_link, name="case_household_link"
+    ),
+    path(
         "arende/<int:pk>/bilaga/<int:attachment_pk>/",
         case_page.case_attachment,
         name="case_attachment",

@@ -1,7 +1,8 @@
 """The case page's one-form actions: approve a section, ask for a supplement, register it, send
-facts for communication, record the child-impact analysis, choose the track, hand the case back
-to the robot. Each is a POST that redirects back to the case page (or shows it with the form's
-errors); the access check and the access log come from `caseworker.audit.door.case_view`.
+facts for communication, record the child-impact analysis, choose the track, resolve a link to
+another application of the household, hand the case back to the robot. Each is a POST that
+redirects back to the case page (or shows it with the form's errors); the access check and the
+access log come from `caseworker.audit.door.case_view`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.http import AuthenticatedHttpRequest
 from caseworker.audit.door import case_view
+from caseworker.decisions.households import household_link_resolve
 from caseworker.decisions.pauses import (
     communication_send,
     supplement_received,
@@ -37,6 +39,7 @@ from caseworker.workbench.case_page import (
 from caseworker.workbench.forms import (
     ChildImpactForm,
     CommunicationForm,
+    HouseholdLinkForm,
     SectionForm,
     SupplementForm,
     TrackForm,
@@ -158,6 +161,35 @@ def case_track(request: AuthenticatedHttpRequest, application: Application) -> H
         ),
         _("Spåret är sparat."),
         "track-heading",
+    )
+
+
+@case_view()
+def case_household_link(
+    request: AuthenticatedHttpRequest, application: Application
+) -> HttpResponse:
+    """Resolve a link to another application of the month (#16 item 3): two households with
+    a reason, or one household and which case continues."""
+    verdicts = {
+        "separate": ("separate", "this"),
+        "keep_this": ("one_household", "this"),
+        "keep_other": ("one_household", "other"),
+    }
+    return _action(
+        request,
+        application,
+        HouseholdLinkForm(request.POST or None, auto_id="household_%s"),
+        "household_form",
+        lambda d: household_link_resolve(
+            application=application,
+            link_id=d["link"],
+            by=request.user,
+            resolution=verdicts[d["verdict"]][0],
+            keep=verdicts[d["verdict"]][1],
+            reason=d["reason"],
+        ),
+        _("Kopplingen är avgjord."),
+        "household-heading",
     )
 
 

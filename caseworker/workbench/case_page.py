@@ -36,6 +36,7 @@ from caseworker.decisions.calculation import (
 from caseworker.decisions.calculation import (
     case_calculation as calculation_for_case,
 )
+from caseworker.decisions.households import HouseholdLinkRefused, household_links_for
 from caseworker.decisions.pauses import (
     default_reply_by,
 )
@@ -77,7 +78,7 @@ class ButtonForm(forms.Form):
     """A form with no fields (a button)."""
 
 
-REFUSED = (ActionNotAllowed, DecisionInvalid, SectionLocked, WarningNotOpen)
+REFUSED = (ActionNotAllowed, DecisionInvalid, SectionLocked, WarningNotOpen, HouseholdLinkRefused)
 
 
 STALE = (ConcurrentTransition, TransitionNotAllowed)
@@ -191,6 +192,7 @@ def _case_context(application: Application, user: Any) -> dict[str, Any]:
             "can_approve_payment": status == Status.AWAITING_CASEWORKER
             and Section.PAYMENT not in context["approvals"],
             "can_set_track": not application.is_decided,
+            "household_links": household_links_for(application),
         }
     )
     return context

@@ -180,3 +180,24 @@ class SecondApprovalForm(forms.Form):
         if data.get("verdict") == "send_back" and not (data.get("note") or "").strip():
             self.add_error("note", _("Skriv varför beslutet skickas tillbaka."))
         return data
+
+
+class HouseholdLinkForm(forms.Form):
+    """Resolve a link between two applications that may be one household (#16 item 3)."""
+
+    link = forms.IntegerField(widget=forms.HiddenInput)
+    verdict = forms.ChoiceField(
+        label=_("Bedömning"),
+        choices=[
+            ("separate", _("Två hushåll: ärendena prövas var för sig")),
+            ("keep_this", _("Ett hushåll: det här ärendet prövas, det andra avslås som dubblett")),
+            ("keep_other", _("Ett hushåll: det andra ärendet prövas, det här avslås som dubblett")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Skäl"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("Till exempel: separerade, inneboende, folkbokföringen inte ändrad än."),
+    )

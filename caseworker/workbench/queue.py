@@ -46,7 +46,13 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.identity import normalise_personnummer
 from accounts.models import CASE_HANDLING_ROLES, User
-from eligibility.models import CaseWarning, Proposal, WarningStatus
+from eligibility.models import (
+    CaseWarning,
+    HouseholdLink,
+    HouseholdLinkResolution,
+    Proposal,
+    WarningStatus,
+)
 from intake.access import applications_visible_to
 from intake.models import Application, HouseholdMember, StatusChoices
 from intake.states import OPEN_STATUSES, Status
@@ -69,6 +75,7 @@ WARNING_VALUES = ("", "yes", "no")
 TRACK_VALUES = ("", "work", "social", "both", "undecided")
 DEADLINE_VALUES = ("", "overdue", "today", "later", "none")
 EMERGENCY_VALUES = ("", "yes", "no")
+HOUSEHOLD_VALUES = ("", "linked")
 AGE_VALUES = ("", *(str(days) for days in AGE_DAYS))
 
 
@@ -82,6 +89,7 @@ class QueueParams:
     assignee: str = ""  # "", "me", "unassigned" or a colleague's id as text
     age: str = ""
     deadline: str = ""
+    household: str = ""  # "linked": an unresolved link to another application (#16 item 3)
     emergency: str = ""
     sort: str = "submitted"
     desc: bool = False
@@ -97,6 +105,7 @@ class QueueParams:
             "assignee": self.assignee,
             "age": self.age,
             "deadline": self.deadline,
+            "household": self.household,
             "emergency": self.emergency,
         }
 
@@ -150,6 +159,7 @@ def queue_params_parse(data: QueryDict, *, colleague_ids: set[int] | None = None
         assignee=assignee,
         age=pick("age", AGE_VALUES),
         deadline=pick("deadline", DEADLINE_VALUES),
+        household=pick("household", HOUSEHOLD_VALUES),
         emergency=pick("emergency", EMERGENCY_VALUES),
         sort=sort if sort in SORTS else "submitted",
         desc=data.get("dir") == "desc",
@@ -187,6 +197,16 @@ def urgency_rank() -> Case:
         When(Q(status__in=OPEN_STATUSES) & emergency_condition(), then=Value(0)),
         default=Value(1),
         output_field=IntegerField(),
+    )
+
+
+def household_link_open() -> Q:
+    """Cases with an unresolved link to another live application of their month that may be
+    the same household (#16 item 3): neither can be approved until a caseworker resolves it."""
+    links = HouseholdLink.objects.filter(resolution=HouseholdLinkResolution.OPEN)
+    gone = [Status.DRAFT, Status.WITHDRAWN]
+    return Q(pk__in=links.exclude(second__status__in=gone).values("first_id")) | Q(
+        pk__in=links.exclude(first__status__in=gone).values("second_id")
     )
 
 
@@ -247,6 +267,8 @@ def facet_condition(
         if value == "no":
             return ~emergency_condition()
         return Q()
+    if facet == "household":
+        return household_link_open() if value == "linked" else Q()
     raise ValueError(f"unknown facet {facet}")
 
 
@@ -310,6 +332,7 @@ def queue_counts(
         "assignee": ("", "me", "unassigned", *(str(pk) for pk in colleague_ids)),
         "age": AGE_VALUES,
         "deadline": DEADLINE_VALUES,
+        "household": HOUSEHOLD_VALUES,
         "emergency": EMERGENCY_VALUES,
     }
     rows = applications_visible_to(user)
@@ -331,6 +354,11 @@ def queue_counts(
                 default=Value(0),
                 output_field=IntegerField(),
             ),
+            household_open=Case(
+                When(household_link_open(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
             deadline_bucket=Case(
                 When(decision_due_at__isnull=True, then=Value("none")),
                 When(decision_due_at__lt=now, then=Value("overdue")),
@@ -351,6 +379,7 @@ def queue_counts(
             "live_warning",
             "age_bucket",
             "deadline_bucket",
+            "household_open",
             "emergency",
         )
         .annotate(cases=Count("pk"))
@@ -432,6 +461,8 @@ def facet_matches(
         return value == "" or group["deadline_bucket"] == value
     if facet == "emergency":
         return value == "" or bool((value == "yes") == bool(group["emergency"]))
+    if facet == "household":
+        return value == "" or bool(group["household_open"])
     raise ValueError(f"unknown facet {facet}")
 
 
@@ -537,6 +568,11 @@ def queue_page(
         .annotate(
             urgency=urgency_rank(),
             sort_key=_sort_expression(params.sort),
+            household_link_open=Case(
+                When(household_link_open(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
             open_warnings=Coalesce(
                 Subquery(
                     CaseWarning.objects.filter(

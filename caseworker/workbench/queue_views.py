@@ -89,6 +89,10 @@ def _labels(colleagues: list[User]) -> dict[str, list[tuple[str, str]]]:
             ("yes", _("Akuta ärenden")),
             ("no", _("Inte akuta")),
         ],
+        "household": [
+            ("", everyone),
+            ("linked", _("Kopplade till en annan ansökan, olösta")),
+        ],
     }
 
 
@@ -100,6 +104,7 @@ FACET_HEADINGS = {
     "age": gettext_lazy("Ålder"),
     "deadline": gettext_lazy("Beslutsdatum"),
     "emergency": gettext_lazy("Akut"),
+    "household": gettext_lazy("Samma hushåll"),
 }
 
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from accounts.eid import EidIdentity
 from accounts.models import Municipality, Role, User
@@ -34,6 +35,7 @@ from eligibility.robot.warnings import warning_acknowledge
 from intake import services as intake
 from intake.models import Application, Decision
 from intake.states import Status
+from tests.builders import applicant_make, client_for
 from tests.conftest import PNR_CARINA, PNR_CHILD
 
 pytestmark = pytest.mark.usefixtures("frozen_wednesday", "secretary", "no_stickprov")
@@ -89,6 +91,7 @@ def approve(application: Application, caseworker: User, capture: Callable) -> De
     proposal = Proposal.objects.filter(application=application).order_by("-round").first()
     with capture(execute=True):
         return decision_record(
+            track="work",
             application=application,
             caseworker=caseworker,
             outcome="approved",
@@ -163,6 +166,7 @@ def test_neither_linked_case_can_be_approved_nor_sent_for_attest(
         novice.save(update_fields=["in_introduction"])
         with pytest.raises(DecisionInvalid, match="kopplat till ärende"):
             decision_submit(
+                track="work",
                 application=case,
                 caseworker=novice,
                 outcome="approved",
@@ -298,12 +302,7 @@ def test_the_automated_function_does_not_decide_a_linked_case(
         intake.application_submit(application=renewal, applicant=applicant)
     Municipality.objects.filter(pk=trelleborg.pk).update(automated_decisions_enabled=True)
     renewal.refresh_from_db()
-    other = submit(
-        make_draft(
-            applicant_get_or_create(identity=EidIdentity("200904292388", "Dana", "Ek")),
-            month=date(2026, 12, 1),
-        )
-    )
+    other = submit(make_draft(applicant_make("Dana"), month=date(2026, 12, 1)))
     HouseholdLink.objects.create(
         first_id=min(renewal.pk, other.pk), second_id=max(renewal.pk, other.pk), who="registered"
     )
@@ -318,3 +317,99 @@ def test_the_automated_function_does_not_decide_a_linked_case(
         assert automated_decision_try(application=renewal) is None
     renewal.refresh_from_db()
     assert renewal.status == Status.AWAITING_CASEWORKER
+
+
+# --- the pages: both case pages, the decision form, the resolution, the queue ------------------
+
+
+def test_both_case_pages_show_the_link_and_the_form_refuses_the_approval(
+    linked: tuple[Application, Application], caseworker: User
+) -> None:
+    hers, his = linked
+    client = client_for(caseworker)
+    for case, other in ((hers, his), (his, hers)):
+        page = client.get(reverse("caseworker:case_detail", args=[case.pk])).content.decode()
+        assert 'id="case-household"' in page
+        assert f"Kopplat till ärende {other.reference}" in page
+        assert reverse("caseworker:case_household_link", args=[case.pk]) in page
+    acknowledge_all(hers, caseworker)
+    response = client.post(
+        reverse("caseworker:case_detail", args=[hers.pk]),
+        {"outcome": "approved", "reason": "Behovet är styrkt.", "track": "work"},
+    )
+    assert response.status_code == 200
+    assert f"Ärendet är kopplat till ärende {his.reference}" in response.content.decode()
+    assert not Decision.objects.exists()
+
+
+def test_the_queue_marks_and_filters_the_linked_cases_until_resolved(
+    linked: tuple[Application, Application],
+    caseworker: User,
+    make_draft: Callable[..., Application],
+    applicant: User,
+    submit: Callable[[Application], Application],
+) -> None:
+    alone = submit(make_draft(applicant))
+    client = client_for(caseworker)
+    url = reverse("caseworker:queue")
+    page = client.get(url).content.decode()
+    assert page.count('class="marker household-linked"') == 2
+    assert 'Kopplade till en annan ansökan, olösta <span class="count">(2)</span>' in page
+    filtered = client.get(url, {"household": "linked"}).content.decode()
+    assert all(case.reference in filtered for case in linked)
+    assert alone.reference not in filtered
+
+    household_link_resolve(
+        application=linked[0],
+        link_id=HouseholdLink.objects.get().pk,
+        by=caseworker,
+        resolution="separate",
+        reason="Bilal bor hos sin bror sedan oktober.",
+    )
+    after = client.get(url, {"household": "linked"}).content.decode()
+    assert not any(case.reference in after for case in linked)
+    assert 'class="marker household-linked"' not in client.get(url).content.decode()
+
+
+def test_a_caseworker_resolves_the_link_from_the_case_page(
+    linked: tuple[Application, Application], caseworker: User
+) -> None:
+    hers, his = linked
+    link = HouseholdLink.objects.get()
+    client = client_for(caseworker)
+    url = reverse("caseworker:case_household_link", args=[his.pk])
+    refused = client.post(url, {"link": link.pk, "verdict": "keep_other", "reason": ""})
+    assert refused.status_code == 200
+    link.refresh_from_db()
+    assert not link.resolved
+
+    done = client.post(
+        url, {"link": link.pk, "verdict": "keep_other", "reason": "Sambor, samma hyresavtal."}
+    )
+    assert done.status_code == 302
+    link.refresh_from_db()
+    assert (link.resolution, link.kept_id, link.resolved_by) == (
+        "one_household",
+        hers.pk,
+        caseworker,
+    )
+    page = client.get(reverse("caseworker:case_detail", args=[his.pk])).content.decode()
+    assert "Avgjort: Ett hushåll" in page
+    assert f"Hushållets behov prövas i ärende {hers.reference}" in page
+
+
+def test_a_link_of_another_case_cannot_be_resolved_through_this_one(
+    linked: tuple[Application, Application],
+    caseworker: User,
+    applicant: User,
+    make_draft: Callable[..., Application],
+    submit: Callable[[Application], Application],
+) -> None:
+    unrelated = submit(make_draft(applicant))
+    link = HouseholdLink.objects.get()
+    client_for(caseworker).post(
+        reverse("caseworker:case_household_link", args=[unrelated.pk]),
+        {"link": link.pk, "verdict": "separate", "reason": "Fel ärende."},
+    )
+    link.refresh_from_db()
+    assert not link.resolved
