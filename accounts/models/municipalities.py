@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -85,6 +86,23 @@ class Municipality(models.Model):
             "Har sökanden inte öppnat beslutet inom så många dagar skickas det som brev till "
             "folkbokföringsadressen."
         ),
+    )
+
+    # Emergencies (#16 item 14): within office hours an emergency is decided within
+    # EMERGENCY_DECISION_HOURS (before the office closes); outside them the applicant is told to
+    # call the on-call service (socialjouren) and the decision comes the next morning at the
+    # latest (`intake.services.emergency_deadline`).
+    office_opens = models.TimeField(_("kontoret öppnar (vardagar)"), default=time(8, 0))
+    office_closes = models.TimeField(_("kontoret stänger (vardagar)"), default=time(16, 30))
+    emergency_morning_deadline = models.TimeField(
+        _("akut ärende efter kontorstid: beslut senast kl. (nästa morgon)"),
+        default=time(10, 0),
+    )
+    on_call_phone = models.CharField(
+        _("telefon till socialjouren"),
+        max_length=30,
+        blank=True,
+        help_text=_("Sökande med akut läge utanför kontorstid hänvisas hit."),
     )
 
     # Audit (#9): every save leaves an append-only historical row with who and when.

@@ -70,8 +70,8 @@ from intake.documents.attachments import (
     attachment_open,
 )
 from intake.models import Application, Decision, DecisionOutcome
-from intake.services import ConcurrentTransition
-from intake.states import Status, TransitionNotAllowed
+from intake.services import ConcurrentTransition, emergency_deadline_of
+from intake.states import OPEN_STATUSES, Status, TransitionNotAllowed
 
 
 class ButtonForm(forms.Form):
@@ -193,6 +193,8 @@ def _case_context(application: Application, user: Any) -> dict[str, Any]:
             and Section.PAYMENT not in context["approvals"],
             "can_set_track": not application.is_decided,
             "household_links": household_links_for(application),
+            # #16 item 14: an open emergency's deadline, at the top of the page.
+            "emergency": emergency_deadline_of(application) if status in OPEN_STATUSES else None,
         }
     )
     return context

@@ -181,13 +181,63 @@ def owner_choose(
     )
 
 
+# Said less than this before the office closes, an emergency is the on-call service's.
+EMERGENCY_OFFICE_MINIMUM = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class EmergencyDeadline:
+    due: datetime
+    after_hours: bool  # the applicant is told to call the on-call service until then
+    phone: str  # the municipality's on-call number ("" when none is recorded)
+
+
+def emergency_deadline(declared: datetime, municipality: Municipality) -> EmergencyDeadline:
+    """When an emergency said at `declared` must be decided, following the municipality's
+    office hours (weekdays, `office_opens`–`office_closes`):
+
+    - said in office hours, with at least an hour left: within EMERGENCY_DECISION_HOURS, and
+      before the office closes;
+    - otherwise (evening, night, weekend, the last hour): the on-call service (socialjouren,
+      `on_call_phone`) is the channel meanwhile, and the decision comes the next morning at
+      the latest (`emergency_morning_deadline`; the same morning when said before it).
+    """
+    local = timezone.localtime(declared)
+    zone = local.tzinfo
+    closes = datetime.combine(local.date(), municipality.office_closes, tzinfo=zone)
+    in_office = (
+        local.weekday() < 5
+        and municipality.office_opens <= local.time() < municipality.office_closes
+        and closes - local >= EMERGENCY_OFFICE_MINIMUM
+    )
+    if in_office:
+        due = min(declared + timedelta(hours=settings.EMERGENCY_DECISION_HOURS), closes)
+        return EmergencyDeadline(due=due, after_hours=False, phone=municipality.on_call_phone)
+    morning = datetime.combine(local.date(), municipality.emergency_morning_deadline, tzinfo=zone)
+    if local >= morning:
+        morning = datetime.combine(
+            local.date() + timedelta(days=1), municipality.emergency_morning_deadline, tzinfo=zone
+        )
+    return EmergencyDeadline(due=morning, after_hours=True, phone=municipality.on_call_phone)
+
+
+def emergency_deadline_of(application: Application) -> EmergencyDeadline | None:
+    """The deadline an open emergency case was given (None for any other case)."""
+    if not application.is_emergency or application.emergency_declared_at is None:
+        return None
+    found = emergency_deadline(application.emergency_declared_at, application.municipality)
+    due = application.decision_due_at or found.due  # as stored (never later than `found`)
+    return EmergencyDeadline(due=due, after_hours=found.after_hours, phone=found.phone)
+
+
 def emergency_updates(application: Application, now: datetime) -> dict[str, Any]:
     """An emergency (no money for food today, an eviction or disconnection notice) is decided
-    the same day: the deadline is counted in hours from when it was said."""
+    at once: within hours in office hours, by the next morning at the latest outside them
+    (`emergency_deadline`)."""
     if not application.is_emergency:
         return {}
     declared = application.emergency_declared_at or now
-    due = declared + timedelta(hours=settings.EMERGENCY_DECISION_HOURS)
+    due = emergency_deadline(declared, application.municipality).due
     if application.decision_due_at is not None:
         due = min(due, application.decision_due_at)
     return {"emergency_declared_at": declared, "decision_due_at": due}

@@ -25,7 +25,7 @@ from intake.forms import (
     MessageForm,
 )
 from intake.models import Application, AttachmentKind
-from intake.states import Status
+from intake.states import OPEN_STATUSES, Status
 from intake.views.documents import documents_context, upload_handle
 
 EXPLAINED = {
@@ -90,6 +90,10 @@ def _status_context(application: Application) -> dict[str, Any]:
         "decision": decision,
         "meeting": meeting,
         "explained": EXPLAINED.get(Status(application.status), ""),
+        # #16 item 14: an open emergency's deadline, and the on-call service after hours.
+        "emergency": services.emergency_deadline_of(application)
+        if application.status in OPEN_STATUSES
+        else None,
         "stages": [(label, i <= reached, i == reached) for i, (_s, label) in enumerate(stages)],
         "poll": application.status
         not in (
