@@ -26,7 +26,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 
@@ -48,7 +48,8 @@ def _unique_placeholder() -> Concat:
     return Concat(Value("G"), LPad(Cast("id", CharField()), 11, Value("0")))
 
 
-# model label -> the relation from the model to Application, and field -> replacement.
+# model label -> the relation from the model to Application ("a|b": a row that links two
+# applications goes with either), and field -> replacement.
 ANONYMISE: dict[str, tuple[str, dict[str, Any]]] = {
     "intake.Application": (
         "pk",
@@ -63,6 +64,7 @@ ANONYMISE: dict[str, tuple[str, dict[str, Any]]] = {
     "notifications.Notification": ("application", {"body": REDACTED, "last_error": ""}),
     "eligibility.RegisterSnapshot": ("application", {"payload": {}, "request": {}, "error": ""}),
     "eligibility.Proposal": ("application", {"person_reasons": [], "track_suggestion": {}}),
+    "eligibility.HouseholdLink": ("first|second", {"reason": REDACTED}),
     "eligibility.CaseWarning": (
         "application",
         {"message": REDACTED, "details": {}, "acknowledge_note": "", "closed_reason": ""},
@@ -186,7 +188,10 @@ def retention_plan(*, now: datetime | None = None) -> RetentionPlan:
 
 def _anonymise_rows(label: str, relation: str, changes: dict[str, Any], ids: list[int]) -> int:
     model = apps.get_model(label)
-    rows = model.objects.filter(**{f"{relation}__in": ids})
+    match = Q()
+    for name in relation.split("|"):
+        match |= Q(**{f"{name}__in": ids})
+    rows = model.objects.filter(match)
     values = {
         name: (_unique_placeholder() if value == "PLACEHOLDER" else value)
         for name, value in changes.items()
@@ -232,8 +237,9 @@ def _applicants_anonymise(applicant_ids: set[int]) -> None:
 def _purge_allow() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # Lets the append-only triggers (caseworker migrations 0006 and 0009) allow this
-            # DELETE, for this transaction only.
+            # Lets the append-only triggers allow, for this transaction only, the DELETE of
+            # old access-log and denial rows (caseworker migration 0002) and the redaction of
+            # the journal's and the status history's text (0005).
             cursor.execute("SET LOCAL bistand.retention_purge = 'on'")
 
 
@@ -264,6 +270,7 @@ def retention_run(*, now: datetime | None = None, dry_run: bool = False) -> Rete
     )
     if ids:
         paths = _files_delete(ids)
+        _purge_allow()  # the journal and the status events are append-only but for this
         for label, (relation, changes) in ANONYMISE.items():
             _anonymise_rows(label, relation, changes, ids)
         NeedsScreen.objects.filter(member__application_id__in=ids).delete()
