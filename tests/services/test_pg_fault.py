@@ -12,20 +12,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
-from django.db import DatabaseError, connection
+import time_machine
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role, User
-from caseworker.audit.log import access_denial_record, access_log_record
-from caseworker.models import AccessAction, AccessDenial, AccessLog
+from caseworker.audit.log import access_denial_record, access_log_record, journal_write
+from caseworker.audit.retention import retention_run
+from caseworker.models import AccessAction, AccessDenial, AccessLog, JournalEntry
 from caseworker.models.payments import PaymentOrder
 from eligibility.robot import assessment
 from intake import services as intake
-from intake.models import Application, Decision
+from intake.models import Application, ApplicationEvent, Decision
 from intake.states import Status
 from meetings.models import Meeting, WorkingHours
 
@@ -283,6 +286,57 @@ def test_retention_alone_may_delete_access_denial_rows_past_their_period(
     denial = _denial(caseworker)
     with pytest.raises(DatabaseError, match="append-only"):
         AccessDenial.objects.filter(pk=denial.pk).delete()
+
+
+# --- #16 item 13: the journal and the status history are append-only in PostgreSQL too ------
+
+
+def test_postgres_refuses_updating_or_deleting_journal_and_status_history_rows(
+    postgres: str, submitted_application_pg: Application, caseworker: User
+) -> None:
+    entry = journal_write(
+        application=submitted_application_pg, text="Ringde sökanden.", author=caseworker
+    )
+    event = ApplicationEvent.objects.filter(application=submitted_application_pg).first()
+    assert event is not None
+    for rows, change in (
+        (JournalEntry.objects.filter(pk=entry.pk), {"text": "omskrivet"}),
+        (ApplicationEvent.objects.filter(pk=event.pk), {"reason": "omskrivet"}),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"):
+            rows.update(**change)
+        with pytest.raises(DatabaseError, match="append-only"):
+            rows.delete()
+    for table in ("caseworker_journalentry", "intake_applicationevent"):
+        with pytest.raises(DatabaseError, match="append-only"), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (a fixed table name)
+    assert JournalEntry.objects.get(pk=entry.pk).text == "Ringde sökanden."
+    assert ApplicationEvent.objects.get(pk=event.pk).reason == event.reason
+
+
+def test_retention_alone_may_redact_the_journal_and_nothing_may_delete_it(
+    postgres: str, submitted_application_pg: Application, caseworker: User
+) -> None:
+    entry = journal_write(
+        application=submitted_application_pg, text="Ringde sökanden.", author=caseworker
+    )
+    with time_machine.travel(timezone.now() + timedelta(days=366 * 6)):
+        retention_run()  # redacts the journal's text and the events' reasons: allowed
+    entry.refresh_from_db()
+    assert (entry.text, entry.author_id) == ("[gallrad]", caseworker.pk)
+    # Even under retention's flag, who, when and which case stay, and no row goes.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL bistand.retention_purge = 'on'")
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            JournalEntry.objects.filter(pk=entry.pk).update(author=None)
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            JournalEntry.objects.filter(pk=entry.pk).delete()
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            ApplicationEvent.objects.filter(application=submitted_application_pg).delete()
+    # ... and the flag does not outlive its transaction.
+    with pytest.raises(DatabaseError, match="append-only"):
+        JournalEntry.objects.filter(pk=entry.pk).update(text="x")
 
 
 def test_a_refused_request_writes_its_denial_on_postgres(
