@@ -67,3 +67,5 @@ class CaseworkerConfig(AppConfig):
         meetings.meetings_shown.subscribe(access.meetings_shown)
         notifications.notices_sent.subscribe(delivery.deliveries_record_sent)
         notifications.notices_delivered.subscribe(delivery.deliveries_record_delivered)
+        # A letter that cannot be posted (no address, not protected): a task to reach them.
+        notifications.notices_undeliverable.subscribe(delivery.no_address_tasks)

@@ -14,7 +14,9 @@ mandate for them.
 
 Letters: the address is asked for (`events.postal_address`, answered from the population
 register) when the letter is sent and never stored; for skyddade personuppgifter no address is
-used and the letter goes through Skatteverket's forwarding (recorded as the channel).
+used and the letter goes through Skatteverket's forwarding (recorded as the channel). Anyone
+else without a registered address gets no letter at all (forwarding is only for protected
+identities): the notice fails for good and `events.notices_undeliverable` tells the case side.
 """
 
 from __future__ import annotations

@@ -36,3 +36,9 @@ notices_sent: Topic[list[Notification], None] = Topic("notifications.notices_sen
 notices_delivered: Topic[tuple[list[int], datetime], None] = Topic(
     "notifications.notices_delivered"
 )
+# Letters that cannot be posted: the person is not protected and has no registered address
+# (Skatteverket forwards only for skyddade personuppgifter). The case side gives the caseworker
+# a task to reach them (#16 item 15); required, so such a letter is never dropped unnoticed.
+notices_undeliverable: Topic[list[Notification], None] = Topic(
+    "notifications.notices_undeliverable"
+)

@@ -12,13 +12,26 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from notifications.events import AddressQuery, notices_delivered, notices_sent, postal_address
+from notifications.events import (
+    AddressQuery,
+    notices_delivered,
+    notices_sent,
+    notices_undeliverable,
+    postal_address,
+)
 from notifications.models import DeliveryChannel, Notification, NotificationStatus
 from notifications.transports import NotificationBackend, NotificationFailed, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 
 SUBJECT = "Något nytt i din ansökan om ekonomiskt bistånd"
+# `last_error` of a letter that cannot be posted: no registered address, not protected.
+NO_POSTAL_ADDRESS = "ingen folkbokföringsadress"
+
+
+class NoPostalAddress(Exception):
+    """The person has no registered address and no protected identity: no letter can be posted
+    (Skatteverket's forwarding exists only for skyddade personuppgifter)."""
 
 
 def _backend(channel: str) -> NotificationBackend:
@@ -40,8 +53,10 @@ def _letter_message(notification: Notification) -> OutgoingMessage:
                 reference=application.reference if application else "",
             )
         )
-        if found.protected or not found.address:
-            forwarding = True  # skyddade personuppgifter (or no address): Skatteverket forwards
+        if found.protected:
+            forwarding = True  # skyddade personuppgifter: Skatteverket forwards
+        elif not found.address:
+            raise NoPostalAddress(NO_POSTAL_ADDRESS)
         else:
             address = found.address
     return OutgoingMessage(
@@ -134,6 +149,9 @@ def _send(notification: Notification, now: datetime | None = None) -> bool:
                 email=recipient.email if notification.channel == DeliveryChannel.EMAIL else "",
             )
         receipt = _backend(message.channel).send(message)
+    except NoPostalAddress:
+        _undeliverable(notification)
+        return False
     except Exception as exc:  # NotificationFailed, or the register/backend broke
         Notification.objects.filter(pk=notification.pk).update(
             status=NotificationStatus.FAILED,
@@ -152,6 +170,21 @@ def _send(notification: Notification, now: datetime | None = None) -> bool:
     notification.attempts += 1
     notification.last_error = ""
     return True
+
+
+@transaction.atomic
+def _undeliverable(notification: Notification) -> None:
+    """No address to post to: retrying will not help, so the notice is failed for good and the
+    case side is told (`notices_undeliverable`) in the same transaction."""
+    notification.status = NotificationStatus.FAILED
+    notification.attempts = max(notification.attempts + 1, settings.NOTIFICATION_MAX_ATTEMPTS)
+    notification.last_error = NO_POSTAL_ADDRESS
+    Notification.objects.filter(pk=notification.pk).update(
+        status=notification.status,
+        attempts=notification.attempts,
+        last_error=notification.last_error,
+    )
+    notices_undeliverable.publish([notification])
 
 
 @transaction.atomic

@@ -19,16 +19,20 @@ from functools import partial
 import holidays
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.mandates import mandate_for
 from accounts.models import Municipality, User
+from caseworker.audit.log import journal_write
 from caseworker.models import DecisionDelivery
+from caseworker.models.caseload import Reminder
 from intake.events import ApplicationShown
 from intake.models import Application, Decision
 from notifications.delivery import SOMETHING_NEW, channel_for, notice_write, recipients
 from notifications.models import DeliveryChannel, Notification, NotificationKind, NotificationStatus
+from notifications.sending import NO_POSTAL_ADDRESS
 
 DECISION_LETTER = (
     "Här är beslutet i din ansökan om ekonomiskt bistånd. Du kan också läsa det när du loggar in."
@@ -271,6 +275,63 @@ def decision_seen(*, application: Application, user: User) -> None:
 
 
 def status_page_context(application: Application) -> dict[str, object]:
-    """Intake's status page asks (`status_page_context`): the appeal deadline of its decision."""
+    """Intake's status page asks (`status_page_context`): the appeal deadline of its decision,
+    and whether a letter could not be posted for want of an address (the page then says how to
+    get the decision instead)."""
     decision = Decision.objects.filter(application=application).first()
-    return {"appeal_deadline": appeal_deadline(decision) if decision else None}
+    return {
+        "appeal_deadline": appeal_deadline(decision) if decision else None,
+        "no_postal_address": _letters_without_address(application).exists(),
+    }
+
+
+# --- no address (#16 item 15) -----------------------------------------------------------------
+
+
+def _letters_without_address(application: Application) -> QuerySet[Notification]:
+    return Notification.objects.filter(
+        application=application,
+        recipient_id=application.applicant_id,
+        status=NotificationStatus.FAILED,
+        last_error=NO_POSTAL_ADDRESS,
+    )
+
+
+def no_address_task_text() -> str:
+    return _(
+        "Sökanden har ingen folkbokföringsadress, så brevet kunde inte skickas. Nå sökanden per "
+        "telefon, eller be hen hämta beslutet i receptionen."
+    )
+
+
+def no_address_tasks(notices: list[Notification]) -> None:
+    """Subscriber of notifications' `notices_undeliverable`: a letter to the applicant could not
+    be posted (no registered address, no protected identity). The case owner gets a task due
+    today to reach them, once while it is open, and the journal says why."""
+    for notification in notices:
+        if notification.application_id is None:
+            continue
+        application = Application.objects.select_related("owner").get(
+            pk=notification.application_id
+        )
+        owner = application.owner
+        if owner is None or notification.recipient_id != application.applicant_id:
+            continue
+        text = no_address_task_text()
+        if Reminder.objects.filter(
+            application=application, text=text, done_at__isnull=True
+        ).exists():
+            continue
+        Reminder.objects.create(
+            application=application,
+            owner=owner,
+            due_on=timezone.localdate(),
+            text=text,
+            created_by=owner,
+        )
+        journal_write(
+            application=application,
+            author=None,
+            text=_("Brevet kunde inte skickas: sökanden har ingen folkbokföringsadress. %(task)s")
+            % {"task": text},
+        )

@@ -129,6 +129,7 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
         (notifications.postal_address, [population.postal_address]),
         (notifications.notices_sent, [delivery.deliveries_record_sent]),
         (notifications.notices_delivered, [delivery.deliveries_record_delivered]),
+        (notifications.notices_undeliverable, [delivery.no_address_tasks]),
         (meetings.social_referral_planned, [referrals.referral_from_meeting_plan]),
         (meetings.meetings_shown, [access.meetings_shown]),
         (proposal_stored, [standing.month_approve_if_unchanged]),
