@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from accounts import second_factor, security, services
+from accounts.admin_records import ReadOnlyAdmin
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Municipality, SecondFactorActivation, User
 
@@ -80,7 +81,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(SecondFactorActivation)
-class SecondFactorActivationAdmin(admin.ModelAdmin):
+class SecondFactorActivationAdmin(ReadOnlyAdmin):
     """Who was given an activation code, by whom, and what became of it (read only: codes are
     issued with the action on the user list)."""
 
@@ -96,12 +97,6 @@ class SecondFactorActivationAdmin(admin.ModelAdmin):
     list_filter = ("issued_at", "used_at")
     search_fields = ("user__username",)
     exclude = ("code_hash",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:

@@ -1,12 +1,11 @@
-"""Admin: standard reasons are edited here; letters and payments are read-only records."""
+"""Admin: standard reasons are edited here; letters and payments are read-only records
+(accounts.admin_records; #16 item 9)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from accounts.admin_records import ReadOnlyAdmin
 from caseworker.models.letters import DecisionLetter, ReasonTemplate
 from caseworker.models.payments import PaymentFile, PaymentOrder
 
@@ -16,17 +15,6 @@ class ReasonTemplateAdmin(admin.ModelAdmin):
     list_display = ("code", "title", "municipality", "active", "updated_at")
     list_filter = ("municipality", "active")
     search_fields = ("code", "title", "text")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(DecisionLetter)

@@ -1,38 +1,32 @@
+"""Admin: the application, its status history and its decisions are case data, shown and never
+edited here (accounts.admin_records; #16 item 9)."""
+
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from accounts.admin_records import ReadOnlyAdmin, ReadOnlyInline
 from intake.models import Application, ApplicationEvent, Decision, HouseholdMember
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(ReadOnlyInline):
     model = HouseholdMember
-    extra = 0
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ("reference", "municipality", "month", "status", "owner", "submitted_at")
     list_filter = ("status", "municipality")
     search_fields = ("reference",)
     inlines = [MemberInline]
-    readonly_fields = ("status",)
 
 
 @admin.register(ApplicationEvent)
-class ApplicationEventAdmin(admin.ModelAdmin):
+class ApplicationEventAdmin(ReadOnlyAdmin):
     list_display = ("application", "from_status", "to_status", "actor_kind", "actor", "created_at")
 
-    def has_change_permission(
-        self, request: HttpRequest, obj: ApplicationEvent | None = None
-    ) -> bool:
-        return False
 
-    def has_delete_permission(
-        self, request: HttpRequest, obj: ApplicationEvent | None = None
-    ) -> bool:
-        return False
-
-
-admin.site.register(Decision)
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ("application", "outcome", "amount", "decided_by", "decided_at")
+    list_filter = ("outcome",)

@@ -1,5 +1,9 @@
+"""Admin: rooms, working hours, absences and closing days are configuration; meetings, the needs
+answers and calendar feeds are records, shown and never edited here (#16 item 9)."""
+
 from django.contrib import admin
 
+from accounts.admin_records import ReadOnlyAdmin
 from meetings.models import (
     Absence,
     CalendarFeed,
@@ -36,7 +40,7 @@ class ClosingDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ReadOnlyAdmin):
     list_display = (
         "starts_at",
         "secretary",
@@ -48,15 +52,16 @@ class MeetingAdmin(admin.ModelAdmin):
         "cancelled_at",
     )
     list_filter = ("track", "attendance", "secretary")
-    readonly_fields = ("created_at", "recorded_at", "recorded_by", "reminder_sent_at")
 
 
 @admin.register(NeedsScreen)
-class NeedsScreenAdmin(admin.ModelAdmin):
+class NeedsScreenAdmin(ReadOnlyAdmin):
     list_display = ("member", "updated_at")
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(ReadOnlyAdmin):
+    """A secretary's calendar key: made and revoked on her own feed page, never here."""
+
     list_display = ("secretary", "created_at", "revoked_at")
-    readonly_fields = ("token_hash",)
+    exclude = ("token_hash",)
