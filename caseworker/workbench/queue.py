@@ -55,6 +55,7 @@ from eligibility.models import (
 )
 from intake.access import applications_visible_to
 from intake.models import Application, HouseholdMember, StatusChoices
+from intake.models.application import emergency_condition, urgency_rank
 from intake.states import OPEN_STATUSES, Status
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -177,26 +178,6 @@ def _has_live_warning() -> Q:
     count query instead of probing the warnings per row and per count."""
     return Q(
         pk__in=CaseWarning.objects.filter(status__in=LIVE_WARNING_STATUSES).values("application_id")
-    )
-
-
-def emergency_condition() -> Q:
-    """What the applicant said makes the case an emergency (no money for food today, an
-    eviction or a disconnection notice): `Application.is_emergency` as a condition."""
-    return (
-        Q(emergency_no_food=True)
-        | Q(emergency_eviction_notice=True)
-        | Q(emergency_disconnection_notice=True)
-    )
-
-
-def urgency_rank() -> Case:
-    """0 for an open emergency, 1 for everything else: the first key of every queue order, so
-    emergencies come first whatever the caseworker sorts by (#16 item 14)."""
-    return Case(
-        When(Q(status__in=OPEN_STATUSES) & emergency_condition(), then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
     )
 
 

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from intake.states import Actor, Status
+from intake.states import OPEN_STATUSES, Actor, Status
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -72,6 +72,26 @@ class ApplicationChannel(models.TextChoices):
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def submitted(self) -> ApplicationQuerySet:
         return self.exclude(status=Status.DRAFT)
+
+
+def emergency_condition() -> Q:
+    """What the applicant said makes the case an emergency (no money for food today, an eviction
+    or a disconnection notice): `Application.is_emergency` as a condition."""
+    return (
+        Q(emergency_no_food=True)
+        | Q(emergency_eviction_notice=True)
+        | Q(emergency_disconnection_notice=True)
+    )
+
+
+def urgency_rank() -> Case:
+    """0 for an open emergency, 1 for everything else: the first key of every order of the
+    caseworker's queue, so emergencies come first whatever it is sorted by (#16 item 14)."""
+    return Case(
+        When(Q(status__in=OPEN_STATUSES) & emergency_condition(), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
 
 
 class Application(models.Model):
@@ -247,6 +267,14 @@ class Application(models.Model):
                 Coalesce("submitted_at", "created_at"),
                 F("id"),
                 name="queue_submitted_order",
+            ),
+            # The same with open emergencies first (#16 item 14): the queue's default order.
+            models.Index(
+                F("municipality"),
+                urgency_rank(),
+                Coalesce("submitted_at", "created_at"),
+                F("id"),
+                name="queue_urgent_submitted_order",
             ),
         ]
         constraints = [
