@@ -65,6 +65,7 @@ ANONYMISE: dict[str, tuple[str, dict[str, Any]]] = {
     "eligibility.RegisterSnapshot": ("application", {"payload": {}, "request": {}, "error": ""}),
     "eligibility.Proposal": ("application", {"person_reasons": [], "track_suggestion": {}}),
     "eligibility.HouseholdLink": ("first|second", {"reason": REDACTED}),
+    "eligibility.RegisteredResident": ("application", {"personnummer": "PLACEHOLDER"}),
     "eligibility.CaseWarning": (
         "application",
         {"message": REDACTED, "details": {}, "acknowledge_note": "", "closed_reason": ""},

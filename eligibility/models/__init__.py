@@ -3,7 +3,11 @@ here). Import them from here."""
 
 from __future__ import annotations
 
-from eligibility.models.households import HouseholdLink, HouseholdLinkResolution
+from eligibility.models.households import (
+    HouseholdLink,
+    HouseholdLinkResolution,
+    RegisteredResident,
+)
 from eligibility.models.norms import (
     CostPer,
     HouseholdType,
@@ -31,6 +35,7 @@ __all__ = [
     "MunicipalNormSettings",
     "Proposal",
     "RegisterSnapshot",
+    "RegisteredResident",
     "SnapshotStatus",
     "WarningKind",
     "WarningStatus",

@@ -11,6 +11,32 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
+class RegisteredResident(models.Model):
+    """Someone the population register places in an application's household (at the
+    applicant's address) whom the application does not declare, as the robot read it. The index
+    by which a later application finds this one when its own register answer does not name this
+    applicant back (a registration changed between the two runs, or a register that answers
+    each person on their own): the declared members are `intake.HouseholdMember`."""
+
+    application = models.ForeignKey(
+        "intake.Application", on_delete=models.PROTECT, related_name="registered_residents"
+    )
+    personnummer = models.CharField(max_length=12, db_index=True)
+    relation = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("folkbokförd i hushållet")
+        verbose_name_plural = _("folkbokförda i hushållet")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "personnummer"], name="one_registered_resident_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.relation}"
+
+
 class HouseholdLinkResolution(models.TextChoices):
     OPEN = "", _("Olöst")
     SEPARATE = "separate", _("Två hushåll")

@@ -39,6 +39,7 @@ from eligibility.robot.links import (
     household_links_reciprocate,
     household_overlaps,
     household_people,
+    registered_residents_store,
 )
 from eligibility.robot.warnings import warnings_sync
 from eligibility.rules import (
@@ -301,6 +302,7 @@ def assessment_run(*, application_id: int, worker_id: str, now: datetime | None 
             none_live=fresh and round_ == 1,
         )
         household_links_reciprocate(application=application, others=others)
+        registered_residents_store(application=application, members=members, snapshots=snapshots)
         try:
             application_transition(
                 application=application,
@@ -482,6 +484,7 @@ def assessment_recheck(*, application_id: int) -> bool:
         _proposal_store(application, round_, assessment, problems)
         warnings_sync(application=application, round_=round_, findings=assessment.findings)
         household_links_reciprocate(application=application, others=others)
+        registered_residents_store(application=application, members=members, snapshots=snapshots)
         ApplicationEvent.objects.create(
             application=application,
             from_status=application.status,

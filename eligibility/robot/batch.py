@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Municipality
-from eligibility.models import CaseWarning, Proposal, RegisterSnapshot
+from eligibility.models import CaseWarning, Proposal, RegisteredResident, RegisterSnapshot
 from eligibility.registers import configured_registers
 from eligibility.registers.lookup import registers_fetch_finish, registers_fetch_start
 from eligibility.robot import events
@@ -48,6 +48,7 @@ from eligibility.robot.links import (
     household_links_reciprocate,
     household_overlaps,
     household_people,
+    registered_residents_build,
 )
 from eligibility.robot.warnings import warnings_build
 from intake.models import Application
@@ -180,6 +181,17 @@ def _batch_run(applications: list[Application], *, worker_id: str, now: datetime
             _batch_write(applications, snapshots, assessments, worker_id=worker_id, today=today)
             for application in applications:
                 household_links_reciprocate(application=application, others=others[application.pk])
+            # Who the register places in each household undeclared: one statement (#16 item 3).
+            RegisteredResident.objects.bulk_create(
+                [
+                    resident
+                    for application, members, *_rest in pending
+                    for resident in registered_residents_build(
+                        application, members, snapshots[application.pk]
+                    )
+                ],
+                ignore_conflicts=True,
+            )
     except (ConcurrentTransition, _GoOneByOne) as exc:
         logger.warning("robot batch of %s goes one by one: %s", len(applications), exc)
         return False

@@ -21,7 +21,7 @@ from caseworker.audit.retention import (
     retention_run,
 )
 from caseworker.models import AccessAction, AccessDenial, AccessLog, JournalEntry
-from eligibility.models import HouseholdLink, RegisterSnapshot
+from eligibility.models import HouseholdLink, RegisteredResident, RegisterSnapshot
 from intake.documents.attachments import attachment_upload, stored_path
 from intake.models import Application, HouseholdMember
 from tests.conftest import PNR_ALVA, PNR_BILAL
@@ -187,18 +187,22 @@ def test_running_twice_changes_nothing_more(old_case: Application) -> None:
     assert len(first.cases) == 1 and second.cases == []
 
 
-def test_a_household_link_is_anonymised_with_either_of_its_cases(
+def test_a_household_link_and_the_registered_residents_go_with_their_cases(
     make_draft: Callable[..., Application],
     other_applicant: User,
     request: pytest.FixtureRequest,
     django_capture_on_commit_callbacks: Callable,
 ) -> None:
     """A link between two applications (#16 item 3) holds the caseworker's reason about the
-    household: it goes with the first case past its period, whichever side that case is on."""
+    household: it goes with the first case past its period, whichever side that case is on. The
+    personnummer the robot kept of people registered in the household go as well."""
     earlier = make_draft(other_applicant)  # made first: the lower id, the link's first side
     old_case = request.getfixturevalue("old_case")
     link = HouseholdLink.objects.create(
         first=earlier, second=old_case, who="registered", reason=f"Bor hos {PNR_BILAL}."
+    )
+    resident = RegisteredResident.objects.create(
+        application=old_case, personnummer=PNR_BILAL, relation="partner"
     )
     with (
         time_machine.travel("2031-12-01 03:00 +01:00", tick=False),
@@ -207,3 +211,5 @@ def test_a_household_link_is_anonymised_with_either_of_its_cases(
         retention_run()
     link.refresh_from_db()
     assert link.reason == "[gallrad]"
+    resident.refresh_from_db()
+    assert resident.personnummer == f"G{resident.pk:011d}"

@@ -26,6 +26,10 @@ from tests.conftest import PNR_BILAL, PNR_CARINA, PNR_CHILD
 # transition 2 (update + event). Savepoints (only there because tests run inside a transaction)
 # are not counted.
 QUERY_CEILING = 11
+# #16 item 3: one more when the population register places someone in the household whom the
+# application leaves out (kept for the month's other applications to find): Bilal's register
+# names Carina, and the family below declares only Bilal and the child.
+UNDECLARED_RESIDENT = 1
 # The first application after a change reads hours, closing days, absences and norm settings.
 COLD_CACHE_EXTRA = 4
 
@@ -86,7 +90,9 @@ def test_processing_one_application_takes_a_fixed_small_number_of_queries(
         f"robot queries: cold {len(cold)}, new (family of two) {len(family_new)}, "
         f"renewal single {len(single_renewal)}, renewal family {len(family_renewal)}"
     )
-    assert len(family_new) <= QUERY_CEILING, "\n".join(family_new)
+    assert len(family_new) <= QUERY_CEILING + UNDECLARED_RESIDENT, "\n".join(family_new)
+    inserts = [q for q in family_new if q.startswith("INSERT") and "registeredresident" in q]
+    assert len(inserts) == UNDECLARED_RESIDENT
     # Renewals too (continuity comes from last month's row), whatever the household's size.
-    assert len(single_renewal) == len(family_renewal) == len(family_new)
+    assert len(single_renewal) + UNDECLARED_RESIDENT == len(family_renewal) == len(family_new)
     assert len(cold) <= len(family_new) + COLD_CACHE_EXTRA

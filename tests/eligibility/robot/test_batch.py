@@ -172,9 +172,10 @@ def test_a_batch_costs_a_fixed_number_of_statements_whatever_its_size(
     # (#14), the municipality's booking lock 1, the work track (hours, closing days, the day's
     # loads, absences, the booked times of the least loaded, insert) 6, the social track's
     # staff 2, proposals 1, warnings 1, status 2 (update, events), notices 2 (representatives,
-    # insert): 24 for 4 applications as for 16.
+    # insert), the people the register places in the households undeclared 1 (#16 item 3): 25
+    # for 4 applications as for 16.
     assert counts[0] == counts[1]
-    assert len(counts[1]) <= 24, counts[1]
+    assert len(counts[1]) <= 25, counts[1]
 
 
 def _shape(statements: list[str]) -> list[str]:
