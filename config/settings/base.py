@@ -361,6 +361,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "caseworker.stand_ins_apply",
         "schedule": crontab(minute=10, hour="0,7"),
     },
+    "ownership-owners-repair": {"task": "caseworker.owners_repair", "schedule": 15 * 60.0},
     "ownership-referrals-escalate": {
         "task": "caseworker.referrals_escalate",
         "schedule": 15 * 60.0,

@@ -21,6 +21,7 @@ from accounts.services import staff_user_deactivate
 from caseworker.caseload.dashboard import dashboard_for
 from caseworker.caseload.ownership import owner_choose_weighted, owner_refusal
 from caseworker.caseload.stand_ins import caseworker_absence_record, stand_ins_apply
+from caseworker.caseload.tasks import owners_repair_task
 from caseworker.models import JournalEntry
 from caseworker.models.caseload import AlertKind, Reminder, StaffAlert
 from caseworker.workbench.assignment import AssignmentRefused, applications_assign
@@ -29,7 +30,7 @@ from intake import services as intake
 from intake.models import Application
 from intake.states import Status
 from kernel.events import NoSubscriber
-from tests.builders import case_make
+from tests.builders import case_make, client_for
 
 pytestmark = pytest.mark.usefixtures("frozen_wednesday")
 
@@ -261,3 +262,25 @@ def test_the_dashboard_counts_an_inactive_owners_cases_as_without_owner_and_show
     rows = {row.user.pk: row for row in board.owners}
     assert rows[anna.pk].cases == 2 and rows[anna.pk].cases_not_visible == 2
     assert rows[bo.pk].cases_not_visible == 0
+
+
+def test_the_beat_gives_a_case_held_by_an_owner_who_may_not_own_it_a_new_owner(
+    trelleborg: Municipality, anna: User, bo: User, lead: User
+) -> None:
+    case = case_make(trelleborg, anna)
+    User.objects.filter(pk=anna.pk).update(is_active=False)  # around every service
+    assert owners_repair_task() == 1
+    case.refresh_from_db()
+    assert case.owner == bo
+    assert owners_repair_task() == 0  # safe twice
+
+
+def test_the_dashboard_page_names_the_inactive_owner_and_counts_the_cases_as_without_owner(
+    trelleborg: Municipality, anna: User, bo: User, lead: User
+) -> None:
+    case_make(trelleborg, anna)
+    User.objects.filter(pk=anna.pk).update(is_active=False)
+    html = client_for(lead).get("/handlaggare/ledning/").content.decode()
+    assert '<dd id="figure-unassigned">1</dd>' in html
+    row = html[html.index(f'id="owner-{anna.pk}"') :]
+    assert "inaktiverad" in row[: row.index("</tr>")]
