@@ -180,6 +180,7 @@ def decide(
         proposal = Proposal.objects.filter(application=application).first()
         kw.setdefault("amount", proposal.amount if outcome == DecisionOutcome.APPROVED else None)
         kw.setdefault("reason", "Inkomsterna räcker inte till behovet enligt riksnormen.")
+        kw.setdefault("track", "work")  # a case's first decision records its track (#16 item 10)
         with django_capture_on_commit_callbacks(execute=True):
             decision = decision_record(
                 application=application, caseworker=caseworker, outcome=outcome, **kw

@@ -12,8 +12,12 @@ Definitions (docs/adr/0010-ownership-caseloads-handoffs-silence.md):
 - Per warning kind, over warnings on the month's decided cases: overridden = the decision did
   not follow the proposal; dismissed = the warning was acknowledged and the decision followed
   the proposal anyway.
-- Tracks over the month's decided cases, against the assumed 85 % work / 15 % social; a case
-  on both tracks counts to the social side.
+- Kommunicering: adverse decisions taken without communicating the register facts, per ground
+  of förvaltningslagen 25 § andra stycket the caseworker chose (`CommunicationWaiver`).
+- Tracks over the month's decisions, as each decision recorded it (the case's first decision
+  must choose; later months carry it on; older decisions fall back to the application's track),
+  against the assumed 85 % work / 15 % social; a case on both tracks counts to the social side;
+  "none" (no track, with a reason) and "undecided" (nothing recorded) are outside the split.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from caseworker.models import CommunicationException, CommunicationWaiver
 from eligibility.models import CaseWarning, Proposal
 from intake.models import Decision, DecisionOutcome
 from intake.services import next_month
@@ -77,6 +82,15 @@ class MonthStatistics:
     as_proposed: int = 0
     warning_kinds: list[WarningKindRow] = field(default_factory=list)
     tracks: dict[str, int] = field(default_factory=dict)
+    communication_exceptions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def communication_exception_rows(self) -> list[tuple[str, str, int]]:
+        """(ground, label, count) for every ground of the fixed list, in its order."""
+        return [
+            (value, str(label), self.communication_exceptions.get(value, 0))
+            for value, label in CommunicationException.choices
+        ]
 
     @property
     def p50_hours(self) -> Decimal | None:
@@ -104,7 +118,7 @@ class MonthStatistics:
 
     @property
     def with_track(self) -> int:
-        return sum(n for key, n in self.tracks.items() if key != "undecided")
+        return sum(n for key, n in self.tracks.items() if key not in ("undecided", "none"))
 
     @property
     def work_share(self) -> Decimal | None:
@@ -159,8 +173,12 @@ def month_statistics(*, municipality_id: int, month: date) -> MonthStatistics:
             stats.automated += 1
         elif follows:
             stats.as_proposed += 1
-        track = application.track or "undecided"
+        track = decision.track or application.track or "undecided"
         stats.tracks[track] = stats.tracks.get(track, 0) + 1
+    for ground in CommunicationWaiver.objects.filter(
+        decision__in=[d.pk for d in decisions]
+    ).values_list("ground", flat=True):
+        stats.communication_exceptions[ground] = stats.communication_exceptions.get(ground, 0) + 1
     per_kind: dict[str, list[int]] = {}
     labels: dict[str, str] = {}
     for warning in CaseWarning.objects.filter(application_id__in=ids).order_by("kind", "pk"):
@@ -210,7 +228,9 @@ def statistics_csv(stats: MonthStatistics) -> str:
             (f"varning:{row.kind}", "ändrat_andel", row.override_rate),
             (f"varning:{row.kind}", "avfärdat_andel", row.dismissal_rate),
         ]
-    for track in ("work", "social", "both", "undecided"):
+    for ground, _label, count in stats.communication_exception_rows:
+        rows.append(("kommunicering_undantag", ground, count))
+    for track in ("work", "social", "both", "none", "undecided"):
         rows.append(("spår", track, stats.tracks.get(track, 0)))
     rows += [
         ("spår", "arbete_andel", stats.work_share),

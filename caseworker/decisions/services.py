@@ -26,13 +26,15 @@ from caseworker.decisions.households import household_approval_blocker
 from caseworker.models import (
     ChildImpactAssessment,
     Communication,
+    CommunicationException,
+    CommunicationWaiver,
     DecisionDraft,
     DraftStatus,
     LineAdjustment,
     Section,
     SectionApproval,
 )
-from intake.models import Application, Decision, DecisionOutcome, Track
+from intake.models import Application, Decision, DecisionOutcome, DecisionTrack, Track
 from intake.services import ConcurrentTransition, application_transition, hand_over_to_robot
 from intake.states import Actor, Status, check_transition
 
@@ -103,9 +105,33 @@ def communication_needed(application: Application) -> list[str]:
     return [fact for fact in facts if fact not in communicated]
 
 
+def communication_exception_check(*, exception: str, note: str) -> None:
+    """An exception from kommunicering is one of the law's grounds (a fixed list), never a
+    decision going against the applicant "not being adverse", and always has a note."""
+    if exception not in CommunicationException.values:
+        raise DecisionInvalid(
+            "Beslutet går den sökande emot och bygger på registeruppgifter som den sökande inte "
+            "har sett: kommunicera uppgifterna först, eller välj ett av lagens undantag "
+            "(FL 25 § andra stycket) och skriv varför."
+        )
+    if exception == CommunicationException.NOT_ADVERSE:
+        raise DecisionInvalid(
+            "Ett avslag eller delvis avslag går den sökande emot: välj ett annat undantag eller "
+            "kommunicera uppgifterna."
+        )
+    if not note.strip():
+        raise DecisionInvalid("Skriv varför undantaget från kommunicering gäller i ärendet.")
+
+
 def _adverse_decision_gates(
-    application: Application, outcome: str, partly: bool, communication_not_needed: str = ""
-) -> None:
+    application: Application,
+    outcome: str,
+    partly: bool,
+    communication_exception: str = "",
+    communication_note: str = "",
+) -> list[str]:
+    """Refuse a decision the law does not allow yet. Returns the uncommunicated register facts
+    an adverse decision passes on one of the law's exceptions (empty otherwise)."""
     if open_communication(application) is not None:
         raise DecisionInvalid(
             "Kommuniceringen är öppen: beslut kan fattas när den sökande har svarat eller "
@@ -113,7 +139,7 @@ def _adverse_decision_gates(
         )
     adverse = outcome == DecisionOutcome.REJECTED or partly
     if not adverse:
-        return
+        return []
     if (
         has_children(application.members.all())
         and not ChildImpactAssessment.objects.filter(application=application).exists()
@@ -121,11 +147,44 @@ def _adverse_decision_gates(
         raise DecisionInvalid(
             "Hushållet har barn: skriv en barnkonsekvensanalys innan avslag eller delvis avslag."
         )
-    if not communication_not_needed.strip() and communication_needed(application):
+    facts = communication_needed(application)
+    if facts:
+        communication_exception_check(exception=communication_exception, note=communication_note)
+    return facts
+
+
+def inherited_track(application: Application) -> str:
+    """The track the case already has: the application's own, else the one recorded by the
+    latest decision (or set) on an earlier month of the same case (`previous`)."""
+    if application.track:
+        return application.track
+    earlier = application.previous
+    seen = 0
+    while earlier is not None and seen < 36:
+        decision = Decision.objects.filter(application=earlier).only("track").first()
+        if decision is not None and decision.track:
+            return decision.track
+        if earlier.track:
+            return earlier.track
+        earlier, seen = earlier.previous, seen + 1
+    return ""
+
+
+def decision_track_check(*, application: Application, track: str, reason: str) -> tuple[str, str]:
+    """The track a caseworker's decision records: the one chosen, else the case's own. The
+    first decision of a case must choose (work, social, both, or none with a reason)."""
+    track = track or inherited_track(application)
+    if not track:
         raise DecisionInvalid(
-            "Beslutet går den sökande emot och bygger på registeruppgifter som den sökande inte "
-            "har sett: kommunicera uppgifterna först (FL 25 §)."
+            "Välj spår för ärendet (arbete, socialt, båda eller inget spår med skäl) innan "
+            "det första beslutet."
         )
+    if track not in DecisionTrack.values:
+        raise DecisionInvalid(f"Okänt spår: {track}")
+    reason = reason.strip()
+    if track == DecisionTrack.NONE and not reason:
+        raise DecisionInvalid("Skriv varför ärendet inte har något spår.")
+    return track, reason if track == DecisionTrack.NONE else ""
 
 
 def decision_signed(decision: Decision) -> None:
@@ -156,7 +215,10 @@ def decision_record(
     automated_function: str = "",
     rule_version: str = "",
     delegation_reference: str = "",
-    communication_not_needed: str = "",
+    communication_exception: str = "",
+    communication_note: str = "",
+    track: str = "",
+    track_reason: str = "",
 ) -> Decision:
     """Record and sign the decision. `months` > 1 makes an approval a standing decision:
     each following month the robot re-checks the registers and the month is approved under it
@@ -168,6 +230,14 @@ def decision_record(
     A caseworker in introduction, or an amount over the municipality's limit, needs a second
     caseworker (`decision_submit` routes there; `second_approver` is that person). Without a
     caseworker the decision is the automated function's and names its delegation.
+
+    `communication_exception` (a `CommunicationException`) and `communication_note`: an adverse
+    decision resting on register facts the applicant has not seen passes without kommunicering
+    only on one of the law's exceptions with a note; it is recorded, journalled and counted.
+
+    `track` (a `DecisionTrack`): the case's first decision by a caseworker records the track
+    (none needs `track_reason`); later months carry the case's track on. An automated decision
+    records the case's track when it has one.
     """
     reason = (reason or "").strip()
     locked = (
@@ -215,7 +285,15 @@ def decision_record(
         raise SecondApprovalRequired("Beslutet måste attesteras av en andra handläggare.")
     if section_locked(application, Section.DECISION):
         raise DecisionInvalid("Beslutsdelen är redan godkänd och låst.")
-    _adverse_decision_gates(application, outcome, partly, communication_not_needed)
+    if caseworker is not None:
+        track, track_reason = decision_track_check(
+            application=application, track=track, reason=track_reason
+        )
+    else:
+        track, track_reason = inherited_track(application), ""
+    uncommunicated = _adverse_decision_gates(
+        application, outcome, partly, communication_exception, communication_note
+    )
     # The compare-and-set transition makes a double click or two caseworkers produce one decision.
     signer = second_approver or caseworker
     application_transition(
@@ -238,17 +316,40 @@ def decision_record(
         automated_function=automated_function,
         rule_version=rule_version,
         delegation_reference=delegation_reference,
+        track=track,
+        track_reason=track_reason,
     )
+    if track in Track.values and application.track != track:
+        Application.objects.filter(pk=application.pk).update(track=track)
+        application.track = track
+    if caseworker is not None:
+        journal_write(
+            application=application,
+            author=caseworker,
+            text=f"Spår i beslutet: {DecisionTrack(track).label}."
+            + (f" {track_reason}" if track_reason else ""),
+        )
     if signer is not None:
         _section_approve(application, Section.CALCULATION, caseworker or signer)
         if outcome == DecisionOutcome.APPROVED:
             _section_approve(application, Section.PAYMENT, signer)
         _section_approve(application, Section.DECISION, signer)
-    if communication_not_needed.strip() and (outcome == DecisionOutcome.REJECTED or partly):
+    if uncommunicated:
+        waiver = CommunicationWaiver.objects.create(
+            decision=decision,
+            ground=communication_exception,
+            note=communication_note.strip(),
+            facts=uncommunicated,
+            author=caseworker or signer,
+        )
         journal_write(
             application=application,
-            author=signer,
-            text=f"Kommunicering behövs inte (FL 25 §): {communication_not_needed.strip()}",
+            author=caseworker or signer,
+            text=(
+                "Beslutet fattades utan kommunicering av registeruppgifterna "
+                f"({'; '.join(uncommunicated)}). Undantag: {waiver.get_ground_display()}. "
+                f"{waiver.note}"
+            ),
         )
     decision_signed(decision)
     return decision
@@ -266,7 +367,10 @@ def decision_submit(
     partly: bool = False,
     provisions: Sequence[str] = (),
     decisive_facts: Sequence[str] = (),
-    communication_not_needed: str = "",
+    communication_exception: str = "",
+    communication_note: str = "",
+    track: str = "",
+    track_reason: str = "",
 ) -> Decision | DecisionDraft:
     """The caseworker's "sign": the decision itself, or a draft for a second caseworker when
     the amount is over the limit or the caseworker is in introduction."""
@@ -286,7 +390,10 @@ def decision_submit(
             partly=partly,
             provisions=provisions,
             decisive_facts=decisive_facts,
-            communication_not_needed=communication_not_needed,
+            communication_exception=communication_exception,
+            communication_note=communication_note,
+            track=track,
+            track_reason=track_reason,
         )
     check_transition(Status(application.status), Status.AWAITING_SECOND_APPROVAL, Actor.CASEWORKER)
     reason = (reason or "").strip()
@@ -296,7 +403,14 @@ def decision_submit(
         raise DecisionInvalid(f"Okänt beslut: {outcome}")
     if outcome == DecisionOutcome.APPROVED and (amount is None or amount <= 0):
         raise DecisionInvalid("Ett beviljande måste ha ett belopp större än noll.")
-    _adverse_decision_gates(application, outcome, partly and outcome == DecisionOutcome.APPROVED)
+    track, track_reason = decision_track_check(
+        application=application, track=track, reason=track_reason
+    )
+    partly = partly and outcome == DecisionOutcome.APPROVED
+    if not _adverse_decision_gates(
+        application, outcome, partly, communication_exception, communication_note
+    ):
+        communication_exception = communication_note = ""
     application_transition(
         application=application,
         to=Status.AWAITING_SECOND_APPROVAL,
@@ -316,6 +430,10 @@ def decision_submit(
         provisions=[p.strip() for p in provisions if p.strip()],
         decisive_facts=[f.strip() for f in decisive_facts if f.strip()],
         why_second=why[:200],
+        communication_exception=communication_exception,
+        communication_note=communication_note.strip(),
+        track=track,
+        track_reason=track_reason,
     )
     journal_write(
         application=application,
@@ -366,6 +484,10 @@ def decision_draft_approve(*, application: Application, by: User) -> Decision:
         provisions=draft.provisions,
         decisive_facts=draft.decisive_facts,
         second_approver=by,
+        communication_exception=draft.communication_exception,
+        communication_note=draft.communication_note,
+        track=draft.track,
+        track_reason=draft.track_reason,
     )
     DecisionDraft.objects.filter(pk=draft.pk).update(
         status=DraftStatus.APPROVED, handled_by=by, handled_at=timezone.now()

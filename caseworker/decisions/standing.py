@@ -54,6 +54,7 @@ def application_approve_under_standing_decision(
         ),
         decided_by=standing.decided_by,
         under_standing_decision=standing,
+        track=standing.track,
     )
 
 

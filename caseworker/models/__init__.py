@@ -29,6 +29,8 @@ from caseworker.models.caseload import (
 from caseworker.models.decisions import (
     ChildImpactAssessment,
     Communication,
+    CommunicationException,
+    CommunicationWaiver,
     DecisionDraft,
     DraftStatus,
     LineAdjustment,
@@ -61,6 +63,8 @@ __all__ = [
     "CaseworkerProfile",
     "ChildImpactAssessment",
     "Communication",
+    "CommunicationException",
+    "CommunicationWaiver",
     "DecisionDelivery",
     "DecisionDraft",
     "DecisionLetter",

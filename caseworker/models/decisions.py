@@ -157,6 +157,58 @@ class Communication(models.Model):
         ]
 
 
+class CommunicationException(models.TextChoices):
+    """The grounds on which förvaltningslagen (2017:900) 25 § andra stycket lets the authority
+    decide without first communicating facts the applicant has not seen. A fixed list: free text
+    alone never lets an adverse decision through."""
+
+    NOT_ADVERSE = "not_adverse", _("Beslutet går inte parten emot (25 § andra stycket 1)")
+    IRRELEVANT = "irrelevant", _("Uppgiften saknar betydelse för beslutet (25 § andra stycket 1)")
+    OBVIOUSLY_UNNECESSARY = (
+        "obviously_unnecessary",
+        _("Kommunicering är av annan anledning uppenbart obehövlig (25 § andra stycket 1)"),
+    )
+    HARDER_TO_ENFORCE = (
+        "harder_to_enforce",
+        _("Beslutet skulle annars bli avsevärt svårare att genomföra (25 § andra stycket 2)"),
+    )
+    CANNOT_WAIT = "cannot_wait", _("Avgörandet kan inte skjutas upp (25 § andra stycket 3)")
+
+
+class CommunicationWaiver(models.Model):
+    """An adverse decision taken without communicating the register facts first, on one of the
+    law's exceptions, with the caseworker's note. Journalled, and counted in the statistics."""
+
+    decision = models.OneToOneField(
+        "intake.Decision", on_delete=models.PROTECT, related_name="communication_waiver"
+    )
+    ground = models.CharField(
+        _("undantag (FL 25 § andra stycket)"),
+        max_length=30,
+        choices=CommunicationException.choices,
+    )
+    note = models.TextField(_("anteckning"))
+    facts = models.JSONField(_("uppgifter som inte kommunicerades"), default=list, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("beslut utan kommunicering")
+        verbose_name_plural = _("beslut utan kommunicering")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="communication_waiver_has_a_ground_and_a_note",
+                condition=models.Q(ground__in=CommunicationException.values) & ~models.Q(note=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} {self.ground}"
+
+
 class ChildImpactAssessment(models.Model):
     """Barnkonsekvensanalys: required before a rejection or reduction for a household with
     children."""
@@ -203,6 +255,15 @@ class DecisionDraft(models.Model):
     provisions = models.JSONField(default=list, blank=True)
     decisive_facts = models.JSONField(default=list, blank=True)
     why_second = models.CharField(_("varför attest"), max_length=200)
+    communication_exception = models.CharField(
+        _("undantag från kommunicering"),
+        max_length=30,
+        choices=CommunicationException.choices,
+        blank=True,
+    )
+    communication_note = models.TextField(_("anteckning om kommunicering"), blank=True)
+    track = models.CharField(_("spår"), max_length=10, blank=True)
+    track_reason = models.TextField(_("varför inget spår"), blank=True)
     status = models.CharField(
         max_length=20, choices=DraftStatus.choices, default=DraftStatus.PENDING
     )

@@ -47,6 +47,7 @@ from caseworker.decisions.services import (
     decision_draft_approve,
     decision_draft_send_back,
     decision_submit,
+    inherited_track,
     line_adjust,
     may_second_approve,
 )
@@ -216,6 +217,7 @@ def _forms(application: Application, context: dict[str, Any]) -> dict[str, Any]:
                 "outcome": DecisionOutcome.APPROVED if amount > 0 else DecisionOutcome.REJECTED,
                 "months": 1,
                 "decisive_facts": "\n".join(lines),
+                "track": inherited_track(application) or None,
             }
         ),
         "adjust_form": AdjustForm(codes=adjustable_codes(), auto_id="adjust_%s"),
@@ -284,7 +286,10 @@ def case_detail(request: AuthenticatedHttpRequest, application: Application) -> 
                 partly=partly and outcome == DecisionOutcome.APPROVED,
                 provisions=data["provisions"],
                 decisive_facts=data["decisive_facts"],
-                communication_not_needed=data.get("communication_not_needed") or "",
+                communication_exception=data.get("communication_exception") or "",
+                communication_note=data.get("communication_note") or "",
+                track=data["track"],
+                track_reason=data.get("track_reason") or "",
             )
         except DecisionInvalid as exc:
             form.add_error(None, str(exc))

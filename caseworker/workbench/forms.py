@@ -6,8 +6,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from caseworker.models import Section
-from intake.models import DecisionOutcome, StatusChoices, Track
+from caseworker.models import CommunicationException, Section
+from intake.models import DecisionOutcome, DecisionTrack, StatusChoices, Track
 
 
 class DecisionForm(forms.Form):
@@ -70,18 +70,47 @@ class SignForm(DecisionForm):
         max_length=5000,
     )
 
-    communication_not_needed = forms.CharField(
-        label=_("Kommunicering behövs inte, eftersom"),
+    communication_exception = forms.ChoiceField(
+        label=_("Undantag från kommunicering (FL 25 § andra stycket)"),
+        choices=[
+            ("", _("Inget undantag: uppgifterna är kommunicerade")),
+            *CommunicationException.choices,
+        ],
+        required=False,
+        help_text=_(
+            "Bara när ett avslag eller delvis avslag bygger på registeruppgifter som den sökande "
+            "inte har sett och uppgifterna inte har kommunicerats. Valet journalförs."
+        ),
+    )
+    communication_note = forms.CharField(
+        label=_("Varför undantaget gäller i ärendet"),
+        widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,
+    )
+    track = forms.ChoiceField(
+        label=_("Spår"),
+        choices=DecisionTrack.choices,
+        widget=forms.RadioSelect,
         help_text=_(
-            "Bara vid avslag som inte bygger på registeruppgifter den sökande inte har sett "
-            "(FL 25 §, undantagen). Skälet skrivs i journalen."
+            "Ärendets första beslut anger spåret: arbete, socialt, båda eller inget spår (med "
+            "skäl). Senare månader följer ärendets spår."
         ),
+    )
+    track_reason = forms.CharField(
+        label=_("Varför inget spår"),
+        required=False,
+        max_length=2000,
     )
 
     def clean_provisions(self) -> list[str]:
         return _lines(self.cleaned_data.get("provisions", ""))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("track") == DecisionTrack.NONE and not (data.get("track_reason") or "").strip():
+            self.add_error("track_reason", _("Skriv varför ärendet inte har något spår."))
+        return data
 
     def clean_decisive_facts(self) -> list[str]:
         return _lines(self.cleaned_data.get("decisive_facts", ""))

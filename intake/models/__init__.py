@@ -18,6 +18,7 @@ from intake.models.application import (
 from intake.models.decisions import (
     Decision,
     DecisionOutcome,
+    DecisionTrack,
 )
 from intake.models.documents import (
     Attachment,
@@ -51,6 +52,7 @@ __all__ = [
     "AttachmentKind",
     "Decision",
     "DecisionOutcome",
+    "DecisionTrack",
     "DeclaredIncome",
     "HouseholdMember",
     "IncomeType",

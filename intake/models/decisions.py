@@ -18,6 +18,15 @@ class DecisionOutcome(models.TextChoices):
     REJECTED = "rejected", _("Avslag")
 
 
+class DecisionTrack(models.TextChoices):
+    """The track a decision records (the application's `Track`, or none with a reason)."""
+
+    WORK = "work", _("Arbetsspåret")
+    SOCIAL = "social", _("Socialt spår")
+    BOTH = "both", _("Båda spåren")
+    NONE = "none", _("Inget spår")
+
+
 class Decision(models.Model):
     """The decision is the caseworker's and bears their name."""
 
@@ -51,6 +60,12 @@ class Decision(models.Model):
     # The calculation the amount was taken from, line by line (code, label, amount, rule, kind):
     # the caseworker's calculation at the moment of decision, for the letter.
     lines = models.JSONField(_("beräkningens poster"), default=list, blank=True)
+    # The work/social split (#16 item 10): the case's first decision records the track the
+    # caseworker chose (or none, with the reason); later months carry it on.
+    track = models.CharField(
+        _("spår"), max_length=10, choices=DecisionTrack.choices, blank=True, default=""
+    )
+    track_reason = models.TextField(_("varför inget spår"), blank=True)
     decided_at = models.DateTimeField(_("beslutsdatum"), auto_now_add=True)
     months = models.PositiveSmallIntegerField(
         _("antal månader"),

@@ -303,6 +303,7 @@ def test_a_supplement_upload_and_the_decision_letter(
     draft.refresh_from_db()
     proposal = Proposal.objects.filter(application=draft).first()
     decision = decision_record(
+        track="work",
         application=draft,
         caseworker=caseworker,
         outcome=DecisionOutcome.APPROVED,

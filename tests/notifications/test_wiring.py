@@ -53,6 +53,7 @@ def _decide(application: Application, caseworker: User, capture: Callable) -> De
     """A caseworker's decision through the service, with the after-commit work run."""
     with capture(execute=True):
         decision = decision_record(
+            track="work",
             application=application,
             caseworker=caseworker,
             outcome="approved",
@@ -123,6 +124,7 @@ def test_decision_submit_sends_by_sms_and_only_once(
     fake_outboxes_clear()
     with django_capture_on_commit_callbacks(execute=True):
         decision = decision_submit(
+            track="work",
             application=submitted_application,
             caseworker=caseworker,
             outcome="rejected",
@@ -152,6 +154,7 @@ def test_a_decision_waiting_for_second_approval_notifies_only_when_approved(
     over_limit = trelleborg.second_approval_limit + 1
     with django_capture_on_commit_callbacks(execute=True):
         decision_submit(
+            track="work",
             application=submitted_application,
             caseworker=caseworker,
             outcome="approved",
@@ -182,6 +185,7 @@ def test_a_rolled_back_decision_tells_nobody(
         transaction.atomic(),
     ):
         decision_record(
+            track="work",
             application=submitted_application,
             caseworker=caseworker,
             outcome="approved",

@@ -376,6 +376,7 @@ def test_a_stale_decision_page_does_not_overwrite_a_decision(
 
     stale = Application.objects.get(pk=submitted_application.pk)
     decision_record(
+        track="work",
         application=submitted_application,
         caseworker=caseworker,
         outcome="approved",
@@ -385,7 +386,13 @@ def test_a_stale_decision_page_does_not_overwrite_a_decision(
     from intake.services import ConcurrentTransition
 
     with pytest.raises(ConcurrentTransition):
-        decision_record(application=stale, caseworker=caseworker, outcome="rejected", reason="Sen.")
+        decision_record(
+            track="work",
+            application=stale,
+            caseworker=caseworker,
+            outcome="rejected",
+            reason="Sen.",
+        )
     assert Decision.objects.count() == 1
 
 

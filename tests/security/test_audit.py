@@ -59,7 +59,12 @@ def test_a_decision_and_its_payment_order_have_history_naming_the_caseworker(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(caseworker).post(
             reverse("caseworker:case_detail", args=[submitted_application.pk]),
-            {"outcome": "approved", "amount": "8000", "reason": "Uppfyller villkoren."},
+            {
+                "track": "work",
+                "outcome": "approved",
+                "amount": "8000",
+                "reason": "Uppfyller villkoren.",
+            },
         )
     assert response.status_code == 302
     decision = Decision.objects.get(application=submitted_application)
@@ -112,7 +117,9 @@ def test_case_work_only_ever_inserts_into_the_access_log(
         assert client.get(case).status_code == 200
         assert client.get(case).status_code == 200
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(case, {"outcome": "approved", "amount": "8000", "reason": "Ok."})
+            client.post(
+                case, {"track": "work", "outcome": "approved", "amount": "8000", "reason": "Ok."}
+            )
     assert AccessLog.objects.filter(application=submitted_application).count() >= 2
     assert _writes_to_access_log(queries) == []
 

@@ -32,6 +32,7 @@ HOSTILE_POST = {
     "status": "approved",
     "amount": "99999",
     "decided_by": "1",
+    "track": "work",
     "outcome": "approved",
     "text": "hej",
     "body": "hej",

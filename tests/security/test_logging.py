@@ -213,7 +213,13 @@ def test_a_full_journey_logs_no_personnummer_and_puts_none_in_a_url(
     handler.get(case)
     with django_capture_on_commit_callbacks(execute=True):
         handler.post(
-            case, {"outcome": "approved", "amount": "8000", "reason": "Uppfyller villkoren."}
+            case,
+            {
+                "track": "work",
+                "outcome": "approved",
+                "amount": "8000",
+                "reason": "Uppfyller villkoren.",
+            },
         )
     assert Decision.objects.get(application=application).outcome == "approved"
     alva.get(reverse("intake:application_detail", args=[application.pk]))

@@ -165,6 +165,7 @@ def test_approving_twice_at_once_decides_once(
         http,
         f"{live_server.url}/handlaggare/arende/{submitted_application.pk}/",
         {
+            "track": "work",
             "outcome": "approved",
             "amount": str(Decimal(proposal.amount).quantize(Decimal(1))),
             "months": "1",

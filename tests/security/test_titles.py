@@ -90,6 +90,7 @@ def test_every_pages_title_is_a_plain_label(
     problems, checked = _walk(world, with_object_free=True)
     with django_capture_on_commit_callbacks(execute=True):
         decision_record(
+            track="work",
             application=world.application,
             caseworker=world.caseworker,
             outcome="approved",

@@ -114,6 +114,7 @@ def decided_world(world: World, django_capture_on_commit_callbacks) -> World:
     proposal = Proposal.objects.filter(application=world.application).first()
     with django_capture_on_commit_callbacks(execute=True):
         decision_record(
+            track="work",
             application=world.application,
             caseworker=world.caseworker,
             outcome="approved",

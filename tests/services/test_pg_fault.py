@@ -152,7 +152,12 @@ def _decide(client: Client, pk: int, errors: list[BaseException]) -> None:
     try:
         client.post(
             reverse("caseworker:case_detail", args=[pk]),
-            {"outcome": "approved", "amount": "8000", "reason": "Uppfyller villkoren."},
+            {
+                "track": "work",
+                "outcome": "approved",
+                "amount": "8000",
+                "reason": "Uppfyller villkoren.",
+            },
         )
     except BaseException as error:  # the lost connection surfaces here (a 500 in production)
         errors.append(error)

@@ -92,6 +92,7 @@ def test_journey_on_postgres_redis_and_a_real_worker(
     response = staff.post(
         f"/handlaggare/arende/{pk}/",
         {
+            "track": "work",
             "outcome": "approved",
             "amount": str(int(proposal.amount)),
             "reason": "Beviljas enligt norm.",

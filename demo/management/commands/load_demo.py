@@ -132,6 +132,7 @@ class Command(BaseCommand):
                 outcome="approved" if proposal.eligible else "rejected",
                 reason="Beviljas enligt riksnormen och skäliga boendekostnader.",
                 amount=proposal.amount if proposal.eligible else None,
+                track="work",
             )
         # 2. Bilal: household with partner and child, submitted and waiting for the caseworker.
         bilal = applicant_get_or_create(identity=EidIdentity("200607092384", "Bilal", "Berg"))

@@ -51,6 +51,7 @@ def run_robot(django_capture_on_commit_callbacks: Callable) -> Callable[..., lis
 def approve(application: Application, caseworker: User, months: int) -> Decision:
     proposal = Proposal.objects.filter(application=application).first()
     return decision_record(
+        track="work",
         application=application,
         caseworker=caseworker,
         outcome=DecisionOutcome.APPROVED,
@@ -96,6 +97,7 @@ def test_a_standing_decision_outside_the_rules_is_refused(
 
     with pytest.raises(DecisionInvalid):
         decision_record(
+            track="work",
             application=submitted_application,
             caseworker=caseworker,
             outcome=outcome,

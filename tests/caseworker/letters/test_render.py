@@ -203,6 +203,7 @@ def test_the_letter_is_rendered_after_commit_not_inside_the_transaction(
     with mock.patch("caseworker.letters.tasks.letter_render") as render:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             decision = decision_record(
+                track="work",
                 application=submitted_application,
                 caseworker=caseworker,
                 outcome=DecisionOutcome.APPROVED,

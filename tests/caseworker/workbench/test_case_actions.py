@@ -121,6 +121,7 @@ def test_approving_as_proposed_records_the_decision_and_locks_every_section(
     response = client_for(caseworker).post(
         reverse("caseworker:case_detail", args=[case.pk]),
         {
+            "track": "work",
             "outcome": "approved",
             "amount": str(amount.quantize(Decimal(1))),
             "months": "1",
@@ -145,7 +146,9 @@ def test_approving_as_proposed_records_the_decision_and_locks_every_section(
 
 def test_a_decision_without_reasons_is_refused(case: Application, caseworker: User) -> None:
     with pytest.raises(DecisionInvalid):
-        decision_record(application=case, caseworker=caseworker, outcome="rejected", reason=" ")
+        decision_record(
+            track="work", application=case, caseworker=caseworker, outcome="rejected", reason=" "
+        )
     response = client_for(caseworker).post(
         reverse("caseworker:case_detail", args=[case.pk]), {"outcome": "rejected", "reason": ""}
     )
@@ -171,7 +174,12 @@ def test_signing_sets_off_the_letter_and_payment_in_the_same_transaction(
 
     with decision_signed.overridden(letter, payment), pytest.raises(RuntimeError):
         decision_record(
-            application=case, caseworker=caseworker, outcome="approved", reason="Ja.", amount=1000
+            track="work",
+            application=case,
+            caseworker=caseworker,
+            outcome="approved",
+            reason="Ja.",
+            amount=1000,
         )
     assert [s[0] for s in seen] == ["letter", "payment"]
     assert all(s[2] for s in seen)  # the decision existed inside the transaction ...
@@ -277,6 +285,7 @@ def test_a_decided_case_refuses_a_second_decision_section(
     case: Application, caseworker: User
 ) -> None:
     decision_record(
+        track="work",
         application=case,
         caseworker=caseworker,
         outcome="approved",
@@ -299,6 +308,7 @@ def test_approving_less_than_calculated_is_a_partial_rejection(
     response = client_for(caseworker).post(
         reverse("caseworker:case_detail", args=[case.pk]),
         {
+            "track": "work",
             "outcome": "approved",
             "amount": str(amount),
             "months": "1",
@@ -312,7 +322,11 @@ def test_approving_less_than_calculated_is_a_partial_rejection(
 
 def test_a_full_rejection_records_no_amount(case: Application, caseworker: User) -> None:
     decision = decision_record(
-        application=case, caseworker=caseworker, outcome="rejected", reason="Tillgångar finns."
+        track="work",
+        application=case,
+        caseworker=caseworker,
+        outcome="rejected",
+        reason="Tillgångar finns.",
     )
     assert decision.amount == 0
     case.refresh_from_db()
@@ -329,6 +343,7 @@ def test_an_amount_above_the_limit_waits_for_a_second_caseworker(
     case.municipality.refresh_from_db()
     with pytest.raises(SecondApprovalRequired):
         decision_record(
+            track="work",
             application=case,
             caseworker=caseworker,
             outcome="approved",
@@ -336,6 +351,7 @@ def test_an_amount_above_the_limit_waits_for_a_second_caseworker(
             amount=Decimal(5000),
         )
     draft = decision_submit(
+        track="work",
         application=case,
         caseworker=caseworker,
         outcome="approved",
@@ -362,6 +378,7 @@ def test_the_second_caseworker_can_send_a_decision_back(
     Municipality.objects.filter(pk=case.municipality_id).update(second_approval_limit=1000)
     case.municipality.refresh_from_db()
     decision_submit(
+        track="work",
         application=case,
         caseworker=caseworker,
         outcome="approved",
@@ -393,7 +410,14 @@ def test_a_caseworker_in_introduction_needs_their_mentor_for_every_decision(
     caseworker.refresh_from_db()
     response = client_for(caseworker).post(
         reverse("caseworker:case_detail", args=[case.pk]),
-        {"outcome": "approved", "amount": "100", "months": "1", "reason": "Ja.", "partly": "on"},
+        {
+            "track": "work",
+            "outcome": "approved",
+            "amount": "100",
+            "months": "1",
+            "reason": "Ja.",
+            "partly": "on",
+        },
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -410,7 +434,9 @@ def test_a_caseworker_in_introduction_needs_their_mentor_for_every_decision(
 def test_sending_back_needs_a_note(case: Application, caseworker: User, colleague: User) -> None:
     User.objects.filter(pk=caseworker.pk).update(in_introduction=True)
     caseworker.refresh_from_db()
-    decision_submit(application=case, caseworker=caseworker, outcome="rejected", reason="Nej.")
+    decision_submit(
+        track="work", application=case, caseworker=caseworker, outcome="rejected", reason="Nej."
+    )
     with pytest.raises(ActionNotAllowed):
         decision_draft_send_back(application=case, by=colleague, note=" ")
 
@@ -429,7 +455,9 @@ def test_a_supplement_request_pauses_the_case_until_it_arrives(
     case.refresh_from_db()
     assert case.status == Status.AWAITING_SUPPLEMENT
     with pytest.raises(Exception):  # noqa: B017 - no decision while paused
-        decision_record(application=case, caseworker=caseworker, outcome="rejected", reason="x")
+        decision_record(
+            track="work", application=case, caseworker=caseworker, outcome="rejected", reason="x"
+        )
     supplement_received(application=case, by=applicant)
     case.refresh_from_db()
     assert case.status == Status.AWAITING_CASEWORKER
@@ -467,7 +495,9 @@ def test_an_adverse_decision_on_unseen_register_facts_needs_kommunicering_first(
 ) -> None:
     with_undeclared_housing_allowance(case)
     with pytest.raises(DecisionInvalid, match="kommunicera"):
-        decision_record(application=case, caseworker=caseworker, outcome="rejected", reason="Nej.")
+        decision_record(
+            track="work", application=case, caseworker=caseworker, outcome="rejected", reason="Nej."
+        )
     page = client_for(caseworker).get(reverse("caseworker:case_detail", args=[case.pk]))
     facts = page.context["uncommunicated_facts"]
     assert len(facts) == 1 and "Bostadsbidrag" in facts[0]
@@ -490,7 +520,7 @@ def test_an_adverse_decision_on_unseen_register_facts_needs_kommunicering_first(
     case.refresh_from_db()
     assert case.status == Status.AWAITING_CASEWORKER
     decision = decision_record(
-        application=case, caseworker=caseworker, outcome="rejected", reason="Nej."
+        track="work", application=case, caseworker=caseworker, outcome="rejected", reason="Nej."
     )
     assert decision.outcome == "rejected"
 
@@ -508,6 +538,7 @@ def test_no_decision_while_a_communication_is_open_before_its_deadline(
     case.refresh_from_db()
     with pytest.raises(Exception):  # noqa: B017 - the case waits for the reply
         decision_record(
+            track="work",
             application=case,
             caseworker=caseworker,
             outcome="approved",
@@ -522,6 +553,7 @@ def test_no_decision_while_a_communication_is_open_before_its_deadline(
     assert case.status == Status.AWAITING_CASEWORKER
     assert Communication.objects.get().closed_at is not None
     decision_record(
+        track="work",
         application=case,
         caseworker=caseworker,
         outcome="approved",
@@ -578,10 +610,15 @@ def test_a_rejection_for_a_family_needs_a_child_impact_assessment(
 ) -> None:
     with pytest.raises(DecisionInvalid, match="barnkonsekvensanalys"):
         decision_record(
-            application=family_case, caseworker=caseworker, outcome="rejected", reason="Nej."
+            track="work",
+            application=family_case,
+            caseworker=caseworker,
+            outcome="rejected",
+            reason="Nej.",
         )
     with pytest.raises(DecisionInvalid, match="barnkonsekvensanalys"):
         decision_record(
+            track="work",
             application=family_case,
             caseworker=caseworker,
             outcome="approved",
@@ -596,7 +633,11 @@ def test_a_rejection_for_a_family_needs_a_child_impact_assessment(
     assert response.status_code == 302
     assert ChildImpactAssessment.objects.filter(application=family_case).count() == 1
     decision_record(
-        application=family_case, caseworker=caseworker, outcome="rejected", reason="Nej."
+        track="work",
+        application=family_case,
+        caseworker=caseworker,
+        outcome="rejected",
+        reason="Nej.",
     )
 
 
@@ -604,6 +645,7 @@ def test_an_approval_in_full_for_a_family_needs_no_child_impact_assessment(
     family_case: Application, caseworker: User
 ) -> None:
     decision_record(
+        track="work",
         application=family_case,
         caseworker=caseworker,
         outcome="approved",

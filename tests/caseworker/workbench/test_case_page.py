@@ -62,6 +62,7 @@ def test_every_get_of_a_case_url_writes_exactly_one_access_log_row(
     exist for their URLs too."""
     with django_capture_on_commit_callbacks(execute=True):
         decision_record(
+            track="work",
             application=submitted_application,
             caseworker=caseworker,
             outcome="approved",

@@ -388,11 +388,13 @@ def test_a_decided_case_is_not_rechecked(
 ) -> None:
     application = submit_while_forsakringskassan_is_down(make_draft, carina, submit)
     decision_record(
+        track="work",
         application=application,
         caseworker=caseworker,
         outcome="rejected",
         reason="Avslag.",
-        communication_not_needed="Avslaget bygger inte på registeruppgifterna.",
+        communication_exception="irrelevant",
+        communication_note="Avslaget bygger inte på registeruppgifterna.",
     )
     assert registers_recheck_due() == []
     assert assessment_recheck(application_id=application.pk) is False

@@ -36,6 +36,7 @@ def approve(caseworker: User) -> Callable[..., Decision]:
     def do(application: Application) -> Decision:
         proposal = Proposal.objects.filter(application=application).first()
         return decision_record(
+            track="work",
             application=application,
             caseworker=caseworker,
             outcome="approved",
