@@ -50,6 +50,7 @@ class CaseworkerConfig(AppConfig):
         intake.status_page_context.subscribe(pauses.status_page_context)
         intake.status_page_context.subscribe(delivery.status_page_context)
         intake.application_shown.subscribe(delivery.application_shown)
+        intake.cases_shown.subscribe(access.cases_shown)
         # The robot: a month under a standing decision, an automated decision where delegated.
         robot.proposal_stored.subscribe(standing.month_approve_if_unchanged)
         # The register may show a protected identity the owner may not handle (#16 item 7):
@@ -62,9 +63,8 @@ class CaseworkerConfig(AppConfig):
         decisions.decision_signed.subscribe(letters.letter_for_decision_queue)
         decisions.decision_signed.subscribe(payments.payment_order_for_decision)
         decisions.decision_signed.subscribe(delivery.decision_notice_queue)
-        # meetings: a plan that refers the household to social services; who saw which case.
+        # meetings: a plan that refers the household to social services.
         meetings.social_referral_planned.subscribe(referrals.referral_from_meeting_plan)
-        meetings.meetings_shown.subscribe(access.meetings_shown)
         notifications.notices_sent.subscribe(delivery.deliveries_record_sent)
         notifications.notices_delivered.subscribe(delivery.deliveries_record_delivered)
         # A letter that cannot be posted (no address, not protected): a task to reach them.

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.http import HttpResponseBase
+from django.template.response import SimpleTemplateResponse
+
 from kernel.events import Topic
 
 if TYPE_CHECKING:
@@ -63,3 +66,34 @@ status_page_context: Topic[Application, dict[str, object]] = Topic(
     "intake.status_page_context", required=False
 )
 application_shown: Topic[ApplicationShown, None] = Topic("intake.application_shown")
+
+
+@dataclass(frozen=True)
+class CasesShown:
+    """A staff page showed these cases' people (name, household, ...)."""
+
+    user: User
+    application_ids: tuple[int, ...]
+    page: str  # the URL name, for the access log's detail
+    change: bool = False  # the request also changed something (a POST that succeeded)
+
+
+# A staff page that shows cases' people without passing caseworker's case door (assisted
+# registration here; the secretary's meeting pages and calendar files in meetings): one
+# access-log row per case, as for every page that shows a person's data (caseworker, #16).
+cases_shown: Topic[CasesShown, None] = Topic("intake.cases_shown")
+
+
+def cases_shown_when_rendered(response: HttpResponseBase, event: CasesShown) -> None:
+    """Publish `event` once `response` has shown it: a template response when rendered, any
+    other response now. A form shown again with its errors (400) shows the data too; a refusal
+    or a failure (403, 404, 5xx) shows nothing and publishes nothing."""
+
+    def publish(rendered: HttpResponseBase) -> None:
+        if rendered.status_code <= 400 and event.application_ids:
+            cases_shown.publish(event)
+
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+        response.add_post_render_callback(publish)
+    else:
+        publish(response)

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import SimpleTemplateResponse, TemplateResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role, User
 from accounts.permissions import applicant_required, role_required, secretary_required
 from intake.access import access_application
+from intake.events import CasesShown, cases_shown_when_rendered
 from meetings import calendar, ics
 from meetings.availability import closing_days_for, day_bounds
 from meetings.booking import SlotTaken
@@ -32,7 +33,6 @@ from meetings.changes import (
     meeting_reschedule,
     meeting_set_needs,
 )
-from meetings.events import MeetingsShown, meetings_shown
 from meetings.feeds import calendar_feed_create, calendar_feed_owner, calendar_feed_revoke
 from meetings.forms import MeetingNeedsForm, NeedsScreenForm, RecordForm, RescheduleForm
 from meetings.models import Meeting, NeedsScreen
@@ -68,24 +68,15 @@ def _shown(
     page: str,
     change: bool = False,
 ) -> HttpResponse:
-    """Every page that shows a person's data writes an access-log row (#16): once `response`
-    has shown the meetings' applicants (a template when rendered). A form shown again with its
-    errors (400) shows them too; a refusal or a failure (403, 404, 5xx) shows nothing."""
-    event = MeetingsShown(
+    """Every page that shows a person's data writes an access-log row (#16): the meetings'
+    applicants (name, case, household), once `response` has shown them."""
+    event = CasesShown(
         user=user,
         application_ids=tuple(meeting.application_id for meeting in meetings),
         page=page,
         change=change,
     )
-
-    def record(rendered: HttpResponse) -> None:
-        if rendered.status_code <= 400 and event.application_ids:
-            meetings_shown.publish(event)
-
-    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
-        response.add_post_render_callback(record)
-    else:
-        record(response)
+    cases_shown_when_rendered(response, event)
     return response
 
 

@@ -17,8 +17,8 @@ from django.template.response import SimpleTemplateResponse
 
 from accounts.models import User
 from caseworker.models import AccessAction, AccessDenial, AccessLog, DenialStatus, JournalEntry
+from intake.events import CasesShown
 from intake.models import Application
-from meetings.events import MeetingsShown
 
 DENIAL_STATUSES = frozenset(DenialStatus.values)
 
@@ -32,9 +32,9 @@ def access_log_record(
     )
 
 
-def meetings_shown(event: MeetingsShown) -> None:
-    """Subscriber of `meetings.meetings_shown`: a meeting page or calendar file showed these
-    cases' applicants (name, case, household) to a member of staff; one row per case, as for
+def cases_shown(event: CasesShown) -> None:
+    """Subscriber of `intake.cases_shown`: a staff page outside the case door (a meeting page or
+    calendar file, assisted registration) showed these cases' people; one row per case, as for
     any staff page that shows a person's data."""
     action = AccessAction.CHANGE if event.change else AccessAction.VIEW_PARTIAL
     AccessLog.objects.bulk_create(

@@ -27,7 +27,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.identity import masked, normalise_personnummer
 from accounts.models import Mandate, MandateKind
 from accounts.permissions import caseworker_required, staff_municipality_id
-from intake import services
+from intake import events, services
 from intake.access import access_registered_draft
 from intake.forms import (
     AssetsForm,
@@ -234,10 +234,15 @@ def register_application(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
                 request,
                 _("Sparat %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")},
             )
-            return redirect("assisted:register_application", pk=application.pk)
+            return _shown(
+                redirect("assisted:register_application", pk=application.pk),
+                request,
+                application,
+                change=True,
+            )
     else:
         forms_ = _forms(application)
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "intake/assisted_application.html",
         {
@@ -248,6 +253,27 @@ def register_application(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
             **forms_,
         },
     )
+    return _shown(response, request, application)
+
+
+def _shown(
+    response: HttpResponse,
+    request: AuthenticatedHttpRequest,
+    application: Application,
+    *,
+    change: bool = False,
+) -> HttpResponse:
+    """The household's names and personnummer are on the page: an access-log row (#16)."""
+    events.cases_shown_when_rendered(
+        response,
+        events.CasesShown(
+            user=request.user,
+            application_ids=(application.pk,),
+            page=request.resolver_match.view_name if request.resolver_match else "",
+            change=change,
+        ),
+    )
+    return response
 
 
 @caseworker_required
@@ -277,8 +303,8 @@ def register_submit_paper(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
                 request,
                 _("Pappersansökan %(ref)s är inskickad.") % {"ref": application.reference},
             )
-            return redirect("assisted:register_start")
-    return TemplateResponse(
+            return _shown(redirect("assisted:register_start"), request, application, change=True)
+    response = TemplateResponse(
         request,
         "intake/assisted_application.html",
         {
@@ -290,6 +316,7 @@ def register_submit_paper(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         },
         status=400,
     )
+    return _shown(response, request, application)
 
 
 @caseworker_required

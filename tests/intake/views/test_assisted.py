@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
+from caseworker.models import AccessAction, AccessLog
 from intake.models import Application
 from intake.services import application_submit
 from intake.services.registration import (
@@ -157,3 +158,32 @@ def test_staff_cannot_open_drafts_they_did_not_register(
 def test_registration_pages_are_for_caseworkers(client: Client, applicant: User) -> None:
     client.force_login(applicant)
     assert client.get(reverse("assisted:register_start")).status_code == 403
+
+
+def test_every_registration_page_that_shows_the_household_is_in_the_access_log(
+    client: Client, caseworker: User, make_staff: Callable, trelleborg: object
+) -> None:
+    """The page shows the household's names and personnummer: like every staff page that shows
+    a person's data, it writes an access-log row (#16 item 13); a refusal writes none."""
+    application = application_register_start(
+        staff=caseworker, personnummer=PNR_ALVA, channel="paper"
+    )
+    c = _staff_client(client, caseworker)
+    url = reverse("assisted:register_application", args=[application.pk])
+    assert c.get(url).status_code == 200
+    _fill(c, application)  # a POST that saves: a change
+    submit = reverse("assisted:register_submit_paper", args=[application.pk])
+    assert c.post(submit, {"paper-document_reference": ""}).status_code == 400  # shown again
+
+    rows = AccessLog.objects.filter(application=application, user=caseworker)
+    assert sorted(rows.values_list("detail", "action")) == sorted(
+        [
+            ("assisted:register_application", AccessAction.VIEW_PARTIAL),
+            ("assisted:register_application", AccessAction.CHANGE),
+            ("assisted:register_submit_paper", AccessAction.VIEW_PARTIAL),
+        ]
+    )
+    other = make_staff("annan", Role.CASEWORKER, trelleborg)
+    c.post(reverse("accounts:logout"))
+    assert _staff_client(c, other).get(url).status_code == 404
+    assert AccessLog.objects.count() == 3
