@@ -32,7 +32,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "municipality", "is_active")
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        ("Bistånd", {"fields": ("role", "municipality", "personnummer")}),
+        ("Bistånd", {"fields": ("role", "municipality", "personnummer", "may_handle_protected")}),
     )
     actions = ("second_factor_activation_issue", "staff_deactivate")
 
