@@ -75,6 +75,7 @@ def test_a_caseworker_takes_a_case_from_the_queue_to_a_signed_decision(
         decide = page.locator("section[aria-labelledby='decide-heading']")
         expect(decide.get_by_label("Beviljat")).to_be_checked()
         assert float(decide.get_by_label("Belopp (kr)").input_value()) == robot_amount - 1000
+        decide.get_by_label("Arbetsspåret").check()  # the case's first decision (#16 item 10)
         decide.get_by_label("Motivering").fill("Bistånd enligt norm och skälig hyra.")
         decide.get_by_role("button", name="Fatta beslut").click()
         expect(page.get_by_role("status")).to_contain_text("Beslutet är registrerat.")

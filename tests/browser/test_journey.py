@@ -190,6 +190,7 @@ def test_journey_applicant_robot_caseworker_secretary(
         expect(decide.get_by_label("Beviljat")).to_be_checked()  # the robot found a right to aid
         amount_input = decide.get_by_label("Belopp (kr)")
         assert float(amount_input.input_value()) == proposal_amount  # prefilled from the proposal
+        decide.get_by_label("Arbetsspåret").check()  # the case's first decision (#16 item 10)
         decide.get_by_label("Motivering").fill("Hushållet saknar inkomster; bistånd enligt norm.")
         decide.get_by_role("button", name="Fatta beslut").click()
         expect(cw.get_by_role("status")).to_contain_text("Beslutet är registrerat.")
