@@ -52,6 +52,7 @@ from caseworker.models.caseload import (
     Reminder,
     StaffAlert,
 )
+from intake.events import CasesShown, cases_shown_when_rendered
 from intake.models import Application
 from intake.states import OPEN_STATUSES
 
@@ -77,9 +78,28 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         role__in=[*CASE_HANDLING_ROLES, Role.SECRETARY],
         is_active=True,
     ).order_by("first_name", "last_name", "pk")
-    return TemplateResponse(
+    response = TemplateResponse(
         request, "caseworker/dashboard.html", {"board": board, "colleagues": colleagues}
     )
+    return _shown(request, response, [*board.unacknowledged, *board.outreach])
+
+
+def _shown(
+    request: AuthenticatedHttpRequest,
+    response: TemplateResponse,
+    rows: list[Referral | OutreachTask | Reminder],
+) -> TemplateResponse:
+    """A referral's reason, a reminder's text and an outreach task's applicant are a person's
+    data: one access-log row per case shown (#16 item 13), once the page has rendered."""
+    cases_shown_when_rendered(
+        response,
+        CasesShown(
+            user=request.user,
+            application_ids=tuple(dict.fromkeys(row.application_id for row in rows)),
+            page=request.resolver_match.view_name if request.resolver_match else "",
+        ),
+    )
+    return response
 
 
 @team_lead_required
@@ -191,18 +211,18 @@ def referral_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     received = Referral.objects.filter(to_owner=user, closed_at__isnull=True)
     sent = Referral.objects.filter(from_owner=user, closed_at__isnull=True)
     related = ("application", "from_owner", "to_owner")
-    return TemplateResponse(
-        request,
-        "caseworker/referral_list.html",
-        {
-            "received": received.select_related(*related).order_by("acknowledge_by", "pk"),
-            "sent": sent.select_related(*related).order_by("acknowledge_by", "pk"),
-            "reminders": reminders_for(user) if user.role in CASE_HANDLING_ROLES else [],
-            "outreach": OutreachTask.objects.filter(assigned_to=user, status="open")
+    shown: dict[str, list[Any]] = {
+        "received": list(received.select_related(*related).order_by("acknowledge_by", "pk")),
+        "sent": list(sent.select_related(*related).order_by("acknowledge_by", "pk")),
+        "reminders": list(reminders_for(user)) if user.role in CASE_HANDLING_ROLES else [],
+        "outreach": list(
+            OutreachTask.objects.filter(assigned_to=user, status="open")
             .select_related("application__applicant")
-            .order_by("due_at", "pk"),
-        },
-    )
+            .order_by("due_at", "pk")
+        ),
+    }
+    response = TemplateResponse(request, "caseworker/referral_list.html", shown)
+    return _shown(request, response, [row for rows in shown.values() for row in rows])
 
 
 def _referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:

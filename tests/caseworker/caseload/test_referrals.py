@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.template.loader import render_to_string
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Municipality, Role, User
@@ -26,11 +27,12 @@ from caseworker.caseload.referrals import (
     referrals_open_for,
 )
 from caseworker.caseload.referrals import status_page_context as referrals_status_page_context
+from caseworker.models import AccessAction, AccessLog
 from caseworker.models.caseload import AlertKind, OwnershipSettings, Referral, StaffAlert
 from intake.models import Application, Decision
 from meetings.changes import meeting_record
 from meetings.models import Attendance, Meeting, Outcome
-from tests.builders import WEDNESDAY, case_make
+from tests.builders import WEDNESDAY, case_make, client_for
 from tests.conftest import PASSWORD
 
 # On the suite's working Wednesday morning, from before the first fixture runs.
@@ -278,3 +280,26 @@ def test_a_plan_nobody_in_social_services_can_take_is_not_lost(
         application=submitted_application, text__contains="kunde inte lämnas över"
     ).exists()
     assert submitted_application.journal.filter(text__contains="kunde inte lämnas över").exists()
+
+
+def test_the_pages_that_list_referrals_log_the_cases_they_show(
+    case: Application, secretary: User, caseworker: User, leads: tuple[User, User]
+) -> None:
+    """A referral's reason is the household's data: the referral list and the dashboard write
+    an access-log row per case they show (#16 item 13)."""
+    refer(case, secretary, caseworker)
+    work_lead, _social_lead = leads
+
+    for user, name in (
+        (secretary, "caseworker:referral_list"),
+        (caseworker, "caseworker:referral_list"),
+        (work_lead, "caseworker:dashboard"),
+    ):
+        page = client_for(user).get(reverse(name))
+        assert "Hälsan gör det svårt att arbeta." in page.content.decode()
+        assert (
+            AccessLog.objects.filter(
+                user=user, application=case, action=AccessAction.VIEW_PARTIAL, detail=name
+            ).count()
+            == 1
+        )
