@@ -862,13 +862,11 @@ def test_counts_are_kept_for_a_while_but_the_rows_are_always_live(
 
 @pytest.mark.parametrize("sort", ["submitted", "due", "month", "reference"])
 @pytest.mark.parametrize("direction", ["asc", "desc"])
-def test_an_open_emergency_submitted_last_is_first_in_every_order(
+def test_an_open_emergency_is_first_in_every_order(
     make_case: Callable[..., Application], caseworker: User, sort: str, direction: str
 ) -> None:
     ordinary = [
-        make_case(
-            submitted_at=NOW - timedelta(days=n + 1), decision_due_at=NOW + timedelta(days=n)
-        )
+        make_case(submitted_at=NOW - timedelta(days=n + 1), decision_due_at=NOW + timedelta(days=n))
         for n in range(30)
     ]
     emergency = make_case(
@@ -878,6 +876,15 @@ def test_an_open_emergency_submitted_last_is_first_in_every_order(
         emergency_eviction_notice=True,
     )
     make_case(status=Status.APPROVED, emergency_no_food=True)  # decided: not first any more
+    # One ordinary case that every plain order would put first when descending: submitted
+    # after the emergency, the latest deadline, a later month.
+    ordinary.append(
+        make_case(
+            submitted_at=NOW - timedelta(minutes=1),
+            decision_due_at=NOW + timedelta(days=100),
+            month=date(2026, 12, 1),
+        )
+    )
     client = client_for(caseworker)
     response = client.get(QUEUE + f"?sort={sort}&dir={direction}")
     refs = listed(response)
