@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from caseworker.decisions.households import household_approval_blocker
 from caseworker.decisions.services import decision_signed
 from eligibility.robot.events import ProposalStored
 from intake.models import Application, Decision, DecisionOutcome
@@ -63,6 +64,8 @@ def month_approve_if_unchanged(stored: ProposalStored) -> None:
     application, proposal = stored.application, stored.proposal
     if not application.standing_decision_id or not proposal.approvable or proposal.sampled:
         return
+    if household_approval_blocker(application):
+        return  # maybe one household with another case: a caseworker resolves it (#16 item 3)
     decision = application_approve_under_standing_decision(
         application=application, amount=proposal.amount
     )

@@ -27,6 +27,7 @@ from caseworker.decisions.services import (
     decision_record,
     decision_submit,
 )
+from caseworker.decisions.standing import standing_decision_renewals_create
 from caseworker.models import JournalEntry
 from eligibility.models import CaseWarning, HouseholdLink, Proposal, WarningStatus
 from eligibility.robot.assessment import assessment_run
@@ -41,6 +42,7 @@ from tests.conftest import PNR_CARINA, PNR_CHILD
 pytestmark = pytest.mark.usefixtures("frozen_wednesday", "secretary", "no_stickprov")
 
 NOVEMBER = date(2026, 11, 1)
+DECEMBER = date(2026, 12, 1)
 
 
 @pytest.fixture
@@ -446,3 +448,37 @@ def test_a_link_of_another_case_cannot_be_resolved_through_this_one(
     )
     link.refresh_from_db()
     assert not link.resolved
+
+
+def test_a_month_under_a_standing_decision_is_not_approved_while_linked(
+    settings: Any,
+    submitted_application: Application,
+    caseworker: User,
+    make_draft: Callable[..., Application],
+    submit: Callable[[Application], Application],
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    """Alva's three-month standing decision would approve December by itself; a link to
+    another December application keeps the month for a caseworker."""
+    acknowledge_all(submitted_application, caseworker)
+    standing = decision_record(
+        application=submitted_application,
+        caseworker=caseworker,
+        outcome="approved",
+        amount=Proposal.objects.get(application=submitted_application).amount,
+        reason="Beviljas enligt förslaget.",
+        months=3,
+    )
+    other = submit(make_draft(applicant_make("Dana"), month=DECEMBER))
+    settings.ROBOT_MODE = "celery"
+    settings.CELERY_BROKER_URL = "memory://"
+    with django_capture_on_commit_callbacks(execute=True):
+        [december] = standing_decision_renewals_create(month=DECEMBER)
+    december.refresh_from_db()
+    assert december.standing_decision == standing and december.status == Status.SUBMITTED
+    HouseholdLink.objects.create(first=other, second=december, who="registered")
+
+    assert assessment_run(application_id=december.pk, worker_id="w1")
+    december.refresh_from_db()
+    assert december.status == Status.AWAITING_CASEWORKER
+    assert not Decision.objects.filter(application=december).exists()
