@@ -24,6 +24,7 @@ from caseworker.decisions.households import (
 from caseworker.decisions.services import (
     DecisionInvalid,
     application_track_set,
+    decision_draft_approve,
     decision_record,
     decision_submit,
 )
@@ -482,3 +483,35 @@ def test_a_month_under_a_standing_decision_is_not_approved_while_linked(
     december.refresh_from_db()
     assert december.status == Status.AWAITING_CASEWORKER
     assert not Decision.objects.filter(application=december).exists()
+
+
+def test_a_decision_waiting_for_attest_is_not_signed_once_the_case_is_linked(
+    submitted_application: Application,
+    caseworker: User,
+    make_staff: Callable[..., User],
+    trelleborg: Municipality,
+    make_draft: Callable[..., Application],
+    submit: Callable[[Application], Application],
+) -> None:
+    """The draft went to attest before the other application arrived; the second caseworker's
+    signature is refused while the link is open."""
+    novice = make_staff("introduktion", Role.CASEWORKER, trelleborg)
+    novice.in_introduction = True
+    novice.save(update_fields=["in_introduction"])
+    acknowledge_all(submitted_application, caseworker)
+    draft = decision_submit(
+        application=submitted_application,
+        caseworker=novice,
+        outcome="approved",
+        reason="Behovet är styrkt.",
+        amount=Proposal.objects.get(application=submitted_application).amount,
+    )
+    assert not isinstance(draft, Decision)
+    other = submit(make_draft(applicant_make("Dana")))
+    HouseholdLink.objects.create(first=submitted_application, second=other, who="registered")
+    submitted_application.refresh_from_db()
+
+    with pytest.raises(DecisionInvalid, match="kopplat till ärende"):
+        decision_draft_approve(application=submitted_application, by=caseworker)
+    submitted_application.refresh_from_db()
+    assert submitted_application.status == Status.AWAITING_SECOND_APPROVAL
