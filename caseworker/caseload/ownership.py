@@ -517,8 +517,10 @@ def owner_cases_hand_over(change: StaffAccessNarrowed) -> None:
 
 def owner_after_robot(application: Application) -> None:
     """Subscriber of the robot's `proposal_ready`: the register may just have shown a protected
-    identity the owner chosen at submission may not handle."""
-    owner_ensure(application_id=application.pk, why=_("registeruppgifter"))
+    identity the owner chosen at submission may not handle. The robot changes nothing else an
+    owner depends on, so an unprotected case costs no query (the robot's budget, ADR 0003)."""
+    if application.protected_identity:
+        owner_ensure(application_id=application.pk, why=_("registeruppgifter"))
 
 
 def _previous_owner_id(application: Application) -> int | None:

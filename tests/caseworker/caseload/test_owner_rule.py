@@ -4,8 +4,10 @@ handle them; a case nobody responsible may see alerts the team leads at once."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +27,7 @@ from caseworker.caseload.tasks import owners_repair_task
 from caseworker.models import JournalEntry
 from caseworker.models.caseload import AlertKind, Reminder, StaffAlert
 from caseworker.workbench.assignment import AssignmentRefused, applications_assign
+from eligibility.registers.population import FakePopulationRegister
 from eligibility.robot.events import proposal_ready
 from intake import services as intake
 from intake.models import Application
@@ -284,3 +287,31 @@ def test_the_dashboard_page_names_the_inactive_owner_and_counts_the_cases_as_wit
     assert '<dd id="figure-unassigned">1</dd>' in html
     row = html[html.index(f'id="owner-{anna.pk}"') :]
     assert "inaktiverad" in row[: row.index("</tr>")]
+
+
+def test_the_robot_run_that_finds_a_protected_identity_moves_the_case_from_its_first_owner(
+    monkeypatch: pytest.MonkeyPatch,
+    make_draft: Callable[..., Application],
+    applicant: User,
+    caseworker: User,
+    secretary: User,
+    trelleborg: Municipality,
+    make_staff: Callable[..., User],
+    submit: Callable[[Application], Application],
+) -> None:
+    carl = _allowed(make_staff("carl", Role.CASEWORKER, trelleborg))
+    for _ in range(3):
+        case_make(trelleborg, carl)  # carl is busier: the unprotected case goes to `caseworker`
+    answer = FakePopulationRegister.answer
+
+    def protected_answer(self: FakePopulationRegister, personnummer: str, *, as_of: date) -> Any:
+        extract = answer(self, personnummer, as_of=as_of)
+        if personnummer != applicant.personnummer:
+            return extract
+        return dataclasses.replace(extract, protected_identity=True, address="")
+
+    monkeypatch.setattr(FakePopulationRegister, "answer", protected_answer)
+    case = submit(make_draft(applicant))
+    assert case.status == Status.AWAITING_CASEWORKER and case.protected_identity
+    assert case.owner == carl
+    assert JournalEntry.objects.filter(application=case, text__contains="Handlaggare").exists()
