@@ -29,6 +29,7 @@ from accounts.models import User
 from caseworker.audit.log import journal_write
 from eligibility.models import HouseholdLink, HouseholdLinkResolution
 from eligibility.robot.events import HouseholdLinked
+from intake.access import applications_visible_to
 from intake.models import Application
 from intake.states import Status
 
@@ -44,6 +45,9 @@ class LinkedCase:
     link: HouseholdLink
     other: Application
     blocks_approval: str  # why this case cannot be approved because of the link ("" if not)
+    # Whether the viewer may open the other case (a protected identity they may not handle:
+    # the page names its reference, as the robot's warning does, and nothing more).
+    other_visible: bool = True
 
     @property
     def open(self) -> bool:
@@ -81,13 +85,23 @@ def _blocks(link: HouseholdLink, application: Application, other: Application) -
     )
 
 
-def household_links_for(application: Application) -> list[LinkedCase]:
-    """The case's links, each with the other case and whether it blocks an approval here."""
-    found = []
-    for link in _links_of(application):
-        other = link.second if link.first_id == application.pk else link.first
-        found.append(LinkedCase(link, other, _blocks(link, application, other)))
-    return found
+def household_links_for(
+    application: Application, *, viewer: User | None = None
+) -> list[LinkedCase]:
+    """The case's links, each with the other case and whether it blocks an approval here
+    (with `viewer`: and whether they may open the other case; one query more, only when there
+    is a link)."""
+    links = _links_of(application)
+    others = [link.second if link.first_id == application.pk else link.first for link in links]
+    visible = {other.pk for other in others}
+    if viewer is not None and others:
+        visible = set(
+            applications_visible_to(viewer).filter(pk__in=visible).values_list("pk", flat=True)
+        )
+    return [
+        LinkedCase(link, other, _blocks(link, application, other), other.pk in visible)
+        for link, other in zip(links, others, strict=True)
+    ]
 
 
 def household_approval_blocker(application: Application) -> str:
@@ -140,7 +154,12 @@ def household_link_resolve(
         raise HouseholdLinkRefused("Kopplingen är redan avgjord.")
     if not reason:
         raise HouseholdLinkRefused("Skriv skälet till bedömningen.")
-    other = Application.objects.get(pk=link.other_id(application.pk))
+    other = applications_visible_to(by).filter(pk=link.other_id(application.pk)).first()
+    if other is None:  # a protected identity `by` may not handle: someone who may decides
+        raise HouseholdLinkRefused(
+            "Du har inte behörighet till det andra ärendet: en handläggare med behörighet avgör "
+            "kopplingen."
+        )
     if resolution == HouseholdLinkResolution.SEPARATE:
         kept = None
         summary = f"Två hushåll: ärendena prövas var för sig. Skäl: {reason}"

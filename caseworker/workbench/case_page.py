@@ -193,7 +193,7 @@ def _case_context(application: Application, user: Any) -> dict[str, Any]:
             "can_approve_payment": status == Status.AWAITING_CASEWORKER
             and Section.PAYMENT not in context["approvals"],
             "can_set_track": not application.is_decided,
-            "household_links": household_links_for(application),
+            "household_links": household_links_for(application, viewer=user),
             # #16 item 14: an open emergency's deadline, at the top of the page.
             "emergency": emergency_deadline_of(application) if status in OPEN_STATUSES else None,
         }

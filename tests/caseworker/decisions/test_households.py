@@ -515,3 +515,32 @@ def test_a_decision_waiting_for_attest_is_not_signed_once_the_case_is_linked(
         decision_draft_approve(application=submitted_application, by=caseworker)
     submitted_application.refresh_from_db()
     assert submitted_application.status == Status.AWAITING_SECOND_APPROVAL
+
+
+def test_a_caseworker_who_may_not_see_the_other_case_sees_only_its_reference(
+    linked: tuple[Application, Application], caseworker: User
+) -> None:
+    """The other case has a protected identity this caseworker may not handle: the page names
+    its reference (as the robot's warning does) but not its status nor a way in, and the link
+    is resolved by someone who may see both."""
+    hers, his = linked
+    Application.objects.filter(pk=his.pk).update(protected_identity=True)
+    page = (
+        client_for(caseworker)
+        .get(reverse("caseworker:case_detail", args=[hers.pk]))
+        .content.decode()
+    )
+    assert f"Kopplat till ärende {his.reference} för samma månad" in page
+    assert (
+        his.get_status_display() not in page.split('id="case-household"')[1].split("</section>")[0]
+    )
+    assert reverse("caseworker:case_detail", args=[his.pk]) not in page
+    assert reverse("caseworker:case_household_link", args=[hers.pk]) not in page
+    with pytest.raises(HouseholdLinkRefused, match="behörighet"):
+        household_link_resolve(
+            application=hers,
+            link_id=HouseholdLink.objects.get().pk,
+            by=caseworker,
+            resolution="separate",
+            reason="Två hushåll.",
+        )
