@@ -19,7 +19,7 @@ from django.test import RequestFactory
 from accounts.admin import UserAdmin
 from accounts.events import staff_access_narrowed
 from accounts.models import Municipality, Role, User
-from accounts.services import staff_user_deactivate
+from accounts.services import staff_user_deactivate, staff_user_save
 from caseworker.caseload.dashboard import dashboard_for
 from caseworker.caseload.ownership import owner_choose_weighted, owner_refusal
 from caseworker.caseload.stand_ins import caseworker_absence_record, stand_ins_apply
@@ -315,3 +315,31 @@ def test_the_robot_run_that_finds_a_protected_identity_moves_the_case_from_its_f
     assert case.status == Status.AWAITING_CASEWORKER and case.protected_identity
     assert case.owner == carl
     assert JournalEntry.objects.filter(application=case, text__contains="Handlaggare").exists()
+
+
+def test_moving_a_caseworker_to_another_municipality_hands_their_cases_on(
+    trelleborg: Municipality, svedala: Municipality, anna: User, bo: User, lead: User
+) -> None:
+    """The way a case came to be owned by a caseworker of another municipality (EB-8A2HJHRA):
+    the account was moved, the cases stayed."""
+    case = case_make(trelleborg, anna, protected=True)
+    _allowed(bo)
+    anna.municipality = svedala
+    staff_user_save(user=anna, by=lead)
+    case.refresh_from_db()
+    assert case.owner == bo
+    assert dashboard_for(lead).unassigned == 0
+
+
+def test_withdrawing_the_protected_identity_permission_hands_those_cases_on(
+    trelleborg: Municipality, anna: User, bo: User, lead: User
+) -> None:
+    _allowed(anna)
+    _allowed(bo)
+    protected = case_make(trelleborg, anna, protected=True)
+    ordinary = case_make(trelleborg, anna)
+    anna.may_handle_protected = False
+    staff_user_save(user=anna, by=lead)
+    protected.refresh_from_db()
+    ordinary.refresh_from_db()
+    assert protected.owner == bo and ordinary.owner == anna
