@@ -106,7 +106,8 @@ def household_links_for(
 
 def household_approval_blocker(application: Application) -> str:
     """Why the case may not be approved because of a household link ("" when it may). Every
-    path that approves asks (`decision_record`, `decision_submit`, the automated function)."""
+    path that approves asks (`decision_record`, so also the second approval and the automated
+    function; `decision_submit` before a draft goes to attest; a standing decision's month)."""
     reasons = (case.blocks_approval for case in household_links_for(application))
     return next((reason for reason in reasons if reason), "")
 
