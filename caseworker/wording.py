@@ -9,6 +9,7 @@ validation uses it too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -64,6 +65,25 @@ def kronor(amount: Decimal | int | None) -> str:
         return "–"
     whole = int(Decimal(amount).quantize(Decimal(1)))
     return f"{whole:,}".replace(",", "\u00a0") + "\u00a0kr"
+
+
+# An amount of kronor written in free text: "3940 kr", "10695.00 kr", "3 940 kr", "−1000 kr".
+_MONEY = re.compile(r"(?<![\d,.])(\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,](\d{1,2}))?[ \u00a0]?kr\b")
+
+
+def money_text(text: str) -> str:
+    """Every amount of kronor in ``text`` as a letter prints money: "3 940 kr", with a
+    non-breaking space between thousands and before "kr", and no decimals when whole."""
+
+    def written(match: re.Match[str]) -> str:
+        whole = re.sub(r"[ \u00a0]", "", match.group(1))
+        cents = (match.group(2) or "").ljust(2, "0") if match.group(2) else ""
+        if not cents or int(cents) == 0:
+            return kronor(Decimal(whole))
+        grouped = f"{int(whole):,}".replace(",", "\u00a0")
+        return f"{grouped},{cents}\u00a0kr"
+
+    return _MONEY.sub(written, text)
 
 
 def month_label(month: date) -> str:

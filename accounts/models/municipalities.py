@@ -77,6 +77,16 @@ class Municipality(models.Model):
         help_text=_("Nämndens beslut som delegerar till den automatiserade funktionen (§, datum)."),
     )
 
+    # The letter's address for appeals and questions (#16 item 6).
+    postal_address = models.TextField(
+        _("nämndens postadress"),
+        blank=True,
+        help_text=_(
+            "Skrivs i beslutsbrevet: dit skickas överklaganden och frågor. En rad per rad i "
+            "adressen, t.ex. Socialnämnden, Box 123, 231 83 Trelleborg."
+        ),
+    )
+
     # Delivery of decisions (#5): an unopened digital decision goes out on paper after this.
     decision_open_days = models.PositiveSmallIntegerField(
         _("dagar innan beslutet skickas på papper"),

@@ -23,6 +23,7 @@ from caseworker.decisions.calculation import (
     unseen_register_facts,
 )
 from caseworker.decisions.households import household_approval_blocker
+from caseworker.letters.reasons import decision_provisions
 from caseworker.models import (
     ChildImpactAssessment,
     Communication,
@@ -219,6 +220,7 @@ def decision_record(
     communication_note: str = "",
     track: str = "",
     track_reason: str = "",
+    reason_template: str = "",
 ) -> Decision:
     """Record and sign the decision. `months` > 1 makes an approval a standing decision:
     each following month the robot re-checks the registers and the month is approved under it
@@ -291,6 +293,16 @@ def decision_record(
         )
     else:
         track, track_reason = inherited_track(application), ""
+    # FL 32 §: every decision states its provisions, from the chosen standard reason or the
+    # default one for its type, plus any the caseworker added (#16 item 6).
+    provisions = decision_provisions(
+        municipality=application.municipality,
+        outcome=outcome,
+        partly=partly,
+        months=months,
+        template_code=reason_template,
+        typed=provisions,
+    )
     uncommunicated = _adverse_decision_gates(
         application, outcome, partly, communication_exception, communication_note
     )
@@ -371,6 +383,7 @@ def decision_submit(
     communication_note: str = "",
     track: str = "",
     track_reason: str = "",
+    reason_template: str = "",
 ) -> Decision | DecisionDraft:
     """The caseworker's "sign": the decision itself, or a draft for a second caseworker when
     the amount is over the limit or the caseworker is in introduction."""
@@ -394,6 +407,7 @@ def decision_submit(
             communication_note=communication_note,
             track=track,
             track_reason=track_reason,
+            reason_template=reason_template,
         )
     check_transition(Status(application.status), Status.AWAITING_SECOND_APPROVAL, Actor.CASEWORKER)
     reason = (reason or "").strip()
@@ -407,6 +421,14 @@ def decision_submit(
         application=application, track=track, reason=track_reason
     )
     partly = partly and outcome == DecisionOutcome.APPROVED
+    provisions = decision_provisions(
+        municipality=application.municipality,
+        outcome=outcome,
+        partly=partly,
+        months=months,
+        template_code=reason_template,
+        typed=provisions,
+    )
     if not _adverse_decision_gates(
         application, outcome, partly, communication_exception, communication_note
     ):

@@ -4,6 +4,8 @@ national text for a code, and the national default texts. Rendering: caseworker.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
@@ -119,6 +121,42 @@ DEFAULT_REASONS: tuple[DefaultReason, ...] = (
         "provisions": [SOL, "Kommunens riktlinjer för skälig boendekostnad"],
     },
     {
+        "code": "partly_reduced",
+        "title": "Delvis avslag: en eller flera kostnader beviljas inte fullt ut",
+        "text": (
+            "Du har ansökt om ekonomiskt bistånd för {månad}. Ditt hushålls behov enligt "
+            "riksnormen är {norm}. En eller flera av de kostnader du har ansökt om är inte skäliga "
+            "i sin helhet; vad du ansökte om, vad du beviljas och varför står för varje post. "
+            "Du beviljas {belopp} i försörjningsstöd."
+        ),
+        "provisions": [SOL, NORM],
+    },
+    {
+        "code": "standing_norm",
+        "title": "Beviljas för flera månader (stående beslut)",
+        "text": (
+            "Ditt hushålls behov enligt riksnormen är {norm} och godtagbara kostnader har räknats "
+            "med. Hushållets förhållanden är stabila och du beviljas försörjningsstöd för flera "
+            "månader. Varje månad kontrolleras registren; ändras något prövas månaden på nytt."
+        ),
+        "provisions": [SOL, NORM],
+    },
+    {
+        "code": "refused_part_cost",
+        "title": "Avslag på en del: kostnaden är inte skälig i sin helhet",
+        "text": "Kostnaden har bedömts som skälig med det beviljade beloppet.",
+        "provisions": [SOL],
+    },
+    {
+        "code": "refused_part_housing_cap",
+        "title": "Avslag på en del: boendekostnaden över kommunens gräns",
+        "text": (
+            "Kommunens högsta skäliga boendekostnad för ditt hushåll är {maxhyra}. Den del av "
+            "hyran som är högre än gränsen räknas inte som en skälig kostnad."
+        ),
+        "provisions": [SOL, "Kommunens riktlinjer för skälig boendekostnad"],
+    },
+    {
         "code": "rejected_savings",
         "title": "Avslag: sparade pengar eller andra tillgångar",
         "text": (
@@ -139,6 +177,77 @@ DEFAULT_REASONS: tuple[DefaultReason, ...] = (
         "provisions": [SOL, "Förvaltningslagen (2017:900) 23 § (utredningsansvar)"],
     },
 )
+
+
+# The template whose provisions a decision carries when the caseworker chose none, per type.
+DEFAULT_TEMPLATE_BY_TYPE: dict[str, str] = {
+    "approved": "approved_norm",
+    "partly": "partly_reduced",
+    "rejected": "rejected_income_above_norm",
+    "standing": "standing_norm",
+}
+_DEFAULTS_BY_CODE: dict[str, DefaultReason] = {d["code"]: d for d in DEFAULT_REASONS}
+
+
+@dataclass(frozen=True)
+class ReasonText:
+    code: str
+    title: str
+    text: str
+    provisions: tuple[str, ...]
+
+
+def reason_text_get(*, municipality: Municipality, code: str) -> ReasonText | None:
+    """The municipality's text for ``code``, else the national one stored, else the national
+    default in code (so a letter never lacks its legal basis before the templates are loaded)."""
+    found = reason_template_get(municipality=municipality, code=code)
+    if found is not None:
+        return ReasonText(found.code, found.title, found.text, tuple(found.provisions or ()))
+    default = _DEFAULTS_BY_CODE.get(code)
+    if default is None:
+        return None
+    return ReasonText(code, default["title"], default["text"], tuple(default["provisions"]))
+
+
+def reason_template_choices() -> list[tuple[str, str]]:
+    """The decision form's choice of standard reason (codes of the active national texts and
+    of the defaults; a municipality's own text replaces the national one with the same code)."""
+    titles = {d["code"]: d["title"] for d in DEFAULT_REASONS}
+    for code, title in ReasonTemplate.objects.filter(active=True).values_list("code", "title"):
+        titles.setdefault(code, title)
+    return [("", "Standard för beslutstypen"), *sorted(titles.items())]
+
+
+def decision_type(*, outcome: str, partly: bool, months: int) -> str:
+    if outcome != "approved":
+        return "rejected"
+    if partly:
+        return "partly"
+    return "standing" if months > 1 else "approved"
+
+
+def decision_provisions(
+    *,
+    municipality: Municipality,
+    outcome: str,
+    partly: bool,
+    months: int,
+    template_code: str = "",
+    typed: Sequence[str] = (),
+) -> list[str]:
+    """The provisions a decision carries: those of the chosen standard reason (or the default
+    one for the decision's type) followed by any the caseworker added. Never empty."""
+    code = (
+        template_code
+        or DEFAULT_TEMPLATE_BY_TYPE[decision_type(outcome=outcome, partly=partly, months=months)]
+    )
+    template = reason_text_get(municipality=municipality, code=code)
+    if template is None:
+        raise ValueError(f"Okänd standardmotivering: {code}")
+    chosen = [*template.provisions, *(p.strip() for p in typed if p.strip())]
+    if not chosen:  # an edited template without provisions: the law still applies
+        chosen = [SOL]
+    return list(dict.fromkeys(chosen))
 
 
 def reason_templates_load(*, overwrite: bool = False) -> tuple[int, int]:

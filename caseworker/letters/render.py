@@ -20,8 +20,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
+from caseworker.letters.reasons import decision_provisions
+from caseworker.letters.refusals import RefusedPart, adjustment_notes, refused_parts
+from caseworker.models import DecisionDraft, DraftStatus, PaymentOrder, PaymentStatus
 from caseworker.models.letters import DecisionLetter
-from caseworker.wording import kronor, month_label
+from caseworker.wording import kronor, money_text, month_label
 from intake.models import Decision, DecisionOutcome
 from meetings.calendar import is_working_day
 
@@ -59,6 +62,78 @@ def _signed(amount: Decimal | int) -> str:
     return ("−" if amount < 0 else "") + kronor(abs(amount))
 
 
+SURPLUS_CODE = "no_negative_support"
+
+
+def _is_surplus(line: dict[str, str]) -> bool:
+    """The engine's "the incomes cover the need" line: a positive figure that must not read as
+    a grant in a refusal."""
+    code = line.get("code", "")
+    return code == SURPLUS_CODE or (
+        not code and str(line.get("label", "")).startswith("Inkomsterna täcker behovet")
+    )
+
+
+def _add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _period(decision: Decision) -> str:
+    """The months a decision covers: one month, or a standing decision's whole period."""
+    first = decision.application.month
+    if decision.months <= 1:
+        return month_label(first)
+    last = _add_months(first, decision.months - 1)
+    return f"{month_label(first)} – {month_label(last)} ({decision.months} månader)"
+
+
+def _outcome_text(decision: Decision, parts: list[RefusedPart]) -> str:
+    period = _period(decision)
+    per_month = " per månad" if decision.months > 1 else ""
+    if decision.outcome != DecisionOutcome.APPROVED:
+        return f"Din ansökan om ekonomiskt bistånd för {period} avslås."
+    if decision.partly or parts:
+        return (
+            f"Du beviljas delvis ekonomiskt bistånd: {kronor(decision.amount)}{per_month} för "
+            f"{period}. Det som inte beviljas står under Avslag på en del av ansökan."
+        )
+    return f"Du beviljas ekonomiskt bistånd med {kronor(decision.amount)}{per_month} för {period}."
+
+
+def _attest_text(decision: Decision) -> str:
+    """When and by whom a decision that needed a second caseworker was attested."""
+    draft = (
+        DecisionDraft.objects.filter(
+            application_id=decision.application_id, status=DraftStatus.APPROVED
+        )
+        .select_related("handled_by")
+        .order_by("-handled_at")
+        .first()
+    )
+    if draft is None or draft.handled_by is None or draft.handled_at is None:
+        return ""
+    return (
+        f"Beslutet har attesterats den {_day(timezone.localdate(draft.handled_at))} av "
+        f"{draft.handled_by.display_name()}, handläggare."
+    )
+
+
+def _payment_text(decision: Decision) -> str:
+    """A payment date only when the money can go out: without a bank account there is none."""
+    if decision.outcome != DecisionOutcome.APPROVED:
+        return ""
+    order = PaymentOrder.objects.filter(decision=decision).first()
+    if order is None:
+        return ""
+    if order.status == PaymentStatus.NEEDS_ACCOUNT or not order.account:
+        return (
+            "Vi har inte ditt bankkontonummer. Pengarna betalas ut när du har lämnat det till "
+            "din handläggare; ett datum för utbetalningen kan vi därför inte ange ännu."
+        )
+    return f"Pengarna betalas ut den {_day(order.payment_date)}."
+
+
 def letter_context(decision: Decision, *, notified_on: date | None = None) -> dict[str, Any]:
     """Everything the letter says, as plain values (tested without rendering a PDF)."""
     application = decision.application
@@ -67,14 +142,8 @@ def letter_context(decision: Decision, *, notified_on: date | None = None) -> di
     proposal = application.proposals.order_by("-round").first()
     approved = decision.outcome == DecisionOutcome.APPROVED
     month = month_label(application.month)
-    if approved and decision.partly:
-        outcome_text = (
-            f"Du beviljas delvis ekonomiskt bistånd: {kronor(decision.amount)} för {month}."
-        )
-    elif approved:
-        outcome_text = f"Du beviljas ekonomiskt bistånd med {kronor(decision.amount)} för {month}."
-    else:
-        outcome_text = f"Din ansökan om ekonomiskt bistånd för {month} avslås."
+    parts = refused_parts(decision)
+    outcome_text = _outcome_text(decision, parts)
 
     lines: list[dict[str, str]] = []
     notes: list[str] = []
@@ -97,6 +166,23 @@ def letter_context(decision: Decision, *, notified_on: date | None = None) -> di
                 "som anges nedan."
             )
 
+    if not approved:
+        # A refusal shows no positive "the incomes cover the need" line that reads as a grant.
+        for line in [line for line in lines if _is_surplus(line)]:
+            notes.append(
+                f"Hushållets inkomster är {line['amount_text'].lstrip('−')} högre än behovet "
+                "enligt beräkningen. Därför kan inget försörjningsstöd beviljas."
+            )
+        lines = [line for line in lines if not _is_surplus(line)]
+    provisions = [_item_text(p) for p in decision.provisions or []]
+    if not provisions:  # a decision recorded before provisions were required
+        provisions = decision_provisions(
+            municipality=municipality,
+            outcome=decision.outcome,
+            partly=decision.partly or bool(parts),
+            months=decision.months,
+        )
+
     if decision.decided_by_id is not None:
         decided_by_text = (
             f"Beslutet har fattats av {decision.decided_by_label}, handläggare, "
@@ -111,9 +197,8 @@ def letter_context(decision: Decision, *, notified_on: date | None = None) -> di
             "alltid be att en handläggare tittar på ditt ärende."
         )
 
-    payment_order = getattr(decision, "payment_order", None) if approved else None
     deadline = appeal_deadline(notified_on) if notified_on else None
-    reason_paragraphs = [p.strip() for p in decision.reason.split("\n\n") if p.strip()]
+    reason_paragraphs = [money_text(p.strip()) for p in decision.reason.split("\n\n") if p.strip()]
     return {
         "title": f"Beslut om ekonomiskt bistånd – {application.reference}",
         "authority": authority,
@@ -129,12 +214,20 @@ def letter_context(decision: Decision, *, notified_on: date | None = None) -> di
         "lines": lines,
         "notes": notes,
         "reason_paragraphs": reason_paragraphs,
-        "provisions": [_item_text(p) for p in decision.provisions or []],
-        "decisive_facts": [_item_text(f) for f in decision.decisive_facts or []],
+        "provisions": provisions,
+        "decisive_facts": [money_text(_item_text(f)) for f in decision.decisive_facts or []],
         "automated": decision.decided_by_id is None,
         "decided_by_text": decided_by_text,
         "appeal_deadline": _day(deadline) if deadline else "",
-        "payment_date": _day(payment_order.payment_date) if payment_order else "",
+        "payment_text": _payment_text(decision),
+        "period": _period(decision),
+        "standing": decision.months > 1,
+        "refused_parts": parts,
+        "adjustments": adjustment_notes(decision),
+        "attest_text": _attest_text(decision),
+        "postal_address_lines": [
+            line.strip() for line in municipality.postal_address.splitlines() if line.strip()
+        ],
     }
 
 

@@ -290,6 +290,7 @@ def case_detail(request: AuthenticatedHttpRequest, application: Application) -> 
                 communication_note=data.get("communication_note") or "",
                 track=data["track"],
                 track_reason=data.get("track_reason") or "",
+                reason_template=data.get("reason_template") or "",
             )
         except DecisionInvalid as exc:
             form.add_error(None, str(exc))

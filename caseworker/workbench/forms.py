@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from caseworker.letters.reasons import reason_template_choices
 from caseworker.models import CommunicationException, Section
 from intake.models import DecisionOutcome, DecisionTrack, StatusChoices, Track
 
@@ -57,8 +58,17 @@ class SignForm(DecisionForm):
         required=False,
         help_text=_("Sätts också när beloppet är lägre än beräkningen."),
     )
+    reason_template = forms.ChoiceField(
+        label=_("Standardtext och lagrum"),
+        choices=reason_template_choices,
+        required=False,
+        help_text=_(
+            "Beslutet får lagrummen från den valda standardmotiveringen, eller från "
+            "standarden för beslutstypen. Egna bestämmelser nedan läggs till."
+        ),
+    )
     provisions = forms.CharField(
-        label=_("Tillämpade bestämmelser (en per rad)"),
+        label=_("Fler tillämpade bestämmelser (en per rad)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,

@@ -40,10 +40,18 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             trelleborg, _ = Municipality.objects.get_or_create(
-                code="1287", defaults={"name": "Trelleborg"}
+                code="1287",
+                defaults={
+                    "name": "Trelleborg",
+                    "postal_address": "Socialnämnden\nTrelleborgs kommun\n231 83 Trelleborg",
+                },
             )
             svedala, _ = Municipality.objects.get_or_create(
-                code="1263", defaults={"name": "Svedala"}
+                code="1263",
+                defaults={
+                    "name": "Svedala",
+                    "postal_address": "Socialnämnden\nSvedala kommun\n233 80 Svedala",
+                },
             )
             by_code = {"1287": trelleborg, "1263": svedala}
             for username, first, last, role, code in STAFF:

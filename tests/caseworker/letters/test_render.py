@@ -58,8 +58,14 @@ def test_letter_for_an_approval_states_amount_lines_reasons_and_who_decided(
     assert context["reason_paragraphs"] == [
         "Inkomsterna räcker inte till behovet enligt riksnormen."
     ]
-    assert context["decisive_facts"] == ["Hushållet har inga inkomster", "Hyran 6 000 kr är skälig"]
-    assert context["provisions"] == ["Socialtjänstlagen (2025:400), rätten till ekonomiskt bistånd"]
+    assert context["decisive_facts"] == [  # money as the letter prints it (#16 item 6)
+        "Hushållet har inga inkomster",
+        "Hyran 6\u00a0000\u00a0kr är skälig",
+    ]
+    assert context["provisions"] == [  # the approval's default provisions (#16 item 6)
+        "Socialtjänstlagen (2025:400), rätten till ekonomiskt bistånd",
+        "Socialtjänstförordningen (2025:468) 12 kap. 2–3 §§ (riksnormen)",
+    ]
     assert caseworker.display_name() in context["decided_by_text"]
     assert "automatiserat" not in context["decided_by_text"]
     assert context["decided_on"] == "18 november 2026"

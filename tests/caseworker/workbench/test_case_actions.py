@@ -137,7 +137,11 @@ def test_approving_as_proposed_records_the_decision_and_locks_every_section(
         False,
         caseworker,
     )
-    assert decision.provisions == ["4 kap. 1 § SoL"]
+    assert decision.provisions == [  # the approval's default provisions first (#16 item 6)
+        "Socialtjänstlagen (2025:400), rätten till ekonomiskt bistånd",
+        "Socialtjänstförordningen (2025:468) 12 kap. 2–3 §§ (riksnormen)",
+        "4 kap. 1 § SoL",
+    ]
     assert decision.decisive_facts == ["Inga inkomster", "Hyra 6000 kr"]
     assert set(
         SectionApproval.objects.filter(application=case).values_list("section", flat=True)
