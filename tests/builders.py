@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.test import Client
 
 from accounts.models import Municipality, Role, User
-from intake.models import Application, ApplicationKind, HouseholdMember, MemberRole
+from caseworker.decisions.calculation import case_calculation_load
+from caseworker.decisions.services import case_warning_acknowledge
+from eligibility.models import Proposal
+from intake.models import Application, ApplicationKind, DeclaredIncome, HouseholdMember, MemberRole
 from intake.states import Status
 from meetings.models import WorkingHours
 
@@ -119,3 +123,56 @@ def client_for(user: User, **kwargs: Any) -> Client:
     client = Client(**kwargs)
     client.force_login(user)
     return client
+
+
+def household_case_make(
+    municipality: Municipality,
+    owner: User,
+    *,
+    partner: bool = False,
+    child_ages: tuple[int, ...] = (),
+    costs: dict[str, Decimal] | None = None,
+    incomes: dict[str, Decimal] | None = None,
+    track: str = "work",
+) -> Application:
+    """A case waiting for the caseworker with the household, costs and declared incomes given,
+    and a robot proposal computed from them by the engine (as the robot stores it), made
+    directly (no registers, no warnings)."""
+    application = case_make(municipality, owner, adults=2 if partner else 1, track=track)
+    for i, age in enumerate(child_ages):
+        HouseholdMember.objects.create(
+            application=application,
+            role=MemberRole.CHILD,
+            name=f"Barn {i + 1}",
+            personnummer=f"c{application.pk}-{i}",
+            age=age,
+            in_school=age >= 19,
+        )
+    if costs:
+        Application.objects.filter(pk=application.pk).update(**costs)
+        application.refresh_from_db()
+    for kind, amount in (incomes or {}).items():
+        DeclaredIncome.objects.create(application=application, type=kind, amount=amount)
+    calculation = case_calculation_load(application)
+    result = calculation.result
+    Proposal.objects.create(
+        application=application,
+        round=application.robot_round,
+        eligible=result.eligible,
+        amount=result.amount,
+        norm=result.norm,
+        lines=[dict(line) for line in calculation.lines],
+        flags=list(result.flags),
+        parameter_version=result.parameter_version,
+        as_of=application.month,
+    )
+    return application
+
+
+def warnings_acknowledge_all(application: Application, by: User) -> None:
+    """The caseworker has looked at every open robot warning on the case (each with a note), as
+    a decision requires."""
+    for pk in application.warnings.filter(status="open").values_list("pk", flat=True):
+        case_warning_acknowledge(
+            application=application, warning_pk=pk, by=by, note="Kontrollerat i underlagen."
+        )

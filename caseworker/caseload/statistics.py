@@ -11,7 +11,9 @@ Definitions (docs/adr/0010-ownership-caseloads-handoffs-silence.md):
   eligible, or rejected when it was not).
 - Per warning kind, over warnings on the month's decided cases: overridden = the decision did
   not follow the proposal; dismissed = the warning was acknowledged and the decision followed
-  the proposal anyway.
+  the proposal anyway; decided over acknowledged = the month's decisions taken over a warning
+  of the kind that a caseworker had acknowledged (with a note) before deciding, one per
+  decision however many warnings of the kind it had.
 - Kommunicering: adverse decisions taken without communicating the register facts, per ground
   of förvaltningslagen 25 § andra stycket the caseworker chose (`CommunicationWaiver`).
 - Tracks over the month's decisions, as each decision recorded it (the case's first decision
@@ -62,6 +64,7 @@ class WarningKindRow:
     total: int
     overridden: int
     dismissed: int
+    decided_over_acknowledged: int = 0
 
     @property
     def override_rate(self) -> Decimal | None:
@@ -181,7 +184,12 @@ def month_statistics(*, municipality_id: int, month: date) -> MonthStatistics:
         stats.communication_exceptions[ground] = stats.communication_exceptions.get(ground, 0) + 1
     per_kind: dict[str, list[int]] = {}
     labels: dict[str, str] = {}
+    decided_at = {d.application_id: d.decided_at for d in decisions}
+    over_acknowledged: dict[str, set[int]] = {}
     for warning in CaseWarning.objects.filter(application_id__in=ids).order_by("kind", "pk"):
+        acknowledged_at = warning.acknowledged_at
+        if acknowledged_at is not None and acknowledged_at <= decided_at[warning.application_id]:
+            over_acknowledged.setdefault(warning.kind, set()).add(warning.application_id)
         counts = per_kind.setdefault(warning.kind, [0, 0, 0])
         labels[warning.kind] = warning.get_kind_display()
         counts[0] += 1
@@ -190,7 +198,14 @@ def month_statistics(*, municipality_id: int, month: date) -> MonthStatistics:
         elif warning.acknowledged_at is not None:
             counts[2] += 1
     stats.warning_kinds = [
-        WarningKindRow(kind=kind, label=labels[kind], total=c[0], overridden=c[1], dismissed=c[2])
+        WarningKindRow(
+            kind=kind,
+            label=labels[kind],
+            total=c[0],
+            overridden=c[1],
+            dismissed=c[2],
+            decided_over_acknowledged=len(over_acknowledged.get(kind, ())),
+        )
         for kind, c in sorted(per_kind.items())
     ]
     return stats
@@ -227,6 +242,7 @@ def statistics_csv(stats: MonthStatistics) -> str:
             (f"varning:{row.kind}", "antal", row.total),
             (f"varning:{row.kind}", "ändrat_andel", row.override_rate),
             (f"varning:{row.kind}", "avfärdat_andel", row.dismissal_rate),
+            (f"varning:{row.kind}", "beslut_över_kvitterad", row.decided_over_acknowledged),
         ]
     for ground, _label, count in stats.communication_exception_rows:
         rows.append(("kommunicering_undantag", ground, count))

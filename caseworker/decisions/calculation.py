@@ -10,6 +10,7 @@ overwrites them.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -83,6 +84,10 @@ def adjustments_apply(household: Household, amounts: dict[str, Decimal]) -> Hous
 
 @dataclass(frozen=True)
 class CalculationRow:
+    """One line of the calculation: the robot's amount beside the caseworker's. Lines that share
+    a rule code (the adult's and each child's personal costs, each member's income) stay apart,
+    each with its own label."""
+
     code: str
     label: str
     robot: Decimal | None
@@ -102,10 +107,89 @@ class CaseCalculation:
     caseworker_amount: Decimal
     result: CalculationResult
     adjustments: dict[str, LineAdjustment]
+    lines: tuple[dict[str, str], ...] = ()
 
     @property
     def adjusted(self) -> bool:
         return bool(self.adjustments)
+
+    @property
+    def version(self) -> str:
+        """What the caseworker saw: the amount and a digest of every line and adjustment. A
+        decision form carries it back; a different value means the calculation changed since
+        the page was opened (the amount part is only for the message, never trusted)."""
+        digest = hashlib.sha256()
+        for line in self.lines:
+            digest.update(f"{line['code']}|{line['label']}|{line['amount']}\n".encode())
+        for code, adjustment in sorted(self.adjustments.items()):
+            digest.update(f"{code}|{adjustment.pk}|{adjustment.amount}\n".encode())
+        whole = self.caseworker_amount.quantize(Decimal(1))
+        return f"{whole}-{digest.hexdigest()[:20]}"
+
+
+def version_amount(version: str) -> Decimal | None:
+    """The amount part of a `CaseCalculation.version` (for telling the caseworker what changed)."""
+    try:
+        return Decimal(version.partition("-")[0])
+    except ArithmeticError:
+        return None
+
+
+def _line_dict(code: str, label: str, amount: Decimal, rule: str, kind: str) -> dict[str, str]:
+    return {"code": code, "label": label, "amount": str(amount), "rule": rule, "kind": kind}
+
+
+def _rows_pair(
+    robot_lines: list[dict[str, str]],
+    mine: list[dict[str, str]],
+    latest: dict[str, LineAdjustment],
+) -> list[CalculationRow]:
+    """Pair the robot's lines with the caseworker's, line by line: per code, first the lines with
+    the same label (in order), then the rest by position. Never added together."""
+    codes = list(dict.fromkeys([*(ln["code"] for ln in robot_lines), *(ln["code"] for ln in mine)]))
+    rows: list[CalculationRow] = []
+    for code in codes:
+        theirs = [ln for ln in robot_lines if ln["code"] == code]
+        ours = [ln for ln in mine if ln["code"] == code]
+        pairs: list[tuple[dict[str, str] | None, dict[str, str] | None]] = []
+        unmatched: list[dict[str, str]] = []
+        for line in ours:
+            match = next((t for t in theirs if t["label"] == line["label"]), None)
+            if match is not None:
+                theirs.remove(match)
+                pairs.append((match, line))
+            else:
+                unmatched.append(line)
+        for line in unmatched:
+            pairs.append((theirs.pop(0) if theirs else None, line))
+        pairs += [(t, None) for t in theirs]
+        for robot_line, mine_line in pairs:
+            shown = mine_line or robot_line
+            if shown is None:  # never: a pair always holds one of the two
+                continue
+            rows.append(
+                CalculationRow(
+                    code=code,
+                    label=shown["label"],
+                    robot=Decimal(robot_line["amount"]) if robot_line else None,
+                    caseworker=Decimal(mine_line["amount"]) if mine_line else None,
+                    rule=shown["rule"],
+                    adjustment=latest.get(code),
+                )
+            )
+    for code, adjustment in latest.items():  # an adjusted line the engine left out (amount 0)
+        if code not in codes:
+            rows.append(
+                CalculationRow(
+                    code=code,
+                    label=dict(adjustable_codes()).get(code, code),
+                    robot=None,
+                    caseworker=None,
+                    rule="",
+                    adjustment=adjustment,
+                )
+            )
+    return rows
 
 
 def case_calculation(
@@ -122,39 +206,49 @@ def case_calculation(
         application=application, members=members, snapshots=snapshots, incomes=incomes
     )
     result = calculate(adjustments_apply(household, {c: a.amount for c, a in latest.items()}))
-    mine: dict[str, tuple[str, Decimal, str]] = {}
-    for line in result.lines:
-        label, amount, rule = mine.get(line.code, (line.label, ZERO, line.rule))
-        mine[line.code] = (label, amount + line.amount, rule)
+    mine = [_line_dict(ln.code, ln.label, ln.amount, ln.rule, ln.kind) for ln in result.lines]
     caseworker_amount = result.amount
-    robot: dict[str, tuple[str, Decimal, str]] = {}
-    for line in proposal.lines if proposal else []:
-        label, amount, rule = robot.get(line["code"], (line["label"], ZERO, line["rule"]))
-        robot[line["code"]] = (label, amount + Decimal(line["amount"]), rule)
-    if "already_granted" in robot:  # a supplementary application: what the month already got
-        already = -robot["already_granted"][1]
+    robot_lines = [
+        _line_dict(
+            str(ln["code"]),
+            str(ln["label"]),
+            Decimal(ln["amount"]),
+            str(ln.get("rule", "")),
+            str(ln.get("kind", "")),
+        )
+        for ln in (proposal.lines if proposal else [])
+    ]
+    granted = [ln for ln in robot_lines if ln["code"] == "already_granted"]
+    if granted:  # a supplementary application: what the month already got
+        already = -sum((Decimal(ln["amount"]) for ln in granted), ZERO)
         taken = min(already, caseworker_amount)
-        mine["already_granted"] = (robot["already_granted"][0], -taken, "supplementary")
-        caseworker_amount -= taken
-    rows = []
-    for code in dict.fromkeys([*robot, *mine, *latest]):
-        label, _amount, rule = mine.get(code) or robot.get(code) or (code, ZERO, "")
-        rows.append(
-            CalculationRow(
-                code=code,
-                label=mine[code][0] if code in mine else label,
-                robot=robot[code][1] if code in robot else None,
-                caseworker=mine[code][1] if code in mine else None,
-                rule=rule,
-                adjustment=latest.get(code),
+        mine.append(
+            _line_dict(
+                "already_granted", granted[0]["label"], -taken, "supplementary", "adjustment"
             )
         )
+        caseworker_amount -= taken
     return CaseCalculation(
-        rows=rows,
+        rows=_rows_pair(robot_lines, mine, latest),
         robot_amount=proposal.amount if proposal else None,
         caseworker_amount=caseworker_amount,
         result=result,
         adjustments=latest,
+        lines=tuple(mine),
+    )
+
+
+def case_calculation_load(application: Application) -> CaseCalculation:
+    """The case's current calculation from what is stored: the household, the declared incomes,
+    the register answers of the robot's current round, its latest proposal and the caseworker's
+    recorded line adjustments. What a decision's amount is taken from."""
+    return case_calculation(
+        application=application,
+        members=list(application.members.all()),
+        incomes=list(application.incomes.all()),
+        snapshots=list(application.register_snapshots.filter(round=application.robot_round)),
+        proposal=application.proposals.order_by("-round").first(),
+        adjustments=list(application.line_adjustments.select_related("author")),
     )
 
 

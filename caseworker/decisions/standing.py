@@ -38,6 +38,7 @@ def application_approve_under_standing_decision(
     standing = application.standing_decision
     if standing is None or not standing.covers(application.month):
         raise ApplicationIncomplete("No standing decision covers this month.")
+    proposal = application.proposals.order_by("-round").first()
     application_transition(
         application=application,
         to=Status.APPROVED,
@@ -56,6 +57,7 @@ def application_approve_under_standing_decision(
         decided_by=standing.decided_by,
         under_standing_decision=standing,
         track=standing.track,
+        lines=[dict(line) for line in proposal.lines] if proposal is not None else [],
     )
 
 

@@ -73,9 +73,17 @@ class WarningNotOpen(Exception):
     pass
 
 
+class WarningNoteMissing(ValueError):
+    """A warning is acknowledged with a note on what the caseworker concluded, never without."""
+
+
 @transaction.atomic
-def warning_acknowledge(*, warning: CaseWarning, user: User, note: str = "") -> CaseWarning:
-    """A caseworker has looked at the warning (with a note on what they concluded)."""
+def warning_acknowledge(*, warning: CaseWarning, user: User, note: str) -> CaseWarning:
+    """A caseworker has looked at the warning (with a note on what they concluded). The case
+    page acknowledges through `caseworker.decisions.services.case_warning_acknowledge`, which
+    also writes the journal entry."""
+    if not note.strip():
+        raise WarningNoteMissing(warning.key)
     updated = CaseWarning.objects.filter(pk=warning.pk, status=WarningStatus.OPEN).update(
         status=WarningStatus.ACKNOWLEDGED,
         acknowledged_by=user,

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from intake import services
 from intake.models import Application, Attachment
 from intake.states import Actor, Status
+from tests.builders import warnings_acknowledge_all
 from tests.conftest import PNR_ALVA, PNR_BILAL, PNR_CARINA
 
 from .applicant import assert_accessible, error_summary, login, phone
@@ -302,6 +303,7 @@ def test_a_supplement_upload_and_the_decision_letter(
 
     draft.refresh_from_db()
     proposal = Proposal.objects.filter(application=draft).first()
+    warnings_acknowledge_all(draft, caseworker)
     decision = decision_record(
         track="work",
         application=draft,

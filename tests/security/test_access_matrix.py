@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Municipality, Role, User
+from caseworker.decisions.calculation import case_calculation_load
 from intake.models import Application, Decision
 from intake.states import Status
 from meetings.models import Meeting
@@ -381,7 +382,6 @@ def test_a_stale_decision_page_does_not_overwrite_a_decision(
         caseworker=caseworker,
         outcome="approved",
         reason="Först.",
-        amount=1000,
     )
     from intake.services import ConcurrentTransition
 
@@ -409,19 +409,36 @@ def test_reject_without_reason_is_a_form_error(
     assert submitted_application.status == Status.AWAITING_CASEWORKER
 
 
-def test_approve_without_amount_is_a_form_error(
+def test_approve_takes_the_calculations_amount_never_the_forms(
     submitted_application: Application, caseworker: User
 ) -> None:
+    """#16 item 1: the form carries no amount the server trusts, empty or not."""
+    for amount in ("", "99999"):
+        response = decide(
+            client_for(caseworker),
+            submitted_application,
+            track="work",
+            outcome="approved",
+            amount=amount,
+            calculation="1-stale",
+            reason="Beviljas.",
+        )
+        assert response.status_code == 200  # the page the caseworker saw is not today's
+        assert "har ändrats" in str(response.context["form"].non_field_errors())
+    assert not Decision.objects.exists()
     response = decide(
         client_for(caseworker),
         submitted_application,
+        track="work",
         outcome="approved",
-        amount="",
+        amount="99999",
         reason="Beviljas.",
     )
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
-    assert not Decision.objects.exists()
+    assert response.status_code == 302
+    assert (
+        Decision.objects.get().amount
+        == case_calculation_load(submitted_application).caseworker_amount
+    )
 
 
 def test_a_rejection_is_recorded_with_amount_zero(

@@ -21,6 +21,7 @@ from django.urls import reverse
 from accounts.models import Municipality, Role, User
 from caseworker.audit.log import access_denial_record, access_log_record
 from caseworker.audit.review import log_review
+from caseworker.decisions.calculation import case_calculation_load
 from caseworker.models import AccessAction, AccessDenial, AccessLog
 from caseworker.models.payments import PaymentOrder
 from intake.models import Application, Decision
@@ -62,7 +63,7 @@ def test_a_decision_and_its_payment_order_have_history_naming_the_caseworker(
             {
                 "track": "work",
                 "outcome": "approved",
-                "amount": "8000",
+                "amount": "8000",  # never trusted: the amount is the calculation's
                 "reason": "Uppfyller villkoren.",
             },
         )
@@ -72,7 +73,7 @@ def test_a_decision_and_its_payment_order_have_history_naming_the_caseworker(
     assert (created.history_type, created.history_user, created.amount) == (
         "+",
         caseworker,
-        Decimal(8000),
+        case_calculation_load(submitted_application).caseworker_amount,
     )
     order = PaymentOrder.objects.get(decision=decision)
     assert order.history.filter(history_type="+").count() == 1

@@ -10,7 +10,6 @@ covered without being listed: every URL of the attack world, as each person who 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 
 import pytest
 from django.http import HttpResponse
@@ -19,7 +18,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from caseworker.decisions.services import decision_record
-from tests.builders import client_for
+from tests.builders import client_for, warnings_acknowledge_all
 from tests.security.conftest import World
 from tests.security.test_idor import rightful_for, url_for
 from tests.security.urls import NO_OBJECT_URLS, object_routes
@@ -88,13 +87,13 @@ def test_every_pages_title_is_a_plain_label(
     world: World, django_capture_on_commit_callbacks: Callable
 ) -> None:
     problems, checked = _walk(world, with_object_free=True)
+    warnings_acknowledge_all(world.application, world.caseworker)
     with django_capture_on_commit_callbacks(execute=True):
         decision_record(
             track="work",
             application=world.application,
             caseworker=world.caseworker,
             outcome="approved",
-            amount=Decimal(1000),
             reason="Bistånd enligt norm.",
         )
     decided_problems, decided_checked = _walk(world, with_object_free=False)

@@ -18,10 +18,9 @@ from django.urls import reverse
 
 from caseworker.decisions.services import decision_record
 from caseworker.letters.render import letter_html, letter_pdf
-from eligibility.models import Proposal
 from intake.models import Decision
 from notifications.transports import FakeEmailBackend, FakeLetterBackend, FakeSmsBackend
-from tests.builders import client_for
+from tests.builders import client_for, warnings_acknowledge_all
 from tests.security.conftest import World
 
 PAYLOAD = '<script>alert(1)</script>"><img src=x onerror=alert(1)> hx-get="/x" {{7*7}}'
@@ -111,14 +110,14 @@ def assert_inert(html: str, where: str) -> None:
 def decided_world(world: World, django_capture_on_commit_callbacks) -> World:
     world.application.municipality.sample_share = Decimal(0)
     world.application.municipality.save(update_fields=["sample_share"])
-    proposal = Proposal.objects.filter(application=world.application).first()
+    # The hostile warnings are acknowledged (their text goes into the journal too).
+    warnings_acknowledge_all(world.application, world.caseworker)
     with django_capture_on_commit_callbacks(execute=True):
         decision_record(
             track="work",
             application=world.application,
             caseworker=world.caseworker,
             outcome="approved",
-            amount=proposal.amount if proposal else Decimal(1000),
             reason="Bistånd enligt norm.",
             provisions=["SoL"],
             decisive_facts=["Inga inkomster"],

@@ -24,6 +24,7 @@ from intake import services as intake
 from intake.models import Application, ApplicationKind, Decision, DecisionOutcome
 from intake.services import MemberInput
 from intake.states import Actor, Status
+from tests.builders import warnings_acknowledge_all
 from tests.conftest import PNR_ALVA, PNR_CARINA, PNR_CHILD
 
 # On the suite's working Wednesday morning, from before the first fixture runs.
@@ -50,6 +51,7 @@ def run_robot(django_capture_on_commit_callbacks: Callable) -> Callable[..., lis
 
 def approve(application: Application, caseworker: User, months: int) -> Decision:
     proposal = Proposal.objects.filter(application=application).first()
+    warnings_acknowledge_all(application, caseworker)
     return decision_record(
         track="work",
         application=application,

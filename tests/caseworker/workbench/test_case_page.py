@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -67,7 +66,6 @@ def test_every_get_of_a_case_url_writes_exactly_one_access_log_row(
             caseworker=caseworker,
             outcome="approved",
             reason="Ja.",
-            amount=Decimal(1000),
         )
     attachment = attachment_upload(
         application=submitted_application,

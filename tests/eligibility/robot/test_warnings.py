@@ -31,12 +31,14 @@ from eligibility.robot.findings import Finding
 from eligibility.robot.tasks import registers_recheck_task
 from eligibility.robot.warnings import (
     CLOSED_BECAUSE_GONE,
+    WarningNoteMissing,
     WarningNotOpen,
     warning_acknowledge,
     warnings_sync,
 )
 from intake.models import Application
 from intake.states import Actor, Status
+from tests.builders import warnings_acknowledge_all
 from tests.conftest import PNR_CARINA
 
 # On the suite's working Wednesday morning, from before the first fixture runs.
@@ -117,7 +119,9 @@ def test_an_acknowledged_warning_stays_acknowledged_while_its_cause_remains_then
     draft: Application, caseworker: User
 ) -> None:
     warnings_sync(application=draft, round_=1, findings=[RENT])
-    warning_acknowledge(warning=CaseWarning.objects.get(application=draft), user=caseworker)
+    warning_acknowledge(
+        warning=CaseWarning.objects.get(application=draft), user=caseworker, note="Sett."
+    )
 
     warnings_sync(application=draft, round_=2, findings=[RENT])
     assert rows(draft) == [("housing_cost_changed", WarningStatus.ACKNOWLEDGED)]
@@ -191,10 +195,23 @@ def test_a_closed_warning_cannot_be_acknowledged(draft: Application, caseworker:
     warning = CaseWarning.objects.get(application=draft)
 
     with pytest.raises(WarningNotOpen):
-        warning_acknowledge(warning=warning, user=caseworker)
+        warning_acknowledge(warning=warning, user=caseworker, note="Sett.")
 
     warning.refresh_from_db()
     assert (warning.status, warning.acknowledged_by) == (WarningStatus.CLOSED, None)
+
+
+def test_a_warning_is_never_acknowledged_without_a_note(
+    draft: Application, caseworker: User
+) -> None:
+    warnings_sync(application=draft, round_=1, findings=[RENT])
+    warning = CaseWarning.objects.get(application=draft)
+
+    with pytest.raises(WarningNoteMissing):
+        warning_acknowledge(warning=warning, user=caseworker, note="  ")
+
+    warning.refresh_from_db()
+    assert (warning.status, warning.acknowledged_by) == (WarningStatus.OPEN, None)
 
 
 # --- the partial unique index ----------------------------------------------------------------
@@ -387,6 +404,7 @@ def test_a_decided_case_is_not_rechecked(
     submit: Callable[..., Application],
 ) -> None:
     application = submit_while_forsakringskassan_is_down(make_draft, carina, submit)
+    warnings_acknowledge_all(application, caseworker)
     decision_record(
         track="work",
         application=application,

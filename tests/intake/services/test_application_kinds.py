@@ -19,6 +19,7 @@ from intake import services as intake
 from intake.models import Application, ApplicationKind, Decision
 from intake.services import MemberInput
 from intake.states import Status
+from tests.builders import warnings_acknowledge_all
 from tests.conftest import PNR_CARINA, PNR_CHILD
 
 # On the suite's working Wednesday morning, from before the first fixture runs.
@@ -35,6 +36,7 @@ def approve(caseworker: User) -> Callable[..., Decision]:
 
     def do(application: Application) -> Decision:
         proposal = Proposal.objects.filter(application=application).first()
+        warnings_acknowledge_all(application, caseworker)
         return decision_record(
             track="work",
             application=application,
