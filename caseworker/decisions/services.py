@@ -5,6 +5,7 @@ and signs. Every write is one atomic, verb-named function; status changes go thr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -17,10 +18,13 @@ from caseworker.audit.log import journal_write
 from caseworker.caseload.referrals import ReferralOpen, referral_close_guard
 from caseworker.decisions import events
 from caseworker.decisions.calculation import (
+    CaseCalculation,
     adjustable_codes,
+    case_calculation_load,
     has_children,
     register_comparison,
     unseen_register_facts,
+    version_amount,
 )
 from caseworker.decisions.households import household_approval_blocker
 from caseworker.letters.reasons import decision_provisions
@@ -35,6 +39,8 @@ from caseworker.models import (
     Section,
     SectionApproval,
 )
+from eligibility.models import CaseWarning, WarningStatus
+from eligibility.robot.warnings import warning_acknowledge
 from intake.models import Application, Decision, DecisionOutcome, DecisionTrack, Track
 from intake.services import ConcurrentTransition, application_transition, hand_over_to_robot
 from intake.states import Actor, Status, check_transition
@@ -46,6 +52,29 @@ class DecisionInvalid(Exception):
 
 class SecondApprovalRequired(DecisionInvalid):
     pass
+
+
+class CalculationChanged(DecisionInvalid):
+    """The calculation is not the one the caseworker saw: nothing is decided."""
+
+    def __init__(self, *, seen: Decimal | None, now: Decimal) -> None:
+        self.seen, self.now = seen, now
+        whole = now.quantize(Decimal(1))
+        if seen is None or seen.quantize(Decimal(1)) == whole:
+            text = (
+                f"Beräkningen har ändrats sedan sidan öppnades (beloppet är {whole} kr). "
+                "Kontrollera beräkningen och fatta beslutet igen."
+            )
+        else:
+            text = (
+                f"Beloppet har ändrats från {seen.quantize(Decimal(1))} kr till {whole} kr "
+                "sedan sidan öppnades. Kontrollera beräkningen och fatta beslutet igen."
+            )
+        super().__init__(text)
+
+
+class OpenWarnings(DecisionInvalid):
+    """A robot warning is still open: a caseworker must acknowledge it with a note first."""
 
 
 class SectionLocked(Exception):
@@ -154,6 +183,59 @@ def _adverse_decision_gates(
     return facts
 
 
+def open_warnings(application: Application) -> list[CaseWarning]:
+    return list(
+        CaseWarning.objects.filter(application=application, status=WarningStatus.OPEN).order_by(
+            "created_at", "pk"
+        )
+    )
+
+
+def _open_warnings_gate(application: Application) -> None:
+    """Every robot warning open at decision time must have been acknowledged with a note (or
+    closed by a changed calculation) before any decision is recorded."""
+    still_open = open_warnings(application)
+    if still_open:
+        kinds = "; ".join(dict.fromkeys(w.get_kind_display() for w in still_open))
+        raise OpenWarnings(
+            f"{len(still_open)} varning(ar) är öppna ({kinds}): kvittera varje varning med en "
+            "kommentar innan beslutet."
+        )
+
+
+@dataclass(frozen=True)
+class DecidedAmount:
+    amount: Decimal
+    partly: bool
+    lines: list[dict[str, str]]
+
+
+def decided_amount(
+    *,
+    application: Application,
+    outcome: str,
+    partly: bool = False,
+    amount: Decimal | None = None,
+    calculation_seen: str = "",
+) -> DecidedAmount:
+    """The amount of a caseworker's decision, computed here from the stored calculation and the
+    recorded line adjustments (never taken from a form). `amount` and `calculation_seen` are
+    what the caseworker saw: when either differs from the calculation now, nothing is decided
+    (`CalculationChanged`). An approval below the robot's proposal is a partial refusal."""
+    calculation: CaseCalculation = case_calculation_load(application)
+    now = calculation.caseworker_amount
+    if calculation_seen and calculation_seen != calculation.version:
+        raise CalculationChanged(seen=version_amount(calculation_seen), now=now)
+    lines = [dict(line) for line in calculation.lines]
+    if outcome != DecisionOutcome.APPROVED:
+        return DecidedAmount(amount=Decimal(0), partly=False, lines=lines)
+    if amount is not None and Decimal(amount).quantize(Decimal(1)) != now.quantize(Decimal(1)):
+        raise CalculationChanged(seen=Decimal(amount), now=now)
+    robot = calculation.robot_amount
+    below = robot is not None and now < robot
+    return DecidedAmount(amount=now, partly=partly or below, lines=lines)
+
+
 def inherited_track(application: Application) -> str:
     """The track the case already has: the application's own, else the one recorded by the
     latest decision (or set) on an earlier month of the same case (`previous`)."""
@@ -218,6 +300,7 @@ def decision_record(
     delegation_reference: str = "",
     communication_exception: str = "",
     communication_note: str = "",
+    calculation_seen: str = "",
     track: str = "",
     track_reason: str = "",
     reason_template: str = "",
@@ -232,6 +315,11 @@ def decision_record(
     A caseworker in introduction, or an amount over the municipality's limit, needs a second
     caseworker (`decision_submit` routes there; `second_approver` is that person). Without a
     caseworker the decision is the automated function's and names its delegation.
+
+    A caseworker's amount is computed here from the stored calculation and the recorded line
+    adjustments (`decided_amount`); `amount` and `calculation_seen` only say what the caseworker
+    saw, and a difference refuses the decision (`CalculationChanged`). Refused while a robot
+    warning is open (`OpenWarnings`).
 
     `communication_exception` (a `CommunicationException`) and `communication_note`: an adverse
     decision resting on register facts the applicant has not seen passes without kommunicering
@@ -259,6 +347,22 @@ def decision_record(
         raise DecisionInvalid("Ett beslut måste motiveras.")
     if outcome == DecisionOutcome.APPROVED and (linked := household_approval_blocker(application)):
         raise DecisionInvalid(linked)  # two applications, maybe one household (#16 item 3)
+    if outcome not in DecisionOutcome.values:
+        raise DecisionInvalid(f"Okänt beslut: {outcome}")
+    _open_warnings_gate(application)
+    lines: list[dict[str, str]] = []
+    if caseworker is not None:
+        decided = decided_amount(
+            application=application,
+            outcome=outcome,
+            partly=partly,
+            amount=amount,
+            calculation_seen=calculation_seen,
+        )
+        amount, partly, lines = decided.amount, decided.partly, decided.lines
+    else:
+        proposal = application.proposals.order_by("-round").first()
+        lines = [dict(line) for line in proposal.lines] if proposal else []
     if outcome == DecisionOutcome.APPROVED:
         if amount is None or amount <= 0:
             raise DecisionInvalid("Ett beviljande måste ha ett belopp större än noll.")
@@ -323,6 +427,7 @@ def decision_record(
         decided_by=caseworker,
         months=months,
         partly=partly,
+        lines=lines,
         provisions=[p.strip() for p in provisions if p.strip()],
         decisive_facts=[f.strip() for f in decisive_facts if f.strip()],
         automated_function=automated_function,
@@ -381,12 +486,25 @@ def decision_submit(
     decisive_facts: Sequence[str] = (),
     communication_exception: str = "",
     communication_note: str = "",
+    calculation_seen: str = "",
     track: str = "",
     track_reason: str = "",
     reason_template: str = "",
 ) -> Decision | DecisionDraft:
     """The caseworker's "sign": the decision itself, or a draft for a second caseworker when
-    the amount is over the limit or the caseworker is in introduction."""
+    the amount is over the limit or the caseworker is in introduction. The amount is the
+    calculation's (`decided_amount`), for the draft too."""
+    if outcome not in DecisionOutcome.values:
+        raise DecisionInvalid(f"Okänt beslut: {outcome}")
+    _open_warnings_gate(application)
+    decided = decided_amount(
+        application=application,
+        outcome=outcome,
+        partly=partly,
+        amount=amount,
+        calculation_seen=calculation_seen,
+    )
+    amount, partly = decided.amount, decided.partly
     if outcome == DecisionOutcome.APPROVED and (linked := household_approval_blocker(application)):
         raise DecisionInvalid(linked)  # two applications, maybe one household (#16 item 3)
     why = second_approval_reason(
@@ -405,6 +523,7 @@ def decision_submit(
             decisive_facts=decisive_facts,
             communication_exception=communication_exception,
             communication_note=communication_note,
+            calculation_seen=calculation_seen,
             track=track,
             track_reason=track_reason,
             reason_template=reason_template,
@@ -594,6 +713,29 @@ def line_adjust(
         text=f"Ändrade {label} till {amount.quantize(Decimal(1))} kr. Skäl: {reason}",
     )
     return adjustment
+
+
+@transaction.atomic
+def case_warning_acknowledge(
+    *, application: Application, warning_pk: int, by: User, note: str
+) -> CaseWarning:
+    """Acknowledge one of the case's robot warnings with a note (what the caseworker concluded),
+    journalled. Refused without a note, and once the case is decided."""
+    note = note.strip()
+    if not note:
+        raise ActionNotAllowed("Skriv vad du har kommit fram till innan du kvitterar varningen.")
+    if application.is_decided:
+        raise ActionNotAllowed("Ärendet är redan beslutat.")
+    warning = CaseWarning.objects.filter(application=application, pk=warning_pk).first()
+    if warning is None:
+        raise ActionNotAllowed("Varningen finns inte.")
+    warning = warning_acknowledge(warning=warning, user=by, note=note)
+    journal_write(
+        application=application,
+        author=by,
+        text=f"Kvitterade varningen {warning.get_kind_display()} ({warning.message}): {note}",
+    )
+    return warning
 
 
 @transaction.atomic

@@ -62,6 +62,24 @@ def _signed(amount: Decimal | int) -> str:
     return ("−" if amount < 0 else "") + kronor(abs(amount))
 
 
+def letter_lines(decision: Decision) -> list[dict[str, str]]:
+    """The letter's calculation lines: the decision's stored lines (a decision stored before
+    they were kept falls back to the robot's latest proposal)."""
+    stored = decision.lines
+    if not stored:
+        proposal = decision.application.proposals.order_by("-round").first()
+        stored = list(proposal.lines) if proposal is not None else []
+    return [
+        {
+            "code": str(line.get("code", "")),
+            "label": str(line["label"]),
+            "amount": str(Decimal(line["amount"])),
+            "amount_text": _signed(Decimal(line["amount"])),
+        }
+        for line in stored
+    ]
+
+
 SURPLUS_CODE = "no_negative_support"
 
 
@@ -145,26 +163,15 @@ def letter_context(decision: Decision, *, notified_on: date | None = None) -> di
     parts = refused_parts(decision)
     outcome_text = _outcome_text(decision, parts)
 
-    lines: list[dict[str, str]] = []
+    # The calculation the decision's amount was taken from, line by line as stored with the
+    # decision (the caseworker's adjusted lines included); each line keeps its own label.
+    lines: list[dict[str, str]] = letter_lines(decision)
     notes: list[str] = []
-    if proposal is not None:
-        lines = [
-            {"label": str(line["label"]), "amount_text": _signed(line["amount"])}
-            for line in proposal.lines
-        ]
-        difference = Decimal(decision.amount) - Decimal(proposal.amount)
-        if difference and approved:
-            lines.append(
-                {
-                    "label": "Handläggarens bedömning (ändrat från beräkningen)",
-                    "amount_text": _signed(difference),
-                }
-            )
-        if not approved and proposal.amount > 0:
-            notes.append(
-                f"Beräkningen visar {kronor(proposal.amount)}, men ansökan avslås av de skäl "
-                "som anges nedan."
-            )
+    if proposal is not None and not approved and proposal.amount > 0:
+        notes.append(
+            f"Beräkningen visar {kronor(proposal.amount)}, men ansökan avslås av de skäl "
+            "som anges nedan."
+        )
 
     if not approved:
         # A refusal shows no positive "the incomes cover the need" line that reads as a grant.

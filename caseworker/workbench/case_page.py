@@ -11,6 +11,7 @@ they replace (`#case-warnings` is `caseworker/_case_warnings.html`).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -36,14 +37,19 @@ from caseworker.decisions.calculation import (
 from caseworker.decisions.calculation import (
     case_calculation as calculation_for_case,
 )
+from caseworker.decisions.calculation import (
+    case_calculation_load as calculation_for_case_load,
+)
 from caseworker.decisions.households import HouseholdLinkRefused, household_links_for
 from caseworker.decisions.pauses import (
     default_reply_by,
 )
 from caseworker.decisions.services import (
     ActionNotAllowed,
+    CalculationChanged,
     DecisionInvalid,
     SectionLocked,
+    case_warning_acknowledge,
     decision_draft_approve,
     decision_draft_send_back,
     decision_submit,
@@ -63,7 +69,8 @@ from caseworker.workbench.forms import (
     SupplementForm,
     TrackForm,
 )
-from eligibility.robot.warnings import WarningNotOpen, warning_acknowledge
+from eligibility.models import WarningStatus
+from eligibility.robot.warnings import WarningNotOpen
 from eligibility.trial.explain import flag_text
 from intake.documents.attachments import (
     AttachmentRefused,
@@ -116,9 +123,11 @@ def _calculation_context(application: Application) -> dict[str, Any]:
 
 
 def _warnings_context(application: Application) -> dict[str, Any]:
+    warnings = list(application.warnings.select_related("acknowledged_by"))
     return {
         "application": application,
-        "warnings": list(application.warnings.select_related("acknowledged_by")),
+        "warnings": warnings,
+        "open_warnings": [w for w in warnings if w.status == WarningStatus.OPEN],
         "can_acknowledge": not application.is_decided,
     }
 
@@ -201,22 +210,27 @@ def _case_context(application: Application, user: Any) -> dict[str, Any]:
     return context
 
 
+def calculation_facts(calculation: Any) -> list[str]:
+    """The calculation's lines as decisive facts, one per line (never added up by code)."""
+    return [
+        f"{line['label']}: {kronor_plain(Decimal(line['amount']))}" for line in calculation.lines
+    ]
+
+
+def kronor_plain(amount: Decimal) -> str:
+    return f"{amount.quantize(Decimal(1))} kr"
+
+
 def _forms(application: Application, context: dict[str, Any]) -> dict[str, Any]:
     calculation = context["calculation"]
-    proposal = context["proposal"]
     amount = calculation.caseworker_amount
-    lines = [
-        f"{row.label}: {row.caseworker.quantize(Decimal(1))} kr"
-        for row in calculation.rows
-        if row.caseworker is not None
-    ]
     return {
         "form": SignForm(
             initial={
-                "amount": amount.quantize(Decimal(1)) if proposal or calculation.adjusted else None,
+                "calculation": calculation.version,
                 "outcome": DecisionOutcome.APPROVED if amount > 0 else DecisionOutcome.REJECTED,
                 "months": 1,
-                "decisive_facts": "\n".join(lines),
+                "decisive_facts": "\n".join(calculation_facts(calculation)),
                 "track": inherited_track(application) or None,
             }
         ),
@@ -270,18 +284,14 @@ def case_detail(request: AuthenticatedHttpRequest, application: Application) -> 
     if form.is_valid():
         data = form.cleaned_data
         outcome = data["outcome"]
-        amount = data.get("amount")
         partly = bool(data.get("partly"))
-        if outcome == DecisionOutcome.APPROVED and amount is not None:
-            calculated = _calculation_context(application)["calculation"].caseworker_amount
-            partly = partly or amount < calculated
         try:
             result = decision_submit(
                 application=application,
                 caseworker=request.user,
                 outcome=outcome,
                 reason=data["reason"],
-                amount=amount,
+                calculation_seen=data.get("calculation") or "",
                 months=data.get("months") or 1,
                 partly=partly and outcome == DecisionOutcome.APPROVED,
                 provisions=data["provisions"],
@@ -292,6 +302,8 @@ def case_detail(request: AuthenticatedHttpRequest, application: Application) -> 
                 track_reason=data.get("track_reason") or "",
                 reason_template=data.get("reason_template") or "",
             )
+        except CalculationChanged as exc:
+            form = _form_again(application, request.POST, str(exc))
         except DecisionInvalid as exc:
             form.add_error(None, str(exc))
         except STALE:
@@ -308,6 +320,24 @@ def case_detail(request: AuthenticatedHttpRequest, application: Application) -> 
                 messages.success(request, _("Beslutet är registrerat."))
             return back_to_case(application, "decide-heading")
     return case_page_response(request, case_refreshed(application), bound={"form": form})
+
+
+FACT_LINE = re.compile(r"^.+: −?-?\d+ kr$")
+
+
+def _form_again(application: Application, posted: Any, error: str) -> SignForm:
+    """The decision form shown again after the calculation changed: the caseworker's text kept,
+    the calculation's version and its lines among the decisive facts replaced by today's."""
+    data = posted.copy()
+    calculation = calculation_for_case_load(application)
+    data["calculation"] = calculation.version
+    own = [f for f in (posted.get("decisive_facts") or "").splitlines() if f.strip()]
+    kept = [f for f in own if not FACT_LINE.match(f.strip())]
+    data["decisive_facts"] = "\n".join([*calculation_facts(calculation), *kept])
+    form = SignForm(data)
+    form.is_valid()
+    form.add_error(None, error)
+    return form
 
 
 @case_view()
@@ -352,11 +382,16 @@ def case_warnings(request: AuthenticatedHttpRequest, application: Application) -
             error = _("Varningen finns inte.")
         else:
             try:
-                warning_acknowledge(
-                    warning=warning, user=request.user, note=form.cleaned_data["note"]
+                case_warning_acknowledge(
+                    application=application,
+                    warning_pk=warning.pk,
+                    by=request.user,
+                    note=form.cleaned_data["note"],
                 )
             except WarningNotOpen:
                 error = _("Varningen är redan kvitterad eller stängd.")
+            except ActionNotAllowed as exc:
+                error = str(exc)
         if not request.htmx:
             if error:
                 messages.error(request, error)

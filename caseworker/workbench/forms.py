@@ -51,12 +51,21 @@ def _lines(text: str) -> list[str]:
 
 
 class SignForm(DecisionForm):
-    """The decision with its reasons (FL 32 §): the provisions applied and the decisive facts."""
+    """The decision with its reasons (FL 32 §): the provisions applied and the decisive facts.
 
+    It carries no amount: the server takes it from the calculation and the recorded line
+    adjustments. `calculation` is the version of the calculation the caseworker saw; when it no
+    longer matches, nothing is decided and the page says what changed."""
+
+    amount = None  # type: ignore[assignment]  # no amount from a form (removes the parent's field)
+    calculation = forms.CharField(widget=forms.HiddenInput, required=False, max_length=80)
     partly = forms.BooleanField(
-        label=_("Delvis avslag (lägre belopp än beräknat)"),
+        label=_("Delvis avslag"),
         required=False,
-        help_text=_("Sätts också när beloppet är lägre än beräkningen."),
+        help_text=_(
+            "Sätts också när beräkningen (med dina ändrade poster) är lägre än robotens förslag. "
+            "Ett annat belopp får du genom att ändra en post i beräkningen, med skäl."
+        ),
     )
     reason_template = forms.ChoiceField(
         label=_("Standardtext och lagrum"),

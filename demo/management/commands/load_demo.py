@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.eid import EidIdentity
 from accounts.models import Municipality, Role, User
 from accounts.services import applicant_get_or_create
-from caseworker.decisions.services import decision_record
+from caseworker.decisions.services import case_warning_acknowledge, decision_record
 from eligibility.models import HouseholdType, HousingCostCap, MunicipalNormSettings
 from intake import services as intake
 from intake.models import Application
@@ -134,6 +134,13 @@ class Command(BaseCommand):
         app.refresh_from_db()
         proposal = app.proposals.first()
         if proposal is not None and app.status == "awaiting_caseworker":
+            for warning_pk in app.warnings.filter(status="open").values_list("pk", flat=True):
+                case_warning_acknowledge(
+                    application=app,
+                    warning_pk=warning_pk,
+                    by=caseworker,
+                    note="Kontrollerat mot hyresavi och kontoutdrag.",
+                )
             decision_record(
                 application=app,
                 caseworker=caseworker,

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Municipality, Role, User
-from caseworker.decisions.services import decision_record
+from caseworker.decisions.services import decision_record, line_adjust
 from caseworker.letters.render import appeal_deadline, letter_context, letter_html, letter_render
 from caseworker.letters.tasks import letter_for_decision_queue
 from caseworker.models import AccessAction, AccessLog
@@ -71,17 +71,28 @@ def test_letter_for_an_approval_states_amount_lines_reasons_and_who_decided(
     assert context["decided_on"] == "18 november 2026"
 
 
-def test_a_caseworker_amount_below_the_proposal_shows_the_difference_as_a_line(
-    submitted_application: Application, decide: Callable[..., Decision]
+def test_a_caseworker_amount_below_the_proposal_shows_the_adjusted_line_not_a_difference(
+    submitted_application: Application, decide: Callable[..., Decision], caseworker: User
 ) -> None:
+    """The letter prints the calculation the amount was taken from, the caseworker's adjusted
+    line included (#16 item 1), not the robot's lines and an opaque difference."""
     proposal = Proposal.objects.get(application=submitted_application)
-    decision = decide(submitted_application, amount=proposal.amount - 1000, partly=True)
+    line_adjust(
+        application=submitted_application,
+        code="rent",
+        amount=Decimal(5000),
+        reason="Hyresavin visar 5 000 kr.",
+        by=caseworker,
+    )
+    decision = decide(submitted_application, amount=None)
 
     context = letter_context(decision)
 
     assert "delvis" in context["outcome_text"]
-    assert context["lines"][-1]["label"].startswith("Handläggarens bedömning")
-    assert context["lines"][-1]["amount_text"] == "−1\u00a0000\u00a0kr"
+    assert decision.amount == proposal.amount - 1000
+    rent = [line for line in context["lines"] if line["code"] == "rent"]
+    assert [line["amount_text"] for line in rent] == ["5\u00a0000\u00a0kr"]
+    assert not any("Handläggarens bedömning" in line["label"] for line in context["lines"])
 
 
 def test_letter_for_a_rejection_says_so_and_still_shows_how_to_appeal(
@@ -213,7 +224,6 @@ def test_the_letter_is_rendered_after_commit_not_inside_the_transaction(
                 application=submitted_application,
                 caseworker=caseworker,
                 outcome=DecisionOutcome.APPROVED,
-                amount=Decimal(5000),
                 reason="Beviljas.",
             )
         render.assert_not_called()

@@ -28,6 +28,7 @@ from caseworker.decisions.services import (
     SectionLocked,
     application_track_set,
     child_impact_record,
+    communication_needed,
     decision_draft_approve,
     decision_draft_send_back,
     decision_record,
@@ -50,7 +51,7 @@ from intake import services as intake
 from intake.models import Application, Decision
 from intake.services import MemberInput
 from intake.states import Status
-from tests.builders import WEDNESDAY, client_for
+from tests.builders import WEDNESDAY, client_for, warnings_acknowledge_all
 from tests.conftest import PNR_ALVA, PNR_CHILD
 
 # On the suite's working Wednesday morning, from before the first fixture runs.
@@ -183,7 +184,6 @@ def test_signing_sets_off_the_letter_and_payment_in_the_same_transaction(
             caseworker=caseworker,
             outcome="approved",
             reason="Ja.",
-            amount=1000,
         )
     assert [s[0] for s in seen] == ["letter", "payment"]
     assert all(s[2] for s in seen)  # the decision existed inside the transaction ...
@@ -294,7 +294,6 @@ def test_a_decided_case_refuses_a_second_decision_section(
         caseworker=caseworker,
         outcome="approved",
         reason="Ja.",
-        amount=Decimal(1000),
     )
     with pytest.raises(ActionNotAllowed):
         line_adjust(application=case, code="rent", amount=Decimal(1), reason="x", by=caseworker)
@@ -308,15 +307,20 @@ def test_a_decided_case_refuses_a_second_decision_section(
 def test_approving_less_than_calculated_is_a_partial_rejection(
     case: Application, caseworker: User
 ) -> None:
+    """A lower amount comes from a recorded line adjustment with its reason (#16 item 1), never
+    from a total typed into the form."""
     amount = (proposal_amount(case) - 500).quantize(Decimal(1))
+    line_adjust(
+        application=case, code="rent", amount=Decimal(5500), reason="Skälig hyra.", by=caseworker
+    )
     response = client_for(caseworker).post(
         reverse("caseworker:case_detail", args=[case.pk]),
         {
             "track": "work",
             "outcome": "approved",
-            "amount": str(amount),
+            "amount": "1",  # a total from the form is never used
             "months": "1",
-            "reason": "Elkostnaden godtas inte.",
+            "reason": "Hyran godtas inte fullt ut.",
         },
     )
     assert response.status_code == 302
@@ -352,7 +356,6 @@ def test_an_amount_above_the_limit_waits_for_a_second_caseworker(
             caseworker=caseworker,
             outcome="approved",
             reason="Ja.",
-            amount=Decimal(5000),
         )
     draft = decision_submit(
         track="work",
@@ -360,7 +363,6 @@ def test_an_amount_above_the_limit_waits_for_a_second_caseworker(
         caseworker=caseworker,
         outcome="approved",
         reason="Ja.",
-        amount=Decimal(5000),
     )
     assert isinstance(draft, DecisionDraft)
     case.refresh_from_db()
@@ -387,7 +389,6 @@ def test_the_second_caseworker_can_send_a_decision_back(
         caseworker=caseworker,
         outcome="approved",
         reason="Ja.",
-        amount=Decimal(5000),
     )
     response = client_for(colleague).post(
         reverse("caseworker:case_second_approval", args=[case.pk]),
@@ -536,7 +537,9 @@ def test_no_decision_while_a_communication_is_open_before_its_deadline(
     communication_send(
         application=case,
         by=caseworker,
-        facts=["Bostadsbidrag 2 500 kr."],
+        # The register facts as the case page words them: the approval below the proposal
+        # that follows is a partial refusal resting on them (#16 item 1).
+        facts=communication_needed(case),
         reply_by=TODAY + timedelta(days=7),
     )
     case.refresh_from_db()
@@ -547,7 +550,6 @@ def test_no_decision_while_a_communication_is_open_before_its_deadline(
             caseworker=caseworker,
             outcome="approved",
             reason="Ja.",
-            amount=Decimal(100),
         )
     frozen_wednesday.move_to(WEDNESDAY + timedelta(days=6))
     assert pauses_resume()["communications"] == []
@@ -562,7 +564,6 @@ def test_no_decision_while_a_communication_is_open_before_its_deadline(
         caseworker=caseworker,
         outcome="approved",
         reason="Ja.",
-        amount=Decimal(100),
     )
 
 
@@ -606,6 +607,7 @@ def family_case(
         intake.application_submit(application=application, applicant=applicant)
     application.refresh_from_db()
     assert application.status == Status.AWAITING_CASEWORKER
+    warnings_acknowledge_all(application, caseworker)
     return application
 
 
@@ -627,7 +629,6 @@ def test_a_rejection_for_a_family_needs_a_child_impact_assessment(
             caseworker=caseworker,
             outcome="approved",
             reason="Delvis.",
-            amount=Decimal(100),
             partly=True,
         )
     response = client_for(caseworker).post(
@@ -654,7 +655,6 @@ def test_an_approval_in_full_for_a_family_needs_no_child_impact_assessment(
         caseworker=caseworker,
         outcome="approved",
         reason="Ja.",
-        amount=Decimal(100),
     )
 
 
