@@ -1,6 +1,7 @@
 from django.urls import path
 
 from caseworker.caseload import views as caseload_views
+from caseworker.letters import template_views
 from caseworker.letters import views as letter_views
 from caseworker.payments import views as payment_views
 from caseworker.workbench import case_actions, case_page, queue_views
@@ -43,9 +44,7 @@ urlpatterns = [
         "arende/<int:pk>/barnkonsekvens/", case_actions.case_child_impact, name="case_child_impact"
     ),
     path("arende/<int:pk>/spar/", case_actions.case_track, name="case_track"),
-    path(
-        "arende/<int:pk>/hushall/", case_actions.case_household_link, name="case_household_link"
-    ),
+    path("arende/<int:pk>/hushall/", case_actions.case_household_link, name="case_household_link"),
     path(
         "arende/<int:pk>/bilaga/<int:attachment_pk>/",
         case_page.case_attachment,
@@ -63,6 +62,9 @@ urlpatterns = [
     path("ledning/larm/<int:pk>/", caseload_views.alert_resolve, name="alert_resolve"),
     path("statistik/", caseload_views.statistics, name="statistics"),
     path("statistik.csv", caseload_views.statistics_export, name="statistics_export"),
+    # Standard reasons and their provisions, edited by a team lead (#16 item 6)
+    path("standardtexter/", template_views.reason_templates, name="reason_templates"),
+    path("standardtexter/andra/", template_views.reason_template_edit, name="reason_template_edit"),
     path("arende/<int:pk>/overlamning/", caseload_views.referral_new, name="referral_new"),
     path("overlamningar/", caseload_views.referral_list, name="referral_list"),
     path(

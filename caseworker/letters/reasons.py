@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
+from django.db import transaction
+
 from caseworker.models.letters import ReasonTemplate
 from caseworker.wording import kronor, month_label
 from eligibility.selectors import policy_for
@@ -270,3 +272,69 @@ def reason_templates_load(*, overwrite: bool = False) -> tuple[int, int]:
             existing.save()
             updated += 1
     return created, updated
+
+
+# --- The team lead's own texts ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReasonTemplateRow:
+    code: str
+    title: str
+    provisions: tuple[str, ...]
+    own: bool  # the municipality has its own text for the code
+    active: bool
+
+
+def reason_templates_for(*, municipality: Municipality) -> list[ReasonTemplateRow]:
+    """Every standard reason as it applies in ``municipality`` (selector): its own text where it
+    has one, else the national one (stored, or the default in code)."""
+    codes = list(dict.fromkeys([d["code"] for d in DEFAULT_REASONS]))
+    codes += [
+        code
+        for code in ReasonTemplate.objects.filter(municipality__in=[None, municipality])
+        .order_by("code")
+        .values_list("code", flat=True)
+        if code not in codes
+    ]
+    own = {t.code: t for t in ReasonTemplate.objects.filter(municipality=municipality)}
+    rows = []
+    for code in codes:
+        mine = own.get(code)
+        text = reason_text_get(municipality=municipality, code=code)
+        if text is None and mine is None:
+            continue
+        rows.append(
+            ReasonTemplateRow(
+                code=code,
+                title=mine.title if mine else text.title if text else code,
+                provisions=tuple(mine.provisions) if mine else text.provisions if text else (),
+                own=mine is not None,
+                active=mine.active if mine else True,
+            )
+        )
+    return rows
+
+
+@transaction.atomic
+def reason_template_save(
+    *,
+    municipality: Municipality,
+    code: str,
+    title: str,
+    text: str,
+    provisions: Sequence[str],
+    active: bool = True,
+) -> ReasonTemplate:
+    """A team lead's own version of a standard reason for the municipality (it replaces the
+    national one with the same code; the national text stays for the other municipalities)."""
+    template = ReasonTemplate.objects.filter(municipality=municipality, code=code).first()
+    if template is None:
+        template = ReasonTemplate(municipality=municipality, code=code)
+    template.title = title.strip()
+    template.text = text.strip()
+    template.provisions = [p.strip() for p in provisions if p.strip()]
+    template.active = active
+    template.full_clean()
+    template.save()
+    return template

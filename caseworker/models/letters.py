@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from caseworker.wording import reason_render
+from caseworker.wording import ALLOWED_PLACEHOLDERS, reason_render
 from notifications.models import DeliveryChannel, Notification
 
 __all__ = ["DecisionLetter", "PrivateStorage", "ReasonTemplate", "private_storage"]
@@ -102,7 +102,8 @@ class ReasonTemplate(models.Model):
         return f"{self.code}: {self.title}"
 
     def clean(self) -> None:
-        rendered = reason_render(self.text or "", {})
+        # Every allowed placeholder has a value here: only unknown or malformed ones are refused.
+        rendered = reason_render(self.text or "", dict.fromkeys(ALLOWED_PLACEHOLDERS, ""))
         if rendered.malformed:
             raise ValidationError({"text": _("Texten har en klammerparentes som inte stängs.")})
         if rendered.unknown:

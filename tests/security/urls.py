@@ -33,6 +33,8 @@ NO_OBJECT_URLS = frozenset(
         "caseworker:referral_list",
         "caseworker:statistics",
         "caseworker:statistics_export",
+        "caseworker:reason_templates",
+        "caseworker:reason_template_edit",  # a template code in the query, not a case
         "health_live",
         "health_ready",  # ids in the body: tests/security/test_idor.py checks it apart
         "meetings:day",
