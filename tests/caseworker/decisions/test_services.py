@@ -148,6 +148,9 @@ def test_a_ground_from_the_list_with_a_note_passes_and_is_journalled_and_counted
     assert "Avgörandet kan inte skjutas upp" in journal
     assert "Hyran förfaller i morgon" in journal
 
+    page = client_for(caseworker).get(reverse("caseworker:case_detail", args=[case.pk]))
+    assert "Beslutat utan kommunicering: Avgörandet kan inte skjutas upp" in page.content.decode()
+
     stats = month_statistics(municipality_id=trelleborg.pk, month=WEDNESDAY.date())
     assert stats.communication_exceptions == {CommunicationException.CANNOT_WAIT: 1}
     assert "kommunicering_undantag;cannot_wait;1" in statistics_csv(stats)
@@ -259,6 +262,7 @@ def test_the_decision_form_requires_a_track(case: Application, caseworker: User)
     assert Decision.objects.get(application=case).track == "social"
     case.refresh_from_db()
     assert case.track == "social"
+    assert "Spår i beslutet: Socialt spår" in client_for(caseworker).get(url).content.decode()
 
 
 def test_later_months_carry_the_cases_track_on(
