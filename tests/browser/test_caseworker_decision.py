@@ -206,7 +206,7 @@ def test_approval_with_an_open_warning_is_refused_until_it_is_acknowledged_with_
         warnings.get_by_label("Kommentar (krävs)").fill("Sjukpenningen upphörde i oktober.")
         warnings.get_by_role("button", name="Kvittera").click()
         expect(page.locator(f"#warning-{warning.pk}")).to_contain_text("Kvitterad")
-        page.reload()
+        page.goto(page.url)  # a GET (a reload would send the refused POST again)
         expect(page.locator("#open-warnings-notice")).to_have_count(0)
 
         _sign(page, "Bistånd enligt norm.")
