@@ -56,6 +56,7 @@ def listed(response) -> set[str]:
 
 
 def decide(client: Client, application: Application, **data: str):
+    data.setdefault("track", "work")  # a case's first decision records its track (#16 item 10)
     return client.post(reverse("caseworker:case_detail", args=[application.pk]), data)
 
 
