@@ -84,5 +84,7 @@ def test_a_partial_refusal_letter_states_each_refused_part_with_its_reason_and_p
     assert "Socialtjänstförordningen (2025:468) 12 kap. 2–3 §§ (riksnormen)" in flat
     assert "Box 123, 231 83 Trelleborg" in flat
     assert "3 940 kr" in flat and "3940 kr" not in flat
+    assert "Handläggarens bedömning" not in flat  # the change shows its label and reason
+    assert "Hyra: 4 000 kr. Skäl: Hyran delas med en inneboende." in flat
     decision = Decision.objects.get(application=application)
     assert decision.provisions

@@ -100,6 +100,7 @@ def test_a_caseworker_change_shows_its_label_and_reason(
     assert change.reason == "Hyran delas med en inneboende."
     html = letter_html(decision)
     assert "Hyran delas med en inneboende." in html
+    assert "Handläggarens bedömning" not in html  # no opaque difference line
 
 
 def test_every_decision_carries_provisions_by_default(
