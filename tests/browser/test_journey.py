@@ -188,8 +188,9 @@ def test_journey_applicant_robot_caseworker_secretary(
 
         decide = cw.locator("section[aria-labelledby='decide-heading']")
         expect(decide.get_by_label("Beviljat")).to_be_checked()  # the robot found a right to aid
-        amount_input = decide.get_by_label("Belopp (kr)")
-        assert float(amount_input.input_value()) == proposal_amount  # prefilled from the proposal
+        # The amount is the server's, from the calculation (#16 item 1): shown, not an input.
+        expect(decide.locator("#decision-amount")).to_contain_text(f"{proposal_amount} kr")
+        expect(decide.get_by_label("Belopp (kr)")).to_have_count(0)
         decide.get_by_label("Arbetsspåret").check()  # the case's first decision (#16 item 10)
         decide.get_by_label("Motivering").fill("Hushållet saknar inkomster; bistånd enligt norm.")
         decide.get_by_role("button", name="Fatta beslut").click()
