@@ -382,9 +382,11 @@ def _kr(amount: Decimal) -> str:
     return f"{amount.quantize(Decimal(1)):,}".replace(",", " ") + " kr"
 
 
-def unseen_register_facts(comparison: RegisterComparison) -> list[str]:
+def unseen_register_facts(comparison: RegisterComparison, *, members: bool = True) -> list[str]:
     """Register facts that differ from what the applicant declared, worded for the applicant:
-    what must be communicated (FL 25 §) before an adverse decision resting on them."""
+    what must be communicated (FL 25 §) before an adverse decision resting on them. Without
+    `members`, only the income the calculation counts (people the register places in the
+    household are not in the calculation until the caseworker adds them)."""
     month = f"{comparison.control_month:%Y-%m}"
     facts = []
     for row in comparison.incomes:
@@ -395,7 +397,7 @@ def unseen_register_facts(comparison: RegisterComparison) -> list[str]:
                 f"{row.label}: {_kr(row.register)} utbetalt under {month} enligt {sources}; "
                 f"i ansökan uppgavs {_kr(row.declared or ZERO)}."
             )
-    for member in comparison.members or []:
+    for member in (comparison.members or []) if members else []:
         if member.in_register and not member.declared:
             facts.append(
                 f"Folkbokföringen visar att {member.name or 'en person'} "

@@ -28,6 +28,7 @@ from caseworker.decisions.calculation import (
 )
 from caseworker.decisions.households import household_approval_blocker
 from caseworker.letters.reasons import decision_provisions
+from caseworker.letters.refusals import costs_cut
 from caseworker.models import (
     ChildImpactAssessment,
     Communication,
@@ -115,8 +116,9 @@ def open_communication(application: Application, today: date | None = None) -> C
     )
 
 
-def communication_needed(application: Application) -> list[str]:
-    """Register facts the applicant has not seen that are not yet communicated."""
+def communication_needed(application: Application, *, members: bool = True) -> list[str]:
+    """Register facts the applicant has not seen that are not yet communicated (without
+    `members`: only the register income the calculation counts)."""
     snapshots = list(application.register_snapshots.filter(round=application.robot_round))
     members = list(application.members.all())
     facts = unseen_register_facts(
@@ -125,7 +127,8 @@ def communication_needed(application: Application) -> list[str]:
             members=members,
             incomes=list(application.incomes.all()),
             snapshots=snapshots,
-        )
+        ),
+        members=members,
     )
     if not facts:
         return []
@@ -233,7 +236,25 @@ def decided_amount(
         raise CalculationChanged(seen=Decimal(amount), now=now)
     robot = calculation.robot_amount
     below = robot is not None and now < robot
-    return DecidedAmount(amount=now, partly=partly or below, lines=lines)
+    # Less than was applied for is a partial refusal, whoever noticed it (#16, stranger run): a
+    # declared cost granted with less (the housing cap, an adjustment) or register income the
+    # applicant did not declare and has not seen. Then the adverse-decision gates apply
+    # (kommunicering, child impact) and the case page and the letter say the same.
+    cut = costs_cut(
+        application=application, lines=lines, adjustments=latest_adjustments(application)
+    )
+    unseen = bool(communication_needed(application, members=False))
+    return DecidedAmount(amount=now, partly=partly or below or bool(cut) or unseen, lines=lines)
+
+
+def latest_adjustments(application: Application) -> dict[str, LineAdjustment]:
+    """The caseworker's latest adjustment per calculation line."""
+    latest: dict[str, LineAdjustment] = {}
+    for adjustment in LineAdjustment.objects.filter(application=application).order_by(
+        "created_at", "pk"
+    ):
+        latest[adjustment.code] = adjustment
+    return latest
 
 
 def inherited_track(application: Application) -> str:

@@ -16,7 +16,7 @@ from caseworker.letters.reasons import reason_text_get, reason_values
 from caseworker.models import LineAdjustment
 from caseworker.wording import kronor, reason_render
 from eligibility.robot.findings import COST_LABELS, INCOME_LABELS
-from intake.models import Decision, DecisionOutcome
+from intake.models import Application, Decision, DecisionOutcome
 
 ZERO = Decimal(0)
 
@@ -86,48 +86,78 @@ def adjustment_notes(decision: Decision) -> list[AdjustmentNote]:
     ]
 
 
+@dataclass(frozen=True)
+class CostCut:
+    """One cost granted with less than the application asked for."""
+
+    code: str
+    label: str
+    asked: Decimal
+    granted: Decimal
+    adjustment: LineAdjustment | None
+
+
+def costs_cut(
+    *,
+    application: Application,
+    lines: list[dict[str, str]],
+    adjustments: dict[str, LineAdjustment],
+) -> list[CostCut]:
+    """Each declared cost that the calculation (its lines and the caseworker's adjustments)
+    grants with less than was asked: the parts of an approval that are refused. One rule for
+    the decision (is it a partial refusal?) and for the letter (what was refused)."""
+    counted: dict[str, Decimal] = {}
+    for line in lines:
+        code = str(line.get("code", ""))
+        if code in COST_LABELS:
+            counted[code] = counted.get(code, ZERO) + Decimal(line["amount"])
+    cuts: list[CostCut] = []
+    for code, label in COST_LABELS.items():
+        asked = Decimal(getattr(application, code, ZERO) or ZERO)
+        adjustment = adjustments.get(code)
+        if adjustment is not None:
+            granted = adjustment.amount
+        elif code in counted:
+            granted = counted[code]
+        else:
+            continue
+        if granted < asked:
+            cuts.append(CostCut(code, label, asked, granted, adjustment))
+    return cuts
+
+
 def refused_parts(decision: Decision) -> list[RefusedPart]:
     """Each cost of an approval granted with less than was applied for (a partial refusal)."""
     if decision.outcome != DecisionOutcome.APPROVED:
         return []
     application = decision.application
     municipality = application.municipality
-    adjustments = decision_adjustments(decision)
-    counted: dict[str, Decimal] = {}
-    for line in _decision_lines(decision):
-        code = str(line.get("code", ""))
-        if code in COST_LABELS:
-            counted[code] = counted.get(code, ZERO) + Decimal(line["amount"])
     parts: list[RefusedPart] = []
     values: dict[str, str] | None = None
-    for code, label in COST_LABELS.items():
-        asked = Decimal(getattr(application, code, ZERO) or ZERO)
-        adjustment = adjustments.get(code)
-        if adjustment is not None:
-            granted = adjustment.amount
+    for cut in costs_cut(
+        application=application,
+        lines=_decision_lines(decision),
+        adjustments=decision_adjustments(decision),
+    ):
+        if cut.adjustment is not None:
             template = reason_text_get(municipality=municipality, code="refused_part_cost")
-            reason = adjustment.reason
-        elif code in counted:
-            granted = counted[code]
+            reason = cut.adjustment.reason
+        else:
             template = reason_text_get(
                 municipality=municipality,
-                code="refused_part_housing_cap" if code == "rent" else "refused_part_cost",
+                code="refused_part_housing_cap" if cut.code == "rent" else "refused_part_cost",
             )
             if values is None:
                 values = reason_values(
                     application=application, proposal=None, amount=decision.amount
                 )
             reason = reason_render(template.text, values).text if template else ""
-        else:
-            continue
-        if granted >= asked:
-            continue
         parts.append(
             RefusedPart(
-                code=code,
-                label=label,
-                asked=asked,
-                granted=granted,
+                code=cut.code,
+                label=cut.label,
+                asked=cut.asked,
+                granted=cut.granted,
                 reason=reason,
                 provisions=template.provisions if template else (),
             )

@@ -14,10 +14,13 @@ from accounts.models import Municipality, Role, User
 from caseworker.decisions.calculation import case_calculation_load
 from caseworker.decisions.services import (
     CalculationChanged,
+    DecisionInvalid,
+    child_impact_record,
     decision_draft_approve,
     decision_submit,
     line_adjust,
 )
+from caseworker.letters.refusals import refused_parts
 from caseworker.letters.render import letter_context
 from caseworker.models import DecisionDraft
 from intake.models import Application, Decision, DecisionOutcome
@@ -214,3 +217,34 @@ def test_an_unchanged_draft_is_approved_with_its_amount(
     decision = decision_draft_approve(application=case, by=second)
 
     assert decision.amount == draft.amount == case_calculation_load(case).caseworker_amount
+
+
+def test_an_approval_with_a_capped_cost_is_a_partial_refusal_on_the_page_and_in_the_letter(
+    trelleborg: Municipality, caseworker: User, django_capture_on_commit_callbacks: Callable
+) -> None:
+    """Stranger run: a cost granted with less than asked (the housing cap, or as here the
+    caseworker's adjustment) was approved as "Beviljat" on the case page while the letter said
+    "beviljas delvis". One rule now decides both; with children the partial refusal first needs
+    a child impact assessment."""
+    case = household_case_make(
+        trelleborg, caseworker, child_ages=(6,), costs={"rent": Decimal(8000)}
+    )
+    line_adjust(
+        application=case,
+        code="rent",
+        amount=Decimal(6500),
+        reason="Skälig boendekostnad för hushållets storlek.",
+        by=caseworker,
+    )
+    with pytest.raises(DecisionInvalid, match="barnkonsekvensanalys"):
+        decision_submit(application=case, caseworker=caseworker, outcome="approved", reason=REASON)
+    child_impact_record(application=case, by=caseworker, text="Barnet bor kvar.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = decision_submit(
+            application=case, caseworker=caseworker, outcome="approved", reason=REASON
+        )
+
+    assert isinstance(decision, Decision)
+    assert decision.partly
+    assert [part.code for part in refused_parts(decision)] == ["rent"]

@@ -24,12 +24,13 @@ from caseworker.decisions.households import (
 from caseworker.decisions.services import (
     DecisionInvalid,
     application_track_set,
+    child_impact_record,
     decision_draft_approve,
     decision_record,
     decision_submit,
 )
 from caseworker.decisions.standing import standing_decision_renewals_create
-from caseworker.models import JournalEntry
+from caseworker.models import CommunicationException, JournalEntry
 from eligibility.models import CaseWarning, HouseholdLink, Proposal, WarningStatus
 from eligibility.robot.assessment import assessment_run
 from eligibility.robot.batch import robot_run
@@ -91,6 +92,11 @@ def acknowledge_all(application: Application, caseworker: User) -> None:
 
 def approve(application: Application, caseworker: User, capture: Callable) -> Decision:
     application.refresh_from_db()
+    # The housing cap makes these approvals partial refusals: with children, a child impact
+    # assessment comes first.
+    child_impact_record(
+        application=application, by=caseworker, text="Barnens boende påverkas inte."
+    )
     proposal = Proposal.objects.filter(application=application).order_by("-round").first()
     with capture(execute=True):
         return decision_record(
@@ -100,6 +106,9 @@ def approve(application: Application, caseworker: User, capture: Callable) -> De
             outcome="approved",
             reason="Inkomsterna räcker inte till behovet enligt riksnormen.",
             amount=proposal.amount,
+            # The register's "partner in the household" is settled by the link's resolution.
+            communication_exception=CommunicationException.IRRELEVANT,
+            communication_note="Hushållen är utredda som två; uppgiften ligger inte till grund.",
         )
 
 

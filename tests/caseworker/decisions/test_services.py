@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Municipality, Role, User
 from caseworker.caseload.statistics import month_statistics, statistics_csv
+from caseworker.decisions.calculation import case_calculation_load
 from caseworker.decisions.services import (
     DecisionInvalid,
     decision_draft_approve,
@@ -26,7 +27,7 @@ from caseworker.models import (
     DecisionDraft,
     JournalEntry,
 )
-from eligibility.models import CaseWarning, RegisterSnapshot
+from eligibility.models import CaseWarning, Proposal, RegisterSnapshot
 from eligibility.robot.warnings import warning_acknowledge
 from intake.models import Application, Decision, DecisionTrack
 from intake.services import application_renew
@@ -155,6 +156,39 @@ def test_a_ground_from_the_list_with_a_note_passes_and_is_journalled_and_counted
     assert stats.communication_exceptions == {CommunicationException.CANNOT_WAIT: 1}
     assert "kommunicering_undantag;cannot_wait;1" in statistics_csv(stats)
     assert "kommunicering_undantag;irrelevant;0" in statistics_csv(stats)
+
+
+def test_an_approval_lowered_by_unseen_register_income_is_a_partial_refusal_to_communicate(
+    case: Application, caseworker: User
+) -> None:
+    """Stranger run: the register's undeclared income lowers the amount, the caseworker approves
+    without ticking "delvis avslag": that is still a decision against the applicant resting on
+    facts they have not seen."""
+    with_register_salary(case)
+    # The robot's proposal already counts the register's income (as the robot stores it), so
+    # the amount is not below the proposal: only the unseen income makes it adverse.
+    calculation = case_calculation_load(case)
+    Proposal.objects.filter(application=case).update(
+        amount=calculation.caseworker_amount, lines=[dict(line) for line in calculation.lines]
+    )
+    assert case_calculation_load(case).robot_amount == calculation.caseworker_amount
+    with pytest.raises(DecisionInvalid, match="lagens undantag"):
+        decision_record(
+            application=case, caseworker=caseworker, outcome="approved", reason="Ja.", track="work"
+        )
+    assert not Decision.objects.filter(application=case).exists()
+
+    decision = decision_record(
+        application=case,
+        caseworker=caseworker,
+        outcome="approved",
+        reason="Ja.",
+        track="work",
+        communication_exception=CommunicationException.CANNOT_WAIT,
+        communication_note="Hyran förfaller i morgon.",
+    )
+    assert decision.partly
+    assert CommunicationWaiver.objects.filter(decision=decision).exists()
 
 
 def test_a_communicated_case_needs_no_exception_and_records_none(
@@ -290,7 +324,15 @@ def test_the_statistics_show_the_split_the_decisions_recorded(
     other = submit(make_draft(other_applicant))
     for warning in CaseWarning.objects.filter(application=other):
         warning_acknowledge(warning=warning, user=caseworker, note="Utrett.")
-    decide(other, track="none", track_reason="Flyttar från kommunen.")
+    # The register's undeclared income makes the approval a partial refusal: kommunicering or
+    # one of the law's exceptions first.
+    decide(
+        other,
+        track="none",
+        track_reason="Flyttar från kommunen.",
+        communication_exception=CommunicationException.CANNOT_WAIT,
+        communication_note="Hushållet saknar pengar till mat i dag.",
+    )
     stats = month_statistics(municipality_id=trelleborg.pk, month=WEDNESDAY.date())
     assert stats.tracks == {"work": 1, "none": 1}
     assert stats.work_share == Decimal(1)

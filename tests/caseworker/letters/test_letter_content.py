@@ -73,6 +73,7 @@ def test_a_capped_rent_is_a_refused_part_with_asked_granted_why_and_provisions(
     assert f"5{NBSP}065{NBSP}kr" in part.reason and "skälig" in part.reason
     assert "Kommunens riktlinjer för skälig boendekostnad" in part.provisions
     assert "delvis" in context["outcome_text"]
+    assert decision.partly  # the case page says what the letter says (stranger run)
     html = letter_html(decision)
     assert "Avslag på en del av ansökan" in html
     assert f"3{NBSP}940{NBSP}kr" in html  # the adult's norm, with a non-breaking space
