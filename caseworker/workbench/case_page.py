@@ -280,6 +280,15 @@ def case_detail(request: AuthenticatedHttpRequest, application: Application) -> 
     """The case page; a POST signs the decision (or sends it for a second approval)."""
     if request.method != "POST":
         return case_page_response(request, application)
+    if application.is_decided:
+        # A form from before the decision (another tab, Back): say that nothing was recorded,
+        # rather than show the decided case as if this decision had been taken.
+        messages.error(
+            request,
+            _("Ärendet är redan beslutat (%(status)s). Ditt beslut registrerades inte.")
+            % {"status": application.get_status_display()},
+        )
+        return back_to_case(application, "decide-heading")
     form = SignForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -21,7 +21,7 @@ from caseworker.decisions.services import decision_record
 from caseworker.models import AccessDenial, AccessLog
 from eligibility.models import CaseWarning, RegisterSnapshot
 from intake.documents.attachments import attachment_upload
-from intake.models import Application, ApplicationEvent, DeclaredIncome
+from intake.models import Application, ApplicationEvent, Decision, DeclaredIncome
 from tests.builders import client_for
 from tests.conftest import PNR_ALVA, PNR_CHILD
 from tests.titles import page_body, page_title, title_problems
@@ -276,3 +276,23 @@ def test_the_ownership_block_without_referrals_or_reminders_says_so(
     assert "Öppna överlämningar" not in block
     assert "Akut ärende" not in block
     assert title_problems(page_title(html)) == []
+
+
+def test_a_decision_form_sent_to_a_case_already_decided_says_nothing_was_recorded(
+    submitted_application: Application, caseworker: User, decide: Callable
+) -> None:
+    """Stranger run: a second tab's "Beviljat" after the first tab's refusal came back as the
+    refused case with no word, so the caseworker believed they had approved."""
+    decide(submitted_application, "rejected", amount=None, reason="Inkomsterna räcker.")
+    url = reverse("caseworker:case_detail", args=[submitted_application.pk])
+
+    response = client_for(caseworker).post(
+        url,
+        {"outcome": "approved", "reason": "Ja.", "track": "work", "months": "1"},
+        follow=True,
+    )
+
+    assert "Ditt beslut registrerades inte" in response.content.decode()
+    assert [d.outcome for d in Decision.objects.filter(application=submitted_application)] == [
+        "rejected"
+    ]
