@@ -116,9 +116,9 @@ def open_communication(application: Application, today: date | None = None) -> C
     )
 
 
-def communication_needed(application: Application, *, members: bool = True) -> list[str]:
+def communication_needed(application: Application, *, with_members: bool = True) -> list[str]:
     """Register facts the applicant has not seen that are not yet communicated (without
-    `members`: only the register income the calculation counts)."""
+    `with_members`: only the register income the calculation counts)."""
     snapshots = list(application.register_snapshots.filter(round=application.robot_round))
     members = list(application.members.all())
     facts = unseen_register_facts(
@@ -128,7 +128,7 @@ def communication_needed(application: Application, *, members: bool = True) -> l
             incomes=list(application.incomes.all()),
             snapshots=snapshots,
         ),
-        members=members,
+        members=with_members,
     )
     if not facts:
         return []
@@ -243,7 +243,7 @@ def decided_amount(
     cut = costs_cut(
         application=application, lines=lines, adjustments=latest_adjustments(application)
     )
-    unseen = bool(communication_needed(application, members=False))
+    unseen = bool(communication_needed(application, with_members=False))
     return DecidedAmount(amount=now, partly=partly or below or bool(cut) or unseen, lines=lines)
 
 
