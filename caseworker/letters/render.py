@@ -83,7 +83,7 @@ def letter_lines(decision: Decision) -> list[dict[str, str]]:
 SURPLUS_CODE = "no_negative_support"
 
 
-def _is_surplus(line: dict[str, str]) -> bool:
+def is_surplus_line(line: dict[str, str]) -> bool:
     """The engine's "the incomes cover the need" line: a positive figure that must not read as
     a grant in a refusal."""
     code = line.get("code", "")
@@ -175,12 +175,12 @@ def letter_context(decision: Decision, *, notified_on: date | None = None) -> di
 
     if not approved:
         # A refusal shows no positive "the incomes cover the need" line that reads as a grant.
-        for line in [line for line in lines if _is_surplus(line)]:
+        for line in [line for line in lines if is_surplus_line(line)]:
             notes.append(
                 f"Hushållets inkomster är {line['amount_text'].lstrip('−')} högre än behovet "
                 "enligt beräkningen. Därför kan inget försörjningsstöd beviljas."
             )
-        lines = [line for line in lines if not _is_surplus(line)]
+        lines = [line for line in lines if not is_surplus_line(line)]
     provisions = [_item_text(p) for p in decision.provisions or []]
     if not provisions:  # a decision recorded before provisions were required
         provisions = decision_provisions(

@@ -57,6 +57,7 @@ from caseworker.decisions.services import (
     line_adjust,
     may_second_approve,
 )
+from caseworker.letters.render import is_surplus_line
 from caseworker.models import AccessAction, DecisionDraft, DraftStatus, Section
 from caseworker.workbench.forms import (
     AcknowledgeForm,
@@ -211,10 +212,17 @@ def _case_context(application: Application, user: Any) -> dict[str, Any]:
 
 
 def calculation_facts(calculation: Any) -> list[str]:
-    """The calculation's lines as decisive facts, one per line (never added up by code)."""
+    """The calculation's lines as decisive facts, one per line (never added up by code). The
+    engine's "the incomes cover the need" line is worded as the surplus it is: in a refusal's
+    letter it must not read as an amount granted (#16 item 6, stranger run)."""
     return [
-        f"{line['label']}: {kronor_plain(Decimal(line['amount']))}" for line in calculation.lines
+        f"{SURPLUS_FACT if is_surplus_line(line) else line['label']}: "
+        f"{kronor_plain(Decimal(line['amount']))}"
+        for line in calculation.lines
     ]
+
+
+SURPLUS_FACT = "Inkomster utöver behovet, inget försörjningsstöd"
 
 
 def kronor_plain(amount: Decimal) -> str:

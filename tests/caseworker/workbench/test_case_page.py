@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,7 @@ from caseworker.caseload.referrals import referral_create
 from caseworker.caseload.reminders import reminder_create
 from caseworker.decisions.services import decision_record
 from caseworker.models import AccessDenial, AccessLog
+from caseworker.workbench.case_page import calculation_facts
 from eligibility.models import CaseWarning, RegisterSnapshot
 from intake.documents.attachments import attachment_upload
 from intake.models import Application, ApplicationEvent, Decision, DeclaredIncome
@@ -296,3 +298,29 @@ def test_a_decision_form_sent_to_a_case_already_decided_says_nothing_was_recorde
     assert [d.outcome for d in Decision.objects.filter(application=submitted_application)] == [
         "rejected"
     ]
+
+
+def test_a_refusals_decisive_facts_word_the_surplus_as_a_surplus_not_a_grant() -> None:
+    """Stranger run: a refusal's facts listed "Inkomsterna täcker behovet – inget
+    försörjningsstöd: 11670 kr" among the deciding facts, which reads as an amount granted."""
+    calculation = SimpleNamespace(
+        lines=[
+            {
+                "code": "riksnorm.personal.adult_single",
+                "label": "Personliga kostnader",
+                "amount": "3940",
+            },
+            {"code": "income.register", "label": "Lön", "amount": "-15610"},
+            {
+                "code": "no_negative_support",
+                "label": "Inkomsterna täcker behovet – inget försörjningsstöd",
+                "amount": "11670",
+            },
+        ]
+    )
+
+    facts = calculation_facts(calculation)
+
+    assert facts[:2] == ["Personliga kostnader: 3940 kr", "Lön: -15610 kr"]
+    assert facts[2] == "Inkomster utöver behovet, inget försörjningsstöd: 11670 kr"
+    assert not any("täcker behovet" in fact for fact in facts)
