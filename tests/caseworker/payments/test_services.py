@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils.formats import date_format
 from lxml import etree
 
 from accounts.models import Municipality, User, bank_account_parts
@@ -109,7 +110,11 @@ def test_without_an_account_the_order_waits_and_the_caseworker_can_add_one(
     url = reverse("caseworker:payment_order_detail", args=[submitted_application.pk])
     page = client.get(url)
     assert page.status_code == 200
-    assert "Väntar på kontonummer" in page.content.decode()
+    html = page.content.decode()
+    assert "Väntar på kontonummer" in html
+    # No payment day is promised that a missing account makes impossible (stranger run).
+    assert "När ett konto är registrerat" in html
+    assert date_format(order.payment_date, "j F Y") not in html
     assert client.post(url, {"bank_account": "12"}).status_code == 400
     response = client.post(url, {"bank_account": "8327-9 123 456 789-0"})
 
