@@ -617,13 +617,24 @@ def owner_choose_weighted(
         on_call = on_call_ids([c.user.pk for c in pool])
         if on_call:
             return least_utilised([c for c in pool if c.user.pk in on_call]).user
-        alert_team_leads(
-            municipality_id=municipality.pk,
-            kind=AlertKind.NO_ON_CALL,
-            text=_("Ett akut ärende kom in men ingen handläggare är i jour."),
-            key=f"no-on-call:{municipality.pk}:{today:%Y%m%d}",
-            application=application if application.pk else None,
-        )
+        if application.pk:
+            # The same alarm, under the same key, as the escalation raises for this case: one
+            # alarm per case, whichever notices first.
+            alert_team_leads(
+                municipality_id=municipality.pk,
+                kind=AlertKind.NO_ON_CALL,
+                text=_("Akut ärende %(ref)s: ingen handläggare är i jour.")
+                % {"ref": application.reference},
+                key=f"no-on-call:{application.pk}",
+                application=application,
+            )
+        else:
+            alert_team_leads(
+                municipality_id=municipality.pk,
+                kind=AlertKind.NO_ON_CALL,
+                text=_("Ett akut ärende kom in men ingen handläggare är i jour."),
+                key=f"no-on-call:{municipality.pk}:{today:%Y%m%d}",
+            )
     if application is not None:
         previous_owner = _previous_owner_id(application)
         if previous_owner in loads:

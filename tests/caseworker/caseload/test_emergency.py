@@ -128,3 +128,22 @@ def test_someone_else_cannot_say_it_is_acute(
     case = case_make(trelleborg, caseworker)
     client.force_login(applicant_make())
     assert client.post(f"/ansokan/{case.pk}/akut/", {"no_food": "on"}).status_code == 404
+
+
+def test_an_emergency_submitted_with_nobody_on_call_raises_one_alarm_not_two(
+    trelleborg: Municipality,
+    make_staff: Callable[..., User],
+    make_draft: Callable[..., Application],
+    applicant: User,
+    submit: Callable[[Application], Application],
+) -> None:
+    """Stranger run: the owner choice and the escalation each raised "Ingen handläggare i
+    jour" for the same case (two keys), so the dashboard showed the alarm twice."""
+    make_staff("ledare", Role.TEAM_LEAD, trelleborg)
+    draft = make_draft(applicant)
+    Application.objects.filter(pk=draft.pk).update(emergency_no_food=True)
+    draft.refresh_from_db()
+
+    submit(draft)
+
+    assert StaffAlert.objects.filter(kind=AlertKind.NO_ON_CALL).count() == 1
