@@ -469,6 +469,18 @@ def case_calculation(request: AuthenticatedHttpRequest, application: Application
                 if not request.htmx:
                     messages.success(request, _("Beräkningen är ändrad."))
                     return back_to_case(application, "case-calculation")
+                # The decision section shows the new amount at once (out of band); the form's
+                # calculation version stays as it was, so signing shows the refreshed facts
+                # first instead of deciding on ones the caseworker has not seen.
+                return TemplateResponse(
+                    request,
+                    "caseworker/_case_calculation.html",
+                    {
+                        **_calculation_context(application),
+                        "adjust_form": form,
+                        "decision_amount_changed": True,
+                    },
+                )
         if not request.htmx:
             return case_page_response(
                 request, case_refreshed(application), bound={"adjust_form": form}

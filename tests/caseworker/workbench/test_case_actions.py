@@ -229,6 +229,10 @@ def test_adjusting_a_cost_recalculates_in_the_caseworkers_column_and_keeps_the_r
     assert adjustment.reason == "Hyresavin visar 5 000 kr."
     assert JournalEntry.objects.filter(application=case, author=caseworker).exists()
     assert proposal_amount(case) == robot  # the robot's proposal is untouched
+    # The decision section learns the new amount at once, out of band (stranger run: it kept
+    # showing the old amount until the decision was refused as stale).
+    oob = html[html.index('id="decision-amount"') - 3 :]
+    assert 'hx-swap-oob="true"' in oob and f"{int(robot) - 1000} kr" in oob
 
 
 def test_a_robot_refresh_never_overwrites_the_caseworkers_edit(
