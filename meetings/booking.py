@@ -19,6 +19,7 @@ from django.db.models import Count
 from accounts.models import Role, User
 from accounts.reference_cache import cached
 from intake.models import Application, Track
+from kernel import working_days
 from meetings import calendar
 from meetings.availability import (
     SEARCH_WORKING_DAYS,
@@ -97,7 +98,7 @@ def meeting_book_for_track(
         ("closing_days", application.municipality_id, today),
         lambda: closing_days_for(application.municipality, today, today + timedelta(days=90)),
     )
-    first_day = day = calendar.next_working_day(today, closing)
+    first_day = day = working_days.next_working_day(today, closing)
     for _ in range(SEARCH_WORKING_DAYS):
         absent = cached(("absent", tuple(sorted(blocks)), day), partial(absent_on, blocks, day))
         loads, taken = day_bookings(blocks, day)
@@ -123,7 +124,7 @@ def meeting_book_for_track(
             )
             if meeting is not None:
                 return meeting
-        day = calendar.next_working_day(day, closing)
+        day = working_days.next_working_day(day, closing)
     existing = Meeting.objects.filter(
         application=application, track=track, cancelled_at__isnull=True
     ).first()
@@ -256,7 +257,7 @@ def meetings_book_many(
     minutes = municipality.meeting_minutes
     tz = stockholm()
     days: dict[date, _PlannedDay] = {}
-    first_day = calendar.next_working_day(today, closing)
+    first_day = working_days.next_working_day(today, closing)
     planned: list[Meeting] = []
     for application in applications:
         if not any(blocks.get(person.pk) for person in candidates[application.pk]):
@@ -279,7 +280,7 @@ def meetings_book_many(
             if booked is not None:
                 planned.append(booked)
                 break
-            day = calendar.next_working_day(day, closing)
+            day = working_days.next_working_day(day, closing)
     try:
         with transaction.atomic():
             Meeting.objects.bulk_create(planned)

@@ -1,81 +1,20 @@
-"""Working days and meeting slots for Swedish municipalities.
+"""Meeting slots for Swedish municipalities (working days themselves: ``kernel.working_days``).
 
-Pure module: no Django, no project imports. Only the standard library and ``holidays``.
-
-A working day is a weekday (Mon-Fri) that is neither a Swedish public holiday, nor a de facto
-holiday (Midsommarafton, Julafton, Nyårsafton), nor one of the municipality's own closing days.
-Weekends are decided by ``date.weekday()`` alone, whatever the ``holidays`` calendar says about
-Sundays.
+Pure module: no Django, no project imports but the pure ``kernel.working_days``.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
-
 __all__ = [
     "WorkingHours",
     "day_slots",
     "first_free_slot",
-    "holiday_name",
-    "is_working_day",
-    "next_working_day",
-    "working_days_between",
 ]
-
-_SATURDAY = 5
-
-
-@functools.lru_cache(maxsize=64)
-def _swedish_holidays(year: int) -> holidays.HolidayBase:
-    """Swedish public and de facto holidays for one year, with Swedish names (cached)."""
-    return holidays.country_holidays(
-        "SE",
-        categories=("public", "de_facto"),
-        years=year,
-        language="sv",
-    )
-
-
-def holiday_name(day: date) -> str | None:
-    """The Swedish name of the holiday on ``day``, or None if it is no holiday."""
-    name: str | None = _swedish_holidays(day.year).get(day)
-    return name
-
-
-def is_working_day(day: date, closing_days: frozenset[date] = frozenset()) -> bool:
-    """True on weekdays that are not holidays and not the municipality's closing days."""
-    if day.weekday() >= _SATURDAY:
-        return False
-    if day in closing_days:
-        return False
-    return day not in _swedish_holidays(day.year)
-
-
-def next_working_day(after: date, closing_days: frozenset[date] = frozenset()) -> date:
-    """The first working day strictly after ``after``."""
-    day = after + timedelta(days=1)
-    while not is_working_day(day, closing_days):
-        day += timedelta(days=1)
-    return day
-
-
-def working_days_between(
-    start: date, end: date, closing_days: frozenset[date] = frozenset()
-) -> list[date]:
-    """All working days from ``start`` to ``end``, both inclusive, in order."""
-    days: list[date] = []
-    day = start
-    while day <= end:
-        if is_working_day(day, closing_days):
-            days.append(day)
-        day += timedelta(days=1)
-    return days
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from intake.models import Track
+from kernel.working_days import next_working_day
 from meetings import calendar
 from meetings.availability import (
     absent_on,
@@ -60,7 +61,7 @@ def meeting_free_slots(
     free: list[FreeSlot] = []
     day = today
     for _ in range(working_days):
-        day = calendar.next_working_day(day, closing)
+        day = next_working_day(day, closing)
         absent = absent_on(blocks, day)
         taken = taken_starts(blocks, day)
         for person in candidates:

@@ -23,7 +23,8 @@ from accounts.models import Role, User
 from accounts.permissions import applicant_required, role_required, secretary_required
 from intake.access import access_application
 from intake.events import CasesShown, cases_shown_when_rendered
-from meetings import calendar, ics
+from kernel import working_days
+from meetings import ics
 from meetings.availability import closing_days_for, day_bounds
 from meetings.booking import SlotTaken
 from meetings.changes import (
@@ -108,8 +109,8 @@ def day(request: AuthenticatedHttpRequest) -> HttpResponse:
             "previous_day": chosen - timedelta(days=1),
             "next_day": chosen + timedelta(days=1),
             "monday": chosen - timedelta(days=chosen.weekday()),
-            "is_working_day": calendar.is_working_day(chosen, closing),
-            "holiday": calendar.holiday_name(chosen),
+            "is_working_day": working_days.is_working_day(chosen, closing),
+            "holiday": working_days.holiday_name(chosen),
         },
     )
     return _shown(response, user=request.user, meetings=meetings, page="meetings:day")
@@ -127,7 +128,7 @@ def week(request: AuthenticatedHttpRequest) -> HttpResponse:
         else frozenset()
     )
     days = [
-        (d, meetings, calendar.is_working_day(d, closing), calendar.holiday_name(d))
+        (d, meetings, working_days.is_working_day(d, closing), working_days.holiday_name(d))
         for d, meetings in meetings_for_secretary_week(secretary=request.user, monday=monday)
     ]
     response = TemplateResponse(

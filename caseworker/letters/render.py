@@ -26,7 +26,7 @@ from caseworker.models import DecisionDraft, DraftStatus, PaymentOrder, PaymentS
 from caseworker.models.letters import DecisionLetter
 from caseworker.wording import kronor, money_text, month_label
 from intake.models import Decision, DecisionOutcome
-from meetings.calendar import is_working_day
+from kernel.working_days import is_working_day
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from accounts.models import User, bank_account_parts, validate_bank_account
 from caseworker.audit.log import journal_write
 from caseworker.models.payments import PaymentFile, PaymentFileEntry, PaymentOrder, PaymentStatus
 from intake.models import Decision, DecisionOutcome
-from meetings.calendar import next_working_day
+from kernel.working_days import next_working_day
 
 PAIN_001 = "pain.001.001.03"
 NAMESPACE = f"urn:iso:std:iso:20022:tech:xsd:{PAIN_001}"

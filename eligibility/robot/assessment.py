@@ -64,7 +64,8 @@ from intake.services import (
     declared_needs,
 )
 from intake.states import Actor, Status
-from meetings import calendar, routing
+from kernel import working_days
+from meetings import routing
 from meetings.availability import TrackName
 from meetings.booking import NoFreeSlot, meeting_book_for_track
 from meetings.needs import needs_screens
@@ -146,7 +147,7 @@ class Assessment:
 
 def decision_due(today: date) -> datetime:
     """The target: a decision within one working day of a complete application (end of day)."""
-    day = calendar.next_working_day(today)
+    day = working_days.next_working_day(today)
     return datetime.combine(day, time(23, 59), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 

@@ -29,6 +29,7 @@ from intake.models import (
     Signature,
 )
 from intake.states import Actor, ConcurrentTransition, Status, check_transition
+from kernel.working_days import is_working_day
 
 
 class ApplicationIncomplete(Exception):
@@ -194,7 +195,8 @@ class EmergencyDeadline:
 
 def emergency_deadline(declared: datetime, municipality: Municipality) -> EmergencyDeadline:
     """When an emergency said at `declared` must be decided, following the municipality's
-    office hours (weekdays, `office_opens`–`office_closes`):
+    office hours (working days, so not on a public or de facto holiday, `office_opens`–
+    `office_closes`):
 
     - said in office hours, with at least an hour left: within EMERGENCY_DECISION_HOURS, and
       before the office closes;
@@ -206,7 +208,7 @@ def emergency_deadline(declared: datetime, municipality: Municipality) -> Emerge
     zone = local.tzinfo
     closes = datetime.combine(local.date(), municipality.office_closes, tzinfo=zone)
     in_office = (
-        local.weekday() < 5
+        is_working_day(local.date())
         and municipality.office_opens <= local.time() < municipality.office_closes
         and closes - local >= EMERGENCY_OFFICE_MINIMUM
     )

@@ -99,7 +99,7 @@ def test_every_booking_day_in_2026_is_a_working_day(
     secretary: User, make_application: Callable[..., Application]
 ) -> None:
     """One booking from each Friday and each day before a holiday of 2026: a whole year."""
-    from meetings.calendar import is_working_day, next_working_day
+    from kernel.working_days import is_working_day, next_working_day
 
     day = date(2026, 1, 1)
     checked = 0

@@ -9,15 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from meetings.calendar import (
-    WorkingHours,
-    day_slots,
-    first_free_slot,
+from kernel.working_days import (
     holiday_name,
     is_working_day,
     next_working_day,
     working_days_between,
 )
+from meetings.calendar import WorkingHours, day_slots, first_free_slot
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Role
 from eligibility.models import Proposal, RegisterSnapshot
 from intake.models import Application, Decision
-from meetings.calendar import is_working_day
+from kernel.working_days import is_working_day
 from meetings.models import Meeting
 from tests.conftest import PASSWORD, PNR_ALVA
 

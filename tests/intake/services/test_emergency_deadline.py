@@ -42,6 +42,15 @@ def test_the_deadline_follows_the_office_hours(
     assert (found.due, found.after_hours) == (due, after_hours)
 
 
+def test_a_holiday_in_office_hours_is_after_hours(trelleborg: Municipality) -> None:
+    """Julafton (a Thursday in 2026) at 10:00 is no office day: the on-call service and the
+    next morning, not a four-hour deadline nobody is at work to meet."""
+    declared = datetime(2026, 12, 24, 10, 0, tzinfo=STOCKHOLM)
+    found = services.emergency_deadline(declared, trelleborg)
+    assert found.after_hours
+    assert found.due == datetime(2026, 12, 25, 10, 0, tzinfo=STOCKHOLM)
+
+
 def test_each_municipality_sets_its_hours(trelleborg: Municipality) -> None:
     trelleborg.office_closes = time(18, 0)
     trelleborg.emergency_morning_deadline = time(9, 0)
