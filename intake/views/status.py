@@ -58,6 +58,9 @@ EXPLAINED = {
 }
 
 
+EMERGENCY_EXPLAINED = gettext_lazy("En handläggare går igenom din ansökan.")
+
+
 def _status_context(application: Application) -> dict[str, Any]:
     decision = getattr(application, "decision", None) if application.is_decided else None
     meeting = (
@@ -84,16 +87,21 @@ def _status_context(application: Application) -> dict[str, Any]:
     more: dict[str, Any] = {}
     for extra in events.status_page_context.publish(application):
         more.update(extra)  # the case's contact person, a decision's appeal deadline, ...
+    # #16 item 14: an open emergency's deadline, and the on-call service after hours.
+    emergency = (
+        services.emergency_deadline_of(application) if application.status in OPEN_STATUSES else None
+    )
+    explained = EXPLAINED.get(Status(application.status), "")
+    if emergency is not None and application.status == Status.AWAITING_CASEWORKER:
+        # The emergency's own deadline is the promise; not also "within a working day".
+        explained = EMERGENCY_EXPLAINED
     return {
         **more,
         "application": application,
         "decision": decision,
         "meeting": meeting,
-        "explained": EXPLAINED.get(Status(application.status), ""),
-        # #16 item 14: an open emergency's deadline, and the on-call service after hours.
-        "emergency": services.emergency_deadline_of(application)
-        if application.status in OPEN_STATUSES
-        else None,
+        "explained": explained,
+        "emergency": emergency,
         "stages": [(label, i <= reached, i == reached) for i, (_s, label) in enumerate(stages)],
         "poll": application.status
         not in (
