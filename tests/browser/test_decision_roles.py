@@ -94,6 +94,7 @@ def test_the_applicant_sees_the_adjusted_amount_and_a_letter_that_states_the_ref
         section = page.locator("section.decision")
         expect(section).to_be_visible()
         expect(section).to_contain_text(_amount_re(expected))
+        expect(section).to_contain_text("Beviljat delvis")  # as the letter and the case page say
         shown = section.inner_text()
         assert not _amount_re(robot).search(shown), f"the old total {robot} kr is shown: {shown}"
         link = section.get_by_role("link", name="Ladda ner beslutet (PDF)")
