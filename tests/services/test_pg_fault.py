@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from caseworker.audit.log import access_denial_record, access_log_record, journal_write
 from caseworker.audit.retention import retention_run
+from caseworker.decisions.calculation import case_calculation_load
 from caseworker.models import AccessAction, AccessDenial, AccessLog, JournalEntry
 from caseworker.models.payments import PaymentOrder
 from eligibility.robot import assessment
@@ -31,6 +32,7 @@ from intake import services as intake
 from intake.models import Application, ApplicationEvent, Decision
 from intake.states import Status
 from meetings.models import Meeting, WorkingHours
+from tests.builders import warnings_acknowledge_all
 
 from .conftest import Workers, wait_until
 from .test_faults import (
@@ -148,17 +150,28 @@ def test_the_robots_connection_killed_while_storing_loses_and_duplicates_nothing
     assert_invariant()
 
 
+REFUSALS: list[str] = []  # what a decision POST answered when it did not decide (for the failure)
+
+
 def _decide(client: Client, pk: int, errors: list[BaseException]) -> None:
     try:
-        client.post(
+        response = client.post(
             reverse("caseworker:case_detail", args=[pk]),
+            # No amount: the server computes it (#16 item 1). The simulated registers report
+            # income this applicant did not declare, so the approval is a partial refusal that
+            # needs kommunicering or one of the law's exceptions (#16 item 5).
             {
                 "track": "work",
                 "outcome": "approved",
-                "amount": "8000",
                 "reason": "Uppfyller villkoren.",
+                "communication_exception": "cannot_wait",
+                "communication_note": "Hyran förfaller i morgon.",
             },
         )
+        if response.status_code == 200:  # the form again: a gate refused the decision
+            html = response.content.decode()
+            start = html.find("error-summary")
+            REFUSALS.append(html[start : start + 600] if start >= 0 else html[:600])
     except BaseException as error:  # the lost connection surfaces here (a 500 in production)
         errors.append(error)
     finally:
@@ -176,9 +189,19 @@ def test_the_caseworkers_decision_killed_mid_transaction_then_retried_gives_one_
     """The approval's transaction (decision row inserted, payment order being inserted) is
     killed; the caseworker submits again, twice (a double click): one decision, one payment,
     one meeting."""
-    (person,) = make_applicants(1)
-    (pk,) = submit_without_dispatch(make_draft, [person], monkeypatch)
-    assert assessment.assessment_run(application_id=pk, worker_id="test")
+    # The first simulated applicant the robot finds a right to money for (the simulated
+    # registers give some people income or assets that cover the need): an approval with money,
+    # and so with a payment order. The amount is the server's (#16 item 1).
+    for person in make_applicants(8):
+        (pk,) = submit_without_dispatch(make_draft, [person], monkeypatch)
+        assert assessment.assessment_run(application_id=pk, worker_id="test")
+        application = Application.objects.get(pk=pk)
+        if case_calculation_load(application).caseworker_amount > 0:
+            break
+    else:
+        raise AssertionError("no simulated applicant with a right to money")
+    # The robot's warnings are looked at first (#16 item 4), so only the kill stops the decision.
+    warnings_acknowledge_all(application, caseworker)
     meetings_before = Meeting.objects.filter(application_id=pk).count()
     client = Client()
     client.force_login(caseworker)
@@ -187,7 +210,11 @@ def test_the_caseworkers_decision_killed_mid_transaction_then_retried_gives_one_
     with slow_inserts("caseworker_paymentorder", 3):
         first = threading.Thread(target=_decide, args=(client, pk, errors))
         first.start()
-        kill_first_insert_into("caseworker_paymentorder")
+        try:
+            kill_first_insert_into("caseworker_paymentorder")
+        except AssertionError:
+            first.join(timeout=30)
+            raise AssertionError(f"the decision was refused: {REFUSALS}") from None
         first.join(timeout=30)
     assert errors and isinstance(errors[0], DatabaseError), errors
     # Everything in the killed transaction is gone: no decision without its payment.
