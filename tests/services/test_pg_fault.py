@@ -16,12 +16,12 @@ from datetime import time, timedelta
 
 import pytest
 import time_machine
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Municipality, Role, User
 from caseworker.audit.log import access_denial_record, access_log_record, journal_write
 from caseworker.audit.retention import retention_run
 from caseworker.decisions.calculation import case_calculation_load
@@ -32,7 +32,7 @@ from intake import services as intake
 from intake.models import Application, ApplicationEvent, Decision
 from intake.states import Status
 from meetings.models import Meeting, WorkingHours
-from tests.builders import warnings_acknowledge_all
+from tests.builders import case_make, warnings_acknowledge_all
 
 from .conftest import Workers, wait_until
 from .test_faults import (
@@ -394,3 +394,24 @@ def submitted_application_pg(
     (person,) = make_applicants(1)
     (pk,) = submit_without_dispatch(make_draft, [person], monkeypatch)
     return Application.objects.get(pk=pk)
+
+
+# --- #16 item 7: the owner of a case belongs to its municipality, guarded by PostgreSQL too ------
+
+
+def test_postgresql_refuses_an_owner_of_another_municipality(
+    postgres: str,
+    trelleborg: Municipality,
+    svedala: Municipality,
+    make_staff: Callable[..., User],
+) -> None:
+    """Below every service that checks the owner rule: an UPDATE that sets an owner from
+    another municipality (or of another role) is refused by the trigger (caseworker 0004)."""
+    case = case_make(trelleborg, make_staff("anna", Role.CASEWORKER, trelleborg))
+    sven = make_staff("sven", Role.CASEWORKER, svedala)
+    secretary = make_staff("sara", Role.SECRETARY, trelleborg)
+    for wrong in (sven, secretary):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Application.objects.filter(pk=case.pk).update(owner=wrong)
+    case.refresh_from_db()
+    assert case.owner.username == "anna"

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib import admin
-from django.db import IntegrityError, connection, transaction
 from django.test import RequestFactory
 
 from accounts.admin import UserAdmin
@@ -184,14 +183,7 @@ def test_a_renewal_under_a_standing_decision_keeps_last_months_owner_only_if_all
     assert moved.owner == bo
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the guard is PostgreSQL's")
-def test_postgresql_refuses_an_owner_of_another_municipality(
-    trelleborg: Municipality, svedala: Municipality, anna: User, make_staff: Callable[..., User]
-) -> None:
-    case = case_make(trelleborg, anna)
-    sven = make_staff("sven", Role.CASEWORKER, svedala)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Application.objects.filter(pk=case.pk).update(owner=sven)
+# The PostgreSQL trigger behind this rule: tests/services/test_pg_fault.py (the service pass).
 
 
 # --- Deactivating a caseworker (#16 item 8) ------------------------------------------------------
