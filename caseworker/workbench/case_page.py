@@ -12,6 +12,7 @@ they replace (`#case-warnings` is `caseworker/_case_warnings.html`).
 from __future__ import annotations
 
 import re
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -270,7 +271,28 @@ def case_page_response(
     context = _case_context(application, request.user)
     context.update(_forms(application, context))
     context.update(bound or {})
+    # A new token with every rendering of the decision form (see `attempt_spent`).
+    context["decision_attempt"] = secrets.token_urlsafe(12)
     return TemplateResponse(request, "caseworker/case_detail.html", context, status=status)
+
+
+SPENT_ATTEMPTS = "decision_attempts_spent"
+
+
+def attempt_spent(request: AuthenticatedHttpRequest) -> bool:
+    """True when this decision form was sent before. A refused decision shows the page again
+    with a new token, but the browser's reload (F5) sends the old form again: had the gate
+    meanwhile opened (the warnings acknowledged in another part of the page), the reload would
+    have decided without the caseworker pressing "Fatta beslut" (stranger run). Each token is
+    good for one try; a form without one (an API client, an old page) is not held back here."""
+    attempt = request.POST.get("attempt", "")
+    if not attempt:
+        return False
+    spent: list[str] = request.session.get(SPENT_ATTEMPTS, [])
+    if attempt in spent:
+        return True
+    request.session[SPENT_ATTEMPTS] = [*spent[-49:], attempt]
+    return False
 
 
 def back_to_case(application: Application, anchor: str = "") -> HttpResponse:
@@ -298,6 +320,16 @@ def case_detail(request: AuthenticatedHttpRequest, application: Application) -> 
         )
         return back_to_case(application, "decide-heading")
     form = SignForm(request.POST)
+    if attempt_spent(request):
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "Beslutsformuläret har redan skickats en gång (till exempel när sidan laddades "
+                "om). Inget beslut fattades nu: kontrollera uppgifterna och tryck på Fatta beslut."
+            ),
+        )
+        return case_page_response(request, case_refreshed(application), bound={"form": form})
     if form.is_valid():
         data = form.cleaned_data
         outcome = data["outcome"]

@@ -167,3 +167,39 @@ def test_the_statistics_count_decisions_made_over_acknowledged_warnings_per_kind
     assert rows[WarningKind.UNHANDLED_INCOME].decided_over_acknowledged == 2  # two decisions
     assert rows[WarningKind.NEW_COST].decided_over_acknowledged == 0  # closed, never acknowledged
     assert "varning:unhandled_income;beslut_över_kvitterad;2" in statistics_csv(stats)
+
+
+def test_reloading_a_refused_decision_does_not_decide_once_the_warning_is_acknowledged(
+    case: Application, caseworker: User
+) -> None:
+    """Stranger run: the decision was refused for an open warning; the caseworker acknowledged
+    it and pressed F5 to see the page again; the browser sent the refused form once more and
+    the case was decided without "Fatta beslut" being pressed."""
+    warning = warn(case)
+    client = client_for(caseworker)
+    url = reverse("caseworker:case_detail", args=[case.pk])
+    page = client.get(url)
+    attempt = page.context["decision_attempt"]
+    version = page.context["form"].initial["calculation"]
+    form = {
+        "attempt": attempt,
+        "calculation": version,
+        "outcome": "approved",
+        "reason": REASON,
+        "track": "work",
+        "months": "1",
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and "kvittera" in refused.content.decode()
+    case_warning_acknowledge(application=case, warning_pk=warning.pk, note="Utrett.", by=caseworker)
+
+    reloaded = client.post(url, form)  # F5: the same form, the same token
+
+    assert reloaded.status_code == 200
+    assert "redan skickats en gång" in reloaded.content.decode()
+    assert not Decision.objects.filter(application=case).exists()
+    # Pressing the button on the page now shown decides.
+    fresh = reloaded.context["decision_attempt"]
+    assert fresh != attempt
+    assert client.post(url, {**form, "attempt": fresh}).status_code == 302
+    assert Decision.objects.filter(application=case).count() == 1
