@@ -76,7 +76,27 @@ class ChildForm(forms.Form):
         return data
 
 
-ChildFormSet = forms.formset_factory(ChildForm, extra=4, max_num=10)
+class BaseChildFormSet(forms.BaseFormSet):
+    """The children, each once, and none with the applicant's or the partner's personnummer."""
+
+    taken: frozenset[str] = frozenset()  # the household's other personnummer (set by the view)
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[str] = set()
+        for form in self.forms:
+            number = (getattr(form, "cleaned_data", None) or {}).get("personnummer", "")
+            if not number:
+                continue
+            if number in self.taken or number in seen:
+                raise ValidationError(
+                    _("Samma personnummer står två gånger i hushållet: kontrollera det.")
+                )
+            seen.add(number)
+
+
+ChildFormSet = forms.formset_factory(ChildForm, formset=BaseChildFormSet, extra=4, max_num=10)
 
 
 def amount(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.DecimalField:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.identity import age_on
 from accounts.models import Municipality, User
@@ -192,11 +193,29 @@ def _ensure_draft(application: Application) -> None:
         raise ApplicationIncomplete("Only a draft can be changed.")
 
 
+class HouseholdInvalid(Exception):
+    """One person twice in the household (the applicant as their own partner, a child twice):
+    said to the applicant, never a database error."""
+
+
 @transaction.atomic
 def application_set_household(
     *, application: Application, applicant_name: str, others: list[MemberInput]
 ) -> None:
     _ensure_draft(application)
+    seen = {application.applicant.personnummer} if application.applicant.personnummer else set()
+    for member in others:
+        if not member.personnummer:
+            continue
+        if member.personnummer == application.applicant.personnummer:
+            raise HouseholdInvalid(
+                gettext("Personnumret är ditt eget: skriv den andra personens personnummer.")
+            )
+        if member.personnummer in seen:
+            raise HouseholdInvalid(
+                gettext("Samma personnummer står två gånger i hushållet: kontrollera det.")
+            )
+        seen.add(member.personnummer)
     application.members.filter(role=MemberRole.APPLICANT).update(name=applicant_name)
     application.members.exclude(role=MemberRole.APPLICANT).delete()
     HouseholdMember.objects.bulk_create(

@@ -205,11 +205,15 @@ def _save(application: Application, f: dict[str, Any]) -> bool:
                     child.get("in_school", False),
                 )
             )
-    services.application_set_household(
-        application=application,
-        applicant_name=f["name_form"].cleaned_data["applicant_name"],
-        others=others,
-    )
+    try:
+        services.application_set_household(
+            application=application,
+            applicant_name=f["name_form"].cleaned_data["applicant_name"],
+            others=others,
+        )
+    except services.HouseholdInvalid as exc:  # one person twice: said on the page
+        f["name_form"].add_error(None, str(exc))
+        return False
     costs: dict[str, Decimal] = {
         **f["housing_form"].cleaned_data,
         **f["other_form"].cleaned_data,

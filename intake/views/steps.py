@@ -3,10 +3,11 @@ assets; each saves as the applicant goes (and autosaves with JavaScript)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms as django_forms
 from django.http import Http404, HttpResponse
@@ -26,6 +27,7 @@ from intake.forms import (
     HOUSING_FIELDS,
     OTHER_COST_FIELDS,
     AssetsForm,
+    BaseChildFormSet,
     ChildFormSet,
     HouseholdForm,
     HousingForm,
@@ -243,8 +245,14 @@ def _form_step(request: AuthenticatedHttpRequest, pk: int, key: str) -> HttpResp
     step = FORM_STEPS[key]
     if request.method == "POST":
         form = step.form_class(request.POST)
-        if form.is_valid():
-            step.save(application, form.cleaned_data)
+        valid = form.is_valid()
+        if valid:
+            try:
+                step.save(application, form.cleaned_data)
+            except services.HouseholdInvalid as exc:  # e.g. the applicant's own as partner
+                form.add_error(None, str(exc))
+                valid = False
+        if valid:
             draft_saved(application)
             if request.POST.get("action") == "review":
                 return redirect("intake:step_review", pk=application.pk)
@@ -317,7 +325,21 @@ def _children_formset(application: Application, data: Any = None) -> Any:
         }
         for c in children
     ]
-    return ChildFormSet(data, prefix="children", initial=initial if data is None else None)
+    formset = cast(
+        BaseChildFormSet,
+        ChildFormSet(data, prefix="children", initial=initial if data is None else None),
+    )
+    formset.taken = frozenset(
+        number
+        for number in [
+            application.applicant.personnummer,
+            *application.members.filter(role=MemberRole.PARTNER).values_list(
+                "personnummer", flat=True
+            ),
+        ]
+        if number
+    )
+    return formset
 
 
 def _save_children(application: Application, formset: Any) -> int:
@@ -374,13 +396,15 @@ def autosave(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpRespo
     if step == "children":
         formset = _children_formset(application, request.POST)
         if formset.is_valid():
-            _save_children(application, formset)
-            saved = True
+            with contextlib.suppress(services.HouseholdInvalid):  # shown when the page is sent
+                _save_children(application, formset)
+                saved = True
     elif step in FORM_STEPS:
         form = FORM_STEPS[step].form_class(request.POST)
         if form.is_valid():
-            FORM_STEPS[step].save(application, form.cleaned_data)
-            saved = True
+            with contextlib.suppress(services.HouseholdInvalid):  # shown when the page is sent
+                FORM_STEPS[step].save(application, form.cleaned_data)
+                saved = True
     else:
         raise Http404
     if saved:

@@ -82,6 +82,46 @@ def test_a_partner_and_children_get_their_own_pages(
     assert roles == ["applicant", "child", "partner"]
 
 
+def test_the_applicants_own_personnummer_as_partner_is_an_error_on_the_page_not_a_500(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    """#17 item 4: the partner's personnummer equal to the applicant's gave HTTP 500."""
+    draft = make_draft(applicant)
+    response = logged_in.post(
+        url("step_partner", draft),
+        {"partner_name": "Jag själv", "partner_personnummer": applicant.personnummer},
+    )
+    assert response.status_code == 200
+    assert "Personnumret är ditt eget" in response.content.decode()
+    assert not draft.members.filter(role=MemberRole.PARTNER).exists()
+
+
+@pytest.mark.parametrize("second", [PNR_CHILD, PNR_BILAL], ids=["the-same-child", "the-partner"])
+def test_a_child_twice_or_the_partner_as_a_child_is_an_error_on_the_page_not_a_500(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User, second: str
+) -> None:
+    """#17 item 4: the same child twice gave HTTP 500."""
+    draft = make_draft(applicant)
+    logged_in.post(
+        url("step_partner", draft),
+        {"partner_name": "Bilal Berg", "partner_personnummer": PNR_BILAL},
+    )
+    response = logged_in.post(
+        url("step_children", draft),
+        {
+            "children-TOTAL_FORMS": "2",
+            "children-INITIAL_FORMS": "0",
+            "children-0-name": "Testa",
+            "children-0-personnummer": PNR_CHILD,
+            "children-1-name": "Testa igen",
+            "children-1-personnummer": second,
+        },
+    )
+    assert response.status_code == 200
+    assert "Samma personnummer står två gånger i hushållet" in response.content.decode()
+    assert not draft.members.filter(role=MemberRole.CHILD).exists()
+
+
 def test_an_invalid_page_shows_an_error_summary_linking_to_the_field(
     logged_in: Client, make_draft: Callable[..., Application], applicant: User
 ) -> None:
