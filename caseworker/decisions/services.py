@@ -28,7 +28,7 @@ from caseworker.decisions.calculation import (
 )
 from caseworker.decisions.households import household_approval_blocker
 from caseworker.letters.reasons import decision_provisions
-from caseworker.letters.refusals import costs_cut
+from caseworker.letters.refusals import costs_cut, latest_adjustments
 from caseworker.models import (
     ChildImpactAssessment,
     Communication,
@@ -241,20 +241,10 @@ def decided_amount(
     # applicant did not declare and has not seen. Then the adverse-decision gates apply
     # (kommunicering, child impact) and the case page and the letter say the same.
     cut = costs_cut(
-        application=application, lines=lines, adjustments=latest_adjustments(application)
+        application=application, lines=lines, adjustments=latest_adjustments(application.pk)
     )
     unseen = bool(communication_needed(application, with_members=False))
     return DecidedAmount(amount=now, partly=partly or below or bool(cut) or unseen, lines=lines)
-
-
-def latest_adjustments(application: Application) -> dict[str, LineAdjustment]:
-    """The caseworker's latest adjustment per calculation line."""
-    latest: dict[str, LineAdjustment] = {}
-    for adjustment in LineAdjustment.objects.filter(application=application).order_by(
-        "created_at", "pk"
-    ):
-        latest[adjustment.code] = adjustment
-    return latest
 
 
 def inherited_track(application: Application) -> str:

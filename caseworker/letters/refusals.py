@@ -10,6 +10,7 @@ caseworker's line adjustments made before the decision (the calculation is locke
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from caseworker.letters.reasons import reason_text_get, reason_values
@@ -57,14 +58,22 @@ def adjustment_label(code: str) -> str:
     return COST_LABELS.get(code, code)
 
 
-def decision_adjustments(decision: Decision) -> dict[str, LineAdjustment]:
-    """The caseworker's latest adjustment per line made before the decision."""
+def latest_adjustments(
+    application_id: int, *, until: datetime | None = None
+) -> dict[str, LineAdjustment]:
+    """The caseworker's latest adjustment per calculation line (made by `until`, if given)."""
+    adjustments = LineAdjustment.objects.filter(application_id=application_id)
+    if until is not None:
+        adjustments = adjustments.filter(created_at__lte=until)
     latest: dict[str, LineAdjustment] = {}
-    for adjustment in LineAdjustment.objects.filter(
-        application_id=decision.application_id, created_at__lte=decision.decided_at
-    ).order_by("created_at", "pk"):
+    for adjustment in adjustments.order_by("created_at", "pk"):
         latest[adjustment.code] = adjustment
     return latest
+
+
+def decision_adjustments(decision: Decision) -> dict[str, LineAdjustment]:
+    """The caseworker's latest adjustment per line made before the decision."""
+    return latest_adjustments(decision.application_id, until=decision.decided_at)
 
 
 def _decision_lines(decision: Decision) -> list[dict[str, str]]:
