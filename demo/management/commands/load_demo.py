@@ -16,6 +16,7 @@ from accounts.eid import EidIdentity
 from accounts.models import Municipality, Role, User
 from accounts.services import applicant_get_or_create
 from caseworker.decisions.services import case_warning_acknowledge, decision_record
+from caseworker.models import CommunicationException
 from eligibility.models import HouseholdType, HousingCostCap, MunicipalNormSettings
 from intake import services as intake
 from intake.models import Application
@@ -148,6 +149,10 @@ class Command(BaseCommand):
                 reason="Beviljas enligt riksnormen och skäliga boendekostnader.",
                 amount=proposal.amount if proposal.eligible else None,
                 track="work",
+                # The registers report what Carina did not declare: a decision resting on it
+                # is communicated first, or rests on one of the law's exceptions (FL 25 §).
+                communication_exception=CommunicationException.CANNOT_WAIT,
+                communication_note="Hyran förfaller i morgon; beslutet kan inte vänta på svar.",
             )
         # 2. Bilal: household with partner and child, submitted and waiting for the caseworker.
         bilal = applicant_get_or_create(identity=EidIdentity("200607092384", "Bilal", "Berg"))
