@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -12,16 +11,12 @@ from accounts.identity import normalise_personnummer
 from accounts.models import Municipality
 from intake.documents.attachments import ACCEPT
 from intake.models import AttachmentKind, IncomeType, MemberRole
+from kernel.money import MoneyField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-AMOUNT: dict[str, Any] = {
-    "min_value": Decimal(0),
-    "max_value": Decimal(1_000_000),
-    "decimal_places": 2,
-    "required": False,
-}
+AMOUNT: dict[str, Any] = {"max_value": 1_000_000, "required": False}
 
 
 YES_NO = [("yes", _("Ja")), ("no", _("Nej"))]
@@ -99,13 +94,8 @@ class BaseChildFormSet(forms.BaseFormSet):
 ChildFormSet = forms.formset_factory(ChildForm, formset=BaseChildFormSet, extra=4, max_num=10)
 
 
-def amount(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        help_text=help_text,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        **AMOUNT,
-    )
+def amount(label: StrOrPromise, help_text: StrOrPromise = "") -> MoneyField:
+    return MoneyField(label=label, help_text=help_text, **AMOUNT)
 
 
 class HousingForm(forms.Form):

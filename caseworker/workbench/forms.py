@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -9,19 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from caseworker.letters.reasons import reason_template_choices
 from caseworker.models import CommunicationException, Section
 from intake.models import DecisionOutcome, DecisionTrack, StatusChoices, Track
+from kernel.money import MoneyField
 
 
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Beslut"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
     )
-    amount = forms.DecimalField(
-        label=_("Belopp (kr)"),
-        min_value=Decimal(0),
-        max_value=Decimal(1_000_000),
-        decimal_places=0,
-        required=False,
-    )
+    amount = MoneyField(label=_("Belopp (kr)"), decimal_places=0, required=False)
     months = forms.IntegerField(
         label=_("Antal månader (stående beslut)"),
         min_value=1,
@@ -149,12 +143,7 @@ class JournalForm(forms.Form):
 
 class AdjustForm(forms.Form):
     code = forms.ChoiceField(label=_("Post"), choices=())
-    amount = forms.DecimalField(
-        label=_("Belopp per månad (kr)"),
-        min_value=Decimal(0),
-        max_value=Decimal(1_000_000),
-        decimal_places=2,
-    )
+    amount = MoneyField(label=_("Belopp per månad (kr)"))
     reason = forms.CharField(label=_("Skäl till ändringen"), max_length=2000)
 
     def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:

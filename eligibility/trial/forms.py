@@ -22,6 +22,7 @@ from eligibility.rules import (
     norm_table_for,
 )
 from intake.models import IncomeType
+from kernel.money import MoneyField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -55,16 +56,8 @@ INCOME_TYPES = (
 )
 
 
-def _amount(label: StrOrPromise) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        min_value=Decimal(0),
-        max_value=Decimal(10_000_000),
-        decimal_places=2,
-        required=False,
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+def _amount(label: StrOrPromise) -> MoneyField:
+    return MoneyField(label=label, max_value=10_000_000, required=False)
 
 
 class MonthInput(forms.TextInput):
@@ -110,7 +103,7 @@ class TrialCalculationForm(forms.Form):
                 min_value=0,
                 max_value=20,
                 required=False,
-                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             )
             self.fields[f"child{n}_lunch"] = forms.BooleanField(
                 label=_("Äter lunch i förskolan på vardagar"), required=False

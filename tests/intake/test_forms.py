@@ -304,3 +304,29 @@ def test_the_accessibility_statement_stores_feedback(client: Client) -> None:
 
 def test_every_page_links_the_accessibility_statement(client: Client) -> None:
     assert 'href="/tillganglighet/"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("6500,50", "6500.50"), ("6 500", "6500"), ("6 500 kr", "6500")]
+)
+def test_rent_written_the_swedish_way_is_stored_as_meant(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User, typed, stored
+) -> None:
+    draft = make_draft(applicant)
+    response = logged_in.post(url("step_housing", draft), {"rent": typed})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.rent == Decimal(stored)
+
+
+def test_an_ambiguous_rent_is_refused_with_what_to_write_and_nothing_stored(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant, rent="6000")
+    response = logged_in.post(url("step_housing", draft), {"rent": "6.500"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Det går inte att se om 6.500 betyder" in page
+    assert 'value="6.500"' in page and 'type="number"' not in page
+    draft.refresh_from_db()
+    assert draft.rent == Decimal(6000)
