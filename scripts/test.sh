@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The suite, as `make test` (and CI, through .ci/run) runs it, in passes:
-#   lint        ruff check, ruff format --check, lint-imports (the dependency rule), mypy
+#   lint        ruff check, ruff format --check, lint-imports (the dependency rule), mypy,
+#               the catalogues complete (scripts/i18n_check.sh)
 #   migrations  makemigrations --check
 #   sqlite      unit, view and browser tests on the embedded default (SQLite, robot in-process),
 #               in random order (pytest-randomly; the seed is printed: TEST_SEED=N repeats it)
@@ -50,6 +51,7 @@ pass_lint() {
   # the contracts in pyproject.toml; the project root on the path so grimp finds the apps
   PYTHONPATH=. "$VENV/bin/lint-imports" --no-cache || rc=1
   env -u DATABASE_URL "$VENV/bin/mypy" || rc=1
+  VENV="$VENV" bash scripts/i18n_check.sh || rc=1  # en and ar complete: 0 untranslated, 0 fuzzy
   record lint "$started" $rc
 }
 
