@@ -24,4 +24,5 @@ class EligibilityConfig(AppConfig):
         # intake (the household to propose) and notifications (a letter's address).
         intake.application_submitted.subscribe(dispatch.robot_dispatch)
         intake.registered_household.subscribe(population.registered_household)
+        intake.registered_municipality.subscribe(population.registered_municipality)
         notifications.postal_address.subscribe(population.postal_address)

@@ -36,6 +36,12 @@ class HouseholdQuery:
 
 
 @dataclass(frozen=True)
+class ResidenceQuery:
+    personnummer: str
+    month: date
+
+
+@dataclass(frozen=True)
 class RegisteredMember:
     role: str  # "partner" or "child" (MemberRole values)
     name: str
@@ -59,6 +65,11 @@ owner_for_new_case: Topic[OwnerQuery, User] = Topic("intake.owner_for_new_case",
 # household; None when the register could not answer (eligibility).
 registered_household: Topic[HouseholdQuery, list[RegisteredMember] | None] = Topic(
     "intake.registered_household", single=True
+)
+# The municipality code (kommunkod) where the population register places the person, to propose
+# where to apply; None when the register could not answer (eligibility).
+registered_municipality: Topic[ResidenceQuery, str | None] = Topic(
+    "intake.registered_municipality", single=True
 )
 # The applicant's status page: more to show (merged into the page's context; the case's contact
 # person, a decision's appeal deadline), and that it was shown (a decision counts as opened).

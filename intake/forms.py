@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import normalise_personnummer
-from accounts.models import Municipality
+from accounts.models import BankAccountInvalid, Municipality, bank_account_parts
 from intake.documents.attachments import ACCEPT
 from intake.models import AttachmentKind, IncomeType, MemberRole
 from kernel.money import MoneyField
@@ -90,6 +90,13 @@ class BaseChildFormSet(forms.BaseFormSet):
                 )
             seen.add(number)
 
+    def add_household_error(self, message: str) -> None:
+        """A rule of the household service refused the children (e.g. a "child" aged 51)."""
+        self.full_clean()
+        self._non_form_errors = self.error_class(
+            [*(self._non_form_errors or []), message], error_class="nonform", renderer=self.renderer
+        )
+
 
 ChildFormSet = forms.formset_factory(ChildForm, formset=BaseChildFormSet, extra=4, max_num=10)
 
@@ -153,6 +160,41 @@ class AssetsForm(forms.Form):
         label=_("Någon i hushållet äger bostad, fritidshus eller mark"), required=False
     )
     property_value = amount(_("Fastighetens ungefärliga värde (kr)"))
+
+
+class PaymentForm(forms.Form):
+    """Where the money goes: the applicant's bank account, checked by the banks' rules."""
+
+    bank_account = forms.CharField(
+        label=_("Ditt bankkonto: clearingnummer och kontonummer"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "Till exempel 8327-9 123 456 789-0 eller 6000 123 456 789. Du hittar det i bankens "
+            "app. Har du inget bankkonto: lämna tomt, så hör handläggaren av sig om hur du får "
+            "pengarna."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_bank_account(self) -> str:
+        value = " ".join(self.cleaned_data.get("bank_account", "").split())
+        if not value:
+            return ""
+        try:
+            clearing, account = bank_account_parts(value)
+        except BankAccountInvalid as error:
+            raise ValidationError(error.message, code="invalid") from None
+        return f"{clearing}-{account}"
+
+
+class MunicipalityForm(forms.Form):
+    municipality: forms.ModelChoiceField[Municipality] = forms.ModelChoiceField(
+        queryset=Municipality.objects.order_by("name"),
+        label=_("Kommun där du bor"),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Välj en kommun i listan.")},
+    )
 
 
 class DeclarationForm(forms.Form):
@@ -229,8 +271,19 @@ class FeedbackForm(forms.Form):
 
 
 class StartForm(forms.Form):
+    """Where to apply: the municipality the population register places the person in is chosen
+    for them; without an answer from the register nothing is preselected (an untouched list
+    once sent applications to the first municipality in it)."""
+
     municipality: forms.ModelChoiceField[Municipality] = forms.ModelChoiceField(
-        queryset=None, label=_("Kommun där du bor"), empty_label=None
+        queryset=None,
+        label=_("Kommun där du bor"),
+        empty_label=_("Välj kommun"),
+        help_text=_("Kommunen där du är folkbokförd."),
+        error_messages={
+            "required": _("Välj kommunen där du bor."),
+            "invalid_choice": _("Välj en kommun i listan."),
+        },
     )
 
     def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:

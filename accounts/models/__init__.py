@@ -17,6 +17,7 @@ from accounts.models.second_factor import (
 from accounts.models.users import (
     CASE_HANDLING_ROLES,
     STAFF_ROLES,
+    BankAccountInvalid,
     NotificationChannel,
     Role,
     User,
@@ -27,6 +28,7 @@ from accounts.models.users import (
 __all__ = [
     "CASE_HANDLING_ROLES",
     "STAFF_ROLES",
+    "BankAccountInvalid",
     "Mandate",
     "MandateKind",
     "Municipality",

@@ -2,25 +2,68 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 
+import bankkonto
+from bankkonto.account import get_account_number_format_based_on_clearing_number as account_format
+from bankkonto.exceptions import BankkontoValidationError, SwedbankBankkontoValidationError
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class BankAccountInvalid(ValueError):
+    """Not a Swedish bank account by the banks' rules; `message` says what to check."""
+
+    def __init__(self, message: StrOrPromise) -> None:
+        super().__init__(str(message))
+        self.message = message
+
 
 def bank_account_parts(value: str) -> tuple[str, str]:
-    """A Swedish bank account as (clearing, account): 4 digits (5 for Swedbank's 8xxx-x) and
-    7–10 digits after it. Spaces, dashes and dots between digits are ignored."""
-    digits = "".join(ch for ch in value if ch.isdigit())
+    """A Swedish bank account as (clearing, account), checked by the banks' own rules (Bankgirot's
+    "Bankernas kontonummeruppbyggnad", through the `bankkonto` library): the clearing number
+    belongs to a bank, the account has that bank's length and its check digit (mod 10 or mod 11)
+    is right. Spaces, dashes and dots between digits are ignored; a type-2 account written
+    without its leading zeros gets them. Some Swedbank accounts cannot be checked by a check digit
+    (Bankgirot's note): those are accepted on length."""
     if any(not (ch.isdigit() or ch in " -.,") for ch in value):
-        raise ValueError("bank account has other characters than digits and separators")
+        raise BankAccountInvalid(_("Skriv bara siffror, mellanslag och bindestreck."))
+    digits = "".join(ch for ch in value if ch.isdigit())
     clearing_length = 5 if digits.startswith("8") else 4
     clearing, account = digits[:clearing_length], digits[clearing_length:]
     if len(clearing) != clearing_length or not 7 <= len(account) <= 10:
-        raise ValueError("bank account has the wrong length")
+        raise BankAccountInvalid(
+            _("Skriv clearingnummer (4 siffror, Swedbank 5) och kontonummer (7–10 siffror).")
+        )
+    try:
+        bank, kind, shape, _footnote = account_format(clearing)
+    except BankkontoValidationError:
+        raise BankAccountInvalid(
+            _("Clearingnumret %(clearing)s hör inte till någon svensk bank. Kontrollera det.")
+            % {"clearing": clearing}
+        ) from None
+    length = len(shape.strip("0"))
+    if kind == 2 and len(account) < length:
+        account = account.zfill(length)
+    if len(account) != length:
+        raise BankAccountInvalid(
+            _("Ett kontonummer hos %(bank)s har %(length)s siffror efter clearingnumret.")
+            % {"bank": bank, "length": length}
+        )
+    try:
+        bankkonto.validate(clearing, account)
+    except SwedbankBankkontoValidationError:
+        pass
+    except BankkontoValidationError:
+        raise BankAccountInvalid(
+            _("Kontonumret stämmer inte (kontrollsiffran är fel). Kontrollera siffrorna.")
+        ) from None
     return clearing, account
 
 
@@ -29,10 +72,8 @@ def validate_bank_account(value: str) -> None:
         return
     try:
         bank_account_parts(value)
-    except ValueError as error:
-        raise ValidationError(
-            _("Skriv clearingnummer (4 siffror, Swedbank 5) och kontonummer (7–10 siffror).")
-        ) from error
+    except BankAccountInvalid as error:
+        raise ValidationError(error.message) from error
 
 
 def _new_security_stamp() -> str:

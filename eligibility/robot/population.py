@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from eligibility.registers import configured_registers
 from eligibility.registers.base import RegisterError, RequestPurpose
-from intake.events import HouseholdQuery, RegisteredMember
+from intake.events import HouseholdQuery, RegisteredMember, ResidenceQuery
 from notifications.events import AddressQuery, PostalAddress
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,29 @@ def registered_household(query: HouseholdQuery) -> list[RegisteredMember] | None
         for person in extract.household
         if person.relation in ("partner", "child")
     ]
+
+
+RESIDENCE_PURPOSE = "ekonomiskt bistånd: vilken kommun ansökan ska till (folkbokföringskommun)"
+
+
+def registered_municipality(query: ResidenceQuery) -> str | None:
+    """The code of the municipality where the person is registered (folkbokföringskommun), or
+    None when the register could not answer (the applicant then chooses)."""
+    register = configured_registers()["population"]
+    purpose = RequestPurpose(
+        municipality_code="",  # not chosen yet: this look-up is how it is chosen
+        case_reference="",
+        requested_by="applicant",
+        purpose=RESIDENCE_PURPOSE,
+    )
+    try:
+        extract = register.fetch(query.personnummer, as_of=query.month, purpose=purpose)
+    except RegisterError as exc:
+        logger.warning("registered municipality unavailable: %s", exc)
+        return None
+    if not extract.found:
+        return None
+    return str(extract.details.get("municipality_code") or "") or None
 
 
 def postal_address(query: AddressQuery) -> PostalAddress:

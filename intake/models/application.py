@@ -185,6 +185,15 @@ class Application(models.Model):
         blank=True,
         help_text=_("Tomt när sökanden själv fyllde i hushållet."),
     )
+    answered_steps = models.JSONField(
+        _("besvarade steg"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Stegen sökanden har sparat (t.ex. "housing"): kontrollsidan visar de obesvarade '
+            "och den som fortsätter kommer till första obesvarade steget."
+        ),
+    )
     declaration_accepted_at = models.DateTimeField(_("intygat"), null=True, blank=True)
     declaration = models.JSONField(
         _("ansökan som den signerades"),

@@ -121,6 +121,7 @@ def application_renew(
         previous=previous,
         standing_decision=standing_decision,
         **{name: getattr(previous, name) for name in COPIED_FIELDS},
+        answered_steps=list(STEP_KEYS),  # last month's answers, confirmed by "anything changed?"
     )
     HouseholdMember.objects.bulk_create(
         HouseholdMember(
@@ -198,6 +199,54 @@ class HouseholdInvalid(Exception):
     said to the applicant, never a database error."""
 
 
+PARTNER_MIN_AGE = 18  # a spouse or sambo in the household norm is an adult (SoL 4 kap. 1 §)
+CHILD_MAX_AGE = 20  # children count in the household until 21 (in upper secondary school)
+
+
+def _check_plausible(member: MemberInput, age: int) -> None:
+    """Plausibility of a person's role for their age (the personnummer gives the birth date)."""
+    if member.role == MemberRole.PARTNER and age < PARTNER_MIN_AGE:
+        raise HouseholdInvalid(
+            gettext(
+                "Enligt personnumret är %(name)s %(age)s år. En partner i ansökan ska vara minst "
+                "18 år: kontrollera personnumret."
+            )
+            % {"name": member.name, "age": age}
+        )
+    if member.role == MemberRole.CHILD and age > CHILD_MAX_AGE:
+        raise HouseholdInvalid(
+            gettext(
+                "Enligt personnumret är %(name)s %(age)s år. Barn i ansökan ska vara under 21 år; "
+                "vuxna barn ansöker själva. Kontrollera personnumret."
+            )
+            % {"name": member.name, "age": age}
+        )
+
+
+@transaction.atomic
+def application_set_payment_account(*, application: Application, bank_account: str) -> None:
+    """The account the applicant wants the money paid to (kept on the person, for every month;
+    blank: no account, the caseworker arranges another way). `bank_account` is checked."""
+    _ensure_draft(application)
+    applicant = application.applicant
+    if applicant.bank_account != bank_account:
+        applicant.bank_account = bank_account
+        applicant.save(update_fields=["bank_account"])
+
+
+@transaction.atomic
+def application_change_municipality(
+    *, application: Application, municipality: Municipality
+) -> None:
+    """The applicant moved the draft to another municipality (from check answers)."""
+    _ensure_draft(application)
+    if application.municipality_id == municipality.pk:
+        return
+    application.municipality = municipality
+    application.updated_at = timezone.now()
+    application.save(update_fields=["municipality", "updated_at"])
+
+
 @transaction.atomic
 def application_set_household(
     *, application: Application, applicant_name: str, others: list[MemberInput]
@@ -216,6 +265,7 @@ def application_set_household(
                 gettext("Samma personnummer står två gånger i hushållet: kontrollera det.")
             )
         seen.add(member.personnummer)
+        _check_plausible(member, age_on(member.personnummer, application.month))
     application.members.filter(role=MemberRole.APPLICANT).update(name=applicant_name)
     application.members.exclude(role=MemberRole.APPLICANT).delete()
     HouseholdMember.objects.bulk_create(
@@ -276,13 +326,31 @@ def application_set_assets(*, application: Application, assets: dict[str, Any]) 
     application.save(update_fields=[*ASSET_FIELDS, "updated_at"])
 
 
+STEP_KEYS = (
+    "household",
+    "partner",
+    "children",
+    "housing",
+    "other_costs",
+    "incomes",
+    "assets",
+    "payment",
+    "attachments",
+)
+
+
 @transaction.atomic
-def application_touch(*, application: Application) -> None:
-    """A draft's answers changed: record the save time and void any signatures on it (a
-    signature covers the answers as they were)."""
+def application_touch(*, application: Application, answered: str = "") -> None:
+    """A draft's answers changed: record the save time, the step answered (for check answers
+    and for resuming), and void any signatures on it (a signature covers the answers as they
+    were)."""
     _ensure_draft(application)
     application.updated_at = timezone.now()
-    Application.objects.filter(pk=application.pk).update(updated_at=application.updated_at)
+    fields: dict[str, Any] = {"updated_at": application.updated_at}
+    if answered in STEP_KEYS and answered not in application.answered_steps:
+        application.answered_steps = [*application.answered_steps, answered]
+        fields["answered_steps"] = application.answered_steps
+    Application.objects.filter(pk=application.pk).update(**fields)
     application.signatures.filter(declined_at__isnull=True).delete()
 
 

@@ -38,11 +38,42 @@ def _open_months(today: date) -> list[date]:
     return services.application_months_open(today=today, opens_day=opens)
 
 
+REGISTERED_MUNICIPALITY = "registered_municipality"  # session key: the code, "" when unknown
+
+
+def registered_municipality_code(request: AuthenticatedHttpRequest) -> str:
+    """Where the population register places the person (asked once per login session)."""
+    if REGISTERED_MUNICIPALITY not in request.session:
+        code = events.registered_municipality.ask(
+            events.ResidenceQuery(
+                personnummer=request.user.personnummer or "",
+                month=timezone.localdate().replace(day=1),
+            )
+        )
+        request.session[REGISTERED_MUNICIPALITY] = code or ""
+    return str(request.session[REGISTERED_MUNICIPALITY])
+
+
+def start_form(request: AuthenticatedHttpRequest) -> tuple[StartForm, dict[str, object]]:
+    """The start form with the registered municipality chosen, and what to say about it."""
+    municipalities = Municipality.objects.order_by("name")
+    code = registered_municipality_code(request) if request.user.personnummer else ""
+    registered = municipalities.filter(code=code).first() if code else None
+    form = StartForm(
+        initial={"municipality": registered.pk} if registered else {},
+        municipalities=municipalities,
+    )
+    return form, {
+        "registered_municipality": registered,
+        "registered_elsewhere": bool(code) and registered is None,
+    }
+
+
 @applicant_required
 @require_http_methods(["GET"])
 def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     applications = applications_visible_to(request.user).select_related("municipality")
-    form = StartForm(municipalities=Municipality.objects.all())
+    form, residence = start_form(request)
     return TemplateResponse(
         request,
         "intake/application_list.html",
@@ -51,6 +82,7 @@ def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "drafts": [a for a in applications if a.is_draft],
             "as_partner": applications_as_partner(request.user),
             "form": form,
+            **residence,
             "months": _open_months(timezone.localdate()),
         },
     )
@@ -89,6 +121,8 @@ def _prefill_household(application: Application) -> None:
 def application_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = StartForm(request.POST, municipalities=Municipality.objects.all())
     if not form.is_valid():
+        for error in form.errors.get("municipality", []):
+            messages.error(request, error)
         return redirect("intake:application_list")
     municipality = form.cleaned_data["municipality"]
     today = timezone.localdate()

@@ -94,7 +94,7 @@ def step_attachments(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if request.method == "POST":
         bound = upload_handle(request, application)
         if bound is None:
-            draft_saved(application)
+            draft_saved(application, "attachments")
             return redirect("intake:step_attachments", pk=application.pk)
         form = bound
     return TemplateResponse(

@@ -27,13 +27,14 @@ from intake.forms import (
 from intake.models import Application
 from intake.states import Status
 from intake.views.documents import documents_context
-from intake.views.steps import draft_for_applicant, step_context
+from intake.views.steps import draft_for_applicant, step_context, unanswered_steps
 
 
 def _review_context(application: Application) -> dict[str, Any]:
     return {
         "members": application.members.all(),
         "incomes": application.incomes.all(),
+        "unanswered": unanswered_steps(application),
         **documents_context(application),
     }
 

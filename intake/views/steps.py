@@ -32,8 +32,10 @@ from intake.forms import (
     HouseholdForm,
     HousingForm,
     IncomesForm,
+    MunicipalityForm,
     OtherCostsForm,
     PartnerForm,
+    PaymentForm,
 )
 from intake.models import Application, MemberRole
 from intake.states import Status
@@ -47,6 +49,7 @@ class Step:
     url_name: str
     label: StrOrPromise
     applies: Callable[[Application], bool] = lambda application: True
+    part_of: str = ""  # a page within another step (partner and children within the household)
 
 
 def _has(role: str) -> Callable[[Application], bool]:
@@ -55,12 +58,23 @@ def _has(role: str) -> Callable[[Application], bool]:
 
 STEPS = [
     Step("intake:step_household", gettext_lazy("Hushåll")),
-    Step("intake:step_partner", gettext_lazy("Partner"), _has(MemberRole.PARTNER)),
-    Step("intake:step_children", gettext_lazy("Barn"), _has(MemberRole.CHILD)),
+    Step(
+        "intake:step_partner",
+        gettext_lazy("Partner"),
+        _has(MemberRole.PARTNER),
+        part_of="intake:step_household",
+    ),
+    Step(
+        "intake:step_children",
+        gettext_lazy("Barn"),
+        _has(MemberRole.CHILD),
+        part_of="intake:step_household",
+    ),
     Step("intake:step_housing", gettext_lazy("Boende")),
     Step("intake:step_other_costs", gettext_lazy("Andra kostnader")),
     Step("intake:step_incomes", gettext_lazy("Inkomster")),
     Step("intake:step_assets", gettext_lazy("Tillgångar")),
+    Step("intake:step_payment", gettext_lazy("Utbetalning")),
     Step("intake:step_attachments", gettext_lazy("Dokument")),
     Step("intake:step_review", gettext_lazy("Kontrollera och skicka")),
 ]
@@ -73,16 +87,31 @@ def draft_for_applicant(request: AuthenticatedHttpRequest, pk: int) -> Applicati
     return application
 
 
+MAIN_STEPS = [s.url_name for s in STEPS if not s.part_of]
+
+
 def step_context(application: Application, current: str) -> dict[str, Any]:
-    steps = [(s.url_name, s.label) for s in STEPS if s.applies(application)]
-    names = [name for name, _label in steps]
-    number = names.index(current) + 1 if current in names else None
+    """The progress: "Steg n av N" counts the main steps only, so N never changes while the
+    applicant goes (the partner's and children's pages are part of step 1, the household), and
+    the back link goes to the page before this one."""
+    applying = [s for s in STEPS if s.applies(application)]
+    names = [s.url_name for s in applying]
+    step = next((s for s in STEPS if s.url_name == current), None)
+    main = (step.part_of or step.url_name) if step else ""
+    number = MAIN_STEPS.index(main) + 1 if main in MAIN_STEPS else None
+    if current in names and names.index(current) > 0:
+        back = reverse(names[names.index(current) - 1], args=[application.pk])
+    elif application.kind == "renewal":
+        back = reverse("intake:application_changes", args=[application.pk])
+    else:
+        back = reverse("intake:application_list")
     return {
         "application": application,
-        "steps": steps,
+        "steps": [(s.url_name, s.label, bool(s.part_of)) for s in applying],
         "current_step": current,
         "step_number": number,
-        "step_count": len(steps),
+        "step_count": len(MAIN_STEPS),
+        "back_url": back,
         "saved_at": application.updated_at,
         "signature_state": services.application_signature_state(application),
     }
@@ -151,6 +180,12 @@ def _save_assets(application: Application, data: dict[str, Any]) -> None:
     services.application_set_assets(application=application, assets=data)
 
 
+def _save_payment(application: Application, data: dict[str, Any]) -> None:
+    services.application_set_payment_account(
+        application=application, bank_account=data["bank_account"]
+    )
+
+
 @dataclass(frozen=True)
 class FormStep:
     form_class: type[django_forms.Form]
@@ -194,8 +229,8 @@ def _next_after_household(application: Application, data: dict[str, Any]) -> str
     return "intake:step_housing"
 
 
-def draft_saved(application: Application) -> None:
-    services.application_touch(application=application)
+def draft_saved(application: Application, step: str = "") -> None:
+    services.application_touch(application=application, answered=step)
 
 
 FORM_STEPS: dict[str, FormStep] = {
@@ -227,6 +262,12 @@ FORM_STEPS: dict[str, FormStep] = {
         lambda a: {f: _shown(getattr(a, f)) for f in services.ASSET_FIELDS},
         _save_assets,
     ),
+    "payment": FormStep(
+        PaymentForm,
+        "intake/step_payment.html",
+        lambda a: {"bank_account": a.applicant.bank_account},
+        _save_payment,
+    ),
 }
 
 
@@ -236,7 +277,8 @@ NEXT: dict[str, str | Callable[[Application, dict[str, Any]], str]] = {
     "housing": "intake:step_other_costs",
     "other_costs": "intake:step_incomes",
     "incomes": "intake:step_assets",
-    "assets": "intake:step_attachments",
+    "assets": "intake:step_payment",
+    "payment": "intake:step_attachments",
 }
 
 
@@ -253,7 +295,7 @@ def _form_step(request: AuthenticatedHttpRequest, pk: int, key: str) -> HttpResp
                 form.add_error(None, str(exc))
                 valid = False
         if valid:
-            draft_saved(application)
+            draft_saved(application, key)
             if request.POST.get("action") == "review":
                 return redirect("intake:step_review", pk=application.pk)
             target = NEXT[key]
@@ -314,6 +356,72 @@ def step_assets(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_step(request, pk, "assets")
 
 
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def step_payment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _form_step(request, pk, "payment")
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def step_municipality(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Change the municipality applied to (linked from check answers)."""
+    application = draft_for_applicant(request, pk)
+    if request.method == "POST":
+        form = MunicipalityForm(request.POST)
+        if form.is_valid():
+            services.application_change_municipality(
+                application=application, municipality=form.cleaned_data["municipality"]
+            )
+            draft_saved(application)
+            return redirect("intake:step_review", pk=application.pk)
+    else:
+        form = MunicipalityForm(initial={"municipality": application.municipality_id})
+    context = step_context(application, "intake:step_review")
+    context["back_url"] = reverse("intake:step_review", args=[application.pk])
+    return TemplateResponse(
+        request,
+        "intake/step_municipality.html",
+        {**context, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def unanswered_steps(application: Application) -> list[str]:
+    """The steps of the form the applicant has not saved ("housing", ...), for check answers:
+    an unanswered page is marked there, never shown as "0 kr" or "Nej"."""
+    if application.kind == "renewal":
+        return []
+    keys = []
+    for step in STEPS:
+        key = step.url_name.removeprefix("intake:step_")
+        if key in ("attachments", "review"):
+            continue
+        if step.applies(application) and key not in application.answered_steps:
+            keys.append(key)
+    return keys
+
+
+def first_unanswered_step(application: Application) -> str:
+    """Where a person who comes back continues: the first step they have not saved."""
+    for step in STEPS:
+        key = step.url_name.removeprefix("intake:step_")
+        if key in ("attachments", "review"):
+            break
+        if step.applies(application) and key not in application.answered_steps:
+            return step.url_name
+    return "intake:step_review" if application.answered_steps else "intake:step_household"
+
+
+@applicant_required
+@require_http_methods(["GET"])
+def application_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = draft_for_applicant(request, pk)
+    if application.kind == "renewal":  # "has anything changed since last month?" first
+        return redirect("intake:application_changes", pk=application.pk)
+    return redirect(first_unanswered_step(application), pk=application.pk)
+
+
 def _children_formset(application: Application, data: Any = None) -> Any:
     children = application.members.filter(role=MemberRole.CHILD)
     initial = [
@@ -364,9 +472,15 @@ def step_children(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = draft_for_applicant(request, pk)
     if request.method == "POST":
         formset = _children_formset(application, request.POST)
+        saved = False
         if formset.is_valid():
-            _save_children(application, formset)
-            draft_saved(application)
+            try:
+                _save_children(application, formset)
+                saved = True
+            except services.HouseholdInvalid as exc:  # e.g. a "child" older than 20
+                formset.add_household_error(str(exc))
+        if saved:
+            draft_saved(application, "children")
             if request.POST.get("action") == "review":
                 return redirect("intake:step_review", pk=application.pk)
             return redirect("intake:step_housing", pk=application.pk)
@@ -408,7 +522,7 @@ def autosave(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpRespo
     else:
         raise Http404
     if saved:
-        draft_saved(application)
+        draft_saved(application, step)
     return TemplateResponse(
         request,
         "intake/_save_status.html",

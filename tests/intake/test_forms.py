@@ -39,7 +39,8 @@ def test_each_topic_has_its_own_page_and_leads_to_the_next(
         ("step_housing", {"rent": "6500", "electricity": "300"}, "step_other_costs"),
         ("step_other_costs", {"work_travel": "800"}, "step_incomes"),
         ("step_incomes", {"salary": "2000"}, "step_assets"),
-        ("step_assets", {"savings": "100"}, "step_attachments"),
+        ("step_assets", {"savings": "100"}, "step_payment"),
+        ("step_payment", {"bank_account": "6000 123 456 789"}, "step_attachments"),
     ]
     for page, data, following in flow:
         assert logged_in.get(url(page, draft)).status_code == 200
@@ -53,6 +54,8 @@ def test_each_topic_has_its_own_page_and_leads_to_the_next(
         Decimal(800),
     )
     assert draft.incomes.get().amount == Decimal(2000)
+    applicant.refresh_from_db()
+    assert applicant.bank_account == "6000-123456789"
 
 
 def test_a_partner_and_children_get_their_own_pages(

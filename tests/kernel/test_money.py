@@ -1,4 +1,5 @@
-"""The one money input (#17 item 5): Swedish ways of writing amounts, nothing scaled, ambiguity refused."""
+"""The one money input (#17 item 5): Swedish ways of writing amounts, nothing scaled, nothing
+ambiguous accepted."""
 
 from __future__ import annotations
 
@@ -95,9 +96,13 @@ def _money_forms() -> list[str]:
             continue
         text = path.read_text(encoding="utf-8")
         for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.Attribute) and node.attr in {"DecimalField", "NumberInput"}:
-                if isinstance(node.value, ast.Name) and node.value.id == "forms":
-                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in {"DecimalField", "NumberInput"}
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "forms"
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     return offenders
 
 

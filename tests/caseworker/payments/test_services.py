@@ -153,7 +153,10 @@ def test_staff_of_another_municipality_cannot_see_the_payment(
     [
         ("6000-123456789", ("6000", "123456789")),
         ("8327-9 123 456 789-0", ("83279", "1234567890")),
-        ("5000 12 345 67", ("5000", "1234567")),
+        ("5000 12 345 60", ("5000", "1234560")),
+        ("3300 870214-1238", ("3300", "8702141238")),
+        ("9570-123 456 789 7", ("9570", "1234567897")),
+        ("6000-12345678 9", ("6000", "123456789")),
     ],
 )
 def test_bank_accounts_are_split_into_clearing_and_account(
@@ -162,7 +165,19 @@ def test_bank_accounts_are_split_into_clearing_and_account(
     assert bank_account_parts(value) == parts
 
 
-@pytest.mark.parametrize("value", ["123", "6000-12345", "6000-12345678901", "SE45 5000 0000"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "123",
+        "6000-12345",
+        "6000-12345678901",
+        "SE45 5000 0000",
+        "5000 12 345 67",  # SEB: wrong check digit
+        "6000-123456788",  # Handelsbanken: wrong check digit
+        "0999-1234567",  # no bank has clearing 0999
+        "5000-12345678",  # SEB accounts have 7 digits
+    ],
+)
 def test_malformed_bank_accounts_are_refused(value: str) -> None:
     with pytest.raises(ValueError):
         bank_account_parts(value)

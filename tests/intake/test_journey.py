@@ -1,0 +1,182 @@
+"""#17: where the applicant's journey broke: the municipality, the payment account, implausible
+households, the step counter, the back link and resuming where one left off."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Municipality, User
+from intake import events
+from intake.models import Application, MemberRole
+from tests.conftest import PNR_CHILD
+
+pytestmark = [pytest.mark.dates, pytest.mark.django_db]
+
+PNR_51 = "197501011006"  # 51 in 2026
+PNR_46 = "198001011009"
+
+
+@pytest.fixture
+def logged_in(client: Client, applicant: User) -> Client:
+    client.force_login(applicant)
+    return client
+
+
+def url(name: str, application: Application) -> str:
+    return reverse(f"intake:{name}", args=[application.pk])
+
+
+def selected(page: str) -> list[str]:
+    return re.findall(r'<option value="(\d*)" selected>', page)
+
+
+def test_the_municipality_is_the_one_the_population_register_gives(
+    logged_in: Client, trelleborg: Municipality, svedala: Municipality
+) -> None:
+    page = logged_in.get(reverse("intake:application_list")).content.decode()
+    assert selected(page) == [str(trelleborg.pk)]  # Alva is registered in Trelleborg (1287)
+    assert "Enligt folkbokföringen bor du i <bdi>Trelleborg</bdi>" in page
+
+
+def test_without_an_answer_from_the_register_nothing_is_chosen_and_choosing_is_required(
+    logged_in: Client, trelleborg: Municipality, svedala: Municipality
+) -> None:
+    with events.registered_municipality.overridden(lambda query: None):
+        page = logged_in.get(reverse("intake:application_list")).content.decode()
+    assert selected(page) == [""]
+    assert "Välj kommun" in page
+    response = logged_in.post(reverse("intake:application_start"), {"month": "2026-11"})
+    assert response.status_code == 302
+    assert not Application.objects.exists()
+    assert "Välj kommunen där du bor." in logged_in.get(response.url).content.decode()
+
+
+def test_registered_in_a_municipality_not_served_here_says_where_to_apply(
+    logged_in: Client, trelleborg: Municipality
+) -> None:
+    with events.registered_municipality.overridden(lambda query: "0180"):
+        page = logged_in.get(reverse("intake:application_list")).content.decode()
+    assert "inte tar emot ansökningar här" in page
+    assert selected(page) == [""]
+
+
+def test_check_answers_shows_the_municipality_and_it_can_be_changed(
+    logged_in: Client,
+    make_draft: Callable[..., Application],
+    applicant: User,
+    svedala: Municipality,
+) -> None:
+    draft = make_draft(applicant)
+    page = logged_in.get(url("step_review", draft)).content.decode()
+    assert "<bdi>Trelleborg</bdi>" in page and url("step_municipality", draft) in page
+    response = logged_in.post(url("step_municipality", draft), {"municipality": svedala.pk})
+    assert response.url == url("step_review", draft)
+    draft.refresh_from_db()
+    assert draft.municipality == svedala
+    assert logged_in.post(url("step_municipality", draft), {"municipality": "x"}).status_code == 400
+
+
+def test_the_payment_account_is_checked_by_the_banks_rules(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    refused = logged_in.post(url("step_payment", draft), {"bank_account": "6000-123456788"})
+    assert refused.status_code == 200
+    assert "kontrollsiffran är fel" in refused.content.decode()
+    applicant.refresh_from_db()
+    assert applicant.bank_account == ""
+    response = logged_in.post(url("step_payment", draft), {"bank_account": "6000 123 456 789"})
+    assert response.url == url("step_attachments", draft)
+    applicant.refresh_from_db()
+    assert applicant.bank_account == "6000-123456789"
+    page = logged_in.get(url("step_review", draft)).content.decode()
+    assert "<bdi>6000-123456789</bdi>" in page
+
+
+def test_unanswered_steps_are_marked_on_check_answers_not_shown_as_zero(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    page = logged_in.get(url("step_review", draft)).content.decode()
+    assert "Några frågor är inte besvarade" in page
+    assert page.count("Inte besvarat.") == 4  # costs, incomes, assets, payment
+    for step, data in [
+        ("step_housing", {"rent": "6000"}),
+        ("step_other_costs", {}),
+        ("step_incomes", {}),
+        ("step_assets", {}),
+        ("step_payment", {}),
+    ]:
+        logged_in.post(url(step, draft), data)
+    page = logged_in.get(url("step_review", draft)).content.decode()
+    assert "Inte besvarat." not in page
+    assert "Inget bankkonto: handläggaren hör av sig" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"partner_name": "Nio År", "partner_personnummer": PNR_CHILD}, "minst 18 år"),
+    ],
+)
+def test_a_partner_who_is_a_child_is_refused_on_the_page(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User, data, message
+) -> None:
+    draft = make_draft(applicant)
+    response = logged_in.post(url("step_partner", draft), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not draft.members.filter(role=MemberRole.PARTNER).exists()
+
+
+def test_a_child_aged_51_is_refused_on_the_page(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    response = logged_in.post(
+        url("step_children", draft),
+        {
+            "children-TOTAL_FORMS": "1",
+            "children-INITIAL_FORMS": "0",
+            "children-0-name": "Vuxen Son",
+            "children-0-personnummer": PNR_51,
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Barn i ansökan ska vara under 21 år" in page and "Något behöver rättas" in page
+    assert not draft.members.filter(role=MemberRole.CHILD).exists()
+
+
+def test_the_step_count_stays_the_same_when_a_partner_is_added(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    before = logged_in.get(url("step_housing", draft)).content.decode()
+    logged_in.post(url("step_household", draft), {"applicant_name": "Alva A", "has_partner": "on"})
+    logged_in.post(
+        url("step_partner", draft), {"partner_name": "P P", "partner_personnummer": PNR_46}
+    )
+    partner_page = logged_in.get(url("step_partner", draft)).content.decode()
+    after = logged_in.get(url("step_housing", draft)).content.decode()
+    assert "Steg 2 av 8" in before and "Steg 2 av 8" in after
+    assert "Steg 1 av 8" in partner_page
+    # the back link goes to the page before
+    assert f'class="back-link" href="{url("step_partner", draft)}"' in after
+
+
+def test_resuming_lands_on_the_first_unanswered_step(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    logged_in.post(url("step_household", draft), {"applicant_name": "Alva A"})
+    logged_in.post(url("step_housing", draft), {"rent": "6000"})
+    response = logged_in.get(url("application_resume", draft))
+    assert response.url == url("step_other_costs", draft)
+    page = logged_in.get(reverse("intake:application_list")).content.decode()
+    assert url("application_resume", draft) in page
