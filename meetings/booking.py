@@ -51,6 +51,33 @@ class SlotTaken(Exception):
     """The chosen time was taken by someone else a moment ago."""
 
 
+def upcoming_meetings(
+    applications: list[Application], track: MeetingTrack, today: date
+) -> dict[int, Meeting]:
+    """The household's meeting on the track that is still to come, booked for another of its
+    applications (last month's, usually): a renewal gets that one, not a second meeting the
+    same week (#17 item 9). By application id; one query."""
+    by_applicant = {a.applicant_id: a for a in applications}
+    if not by_applicant:
+        return {}
+    found: dict[int, Meeting] = {}
+    for meeting in (
+        Meeting.objects.filter(
+            application__applicant_id__in=by_applicant,
+            track=Track(track),
+            cancelled_at__isnull=True,
+            attendance="",
+            starts_at__date__gt=today,
+        )
+        .exclude(application__in=[a.pk for a in applications])
+        .select_related("application", "secretary")
+        .order_by("-starts_at")
+    ):
+        application = by_applicant[meeting.application.applicant_id]
+        found[application.pk] = meeting  # the earliest, as the list is latest first
+    return found
+
+
 def meeting_book_next_working_day(*, application: Application, today: date) -> Meeting:
     """The robot's entry point: the work track (see ``meeting_book_for_track``)."""
     return meeting_book_for_track(application=application, track=Track.WORK, today=today)
@@ -75,6 +102,10 @@ def meeting_book_for_track(
     following working days are tried and the meeting is flagged as overflow.
     """
     track = Track(track)
+    if application.previous_id:
+        coming = upcoming_meetings([application], track, today).get(application.pk)
+        if coming is not None:
+            return coming
     # No up-front "already booked?" query: the one-live-meeting-per-application index answers
     # that at insert time, and `_try_book_day` then returns the existing meeting.
     if track == Track.WORK:
@@ -221,6 +252,13 @@ def meetings_book_many(
     if not applications:
         return {}
     track = Track(track)
+    coming = upcoming_meetings([a for a in applications if a.previous_id], track, today)
+    if coming:
+        rest = [a for a in applications if a.pk not in coming]
+        booked = meetings_book_many(
+            applications=rest, track=track, today=today, last_met_by=last_met_by
+        )
+        return None if booked is None else {**coming, **booked}
     first = applications[0]
     municipality = first.municipality
     if any(a.municipality_id != municipality.pk for a in applications):

@@ -289,7 +289,8 @@ def assessment_run(*, application_id: int, worker_id: str, now: datetime | None 
                 )
                 if track == "work":
                     met_by = meeting.secretary_id
-                transaction.on_commit(partial(notify_meeting_booked, meeting), robust=True)
+                if meeting.application_id == application.pk:  # not last month's coming meeting
+                    transaction.on_commit(partial(notify_meeting_booked, meeting), robust=True)
             except NoFreeSlot:
                 # The proposal still reaches the caseworker; the missing meeting is flagged.
                 problems.append(

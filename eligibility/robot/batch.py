@@ -287,4 +287,10 @@ def _batch_write(
         only_if=Q(robot_lease_owner=worker_id),
     )
     # After the status change, so the notices see the case's protected identity.
-    notify_meetings_booked([*booked["work"].values(), *booked["social"].values()])
+    notify_meetings_booked(
+        [
+            meeting
+            for meeting in [*booked["work"].values(), *booked["social"].values()]
+            if meeting.application_id in assessments  # not the household's coming meeting
+        ]
+    )

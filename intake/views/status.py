@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -66,6 +67,15 @@ def _status_context(application: Application) -> dict[str, Any]:
     meeting = (
         application.meetings.filter(cancelled_at__isnull=True).select_related("secretary").first()
     )
+    if meeting is None and application.previous_id and application.previous is not None:
+        # A renewal keeps the household's coming meeting, booked for last month's application.
+        meeting = (
+            application.previous.meetings.filter(
+                cancelled_at__isnull=True, starts_at__gte=timezone.now()
+            )
+            .select_related("secretary")
+            .first()
+        )
     stages = [
         (Status.SUBMITTED, gettext_lazy("Mottagen")),
         (Status.PROCESSING, gettext_lazy("Roboten arbetar")),

@@ -684,3 +684,45 @@ def test_social_track_stays_with_the_owner_on_a_later_day_when_their_day_is_full
 
     assert (first.secretary, local(first).date()) == (owner, THURSDAY)
     assert (second.secretary, local(second).date(), second.overflow) == (owner, FRIDAY, True)
+
+
+# --- #17 item 9: a renewal does not book a second meeting next to the household's coming one --
+
+
+@pytest.fixture
+def renewal_of(make_application: Callable[..., Application]) -> Callable[..., Application]:
+    def make(previous: Application) -> Application:
+        renewal = make_application(applicant=previous.applicant, month=date(2026, 12, 1))
+        renewal.previous = previous
+        renewal.save(update_fields=["previous"])
+        return renewal
+
+    return make
+
+
+def test_a_renewal_keeps_the_households_coming_meeting(
+    secretary: User,
+    make_application: Callable[..., Application],
+    renewal_of: Callable[..., Application],
+) -> None:
+    first = make_application()
+    coming = meeting_book_next_working_day(application=first, today=WEDNESDAY)
+    renewal = renewal_of(first)
+    again = meeting_book_next_working_day(application=renewal, today=WEDNESDAY)
+    assert again.pk == coming.pk
+    assert Meeting.objects.filter(cancelled_at__isnull=True).count() == 1
+    batch = booking.meetings_book_many(applications=[renewal], track=Track.WORK, today=WEDNESDAY)
+    assert batch is not None and batch[renewal.pk].pk == coming.pk
+    assert Meeting.objects.count() == 1
+
+
+def test_a_renewal_after_the_households_meeting_books_a_new_one(
+    secretary: User,
+    make_application: Callable[..., Application],
+    renewal_of: Callable[..., Application],
+) -> None:
+    first = make_application()
+    held = meeting_book_next_working_day(application=first, today=WEDNESDAY)
+    renewal = renewal_of(first)
+    later = meeting_book_next_working_day(application=renewal, today=FRIDAY)
+    assert later.pk != held.pk and later.application_id == renewal.pk

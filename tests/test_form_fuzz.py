@@ -1,0 +1,1802 @@
+"""Every form, fuzzed: Hypothesis posts generated values (empty, huge, unicode, numbers written
+oddly, one value in several fields, the applicant's own personnummer where another person's is
+asked for, repeated keys) to every applicant and staff form. No post may give a 5xx, and a post
+the page refuses stores nothing.
+
+The inventory comes from the URL resolver: every named pattern whose view accepts POST must have
+a row in FORMS or in SKIPPED (with the reason), so a new form is fuzzed from the day it is added.
+Each row says who posts (the role's fixture), what the URL names (an object made for it) and the
+fields (read from the form classes); Hypothesis draws the values.
+
+Each example runs in a savepoint that is rolled back afterwards, so every post meets the same
+case: one example cannot use up what the next needs (a submitted draft, a spent token).
+
+"Refused" follows the app's conventions: a 4xx; a 200 that shows a form (or formset) again with
+errors, or the autosave's "not saved"; a redirect with an error message (or, for the few views
+that refuse silently, a redirect to the page that says nothing happened, per row). On a refused
+post every project table must be as before, except the tables that record who looked or was
+refused (access log, access denials, history, sessions, lockouts): those may legitimately grow
+on a refusal, and are left out of the comparison (as in tests/security/conftest.py).
+
+Whatever the answer, rows a post wrote must be storable on PostgreSQL, the production database:
+no NUL character in a text or JSON column, text within its column's max_length, integers within
+their column's range. SQLite, which this pass runs on, accepts all three; PostgreSQL refuses each
+with an error, a 500 in production.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django import forms
+from django.apps import apps
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from accounts.eid import DevelopmentLoginForm
+from accounts.models import Municipality, Role, User
+from tests.builders import WEDNESDAY
+from tests.conftest import PASSWORD, PNR_BILAL, PNR_CARINA, PNR_CHILD
+
+pytestmark = [
+    # Walks every form of the site: in `make test`'s SQLite pass, not in `make test-fast`.
+    pytest.mark.sweep,
+    # On the suite's working Wednesday morning, from before the first fixture runs (the pages
+    # read today's date: the open months, deadlines, free meeting times).
+    pytest.mark.usefixtures("frozen_wednesday", "private_media", "no_stickprov"),
+]
+
+TODAY = WEDNESDAY.date()
+
+
+# --- the inventory: every URL that accepts POST ----------------------------------------------
+
+
+def allowed_methods(view: Callable[..., Any]) -> frozenset[str] | None:
+    """The methods a view answers (None: any method). Function views carry Django's
+    `require_http_methods` list in a closure somewhere along their `__wrapped__` chain; class
+    views have a method per verb."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        return frozenset(m.upper() for m in view_class.http_method_names if hasattr(view_class, m))
+    current: Any = view
+    while current is not None:
+        code = getattr(current, "__code__", None)
+        for name, cell in zip(
+            code.co_freevars if code else (), current.__closure__ or (), strict=False
+        ):
+            if name == "request_method_list":
+                return frozenset(cell.cell_contents)
+        current = getattr(current, "__wrapped__", None)
+    return None
+
+
+def post_url_names() -> dict[str, str]:
+    """Every named URL pattern whose view accepts POST (or any method): name -> route."""
+    found: dict[str, str] = {}
+
+    def walk(patterns: Sequence[Any], prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                methods = allowed_methods(pattern.callback)
+                if methods is None or "POST" in methods:
+                    found.setdefault(namespace + pattern.name, prefix + str(pattern.pattern))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+# POST-accepting URL names that are not fuzzed here, each with the reason.
+SKIPPED: dict[str, str] = {
+    # The same view at the same path as intake:step_housing (the older name): fuzzed there.
+    "intake:step_costs": "alias of intake:step_housing",
+    # Any method, no form: the decision letter's PDF (read-only downloads, generated from the
+    # decision; tests/caseworker/letters cover them).
+    "application_letter": "PDF download, no form",
+    "caseworker:case_letter": "PDF download, no form",
+}
+# Django's admin is off in production (ADR 0006) and is not ours to fuzz.
+SKIPPED_PREFIXES = ("admin:",)
+
+
+# --- values ----------------------------------------------------------------------------------
+
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+NASTY_TEXT: tuple[str, ...] = (
+    "",
+    " ",
+    "\x00",
+    "Alva\x00Andersson",
+    "x" * 10_000,
+    "å" * 10_000,
+    "𝕏" * 10_000,  # four bytes each in UTF-8
+    "مرحبا، أحتاج إلى مساعدة",  # right to left
+    "\u202eevil\u202c",  # a right-to-left override
+    "👩‍👩‍👧‍👦🏳️‍🌈",
+    "e\u0301\u0301\u0301\u0301",  # combining accents
+    "Z̴̡̪a̷̙l̶̠g̵̱o̴̟",
+    "\r\n\r\n",
+    "\t",
+    "\x1b[31mröd\x1b[0m",
+    "<script>alert(1)</script>",
+    "{{ 7|add:7 }}",
+    "%(name)s %s {namn} {0} {",
+    "' OR '1'='1' --",
+    "../../etc/passwd",
+    "//evil.example/",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "None",
+    "null",
+    "[]",
+    "on",
+)
+NASTY_NUMBERS: tuple[str, ...] = (
+    "0",
+    "-0",
+    "-5",
+    "1e3",
+    "6.500",
+    "6,500",
+    "6 500,50",
+    "6500,505",
+    "NaN",
+    "sNaN",
+    "Infinity",
+    "-Infinity",
+    "1e999999999",
+    "9" * 40,
+    str(2**31),
+    str(2**63),
+    str(-(2**63) - 1),
+    "0x1F",
+    "1_000",
+    "٣",  # an Arabic-Indic digit (str.isdigit() is true)
+    "²",  # a superscript two (str.isdigit() is true, int() refuses it)
+    "½",
+    "１２",  # full-width digits
+    " 12 ",
+)
+NASTY_DATES: tuple[str, ...] = (
+    "2026-02-30",
+    "2026-13-01",
+    "0001-01-01",
+    "9999-12-31",
+    "10000-01-01",
+    "2026-11",
+    "18/11/2026",
+    "2026-11-18T10:00",
+    "1970-01-01",
+)
+NASTY: tuple[str, ...] = NASTY_TEXT + NASTY_NUMBERS + NASTY_DATES
+
+
+def luhn(digits: str) -> str:
+    total = 0
+    for i, ch in enumerate(digits):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return str((10 - total % 10) % 10)
+
+
+def personnummer_of(born: date, serial: int, coordination: bool = False) -> str:
+    """A valid (checksum) personnummer, or samordningsnummer (day + 60), as 12 digits."""
+    day = born.day + (60 if coordination else 0)
+    nine = f"{born:%y%m}{day:02d}{serial:03d}"
+    return f"{born.year // 100}{nine}{luhn(nine)}"
+
+
+def written(number: str, style: str) -> str:
+    """A 12-digit personnummer as people write it."""
+    if style == "dash":
+        return f"{number[:8]}-{number[8:]}"
+    if style == "short":
+        return f"{number[2:8]}-{number[8:]}"
+    if style == "arabic":
+        return number.translate(ARABIC_DIGITS)
+    return number
+
+
+# Valid personnummer, born anywhere from 1900 to 2030 (so also after the application's month).
+valid_personnummer: SearchStrategy[str] = st.builds(
+    written,
+    st.builds(
+        personnummer_of,
+        st.dates(date(1900, 1, 1), date(2030, 12, 31)),
+        st.integers(0, 999),
+        st.booleans(),
+    ),
+    st.sampled_from(("plain", "dash", "short", "arabic")),
+)
+
+
+def pick(*values: str) -> SearchStrategy[str]:
+    return st.sampled_from(values)
+
+
+PERSONNUMMER: SearchStrategy[str] = st.one_of(
+    pick(PNR_BILAL, PNR_CARINA, PNR_CHILD, "20170101-2393"), valid_personnummer
+)
+AMOUNTS = pick("6500", "6 500", "6500,50", "6 500 kr", "0", "")
+DATES = pick(
+    "2026-11-25",
+    "2026-12-01",
+    TODAY.isoformat(),
+    (TODAY - timedelta(days=1)).isoformat(),
+    (TODAY + timedelta(days=30)).isoformat(),
+)
+NEXT = pick("/ansokan/", "/handlaggare/", "//evil.example/", "https://evil.example/x")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file for a file field, made afresh at post time (an uploaded file is read once)."""
+
+    name: str
+    content: bytes
+    content_type: str
+
+    def file(self) -> SimpleUploadedFile:
+        return SimpleUploadedFile(self.name, self.content, self.content_type)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+UPLOADS: SearchStrategy[Upload] = st.builds(
+    Upload,
+    st.one_of(
+        pick("hyresavi.pdf", "lönebesked.PDF", "كشف.pdf", "a" * 300 + ".pdf", ".pdf", "x"),
+        st.sampled_from(NASTY_TEXT).map(lambda name: name[:500] + ".pdf"),
+    ),
+    st.one_of(
+        st.just(PDF),
+        st.just(b""),
+        st.just(b"MZ\x90\x00" + b"\x00" * 60),
+        st.just(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16),
+        st.binary(max_size=64),
+    ),
+    pick("application/pdf", "image/png", "text/html", "", "application/octet-stream"),
+)
+
+
+def plausible(form_field: forms.Field) -> SearchStrategy[Any]:
+    """Values the field would take (some of them), by its kind."""
+    from kernel.money import MoneyField
+
+    if isinstance(form_field, MoneyField):
+        return AMOUNTS
+    if isinstance(form_field, forms.FileField):
+        return UPLOADS
+    if isinstance(form_field, forms.BooleanField):
+        return pick("on", "")
+    if isinstance(form_field, forms.ChoiceField):  # also ModelChoiceField, TypedChoiceField
+        values = [str(value) for value, _label in form_field.choices]
+        return st.sampled_from(values or [""])
+    if isinstance(form_field, forms.DateField):
+        return DATES
+    if isinstance(form_field, forms.IntegerField):
+        return pick("1", "3", "12")
+    if isinstance(form_field, forms.EmailField):
+        return pick("alva@example.se", "a@b")
+    return pick("Alva Andersson", "Kontrollerat i underlagen.", "Hyran är 6 000 kr.")
+
+
+def form_fields(
+    form: forms.BaseForm, **overrides: SearchStrategy[Any]
+) -> dict[str, SearchStrategy[Any]]:
+    """The form's fields under the names the page posts (with the form's prefix)."""
+    return {
+        form.add_prefix(name): overrides[name] if name in overrides else plausible(form_field)
+        for name, form_field in form.fields.items()
+    }
+
+
+def formset_fields(
+    formset: forms.BaseFormSet, rows: int = 3, **overrides: SearchStrategy[Any]
+) -> dict[str, SearchStrategy[Any]]:
+    """A formset's management form and its first `rows` forms."""
+    prefix = formset.prefix
+    fields: dict[str, SearchStrategy[Any]] = {
+        f"{prefix}-TOTAL_FORMS": pick("0", "1", "2", "3", "10", "1001", "-1"),
+        f"{prefix}-INITIAL_FORMS": pick("0", "1"),
+        f"{prefix}-MIN_NUM_FORMS": pick("0"),
+        f"{prefix}-MAX_NUM_FORMS": pick("1000", "10"),
+    }
+    for i in range(rows):
+        form = formset.form(prefix=f"{prefix}-{i}")
+        fields.update(form_fields(form, **overrides))
+    return fields
+
+
+# --- who posts what where --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """One form's page as the test meets it: where to post, as whom, and with which fields."""
+
+    urls: tuple[str, ...]
+    user: User | None
+    fields: Mapping[str, SearchStrategy[Any]]
+    # This form's self-references: the applicant's own personnummer, the object's own id, ...
+    refs: tuple[str, ...] = ()
+    # A redirect here without a success message is this view's way of refusing.
+    refused_redirects: tuple[str, ...] = ()
+    # Session keys the page needs (an enrolment in progress).
+    session: Mapping[str, Any] = field(default_factory=dict)
+    # Tables a refused post may change, beside the audit tables (each row says why).
+    may_change: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str  # the URL name
+    prepare: Callable[[World], Target]
+    examples: int = 20
+    read_only: bool = False  # nothing may change, whatever the answer
+
+
+FORMS: dict[str, Spec] = {}
+
+
+def fuzzes(
+    name: str, *, variant: str = "", examples: int = 20, read_only: bool = False
+) -> Callable[[Callable[[World], Target]], Callable[[World], Target]]:
+    def register(prepare: Callable[[World], Target]) -> Callable[[World], Target]:
+        key = f"{name}#{variant}" if variant else name
+        assert key not in FORMS, key
+        FORMS[key] = Spec(name, prepare, examples, read_only)
+        return prepare
+
+    return register
+
+
+class World:
+    """The people and cases the forms are about, each made the first time a row asks for it
+    (through the suite's fixtures, so the case is submitted and assessed as in the other tests)."""
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self.request = request
+
+    def fixture(self, name: str) -> Any:
+        return self.request.getfixturevalue(name)
+
+    def make(self, *names: str) -> None:
+        """Make these people and cases now (the page lists them, or needs them to exist)."""
+        for name in names:
+            getattr(self, name)
+
+    @cached_property
+    def trelleborg(self) -> Municipality:
+        return self.fixture("no_stickprov")
+
+    @cached_property
+    def svedala(self) -> Municipality:
+        return self.fixture("svedala")
+
+    @cached_property
+    def applicant(self) -> User:
+        return self.fixture("applicant")  # Alva
+
+    @cached_property
+    def partner(self) -> User:
+        return self.fixture("other_applicant")  # Bilal
+
+    @cached_property
+    def caseworker(self) -> User:
+        self.make("trelleborg")
+        return self.fixture("caseworker")
+
+    @cached_property
+    def secretary(self) -> User:
+        return self.fixture("secretary")
+
+    def staff(self, username: str, role: Role) -> User:
+        user: User = self.fixture("make_staff")(username, role, self.trelleborg)
+        return user
+
+    @cached_property
+    def colleague(self) -> User:
+        return self.staff("kollega", Role.CASEWORKER)
+
+    @cached_property
+    def team_lead(self) -> User:
+        return self.staff("gruppledare", Role.TEAM_LEAD)
+
+    @cached_property
+    def case(self) -> Any:
+        """Alva's November application, submitted and assessed: waiting for the caseworker,
+        with a meeting booked with the secretary."""
+        self.make("trelleborg", "secretary")
+        return self.fixture("submitted_application")
+
+    @cached_property
+    def draft(self) -> Any:
+        """Alva's December application, a draft with rent (and a caseworker to receive it)."""
+        self.make("caseworker")
+        return self.fixture("make_draft")(self.applicant, month=date(2026, 12, 1))
+
+    def refs(self, *extra: object) -> tuple[str, ...]:
+        """Self-references: the applicant's own personnummer as people write it, and the ids
+        the row names."""
+        own = self.applicant.personnummer or ""
+        numbers = [written(own, style) for style in ("plain", "dash", "short", "arabic")]
+        return (*numbers, PNR_BILAL, *(str(value) for value in extra))
+
+
+def url(name: str, *args: object, query: str = "") -> str:
+    return reverse(name, args=list(args)) + query
+
+
+# --- the applicant's forms -------------------------------------------------------------------
+
+
+@fuzzes("intake:application_start")
+def start(w: World) -> Target:
+    from intake.forms import StartForm
+
+    newcomer = _applicant("Nyfiken")  # no application yet
+    w.make("trelleborg", "svedala")
+    form = StartForm(municipalities=Municipality.objects.all())
+    return Target(
+        urls=(url("intake:application_start"),),
+        user=newcomer,
+        fields={
+            **form_fields(form),
+            "month": pick("2026-11", "2026-12", "2027-01", "2026-1", "2026-00", "1-01"),
+        },
+        refs=w.refs(),
+        refused_redirects=(url("intake:application_list"),),
+    )
+
+
+def _applicant(name: str) -> User:
+    from tests.builders import applicant_make
+
+    return applicant_make(name)
+
+
+def _step(name: str, form_class: type[forms.BaseForm], **overrides: SearchStrategy[Any]) -> None:
+    @fuzzes(f"intake:{name}")
+    def step(w: World) -> Target:
+        return Target(
+            urls=(url(f"intake:{name}", w.draft.pk),),
+            user=w.applicant,
+            fields={**form_fields(form_class(), **overrides), "action": pick("review", "")},
+            refs=w.refs(w.draft.pk),
+        )
+
+
+def _register_steps() -> None:
+    from intake.forms import (
+        AssetsForm,
+        HouseholdForm,
+        HousingForm,
+        IncomesForm,
+        MunicipalityForm,
+        OtherCostsForm,
+        PartnerForm,
+        PaymentForm,
+    )
+
+    _step("step_household", HouseholdForm)
+    _step("step_partner", PartnerForm, partner_personnummer=PERSONNUMMER)
+    _step("step_housing", HousingForm)
+    _step("step_other_costs", OtherCostsForm)
+    _step("step_incomes", IncomesForm)
+    _step("step_assets", AssetsForm)
+    _step(
+        "step_payment", PaymentForm, bank_account=pick("8327-9 123 456 789-0", "6000 123 456 789")
+    )
+    _step("step_municipality", MunicipalityForm)
+
+
+_register_steps()
+
+
+def _draft_with_partner(w: World) -> Any:
+    """Alva's December draft with Bilal as her partner (his personnummer is taken, too)."""
+    from intake import services as intake
+    from intake.models import MemberRole
+
+    draft = w.draft
+    intake.application_set_household(
+        application=draft,
+        applicant_name="Alva Andersson",
+        others=[intake.MemberInput(MemberRole.PARTNER, "Bilal Berg", w.partner.personnummer)],
+    )
+    return draft
+
+
+@fuzzes("intake:step_children")
+def step_children(w: World) -> Target:
+    from intake.forms import ChildFormSet
+
+    draft = _draft_with_partner(w)
+    return Target(
+        urls=(url("intake:step_children", draft.pk),),
+        user=w.applicant,
+        fields={
+            **formset_fields(ChildFormSet(prefix="children"), personnummer=PERSONNUMMER),
+            "action": pick("review", ""),
+        },
+        refs=w.refs(draft.pk),
+    )
+
+
+@fuzzes("intake:autosave")
+def autosave(w: World) -> Target:
+    from intake.forms import ChildFormSet, HouseholdForm, HousingForm, IncomesForm, PartnerForm
+
+    draft = _draft_with_partner(w)
+    steps = ("household", "partner", "children", "housing", "incomes", "assets", "review", "x")
+    return Target(
+        urls=tuple(url("intake:autosave", draft.pk, step) for step in steps),
+        user=w.applicant,
+        fields={
+            **form_fields(HouseholdForm()),
+            **form_fields(PartnerForm(), partner_personnummer=PERSONNUMMER),
+            **formset_fields(ChildFormSet(prefix="children"), personnummer=PERSONNUMMER),
+            **form_fields(HousingForm()),
+            **form_fields(IncomesForm()),
+        },
+        refs=w.refs(draft.pk),
+    )
+
+
+def _attachment(application: Any, by: User, name: str = "hyresavi.pdf") -> Any:
+    from intake.documents.attachments import attachment_upload
+
+    return attachment_upload(
+        application=application,
+        kind="other",
+        file=SimpleUploadedFile(name, PDF, "application/pdf"),
+        uploaded_by=by,
+    )
+
+
+@fuzzes("intake:step_attachments")
+def step_attachments(w: World) -> Target:
+    from intake.forms import AttachmentForm
+
+    return Target(
+        urls=(url("intake:step_attachments", w.draft.pk),),
+        user=w.applicant,
+        fields=form_fields(AttachmentForm()),
+        refs=w.refs(w.draft.pk),
+    )
+
+
+@fuzzes("intake:attachment_remove")
+def attachment_remove(w: World) -> Target:
+    attachment = _attachment(w.draft, w.applicant)
+    return Target(
+        urls=(
+            url("intake:attachment_remove", w.draft.pk, attachment.pk),
+            url("intake:attachment_remove", w.draft.pk, attachment.pk + 1000),
+        ),
+        user=w.applicant,
+        fields={},
+        refs=w.refs(w.draft.pk, attachment.pk),
+    )
+
+
+@fuzzes("intake:step_review")
+def step_review(w: World) -> Target:
+    from intake.forms import DeclarationForm
+
+    return Target(
+        urls=(url("intake:step_review", w.draft.pk),),
+        user=w.applicant,
+        fields=form_fields(DeclarationForm()),
+        refs=w.refs(w.draft.pk),
+    )
+
+
+@fuzzes("intake:application_changes")
+def application_changes(w: World) -> Target:
+    from intake.forms import ChangesForm
+
+    return Target(
+        urls=(url("intake:application_changes", w.draft.pk),),
+        user=w.applicant,
+        fields=form_fields(ChangesForm()),
+        refs=w.refs(w.draft.pk),
+    )
+
+
+@fuzzes("intake:application_withdraw")
+def application_withdraw(w: World) -> Target:
+    return Target(
+        urls=(
+            url("intake:application_withdraw", w.draft.pk),
+            url("intake:application_withdraw", w.case.pk),  # being handled: refused
+        ),
+        user=w.applicant,
+        fields={},
+        refs=w.refs(w.draft.pk),
+    )
+
+
+@fuzzes("intake:application_emergency")
+def application_emergency(w: World) -> Target:
+    from intake.views.emergency import EmergencyForm
+
+    return Target(
+        urls=(
+            url("intake:application_emergency", w.draft.pk),
+            url("intake:application_emergency", w.case.pk),
+        ),
+        user=w.applicant,
+        fields=form_fields(EmergencyForm()),
+        refs=w.refs(w.case.pk),
+    )
+
+
+def _awaiting_supplement(w: World) -> Any:
+    from caseworker.decisions.pauses import supplement_request
+
+    case = w.case
+    supplement_request(
+        application=case,
+        by=w.caseworker,
+        what="Hyresavin för december.",
+        deadline=TODAY + timedelta(days=14),
+    )
+    case.refresh_from_db()
+    return case
+
+
+@fuzzes("intake:supplement_upload")
+def supplement_upload(w: World) -> Target:
+    from intake.forms import AttachmentForm
+
+    case = _awaiting_supplement(w)
+    return Target(
+        urls=(url("intake:supplement_upload", case.pk),),
+        user=w.applicant,
+        fields=form_fields(AttachmentForm()),
+        refs=w.refs(case.pk),
+    )
+
+
+@fuzzes("intake:supplement_send")
+def supplement_send(w: World) -> Target:
+    case = _awaiting_supplement(w)
+    return Target(
+        urls=(url("intake:supplement_send", case.pk),),
+        user=w.applicant,
+        fields={},
+        refs=w.refs(case.pk),
+    )
+
+
+@fuzzes("intake:message_post")
+def message_post(w: World) -> Target:
+    from intake.forms import MessageForm
+
+    return Target(
+        urls=(url("intake:message_post", w.case.pk),),
+        user=w.applicant,
+        fields=form_fields(MessageForm()),
+        refs=w.refs(w.case.pk),
+    )
+
+
+def _awaiting_partner(w: World) -> Any:
+    from intake import services as intake
+
+    draft = _draft_with_partner(w)
+    intake.application_submit(application=draft, applicant=w.applicant)
+    return draft
+
+
+@fuzzes("intake:partner_sign")
+def partner_sign(w: World) -> Target:
+    from intake.forms import DeclarationForm
+
+    draft = _awaiting_partner(w)
+    return Target(
+        urls=(url("intake:partner_sign", draft.pk),),
+        user=w.partner,
+        fields=form_fields(DeclarationForm()),
+        refs=w.refs(draft.pk),
+    )
+
+
+@fuzzes("intake:partner_decline")
+def partner_decline(w: World) -> Target:
+    from intake.forms import PartnerDeclineForm
+
+    draft = _awaiting_partner(w)
+    return Target(
+        urls=(url("intake:partner_decline", draft.pk),),
+        user=w.partner,
+        fields=form_fields(PartnerDeclineForm()),
+        refs=w.refs(draft.pk),
+        # An invalid note sends the partner back to the page without a word.
+        refused_redirects=(url("intake:partner_review", draft.pk),),
+    )
+
+
+def _mandate(w: World, representative: str, principal: str) -> Any:
+    from accounts.mandates import mandate_register
+
+    return mandate_register(
+        representative_personnummer=representative,
+        principal_personnummer=principal,
+        kind="ombud",
+        valid_from=date(2026, 11, 1),
+        valid_until=None,
+        document_reference="Dnr 2026/1",
+        registered_by=w.caseworker,
+    )
+
+
+@fuzzes("intake:represented_start")
+def represented_start(w: World) -> Target:
+    from accounts.eid import EidIdentity
+    from accounts.services import applicant_get_or_create
+
+    carina = applicant_get_or_create(identity=EidIdentity(PNR_CARINA, "Carina", "Dahl"))
+    principal = personnummer_of(date(1980, 1, 1), 123)
+    mandate = _mandate(w, PNR_CARINA, principal)
+    w.make("svedala")
+    return Target(
+        urls=(url("intake:represented_start", mandate.pk),),
+        user=carina,
+        fields={
+            "municipality": st.sampled_from(
+                [str(pk) for pk in Municipality.objects.values_list("pk", flat=True)]
+            )
+        },
+        refs=w.refs(mandate.pk, principal),
+        refused_redirects=(url("intake:represented_list"),),
+    )
+
+
+@fuzzes("application_communication")
+def application_communication(w: World) -> Target:
+    from caseworker.decisions.applicant_views import ReplyForm
+    from caseworker.decisions.pauses import communication_send
+
+    facts = ["Bostadsbidrag 2 500 kr i oktober", "Lön 0 kr"]
+    communication_send(
+        application=w.case, by=w.caseworker, facts=facts, reply_by=TODAY + timedelta(days=7)
+    )
+    return Target(
+        urls=(url("application_communication", w.case.pk),),
+        user=w.applicant,
+        fields=form_fields(ReplyForm(facts=facts)),
+        refs=w.refs(w.case.pk),
+    )
+
+
+@fuzzes("notifications:settings")
+def notification_settings(w: World) -> Target:
+    from notifications.views import NotificationSettingsForm
+
+    return Target(
+        urls=(url("notifications:settings"),),
+        user=w.applicant,
+        fields=form_fields(
+            NotificationSettingsForm(instance=w.applicant),
+            phone=pick("070-123 45 67", "+46701234567", ""),
+        ),
+        refs=w.refs(),
+    )
+
+
+@fuzzes("accessibility")
+def accessibility(w: World) -> Target:
+    from intake.forms import FeedbackForm
+
+    return Target(
+        urls=(url("accessibility"),), user=None, fields=form_fields(FeedbackForm()), refs=w.refs()
+    )
+
+
+def _meeting(w: World) -> Any:
+    from meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(application=w.case, cancelled_at__isnull=True).first()
+    assert meeting is not None, "the robot books a meeting with the secretary"
+    return meeting
+
+
+@fuzzes("meetings:needs_screen")
+def needs_screen(w: World) -> Target:
+    from meetings.forms import NeedsScreenForm
+    from meetings.needs import adult_members
+
+    fields: dict[str, SearchStrategy[Any]] = {}
+    for member in adult_members(w.case):
+        fields.update(form_fields(NeedsScreenForm(prefix=f"m{member.pk}")))
+    return Target(
+        urls=(url("meetings:needs_screen", w.case.pk),),
+        user=w.applicant,
+        fields=fields,
+        refs=w.refs(w.case.pk),
+    )
+
+
+@fuzzes("meetings:applicant_reschedule")
+def applicant_reschedule(w: World) -> Target:
+    from meetings.changes import meeting_free_slots
+
+    meeting = _meeting(w)
+    keys = [slot.key for slot in meeting_free_slots(meeting=meeting, today=TODAY)][:5]
+    return Target(
+        urls=(url("meetings:applicant_reschedule", w.case.pk, meeting.pk),),
+        user=w.applicant,
+        fields={"choice": st.sampled_from(keys or [""])},
+        refs=w.refs(w.case.pk, meeting.pk, f"{w.secretary.pk}|{meeting.starts_at.isoformat()}"),
+    )
+
+
+@fuzzes("meetings:applicant_cancel")
+def applicant_cancel(w: World) -> Target:
+    meeting = _meeting(w)
+    return Target(
+        urls=(url("meetings:applicant_cancel", w.case.pk, meeting.pk),),
+        user=w.applicant,
+        fields={},
+        refs=w.refs(w.case.pk, meeting.pk),
+    )
+
+
+@fuzzes("meetings:applicant_needs")
+def applicant_needs(w: World) -> Target:
+    from meetings.forms import MeetingNeedsForm
+
+    meeting = _meeting(w)
+    return Target(
+        urls=(url("meetings:applicant_needs", w.case.pk, meeting.pk),),
+        user=w.applicant,
+        fields=form_fields(MeetingNeedsForm(), interpreter_language=pick("arabiska", "")),
+        refs=w.refs(w.case.pk, meeting.pk),
+    )
+
+
+# --- logging in and out ----------------------------------------------------------------------
+
+
+@fuzzes("accounts:eid_login")
+def eid_login(w: World) -> Target:
+    return Target(
+        urls=(url("accounts:eid_login"),),
+        user=None,
+        fields={**form_fields(DevelopmentLoginForm(), personnummer=PERSONNUMMER), "next": NEXT},
+        refs=w.refs(),
+    )
+
+
+@fuzzes("accounts:staff_login")
+def staff_login(w: World) -> Target:
+    return Target(
+        urls=(url("accounts:staff_login"),),
+        user=None,
+        fields={
+            "username": pick(w.caseworker.username, "handlaggare ", "HANDLAGGARE"),
+            "password": pick(PASSWORD, ""),
+            "next": NEXT,
+        },
+        refs=w.refs(),
+    )
+
+
+def _totp_device(user: User, confirmed: bool) -> Any:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp.util import random_hex
+
+    return TOTPDevice.objects.create(user=user, name="app", confirmed=confirmed, key=random_hex(20))
+
+
+@fuzzes("accounts:otp_verify")
+def otp_verify(w: World) -> Target:
+    _totp_device(w.caseworker, confirmed=True)
+    return Target(
+        urls=(url("accounts:otp_verify"),),
+        user=w.caseworker,
+        fields={"token": pick("123456", "000000", " 123456 "), "next": NEXT},
+        refs=w.refs(),
+        # A wrong code counts against the device (django-otp's throttling): that is the point.
+        may_change=frozenset({"otp_totp_totpdevice"}),
+    )
+
+
+@fuzzes("accounts:otp_enroll", variant="activation")
+def otp_enroll_activation(w: World) -> Target:
+    from accounts.second_factor import second_factor_activation_issue
+
+    code = second_factor_activation_issue(user=w.caseworker, issued_by=None)
+    return Target(
+        urls=(url("accounts:otp_enroll"),),
+        user=w.caseworker,
+        fields={"code": pick(code, code.lower(), f"{code[:5]}-{code[5:]}", "AAAAA-AAAAA")},
+        refs=w.refs(),
+        # A wrong code counts against the activation (five and it is void): that is the point.
+        may_change=frozenset({"accounts_secondfactoractivation"}),
+    )
+
+
+@fuzzes("accounts:otp_enroll", variant="token")
+def otp_enroll_token(w: World) -> Target:
+    from accounts.models import SecondFactorActivation
+    from accounts.second_factor import second_factor_activation_issue
+    from accounts.views import ENROLLMENT_SESSION_KEY
+
+    second_factor_activation_issue(user=w.caseworker, issued_by=None)
+    activation = SecondFactorActivation.objects.get(user=w.caseworker, used_at__isnull=True)
+    device = _totp_device(w.caseworker, confirmed=False)
+    return Target(
+        urls=(url("accounts:otp_enroll"),),
+        user=w.caseworker,
+        fields={"token": pick("123456", "000000"), "next": NEXT},
+        refs=w.refs(),
+        session={ENROLLMENT_SESSION_KEY: {"activation": activation.pk, "device": device.pk}},
+        may_change=frozenset({"otp_totp_totpdevice"}),
+    )
+
+
+@fuzzes("accounts:logout", examples=5)
+def logout(w: World) -> Target:
+    return Target(urls=(url("accounts:logout"),), user=w.applicant, fields={}, refs=w.refs())
+
+
+@fuzzes("accounts:session_extend", examples=10)
+def session_extend(w: World) -> Target:
+    return Target(
+        urls=(url("accounts:session_extend"),),
+        user=w.caseworker,
+        fields={"next": NEXT},
+        refs=w.refs(),
+    )
+
+
+@fuzzes("set_language", examples=10)
+def set_language(w: World) -> Target:
+    return Target(
+        urls=(url("set_language"),),
+        user=w.applicant,
+        fields={"language": pick("sv", "en", "ar", "xx"), "next": NEXT},
+        refs=w.refs(),
+    )
+
+
+@fuzzes("accounts:home", examples=5, read_only=True)
+def accounts_home(w: World) -> Target:
+    return Target(urls=(url("accounts:home"),), user=w.applicant, fields={}, refs=w.refs())
+
+
+# --- staff: assisted registration and mandates -----------------------------------------------
+
+
+@fuzzes("assisted:register_start")
+def register_start(w: World) -> Target:
+    from intake.views.assisted import PersonnummerForm
+
+    w.make("case")  # Alva has applied this month: starting hers resumes it
+    return Target(
+        urls=(url("assisted:register_start"),),
+        user=w.caseworker,
+        fields=form_fields(PersonnummerForm(), personnummer=PERSONNUMMER),
+        refs=w.refs(),
+    )
+
+
+def _registered_draft(w: World, channel: str) -> Any:
+    from intake.services import registration
+
+    return registration.application_register_start(
+        staff=w.caseworker, personnummer=personnummer_of(date(1985, 5, 5), 42), channel=channel
+    )
+
+
+@fuzzes("assisted:register_application", examples=25)
+def register_application(w: World) -> Target:
+    from intake.views.assisted import _forms
+
+    draft = _registered_draft(w, "assisted")
+    fields: dict[str, SearchStrategy[Any]] = {}
+    for form in _forms(draft).values():
+        if isinstance(form, forms.BaseFormSet):
+            fields.update(formset_fields(form, personnummer=PERSONNUMMER))
+        else:
+            fields.update(form_fields(form, partner_personnummer=PERSONNUMMER))
+    own = draft.applicant.personnummer
+    return Target(
+        urls=(url("assisted:register_application", draft.pk),),
+        user=w.caseworker,
+        fields=fields,
+        refs=(*w.refs(draft.pk), own, written(own, "dash"), written(own, "arabic")),
+    )
+
+
+@fuzzes("assisted:register_submit_paper")
+def register_submit_paper(w: World) -> Target:
+    from intake.views.assisted import PaperForm
+
+    draft = _registered_draft(w, "paper")
+    return Target(
+        urls=(url("assisted:register_submit_paper", draft.pk),),
+        user=w.caseworker,
+        fields=form_fields(
+            PaperForm(prefix="paper"),
+            received_on=pick(TODAY.isoformat(), "2026-11-01", "2026-11-19"),
+        ),
+        refs=w.refs(draft.pk),
+    )
+
+
+@fuzzes("assisted:mandate_list")
+def mandate_list(w: World) -> Target:
+    from intake.views.assisted import MandateForm
+
+    return Target(
+        urls=(url("assisted:mandate_list"),),
+        user=w.caseworker,
+        fields=form_fields(
+            MandateForm(),
+            representative_personnummer=PERSONNUMMER,
+            principal_personnummer=PERSONNUMMER,
+        ),
+        refs=w.refs(),
+    )
+
+
+@fuzzes("assisted:mandate_revoke", examples=10)
+def mandate_revoke(w: World) -> Target:
+    mandate = _mandate(w, PNR_CARINA, w.applicant.personnummer or "")
+    return Target(
+        urls=(url("assisted:mandate_revoke", mandate.pk),),
+        user=w.caseworker,
+        fields={},
+        refs=w.refs(mandate.pk),
+    )
+
+
+# --- staff: the queue and the case page ------------------------------------------------------
+
+
+@fuzzes("caseworker:queue", examples=15, read_only=True)
+def queue(w: World) -> Target:
+    w.make("case")
+    return Target(
+        urls=(url("caseworker:queue"), url("caseworker:queue", query="?status=all&sort=due")),
+        user=w.caseworker,
+        fields={"q": pick("Alva", w.case.reference, "")},
+        refs=w.refs(w.case.pk),
+    )
+
+
+@fuzzes("caseworker:queue_assign")
+def queue_assign(w: World) -> Target:
+    case = w.case
+    return Target(
+        urls=(url("caseworker:queue_assign"), url("caseworker:queue_assign", query="?desc=1")),
+        user=w.caseworker,
+        fields={
+            "ids": pick(str(case.pk)),
+            "owner": pick(str(w.caseworker.pk), str(w.colleague.pk), str(w.secretary.pk)),
+        },
+        refs=w.refs(case.pk, w.caseworker.pk, w.applicant.pk),
+    )
+
+
+@fuzzes("caseworker:case_detail", examples=25)
+def case_detail(w: World) -> Target:
+    from caseworker.decisions.calculation import case_calculation_load
+    from caseworker.workbench.forms import SignForm
+    from tests.builders import warnings_acknowledge_all
+
+    case = w.case
+    warnings_acknowledge_all(case, w.caseworker)
+    version = case_calculation_load(case).version
+    return Target(
+        urls=(url("caseworker:case_detail", case.pk),),
+        user=w.caseworker,
+        fields={
+            **form_fields(
+                SignForm(),
+                calculation=pick(version, ""),
+                months=pick("1", "3", "12", "13", "0"),
+                provisions=pick("4 kap. 1 § SoL", "4 kap. 1 § SoL\n4 kap. 1 § SoL", ""),
+            ),
+            "attempt": pick("token-1", ""),
+        },
+        refs=w.refs(case.pk),
+    )
+
+
+@fuzzes("caseworker:case_return_to_robot", examples=10)
+def case_return_to_robot(w: World) -> Target:
+    return Target(
+        urls=(url("caseworker:case_return_to_robot", w.case.pk),),
+        user=w.caseworker,
+        fields={},
+        refs=w.refs(w.case.pk),
+    )
+
+
+@fuzzes("caseworker:case_warnings")
+def case_warnings(w: World) -> Target:
+    from eligibility.models import CaseWarning
+
+    case = w.case
+    warning = CaseWarning.objects.filter(application=case).first() or CaseWarning.objects.create(
+        application=case, kind="other", key="fuzz", message="Kontrollera hyran."
+    )
+    return Target(
+        urls=(url("caseworker:case_warnings", case.pk),),
+        user=w.caseworker,
+        fields={
+            "warning": pick(str(warning.pk), str(warning.pk + 1000)),
+            "note": pick("Kontrollerat i underlagen.", ""),
+        },
+        refs=w.refs(case.pk, warning.pk),
+    )
+
+
+@fuzzes("caseworker:case_journal")
+def case_journal(w: World) -> Target:
+    from caseworker.audit.log import journal_write
+    from caseworker.workbench.forms import JournalForm
+
+    entry = journal_write(application=w.case, text="Första anteckningen.", author=w.caseworker)
+    return Target(
+        urls=(url("caseworker:case_journal", w.case.pk),),
+        user=w.caseworker,
+        fields=form_fields(JournalForm(), corrects=pick(str(entry.pk), "", str(entry.pk + 1000))),
+        refs=w.refs(w.case.pk, entry.pk),
+    )
+
+
+@fuzzes("caseworker:case_calculation")
+def case_calculation(w: World) -> Target:
+    from caseworker.decisions.calculation import adjustable_codes
+    from caseworker.workbench.forms import AdjustForm
+
+    return Target(
+        urls=(url("caseworker:case_calculation", w.case.pk),),
+        user=w.caseworker,
+        fields=form_fields(AdjustForm(codes=adjustable_codes())),
+        refs=w.refs(w.case.pk),
+    )
+
+
+@fuzzes("caseworker:case_section_approve", examples=15)
+def case_section_approve(w: World) -> Target:
+    from caseworker.workbench.forms import SectionForm
+
+    return Target(
+        urls=(url("caseworker:case_section_approve", w.case.pk),),
+        user=w.caseworker,
+        fields=form_fields(SectionForm()),
+        refs=w.refs(w.case.pk),
+    )
+
+
+@fuzzes("caseworker:case_second_approval")
+def case_second_approval(w: World) -> Target:
+    from caseworker.decisions.services import decision_submit
+    from caseworker.workbench.forms import SecondApprovalForm
+    from tests.builders import warnings_acknowledge_all
+
+    case = w.case
+    Municipality.objects.filter(pk=case.municipality_id).update(second_approval_limit=1000)
+    case.municipality.refresh_from_db()
+    warnings_acknowledge_all(case, w.caseworker)
+    decision_submit(
+        track="work", application=case, caseworker=w.caseworker, outcome="approved", reason="Ja."
+    )
+    return Target(
+        urls=(url("caseworker:case_second_approval", case.pk),),
+        user=w.colleague,
+        fields=form_fields(SecondApprovalForm()),
+        refs=w.refs(case.pk),
+    )
+
+
+@fuzzes("caseworker:case_supplement_request")
+def case_supplement_request(w: World) -> Target:
+    from caseworker.workbench.forms import SupplementForm
+
+    return Target(
+        urls=(url("caseworker:case_supplement_request", w.case.pk),),
+        user=w.caseworker,
+        fields=form_fields(SupplementForm()),
+        refs=w.refs(w.case.pk),
+    )
+
+
+@fuzzes("caseworker:case_supplement_received", examples=10)
+def case_supplement_received(w: World) -> Target:
+    case = _awaiting_supplement(w)
+    return Target(
+        urls=(url("caseworker:case_supplement_received", case.pk),),
+        user=w.caseworker,
+        fields={},
+        refs=w.refs(case.pk),
+    )
+
+
+@fuzzes("caseworker:case_communication_send")
+def case_communication_send(w: World) -> Target:
+    from caseworker.workbench.forms import CommunicationForm
+
+    return Target(
+        urls=(url("caseworker:case_communication_send", w.case.pk),),
+        user=w.caseworker,
+        fields=form_fields(
+            CommunicationForm(), facts=pick("Lön 2 000 kr\nBostadsbidrag 2 500 kr", "Lön", "\n")
+        ),
+        refs=w.refs(w.case.pk),
+    )
+
+
+@fuzzes("caseworker:case_child_impact")
+def case_child_impact(w: World) -> Target:
+    from caseworker.workbench.forms import ChildImpactForm
+
+    return Target(
+        urls=(url("caseworker:case_child_impact", w.case.pk),),
+        user=w.caseworker,
+        fields=form_fields(ChildImpactForm()),
+        refs=w.refs(w.case.pk),
+    )
+
+
+@fuzzes("caseworker:case_track")
+def case_track(w: World) -> Target:
+    from caseworker.workbench.forms import TrackForm
+
+    return Target(
+        urls=(url("caseworker:case_track", w.case.pk),),
+        user=w.caseworker,
+        fields=form_fields(TrackForm()),
+        refs=w.refs(w.case.pk),
+    )
+
+
+@fuzzes("caseworker:case_household_link")
+def case_household_link(w: World) -> Target:
+    from caseworker.workbench.forms import HouseholdLinkForm
+    from eligibility.models import HouseholdLink
+    from tests.builders import case_make
+
+    case = w.case
+    other = case_make(w.trelleborg, w.colleague, month=case.month)
+    first, second = sorted((case.pk, other.pk))
+    link = HouseholdLink.objects.create(first_id=first, second_id=second, who="registered")
+    return Target(
+        urls=(url("caseworker:case_household_link", case.pk),),
+        user=w.caseworker,
+        fields=form_fields(HouseholdLinkForm(), link=pick(str(link.pk), str(link.pk + 1000))),
+        refs=w.refs(case.pk, other.pk, link.pk),
+    )
+
+
+@fuzzes("caseworker:case_attachment", examples=10, read_only=True)
+def case_attachment(w: World) -> Target:
+    attachment = _attachment(w.case, w.applicant)
+    return Target(
+        urls=(url("caseworker:case_attachment", w.case.pk, attachment.pk),),
+        user=w.caseworker,
+        fields={},
+        refs=w.refs(w.case.pk, attachment.pk),
+    )
+
+
+@fuzzes("caseworker:payment_order_detail")
+def payment_order_detail(w: World) -> Target:
+    from caseworker.payments.views import BankAccountForm
+
+    w.make("trelleborg")
+    approved = w.fixture("approved")  # the applicant has no account: the order waits for one
+    case = approved.application
+    return Target(
+        urls=(url("caseworker:payment_order_detail", case.pk),),
+        user=w.caseworker,
+        fields=form_fields(
+            BankAccountForm(), bank_account=pick("6000-123456789", "8327-9 123 456 789-0", "1")
+        ),
+        refs=w.refs(case.pk),
+    )
+
+
+# --- staff: ownership, referrals, reminders, outreach, standard texts -------------------------
+
+
+@fuzzes("caseworker:alert_resolve", examples=10)
+def alert_resolve(w: World) -> Target:
+    from caseworker.models import StaffAlert
+
+    alert = StaffAlert.objects.create(
+        municipality=w.trelleborg, kind="emergency", text="Akut ärende", dedupe_key="fuzz"
+    )
+    return Target(
+        urls=(
+            url("caseworker:alert_resolve", alert.pk),
+            url("caseworker:alert_resolve", alert.pk + 1000),
+        ),
+        user=w.team_lead,
+        fields={"next": NEXT},
+        refs=w.refs(alert.pk),
+    )
+
+
+@fuzzes("caseworker:reason_template_edit")
+def reason_template_edit(w: World) -> Target:
+    from caseworker.letters.template_views import ReasonTemplateForm
+
+    return Target(
+        urls=(
+            url("caseworker:reason_template_edit", query="?kod=approved_norm"),
+            url("caseworker:reason_template_edit", query="?kod=rejected_income_above_norm"),
+        ),
+        user=w.team_lead,
+        fields=form_fields(
+            ReasonTemplateForm(),
+            text=pick("Du får {belopp} för {månad}.", "{okänd}", "{", "Text utan platshållare."),
+            provisions=pick("4 kap. 1 § SoL", "4 kap. 1 § SoL\n\n4 kap. 1 § SoL", ""),
+        ),
+        refs=w.refs(),
+    )
+
+
+@fuzzes("caseworker:referral_new")
+def referral_new(w: World) -> Target:
+    from caseworker.caseload.views import ReferralForm
+
+    w.make("colleague", "secretary")
+    form = ReferralForm(municipality_id=w.trelleborg.pk, exclude=w.caseworker.pk)
+    return Target(
+        urls=(url("caseworker:referral_new", w.case.pk),),
+        user=w.caseworker,
+        fields=form_fields(form),
+        refs=w.refs(w.case.pk, w.caseworker.pk),
+    )
+
+
+def _referral(w: World) -> Any:
+    from caseworker.caseload.referrals import referral_create
+
+    return referral_create(
+        application=w.case,
+        from_owner=w.caseworker,
+        to_owner=w.secretary,
+        direction="social_to_work",
+        reason="Behöver stöd till arbete.",
+    )
+
+
+def _referral_action(name: str, user: Callable[[World], User]) -> None:
+    @fuzzes(f"caseworker:{name}", examples=15)
+    def action(w: World) -> Target:
+        referral = _referral(w)
+        return Target(
+            urls=(url(f"caseworker:{name}", referral.pk),),
+            user=user(w),
+            fields={
+                "note": pick("Klart.", ""),
+                "to_owner": pick(str(w.colleague.pk), str(w.caseworker.pk), ""),
+                "next": NEXT,
+            },
+            refs=w.refs(referral.pk, w.secretary.pk, w.team_lead.pk),
+        )
+
+
+_referral_action("referral_acknowledge", lambda w: w.secretary)
+_referral_action("referral_close", lambda w: w.secretary)
+_referral_action("referral_reassign", lambda w: w.team_lead)
+
+
+@fuzzes("caseworker:reminder_new")
+def reminder_new(w: World) -> Target:
+    from caseworker.caseload.views import ReminderForm
+
+    return Target(
+        urls=(url("caseworker:reminder_new", w.case.pk),),
+        user=w.caseworker,
+        fields=form_fields(ReminderForm()),
+        refs=w.refs(w.case.pk),
+    )
+
+
+@fuzzes("caseworker:reminder_done", examples=10)
+def reminder_done(w: World) -> Target:
+    from caseworker.caseload.reminders import reminder_create
+
+    reminder = reminder_create(
+        application=w.case, by=w.caseworker, due_on=TODAY, text="Ring hyresvärden."
+    )
+    return Target(
+        urls=(url("caseworker:reminder_done", reminder.pk),),
+        user=w.caseworker,
+        fields={"next": NEXT},
+        refs=w.refs(reminder.pk),
+    )
+
+
+@fuzzes("caseworker:outreach_done")
+def outreach_done(w: World) -> Target:
+    from caseworker.models import OutreachStatus, OutreachTask, SilenceSignal
+
+    case = w.case
+    signal = SilenceSignal.objects.create(
+        trigger="no_reapplication",
+        applicant=w.applicant,
+        month=case.month,
+        application=case,
+        municipality=w.trelleborg,
+    )
+    task = OutreachTask.objects.create(
+        signal=signal,
+        application=case,
+        municipality=w.trelleborg,
+        assigned_to=w.caseworker,
+        text="Ring",
+        due_at=WEDNESDAY + timedelta(days=5),
+    )
+    return Target(
+        urls=(url("caseworker:outreach_done", task.pk),),
+        user=w.caseworker,
+        fields={
+            "status": st.sampled_from(OutreachStatus.values),
+            "note": pick("Hon svarade inte.", ""),
+            "next": NEXT,
+        },
+        refs=w.refs(task.pk),
+    )
+
+
+def _read_only_page(name: str, user: Callable[[World], User]) -> None:
+    """Pages that answer any method and read no form: a POST is read as a GET."""
+
+    @fuzzes(name, examples=5, read_only=True)
+    def page(w: World) -> Target:
+        w.make("case")
+        return Target(urls=(url(name),), user=user(w), fields={"manad": DATES}, refs=w.refs())
+
+
+_read_only_page("caseworker:dashboard", lambda w: w.team_lead)
+_read_only_page("caseworker:statistics", lambda w: w.team_lead)
+_read_only_page("caseworker:statistics_export", lambda w: w.team_lead)
+_read_only_page("caseworker:reason_templates", lambda w: w.team_lead)
+_read_only_page("caseworker:referral_list", lambda w: w.caseworker)
+
+
+# --- staff: meetings -------------------------------------------------------------------------
+
+
+@fuzzes("meetings:meeting_detail")
+def meeting_detail(w: World) -> Target:
+    from meetings.forms import RecordForm
+
+    meeting = _meeting(w)
+    return Target(
+        urls=(url("meetings:meeting_detail", meeting.pk),),
+        user=meeting.secretary,
+        fields=form_fields(RecordForm(meeting=meeting)),
+        refs=w.refs(meeting.pk, w.case.pk),
+    )
+
+
+@fuzzes("meetings:feed_settings", examples=10)
+def feed_settings(w: World) -> Target:
+    return Target(
+        urls=(url("meetings:feed_settings"),),
+        user=w.secretary,
+        fields={"action": pick("create", "revoke", "")},
+        refs=w.refs(),
+    )
+
+
+# --- the post, the answer, the database ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Post:
+    url: str
+    data: Mapping[str, tuple[Any, ...]]
+    htmx: bool
+
+    def encoded(self) -> dict[str, list[Any]]:
+        return {
+            key: [value.file() if isinstance(value, Upload) else value for value in values]
+            for key, values in self.data.items()
+        }
+
+
+# Keys a page does not ask for (mass assignment is tests/security/test_forms_and_uploads.py's).
+EXTRA_KEYS = ("status", "amount", "owner", "applicant", "pk", "id", "decided_by")
+
+
+def any_value(good: SearchStrategy[Any], refs: Sequence[str]) -> SearchStrategy[Any]:
+    """A value for one field: a plausible one first (Hypothesis shrinks towards it), else nasty
+    text, a number written oddly, a self-reference or arbitrary text."""
+    options: list[SearchStrategy[Any]] = [good, st.sampled_from(NASTY)]
+    if refs:
+        options.append(st.sampled_from(refs))
+    options.append(st.text(max_size=20))
+    return st.one_of(options)
+
+
+@st.composite
+def posts(draw: st.DrawFn, target: Target) -> Post:
+    refs = target.refs
+    shared = draw(any_value(st.sampled_from(NASTY), refs), label="shared")
+    data: dict[str, tuple[Any, ...]] = {}
+    for key, good in target.fields.items():
+        how = draw(st.sampled_from(("one", "missing", "shared", "repeated")), label=key)
+        if how == "one":
+            data[key] = (draw(any_value(good, refs), label=key),)
+        elif how == "shared":  # the same value in several fields
+            data[key] = (shared,)
+        elif how == "repeated":  # the key twice or three times (a QueryDict list)
+            data[key] = tuple(draw(st.lists(any_value(good, refs), min_size=2, max_size=3)))
+    for key in draw(st.lists(st.sampled_from(EXTRA_KEYS), max_size=2, unique=True)):
+        data[key] = (draw(any_value(st.sampled_from(refs or ("1",)), refs)),)
+    return Post(draw(st.sampled_from(target.urls)), data, draw(st.booleans(), label="htmx"))
+
+
+# Tables that record who looked or was refused: they may grow on a refused request (as in
+# tests/security/conftest.py's database_fingerprint).
+AUDIT_TABLE_HINTS = ("accesslog", "accessdenial", "historical", "axes", "session")
+SNAPSHOT_APPS = (
+    "accounts",
+    "intake",
+    "eligibility",
+    "caseworker",
+    "meetings",
+    "notifications",
+    "operations",
+    "otp_totp",
+)
+VOLATILE = {("accounts_user", "last_login")}  # set by logging the test's client in
+POSTGRES = BaseDatabaseOperations.integer_field_ranges
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    pk: str
+    columns: tuple[tuple[str, models.Field[Any, Any]], ...]
+
+
+def tables() -> list[Table]:
+    found = []
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.app_label not in SNAPSHOT_APPS or meta.proxy or not meta.managed:
+            continue
+        if any(hint in meta.db_table for hint in AUDIT_TABLE_HINTS):
+            continue
+        columns = tuple(
+            (f.column, f) for f in meta.concrete_fields if (meta.db_table, f.column) not in VOLATILE
+        )
+        found.append(Table(meta.db_table, meta.pk.column, columns))
+    return found
+
+
+Snapshot = dict[str, dict[Any, tuple[Any, ...]]]
+
+
+def snapshot(all_tables: list[Table]) -> Snapshot:
+    state: Snapshot = {}
+    with connection.cursor() as cursor:
+        for table in all_tables:
+            names = ", ".join(f'"{column}"' for column, _f in table.columns)
+            cursor.execute(f'SELECT {names} FROM "{table.name}"')  # noqa: S608 - our own names
+            pk_index = [column for column, _f in table.columns].index(table.pk)
+            state[table.name] = {row[pk_index]: tuple(row) for row in cursor.fetchall()}
+    return state
+
+
+def changes(before: Snapshot, after: Snapshot, ignore: frozenset[str] = frozenset()) -> list[str]:
+    said = []
+    for name, rows in after.items():
+        if name in ignore or rows == before[name]:
+            continue
+        old = before[name]
+        added = sorted(set(rows) - set(old), key=str)
+        removed = sorted(set(old) - set(rows), key=str)
+        changed = sorted((pk for pk in rows if pk in old and rows[pk] != old[pk]), key=str)
+        said.append(f"{name}: added {added[:5]}, removed {removed[:5]}, changed {changed[:5]}")
+    return said
+
+
+def unstorable(before: Snapshot, after: Snapshot, all_tables: list[Table]) -> list[str]:
+    """Values a post wrote that PostgreSQL would refuse (a 500 there, stored here)."""
+    problems = []
+    for table in all_tables:
+        old = before[table.name]
+        for pk, row in after[table.name].items():
+            if old.get(pk) == row:
+                continue
+            for (column, model_field), value in zip(table.columns, row, strict=True):
+                where = f"{table.name}.{column} (pk {pk})"
+                if isinstance(value, str):
+                    if "\x00" in value or (
+                        isinstance(model_field, models.JSONField) and "\\u0000" in value
+                    ):
+                        problems.append(f"{where}: a NUL character")
+                    limit = getattr(model_field, "max_length", None)
+                    if isinstance(model_field, models.CharField) and limit and len(value) > limit:
+                        problems.append(f"{where}: {len(value)} characters, max {limit}")
+                if isinstance(value, int) and not isinstance(value, bool):
+                    bounds = POSTGRES.get(model_field.get_internal_type())
+                    if bounds and not bounds[0] <= value <= bounds[1]:
+                        problems.append(f"{where}: {value} out of range")
+    return problems
+
+
+def form_errors(value: Any) -> bool:
+    """A bound form or formset with errors, anywhere in one context value."""
+    if isinstance(value, forms.BaseFormSet):
+        return value.is_bound and (any(value.errors) or bool(value.non_form_errors()))
+    if isinstance(value, forms.BaseForm):
+        return value.is_bound and bool(value.errors)
+    if isinstance(value, (list, tuple)):
+        return any(form_errors(item) for item in value[:50])
+    return False
+
+
+def refused(response: HttpResponse, target: Target) -> bool:
+    """Did the page refuse the post (by the app's conventions)?"""
+    status = response.status_code
+    if status >= 400:
+        return True
+    if status == 200:
+        for context in response.context or []:
+            for layer in getattr(context, "dicts", [context]):
+                for key, value in layer.items():
+                    if key in ("not_saved", "warnings_error", "error") and value:
+                        return True
+                    if form_errors(value):
+                        return True
+        return False
+    if 300 <= status < 400:
+        levels = [m.level for m in get_messages(response.wsgi_request)]
+        if any(level >= message_levels.WARNING for level in levels):
+            return True
+        location = urlsplit(response["Location"]).path
+        success = any(level == message_levels.SUCCESS for level in levels)
+        return location in target.refused_redirects and not success
+    return False
+
+
+def post_once(spec: Spec, target: Target, post: Post, all_tables: list[Table]) -> None:
+    """One post, in a savepoint rolled back afterwards: the next example meets the same case."""
+    with transaction.atomic():
+        client = Client()
+        if target.user is not None:
+            client.force_login(target.user)
+        if target.session:
+            session = client.session
+            session.update(target.session)
+            session.save()
+        before = snapshot(all_tables)
+        headers = {"HX-Request": "true", "HX-Target": "queue-results"} if post.htmx else {}
+        response = client.post(post.url, post.encoded(), headers=headers)
+        assert response.status_code < 500, f"{post.url}: {response.status_code}"
+        after = snapshot(all_tables)
+        assert unstorable(before, after, all_tables) == []
+        if spec.read_only or refused(response, target):
+            ignore = frozenset() if spec.read_only else target.may_change
+            assert changes(before, after, ignore) == [], (
+                f"{post.url} answered {response.status_code}, refused, yet stored a change"
+            )
+        transaction.set_rollback(True)
+
+
+# --- known bugs: each pinned by the input that shows it (a strict xfail) -----------------------
+
+
+@dataclass(frozen=True)
+class Bug:
+    reason: str
+    post: Callable[[World, Target], Post]
+
+
+BUGS: dict[str, Bug] = {}
+
+
+# --- the tests -------------------------------------------------------------------------------
+
+
+def test_every_url_that_accepts_a_post_is_fuzzed_or_skipped_with_a_reason() -> None:
+    names = post_url_names()
+    covered = {spec.name for spec in FORMS.values()}
+    missing = sorted(
+        name
+        for name in names
+        if name not in covered and name not in SKIPPED and not name.startswith(SKIPPED_PREFIXES)
+    )
+    assert missing == [], "add a row to FORMS (or, with the reason, to SKIPPED)"
+    assert sorted(name for name in covered | set(SKIPPED) if name not in names) == [], (
+        "a row names a URL that no longer accepts POST"
+    )
+
+
+def _params() -> Iterator[Any]:
+    for key, spec in FORMS.items():
+        bug = BUGS.get(key)
+        marks = [pytest.mark.xfail(strict=True, reason=bug.reason)] if bug else []
+        yield pytest.param(spec, id=key, marks=marks)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spec", list(_params()))
+def test_a_fuzzed_post_never_fails_and_a_refused_one_stores_nothing(
+    spec: Spec, request: pytest.FixtureRequest
+) -> None:
+    world = World(request)
+    target = spec.prepare(world)
+    all_tables = tables()
+    key = request.node.callspec.id
+
+    @settings(
+        max_examples=min(spec.examples, settings.default.max_examples),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(post=posts(target))
+    def fuzz(post: Post) -> None:
+        post_once(spec, target, post, all_tables)
+
+    bug = BUGS.get(key)
+    if bug is not None:
+        fuzz = example(post=bug.post(world, target))(fuzz)
+    fuzz()
+
+
+@pytest.mark.django_db
+def test_the_trial_calculation_answers_any_query_and_stores_nothing(
+    request: pytest.FixtureRequest,
+) -> None:
+    """The public trial calculation is a GET form (nothing is stored): the same values, in the
+    query string."""
+    from eligibility.trial.forms import TrialCalculationForm
+
+    world = World(request)
+    world.make("trelleborg")
+    target = Target(
+        urls=(url("eligibility:trial_calculation"),),
+        user=None,
+        fields=form_fields(TrialCalculationForm(), month=pick("2026-11", "2026-1", "1900-01")),
+        refs=world.refs(),
+    )
+    all_tables = tables()
+
+    @settings(
+        max_examples=min(25, settings.default.max_examples),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(post=posts(target))
+    def fuzz(post: Post) -> None:
+        before = snapshot(all_tables)
+        data = {key: [str(v) for v in values] for key, values in post.data.items()}
+        response = Client().get(post.url, data)
+        assert response.status_code < 500
+        assert changes(before, snapshot(all_tables)) == []
+
+    fuzz()
