@@ -51,6 +51,7 @@ class CaseworkerConfig(AppConfig):
         intake.status_page_context.subscribe(delivery.status_page_context)
         intake.application_shown.subscribe(delivery.application_shown)
         intake.cases_shown.subscribe(access.cases_shown)
+        intake.document_received.subscribe(access.document_received_journal)
         # The robot: a month under a standing decision, an automated decision where delegated.
         robot.proposal_stored.subscribe(standing.month_approve_if_unchanged)
         # The register may show a protected identity the owner may not handle (#16 item 7):

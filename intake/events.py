@@ -77,6 +77,9 @@ status_page_context: Topic[Application, dict[str, object]] = Topic(
     "intake.status_page_context", required=False
 )
 application_shown: Topic[ApplicationShown, None] = Topic("intake.application_shown")
+# A document sent after the application (inside the upload's transaction, with the attachment's
+# id): the case's journal records it, so the caseworker sees it (caseworker).
+document_received: Topic[int, None] = Topic("intake.document_received")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import normalise_personnummer
 from accounts.models import BankAccountInvalid, Municipality, bank_account_parts
-from intake.documents.attachments import ACCEPT
+from intake.documents.attachments import ACCEPT, MAX_FILE_BYTES
 from intake.models import AttachmentKind, IncomeType, MemberRole
 from kernel.money import MoneyField
 
@@ -227,7 +227,19 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Välj fil eller ta ett foto"),
         help_text=_("PDF, JPEG, PNG eller HEIC. Högst 10 MB per fil."),
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ACCEPT,
+                "data-max-bytes": str(MAX_FILE_BYTES),
+                "data-too-big": _(
+                    "Filen är för stor: högst 10 MB. Välj en mindre fil, eller ta ett nytt foto "
+                    "med lägre upplösning."
+                ),
+                "data-wrong-type": _(
+                    "Den filtypen går inte att skicka. Välj en PDF, JPEG, PNG eller HEIC."
+                ),
+            }
+        ),
         error_messages={"required": _("Välj en fil att ladda upp.")},
     )
 

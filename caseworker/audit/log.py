@@ -14,11 +14,12 @@ from collections.abc import Mapping
 
 from django.http import HttpRequest, HttpResponseBase
 from django.template.response import SimpleTemplateResponse
+from django.utils import translation
 
 from accounts.models import User
 from caseworker.models import AccessAction, AccessDenial, AccessLog, DenialStatus, JournalEntry
 from intake.events import CasesShown
-from intake.models import Application
+from intake.models import Application, Attachment
 
 DENIAL_STATUSES = frozenset(DenialStatus.values)
 
@@ -111,6 +112,21 @@ def access_denial_for_request(
         path=request.path,  # without the query string
         object_id=object_id,
         status=response.status_code,
+    )
+
+
+def document_received_journal(attachment_id: int) -> None:
+    """Subscriber of intake's `document_received`: a document the applicant sent after the
+    application is written in the case's journal (by the automated function)."""
+    attachment = Attachment.objects.select_related("application").get(pk=attachment_id)
+    with translation.override("sv"):  # the journal is the staff's, whatever the applicant reads
+        kind = str(attachment.get_kind_display())
+    journal_write(
+        application=attachment.application,
+        author=None,
+        text=(
+            f"Sökanden har skickat ett dokument efter ansökan: {attachment.original_name} ({kind})."
+        ),
     )
 
 

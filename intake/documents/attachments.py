@@ -179,6 +179,15 @@ def attachment_upload(
         for chunk in file.chunks():
             digest.update(chunk)
             out.write(chunk)
+    held = (
+        application.attachments.filter(sha256=digest.hexdigest(), kind=kind)
+        .exclude(scan_status=ScanStatus.INFECTED)
+        .first()
+    )
+    if held is not None:
+        # The same file again (a double click on "Ladda upp", a resend): one copy, one receipt.
+        path.unlink(missing_ok=True)
+        return held
     try:
         result = scanning.scan(path)
     except Exception:

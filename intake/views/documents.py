@@ -58,13 +58,12 @@ def upload_handle(
                 return form
             messages.success(
                 request,
-                _("Vi har tagit emot %(name)s %(when)s. Kontrollsumma (SHA-256): %(sha)s")
+                _("Vi har tagit emot %(name)s %(when)s. Kvittot finns under Dokument vi har fått.")
                 % {
                     "name": attachment.original_name,
                     "when": date_format(
                         timezone.localtime(attachment.uploaded_at), "j F Y \\k\\l. H:i"
                     ),
-                    "sha": attachment.sha256,
                 },
             )
             return None

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -129,6 +130,7 @@ def _detail_context(request: AuthenticatedHttpRequest, application: Application)
         **_status_context(application),
         **documents_context(application),
         "upload_form": AttachmentForm(initial={"kind": AttachmentKind.SUPPLEMENT}),
+        "can_send_documents": application.status in OPEN_STATUSES,
         "message_form": MessageForm(),
         "thread": application.messages.select_related("author"),
         "can_withdraw": application.status in (Status.SUBMITTED, Status.AWAITING_SUPPLEMENT),
@@ -156,12 +158,25 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @applicant_required
 @require_POST
 def supplement_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A document sent after the application, at any time while the case is open: what the
+    caseworker asked for (a supplement), or anything the applicant wants to add. The same file
+    twice is stored once; each is written in the case's journal."""
     application = access_application(
-        request.user, pk, Application.objects.filter(status=Status.AWAITING_SUPPLEMENT)
+        request.user, pk, Application.objects.filter(status__in=OPEN_STATUSES)
     )
-    bound = upload_handle(request, application, kind=AttachmentKind.SUPPLEMENT)
+    asked = application.status == Status.AWAITING_SUPPLEMENT
+    held_before = set(application.attachments.values_list("pk", flat=True))
+    with transaction.atomic():
+        bound = upload_handle(
+            request, application, kind=AttachmentKind.SUPPLEMENT if asked else None
+        )
+        if bound is None:
+            for new in application.attachments.exclude(pk__in=held_before).exclude(
+                scan_status="infected"
+            ):
+                events.document_received.publish(new.pk)
     if bound is None:
-        return redirect("intake:application_detail", pk=application.pk)
+        return redirect(reverse("intake:application_detail", args=[application.pk]) + "#documents")
     context = _detail_context(request, application)
     context["upload_form"] = bound
     return TemplateResponse(request, "intake/application_detail.html", context, status=400)

@@ -116,6 +116,7 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
         (intake.application_submitted, [dispatch.robot_dispatch]),
         (intake.registered_household, [population.registered_household]),
         (intake.registered_municipality, [population.registered_municipality]),
+        (intake.document_received, [access.document_received_journal]),
         (intake.owner_for_new_case, [ownership.owner_for_new_case]),
         (intake.emergency_submitted, [emergency.emergency_escalate]),
         (

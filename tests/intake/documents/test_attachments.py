@@ -101,7 +101,10 @@ def test_an_application_holds_at_most_20_files_and_50_mb(
     draft = make_draft(applicant)
     for n in range(20):
         attachment_upload(
-            application=draft, kind="other", file=upload(f"{n}.pdf", PDF), uploaded_by=applicant
+            application=draft,
+            kind="other",
+            file=upload(f"{n}.pdf", PDF + str(n).encode()),  # twenty different files
+            uploaded_by=applicant,
         )
     with pytest.raises(AttachmentRefused, match="högst 20 filer"):
         attachment_upload(
@@ -111,8 +114,22 @@ def test_an_application_holds_at_most_20_files_and_50_mb(
     monkeypatch.setattr(attachments, "MAX_FILES", 30)
     with pytest.raises(AttachmentRefused, match="50 MB"):
         attachment_upload(
-            application=draft, kind="other", file=upload("y.pdf", PDF), uploaded_by=applicant
+            application=draft, kind="other", file=upload("y.pdf", PDF + b"y"), uploaded_by=applicant
         )
+
+
+def test_the_same_file_twice_is_stored_once(
+    make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    first = attachment_upload(
+        application=draft, kind="rent", file=upload("hyra.pdf", PDF), uploaded_by=applicant
+    )
+    again = attachment_upload(
+        application=draft, kind="rent", file=upload("hyra.pdf", PDF), uploaded_by=applicant
+    )
+    assert again.pk == first.pk
+    assert draft.attachments.count() == 1
 
 
 def test_no_scanner_passes_files_only_where_unscanned_files_are_allowed(

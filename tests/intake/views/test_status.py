@@ -56,13 +56,32 @@ def test_a_supplement_is_uploaded_and_sent_from_the_status_page(
     assert awaiting_supplement.events.last().actor == applicant
 
 
-def test_a_supplement_cannot_be_uploaded_when_none_is_asked_for(
+def test_documents_can_be_sent_while_the_case_is_open_once_each_and_reach_the_journal(
     client: Client, submitted_application: Application, applicant: User
+) -> None:
+    client.force_login(applicant)
+    detail = reverse("intake:application_detail", args=[submitted_application.pk])
+    assert "Skicka fler dokument" in client.get(detail).content.decode()
+    url = reverse("intake:supplement_upload", args=[submitted_application.pk])
+    for _click in range(2):  # a double click
+        response = client.post(url, {"kind": "payslip", "file": SimpleUploadedFile("lön.pdf", PDF)})
+        assert response.status_code == 302
+    assert submitted_application.attachments.count() == 1
+    journal = list(submitted_application.journal.values_list("text", flat=True))
+    assert journal == [
+        "Sökanden har skickat ett dokument efter ansökan: lön.pdf (Lönespecifikation)."
+    ]
+    refused = client.post(url, {"file": SimpleUploadedFile("x.pdf", PDF)})
+    assert refused.status_code == 400  # what the document shows is asked
+
+
+def test_no_document_can_be_sent_once_the_case_is_decided(
+    client: Client, approved: object, submitted_application: Application, applicant: User
 ) -> None:
     client.force_login(applicant)
     response = client.post(
         reverse("intake:supplement_upload", args=[submitted_application.pk]),
-        {"file": SimpleUploadedFile("avi.pdf", PDF)},
+        {"kind": "payslip", "file": SimpleUploadedFile("avi.pdf", PDF)},
     )
     assert response.status_code == 404
 
