@@ -77,6 +77,9 @@ status_page_context: Topic[Application, dict[str, object]] = Topic(
     "intake.status_page_context", required=False
 )
 application_shown: Topic[ApplicationShown, None] = Topic("intake.application_shown")
+# A joint application signed by the applicant (after commit, with its id): the partner is asked
+# to sign through their channel (notifications).
+partner_signature_requested: Topic[int, None] = Topic("intake.partner_signature_requested")
 # A document sent after the application (inside the upload's transaction, with the attachment's
 # id): the case's journal records it, so the caseworker sees it (caseworker).
 document_received: Topic[int, None] = Topic("intake.document_received")

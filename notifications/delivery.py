@@ -26,9 +26,13 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.formats import date_format
 
+from accounts.eid import EidIdentity
 from accounts.mandates import representatives_of
 from accounts.models import NotificationChannel, User
+from accounts.services import applicant_get_or_create
 from intake.models import Application
 from notifications.models import DeliveryChannel, Notification, NotificationKind
 from notifications.sending import notification_send, notifications_send
@@ -110,6 +114,42 @@ def notify_applicant(
         if notice is not None:
             sent.append(notice)
     return sent
+
+
+PARTNER_TO_SIGN = (
+    "{who} har skrivit under en ansökan om ekonomiskt bistånd för {month} där ni ansöker "
+    "tillsammans. Logga in med din e-legitimation och välj Mina ansökningar för att läsa och "
+    "skriva under. Ansökan skickas först när ni båda har skrivit under."
+)
+
+
+@transaction.atomic
+def notify_partner_to_sign(application_id: int) -> Notification | None:
+    """Subscriber of intake's `partner_signature_requested`: the declared partner is asked to
+    sign, through their channel (a letter to the registered address when they have chosen
+    none). A person who has never logged in gets an account keyed by their personnummer, as
+    logging in with e-ID would give them. Once per signing round."""
+    application = Application.objects.select_related("applicant").get(pk=application_id)
+    partner = application.members.filter(role="partner").first()
+    if partner is None or not partner.personnummer:
+        return None
+    person = User.objects.filter(personnummer=partner.personnummer).first()
+    if person is None:
+        given, _sep, family = partner.name.partition(" ")
+        person = applicant_get_or_create(
+            identity=EidIdentity(partner.personnummer, given or partner.name, family)
+        )
+    signature = application.signatures.filter(personnummer=partner.personnummer).first()
+    round_key = signature.pk if signature is not None else 0
+    with translation.override("sv"):  # the notices' texts are Swedish (see the module's note)
+        month = date_format(application.month, "F Y")
+    return notice_write(
+        recipient=person,
+        application=application,
+        kind=NotificationKind.SIGNATURE_REQUESTED,
+        body=PARTNER_TO_SIGN.format(who=application.applicant.display_name(), month=month),
+        dedupe_key=f"sign:{application.pk}:{round_key}",
+    )
 
 
 def notify_caseworker_message(application: Application) -> list[Notification]:

@@ -37,6 +37,7 @@ class NotificationKind(models.TextChoices):
     MEETING_CHANGED = "meeting_changed", _("Möte ändrat")
     MEETING_REMINDER = "meeting_reminder", _("Påminnelse om möte")
     REMINDER = "reminder", _("Påminnelse (inget har hänt)")
+    SIGNATURE_REQUESTED = "signature", _("Ombedd att skriva under")
 
 
 class NotificationStatus(models.TextChoices):

@@ -1685,6 +1685,9 @@ def refused(response: HttpResponse, target: Target) -> bool:
     return False
 
 
+STATS: dict = {}
+
+
 def post_once(spec: Spec, target: Target, post: Post, all_tables: list[Table]) -> None:
     """One post, in a savepoint rolled back afterwards: the next example meets the same case."""
     with transaction.atomic():
@@ -1706,6 +1709,8 @@ def post_once(spec: Spec, target: Target, post: Post, all_tables: list[Table]) -
             assert changes(before, after, ignore) == [], (
                 f"{post.url} answered {response.status_code}, refused, yet stored a change"
             )
+        import collections, sys
+        STATS.setdefault(post.url.split("/")[1] + spec.name, collections.Counter())[(response.status_code, refused(response, target))] += 1
         transaction.set_rollback(True)
 
 
@@ -1890,3 +1895,8 @@ def test_the_trial_calculation_answers_any_query_and_stores_nothing(
         assert changes(before, snapshot(all_tables)) == []
 
     fuzz()
+
+
+def test_zz_stats():
+    for k, v in sorted(STATS.items()):
+        print(k, dict(v))

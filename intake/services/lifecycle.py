@@ -266,8 +266,15 @@ def application_submit(*, application: Application, applicant: User) -> Applicat
     partner = application.members.filter(role=MemberRole.PARTNER).first()
     if partner is not None and application.kind != ApplicationKind.SUPPLEMENTARY:
         signature_record(application, application.applicant.personnummer or "")
-        application.signatures.filter(personnummer=partner.personnummer).delete()
-        Signature.objects.create(application=application, personnummer=partner.personnummer)
+        # A new signing round after a decline; the same round when the applicant signs again
+        # (a reload): the partner is asked once per round (`partner_signature_requested`).
+        application.signatures.filter(
+            personnummer=partner.personnummer, declined_at__isnull=False
+        ).delete()
+        Signature.objects.get_or_create(application=application, personnummer=partner.personnummer)
+        transaction.on_commit(
+            partial(events.partner_signature_requested.publish, application.pk), robust=True
+        )
         return application
     return application_submit_signed(application, actor=applicant, reason=reason)
 

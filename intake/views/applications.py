@@ -72,7 +72,13 @@ def start_form(request: AuthenticatedHttpRequest) -> tuple[StartForm, dict[str, 
 @applicant_required
 @require_http_methods(["GET"])
 def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    applications = applications_visible_to(request.user).select_related("municipality")
+    applications = list(applications_visible_to(request.user).select_related("municipality"))
+    for application in applications:  # what a draft waits for: "waiting for X's signature"
+        if application.is_draft:
+            application.signature_state = services.application_signature_state(application)  # type: ignore[attr-defined]
+    as_partner = list(applications_as_partner(request.user).select_related("applicant"))
+    for joint in as_partner:
+        joint.signature_state = services.application_signature_state(joint)  # type: ignore[attr-defined]
     form, residence = start_form(request)
     return TemplateResponse(
         request,
@@ -80,7 +86,7 @@ def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "applications": applications,
             "drafts": [a for a in applications if a.is_draft],
-            "as_partner": applications_as_partner(request.user),
+            "as_partner": as_partner,
             "form": form,
             **residence,
             "months": _open_months(timezone.localdate()),

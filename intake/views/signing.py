@@ -27,6 +27,7 @@ from intake.forms import (
 from intake.models import Application
 from intake.states import Status
 from intake.views.documents import documents_context
+from intake.views.status import status_context
 from intake.views.steps import draft_for_applicant, step_context, unanswered_steps
 
 
@@ -92,10 +93,14 @@ def application_changes(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @require_http_methods(["GET"])
 def partner_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application_as_partner(request.user, pk)
+    # Once sent, the partner sees the same status as the applicant (without live polling: the
+    # status page's own address is the applicant's).
+    status = {**status_context(application), "poll": False} if not application.is_draft else {}
     return TemplateResponse(
         request,
         "intake/partner_review.html",
         {
+            **status,
             "application": application,
             "state": services.application_signature_state(application),
             "form": DeclarationForm(),

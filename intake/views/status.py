@@ -63,7 +63,7 @@ EXPLAINED = {
 EMERGENCY_EXPLAINED = gettext_lazy("En handläggare går igenom din ansökan.")
 
 
-def _status_context(application: Application) -> dict[str, Any]:
+def status_context(application: Application) -> dict[str, Any]:
     decision = getattr(application, "decision", None) if application.is_decided else None
     meeting = (
         application.meetings.filter(cancelled_at__isnull=True).select_related("secretary").first()
@@ -127,7 +127,7 @@ def _status_context(application: Application) -> dict[str, Any]:
 
 def _detail_context(request: AuthenticatedHttpRequest, application: Application) -> dict[str, Any]:
     return {
-        **_status_context(application),
+        **status_context(application),
         **documents_context(application),
         "upload_form": AttachmentForm(initial={"kind": AttachmentKind.SUPPLEMENT}),
         "can_send_documents": application.status in OPEN_STATUSES,
@@ -147,7 +147,7 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     events.application_shown.publish(events.ApplicationShown(application, request.user))
     if request.htmx:
         return TemplateResponse(
-            request, "intake/_application_status.html", _status_context(application)
+            request, "intake/_application_status.html", status_context(application)
         )
     services.messages_mark_read(application=application, reader=request.user)
     return TemplateResponse(

@@ -23,6 +23,7 @@ from intake import events as intake
 from kernel.events import ALL_TOPICS, NoSubscriber, Topic, topics_without_subscribers
 from meetings import events as meetings
 from notifications import events as notifications
+from notifications.delivery import notify_partner_to_sign
 
 
 @pytest.fixture
@@ -117,6 +118,7 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
         (intake.registered_household, [population.registered_household]),
         (intake.registered_municipality, [population.registered_municipality]),
         (intake.document_received, [access.document_received_journal]),
+        (intake.partner_signature_requested, [notify_partner_to_sign]),
         (intake.owner_for_new_case, [ownership.owner_for_new_case]),
         (intake.emergency_submitted, [emergency.emergency_escalate]),
         (

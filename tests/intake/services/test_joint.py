@@ -15,6 +15,7 @@ from intake import services
 from intake.models import Application
 from intake.services import MemberInput, SignatureState
 from intake.states import Status
+from notifications.models import Notification, NotificationKind
 from tests.conftest import PNR_CARINA
 
 # Reads today's date: also runs at every moment of the date matrix (tests/clock.py).
@@ -42,12 +43,23 @@ def joint(
 def test_the_applicants_signature_leaves_a_joint_application_waiting_for_the_partner(
     joint: Application, other_applicant: User, django_capture_on_commit_callbacks: Callable
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.application_submit(application=joint, applicant=other_applicant)
     joint.refresh_from_db()
     assert joint.status == Status.DRAFT
-    assert callbacks == []  # the robot is not handed anything
+    # the robot is not handed anything; the partner is asked to sign, once per signing round
+    # the partner is asked (and that notice sent); the robot is not handed anything
+    assert [getattr(c, "func", c).__name__ for c in callbacks] == [
+        "publish",
+        "notification_dispatch",
+    ]
     assert services.application_signature_state(joint) == SignatureState.AWAITING_PARTNER
+    asked = Notification.objects.get(kind=NotificationKind.SIGNATURE_REQUESTED)
+    assert asked.recipient.personnummer == PNR_CARINA
+    assert "Bilal Berg har skrivit under en ansökan" in asked.body
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(application=joint, applicant=other_applicant)  # a reload
+    assert Notification.objects.filter(kind=NotificationKind.SIGNATURE_REQUESTED).count() == 1
 
 
 def test_the_partners_signature_submits_and_hands_over_to_the_robot(
@@ -139,3 +151,37 @@ def test_the_partner_sees_nothing_until_the_applicant_has_signed(
     # The applicant changes an answer: the signatures are void, and so is the partner's view.
     services.application_touch(application=joint)
     assert client.get(review).status_code == 404
+
+
+def test_both_see_one_clear_state_while_waiting_and_after_sending(
+    client: Client,
+    joint: Application,
+    other_applicant: User,
+    carina: User,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    """#17 item 6: after signing the applicant is told what the application waits for (not
+    "not sent yet", "Utkast", "Skriv under igen"); the partner is told only what is true."""
+    client.force_login(carina)
+    services.application_submit(application=joint, applicant=other_applicant)
+    services.application_partner_decline(application=joint, partner=carina, note="")
+    services.application_touch(application=joint)  # the applicant changes an answer
+    page = client.get(reverse("intake:application_list")).content.decode()
+    assert "väntar på din underskrift" not in page  # the applicant has not signed this round
+    client.force_login(other_applicant)
+    services.application_submit(application=joint, applicant=other_applicant)
+    mine = client.get(reverse("intake:application_list")).content.decode()
+    assert "väntar på din partners underskrift" in mine and "inte skickad än" not in mine
+    assert "Väntar på partnerns underskrift" in mine
+    review = client.get(reverse("intake:step_review", args=[joint.pk])).content.decode()
+    assert "Skriv under igen" not in review and "Du behöver inte göra något mer nu" in review
+    client.force_login(carina)
+    assert (
+        "väntar på din underskrift"
+        in client.get(reverse("intake:application_list")).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_partner_sign(application=joint, partner=carina)
+    partner_page = client.get(reverse("intake:partner_review", args=[joint.pk])).content.decode()
+    assert "Ni har båda skrivit under" in partner_page and 'id="application-status"' in partner_page
+    assert "hx-get" not in partner_page.split('id="application-status"')[1].split(">")[0]
