@@ -52,6 +52,9 @@ class CaseworkerConfig(AppConfig):
         intake.application_shown.subscribe(delivery.application_shown)
         intake.cases_shown.subscribe(access.cases_shown)
         intake.document_received.subscribe(access.document_received_journal)
+        intake.appeal_received.subscribe(access.appeal_received_journal)
+        intake.status_timeline.subscribe(pauses.status_timeline)
+        intake.status_timeline.subscribe(payments.status_timeline)
         # The robot: a month under a standing decision, an automated decision where delegated.
         robot.proposal_stored.subscribe(standing.month_approve_if_unchanged)
         # The register may show a protected identity the owner may not handle (#16 item 7):

@@ -7,7 +7,7 @@ These topics are how it reaches them; each higher app subscribes in its `AppConf
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.http import HttpResponseBase
@@ -77,6 +77,30 @@ status_page_context: Topic[Application, dict[str, object]] = Topic(
     "intake.status_page_context", required=False
 )
 application_shown: Topic[ApplicationShown, None] = Topic("intake.application_shown")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened to the case, as the applicant's timeline shows it."""
+
+    at: datetime
+    title: str
+    detail: str = ""
+    link: str = ""
+    link_text: str = ""
+    kind: str = (
+        ""  # received, robot, request, document, message, decision, payment, meeting, appeal
+    )
+
+
+# The applicant's timeline: what other layers know happened (payments, meetings, requests for
+# documents); each subscriber returns its entries, in the reader's language (caseworker, meetings).
+status_timeline: Topic[Application, list[TimelineEntry]] = Topic(
+    "intake.status_timeline", required=False
+)
+# An appeal sent online (inside its transaction, with the appeal's id): the case's owner is
+# told and the journal records it, for reconsideration first (FL 37–39 §§) (caseworker).
+appeal_received: Topic[int, None] = Topic("intake.appeal_received")
 # A joint application signed by the applicant (after commit, with its id): the partner is asked
 # to sign through their channel (notifications).
 partner_signature_requested: Topic[int, None] = Topic("intake.partner_signature_requested")

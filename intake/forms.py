@@ -92,10 +92,8 @@ class BaseChildFormSet(forms.BaseFormSet):
 
     def add_household_error(self, message: str) -> None:
         """A rule of the household service refused the children (e.g. a "child" aged 51)."""
-        self.full_clean()
-        self._non_form_errors = self.error_class(
-            [*(self._non_form_errors or []), message], error_class="nonform", renderer=self.renderer
-        )
+        errors = [str(error) for error in self.non_form_errors()]  # the formset's own first
+        self._non_form_errors = self.error_class([*errors, message], error_class="nonform")
 
 
 ChildFormSet = forms.formset_factory(ChildForm, formset=BaseChildFormSet, extra=4, max_num=10)
@@ -241,6 +239,23 @@ class AttachmentForm(forms.Form):
             }
         ),
         error_messages={"required": _("Välj en fil att ladda upp.")},
+    )
+
+
+class AppealForm(forms.Form):
+    reasons = forms.CharField(
+        label=_("Varför tycker du att beslutet är fel?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Skriv med egna ord. Du kan skicka dokument som visar det under Dokument."),
+        error_messages={"required": _("Skriv varför du tycker att beslutet är fel.")},
+    )
+    wanted = forms.CharField(
+        label=_("Hur vill du att beslutet ska ändras?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Till exempel: att jag får bistånd till hela hyran, 6 500 kr."),
+        error_messages={"required": _("Skriv hur du vill att beslutet ska ändras.")},
     )
 
 

@@ -47,6 +47,7 @@ urlpatterns = [
     path("<int:pk>/komplettering/", status.supplement_upload, name="supplement_upload"),
     path("<int:pk>/komplettering/skicka/", status.supplement_send, name="supplement_send"),
     path("<int:pk>/meddelanden/", status.message_post, name="message_post"),
+    path("<int:pk>/overklaga/", status.appeal, name="appeal"),
     path("<int:pk>/medsokande/", signing.partner_review, name="partner_review"),
     path("<int:pk>/medsokande/skriv-under/", signing.partner_sign, name="partner_sign"),
     path("<int:pk>/medsokande/avboj/", signing.partner_decline, name="partner_decline"),

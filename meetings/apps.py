@@ -8,6 +8,11 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.reference_cache import invalidate
+        from intake import events as intake
+        from meetings import selectors
+
+        # intake: the applicant's timeline shows meetings booked, moved, cancelled (#17).
+        intake.status_timeline.subscribe(selectors.status_timeline)
 
         for name in ("WorkingHours", "Absence", "ClosingDay", "Room"):
             model = self.get_model(name)

@@ -255,10 +255,10 @@ def meetings_book_many(
     coming = upcoming_meetings([a for a in applications if a.previous_id], track, today)
     if coming:
         rest = [a for a in applications if a.pk not in coming]
-        booked = meetings_book_many(
+        others = meetings_book_many(
             applications=rest, track=track, today=today, last_met_by=last_met_by
         )
-        return None if booked is None else {**coming, **booked}
+        return None if others is None else {**coming, **others}
     first = applications[0]
     municipality = first.municipality
     if any(a.municipality_id != municipality.pk for a in applications):

@@ -13,13 +13,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Field, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.access import door
 from accounts.models import Municipality, User
 from intake.access import access_application
-from intake.models import Track
+from intake.events import TimelineEntry
+from intake.models import Application, Track
 from meetings.availability import day_bounds, stockholm
-from meetings.models import Attendance, Meeting, NeedsScreen, Outcome
+from meetings.models import Attendance, CancelledBy, Meeting, NeedsScreen, Outcome
 from meetings.needs import adult_members
 
 
@@ -260,3 +265,31 @@ def meeting_report(*, municipality: Municipality, start: date, end: date) -> Mee
             for month, counts in sorted(held.items())
         ],
     )
+
+
+def status_timeline(application: Application) -> list[TimelineEntry]:
+    """intake's timeline asks (`intake.events.status_timeline`): meetings booked, moved and
+    cancelled, for this application."""
+    entries = []
+    for meeting in Meeting.objects.filter(application=application).order_by("created_at"):
+        when = date_format(timezone.localtime(meeting.starts_at), "l j F Y \\k\\l. H:i")
+        entries.append(
+            TimelineEntry(
+                meeting.created_at,
+                gettext("Möte bokat"),
+                when,
+                link=reverse("meetings:applicant_meeting", args=[application.pk, meeting.pk])
+                if meeting.cancelled_at is None
+                else "",
+                link_text=gettext("Se eller ändra mötet"),
+                kind="meeting",
+            )
+        )
+        if meeting.cancelled_at is not None:
+            title = (
+                gettext("Mötet flyttades")
+                if meeting.cancelled_by == CancelledBy.RESCHEDULED
+                else gettext("Mötet avbokades")
+            )
+            entries.append(TimelineEntry(meeting.cancelled_at, title, when, kind="meeting"))
+    return entries

@@ -10,4 +10,4 @@ class NotificationsConfig(AppConfig):
         from notifications import delivery
 
         # intake: a joint application's partner is asked to sign (#17 item 6).
-        intake.partner_signature_requested.subscribe(delivery.notify_partner_to_sign)
+        intake.partner_signature_requested.subscribe(delivery.partner_asked_to_sign)

@@ -125,8 +125,7 @@ PARTNER_TO_SIGN = (
 
 @transaction.atomic
 def notify_partner_to_sign(application_id: int) -> Notification | None:
-    """Subscriber of intake's `partner_signature_requested`: the declared partner is asked to
-    sign, through their channel (a letter to the registered address when they have chosen
+    """The declared partner is asked to sign, through their channel (a letter to the registered address when they have chosen
     none). A person who has never logged in gets an account keyed by their personnummer, as
     logging in with e-ID would give them. Once per signing round."""
     application = Application.objects.select_related("applicant").get(pk=application_id)
@@ -150,6 +149,11 @@ def notify_partner_to_sign(application_id: int) -> Notification | None:
         body=PARTNER_TO_SIGN.format(who=application.applicant.display_name(), month=month),
         dedupe_key=f"sign:{application.pk}:{round_key}",
     )
+
+
+def partner_asked_to_sign(application_id: int) -> None:
+    """Subscriber of intake's `partner_signature_requested` (see `notify_partner_to_sign`)."""
+    notify_partner_to_sign(application_id)
 
 
 def notify_caseworker_message(application: Application) -> list[Notification]:

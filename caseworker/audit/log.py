@@ -14,12 +14,12 @@ from collections.abc import Mapping
 
 from django.http import HttpRequest, HttpResponseBase
 from django.template.response import SimpleTemplateResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.models import User
 from caseworker.models import AccessAction, AccessDenial, AccessLog, DenialStatus, JournalEntry
 from intake.events import CasesShown
-from intake.models import Application, Attachment
+from intake.models import Appeal, Application, Attachment
 
 DENIAL_STATUSES = frozenset(DenialStatus.values)
 
@@ -126,6 +126,27 @@ def document_received_journal(attachment_id: int) -> None:
         author=None,
         text=(
             f"Sökanden har skickat ett dokument efter ansökan: {attachment.original_name} ({kind})."
+        ),
+    )
+
+
+def appeal_received_journal(appeal_id: int) -> None:
+    """Subscriber of intake's `appeal_received`: the appeal is written in the case's journal,
+    with what the municipality must do next."""
+    appeal = Appeal.objects.select_related("decision__application").get(pk=appeal_id)
+    late = (
+        " Det kom in efter sista dagen: pröva om det ska avvisas (FL 45 §)." if appeal.late else ""
+    )
+    journal_write(
+        application=appeal.decision.application,
+        author=None,
+        text=(
+            f"Överklagande inkommet via e-tjänsten {timezone.localdate(appeal.submitted_at)}"
+            f"{f', sista dag {appeal.deadline}' if appeal.deadline else ''}.{late} Ompröva "
+            "beslutet (FL 37–39 §§); ändras det inte som sökanden begär, överlämna "
+            "överklagandet och handlingarna skyndsamt till förvaltningsrätten (FL 46 §).\n\n"
+            f"Varför beslutet är fel enligt sökanden: {appeal.reasons}\n\n"
+            f"Vad sökanden vill: {appeal.wanted}"
         ),
     )
 

@@ -10,6 +10,8 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.models import Role, User
 from caseworker.audit.log import journal_write
@@ -18,6 +20,7 @@ from caseworker.models import (
     Communication,
     SupplementRequest,
 )
+from intake.events import TimelineEntry
 from intake.models import Application
 from intake.services import ConcurrentTransition, application_transition
 from intake.states import Actor, Status
@@ -249,3 +252,20 @@ def status_page_context(application: Application) -> dict[str, object]:
             application=application, resolved_at__isnull=True
         ).last()
     }
+
+
+def status_timeline(application: Application) -> list[TimelineEntry]:
+    """intake's timeline asks (`intake.events.status_timeline`): each request for documents,
+    with what is asked and by when."""
+    return [
+        TimelineEntry(
+            request.requested_at,
+            gettext("Handläggaren behöver mer underlag från dig"),
+            gettext("%(what)s Skicka senast %(day)s.")
+            % {"what": request.what, "day": date_format(request.deadline, "j F Y")},
+            link="#supplement-heading" if request.resolved_at is None else "",
+            link_text=gettext("Skicka underlaget") if request.resolved_at is None else "",
+            kind="request",
+        )
+        for request in SupplementRequest.objects.filter(application=application)
+    ]

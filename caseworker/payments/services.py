@@ -21,12 +21,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext
 from lxml import etree
 
 from accounts.models import User, bank_account_parts, validate_bank_account
 from caseworker.audit.log import journal_write
 from caseworker.models.payments import PaymentFile, PaymentFileEntry, PaymentOrder, PaymentStatus
-from intake.models import Decision, DecisionOutcome
+from intake.events import TimelineEntry
+from intake.models import Application, Decision, DecisionOutcome
 from kernel.working_days import next_working_day
 
 PAIN_001 = "pain.001.001.03"
@@ -253,3 +256,31 @@ def payment_file_read(payment_file: PaymentFile) -> bytes:
     if hashlib.sha256(data).hexdigest() != payment_file.sha256:
         raise ValueError(f"Payment file {payment_file.pk} does not match its checksum")
     return data
+
+
+def status_timeline(application: Application) -> list[TimelineEntry]:
+    """intake's timeline asks (`intake.events.status_timeline`): the payment, planned, paid or
+    failed."""
+    entries = []
+    for order in PaymentOrder.objects.filter(application=application):
+        day = date_format(order.payment_date, "l j F Y")
+        if order.status == PaymentStatus.NEEDS_ACCOUNT:
+            title = gettext("Utbetalningen väntar på ditt kontonummer")
+            detail = gettext("Din handläggare hör av sig.")
+        elif order.status == PaymentStatus.FAILED:
+            title = gettext("Utbetalningen gick inte igenom")
+            detail = gettext("Din handläggare hör av sig om hur du får pengarna.")
+        elif order.status == PaymentStatus.CONFIRMED:
+            title = gettext("Pengarna är utbetalda")
+            detail = gettext("%(amount)s kr, %(day)s.") % {
+                "amount": number_format(order.amount, decimal_pos=0, force_grouping=True),
+                "day": day,
+            }
+        else:
+            title = gettext("Utbetalning planerad")
+            detail = gettext("%(amount)s kr betalas ut %(day)s.") % {
+                "amount": number_format(order.amount, decimal_pos=0, force_grouping=True),
+                "day": day,
+            }
+        entries.append(TimelineEntry(order.updated_at, title, detail, kind="payment"))
+    return entries

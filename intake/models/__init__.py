@@ -16,6 +16,8 @@ from intake.models.application import (
     new_reference,
 )
 from intake.models.decisions import (
+    Appeal,
+    AppealStatus,
     Decision,
     DecisionOutcome,
     DecisionTrack,
@@ -43,6 +45,8 @@ __all__ = [
     "ZERO",
     "AccessibilityFeedback",
     "ActorChoices",
+    "Appeal",
+    "AppealStatus",
     "Application",
     "ApplicationChannel",
     "ApplicationEvent",

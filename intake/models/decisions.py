@@ -27,6 +27,47 @@ class DecisionTrack(models.TextChoices):
     NONE = "none", _("Inget spår")
 
 
+class AppealStatus(models.TextChoices):
+    RECEIVED = "received", _("Mottaget av kommunen")
+    CHANGED = "changed", _("Beslutet har ändrats efter omprövning")
+    SENT_TO_COURT = "sent_to_court", _("Skickat till förvaltningsrätten")
+    WITHDRAWN = "withdrawn", _("Återkallat")
+
+
+class Appeal(models.Model):
+    """An appeal (överklagande) sent online. It goes to the municipality, which reconsiders the
+    decision first (omprövning, FL 37–39 §§) and otherwise sends it on to förvaltningsrätten
+    (FL 46 §).
+    One per decision: a second sending returns the first."""
+
+    decision = models.OneToOneField(
+        "intake.Decision", on_delete=models.PROTECT, related_name="appeal"
+    )
+    reasons = models.TextField(_("varför beslutet är fel"))
+    wanted = models.TextField(_("vad beslutet ska ändras till"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("mottaget"), auto_now_add=True)
+    deadline = models.DateField(_("sista dag att överklaga"), null=True, blank=True)
+    late = models.BooleanField(
+        _("kom in för sent"),
+        default=False,
+        help_text=_("Kommunen prövar om det kan tas upp (FL 45 §); det tas ändå emot."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.RECEIVED
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("överklagande")
+        verbose_name_plural = _("överklaganden")
+
+    def __str__(self) -> str:
+        return f"Överklagande av {self.decision}"
+
+
 class Decision(models.Model):
     """The decision is the caseworker's and bears their name."""
 

@@ -5,6 +5,7 @@ hand-overs), `drafts` (starting and answering), `joint` (the partner's signature
 
 from __future__ import annotations
 
+from intake.services.appeals import appeal_submit
 from intake.services.conversation import (
     feedback_record,
     message_send,
@@ -75,6 +76,7 @@ __all__ = [
     "MemberInput",
     "NoCaseworkerAvailable",
     "SignatureState",
+    "appeal_submit",
     "application_change_municipality",
     "application_months_open",
     "application_partner_decline",

@@ -128,7 +128,7 @@ def application_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = StartForm(request.POST, municipalities=Municipality.objects.all())
     if not form.is_valid():
         for error in form.errors.get("municipality", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("intake:application_list")
     municipality = form.cleaned_data["municipality"]
     today = timezone.localdate()

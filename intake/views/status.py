@@ -3,11 +3,12 @@ messages. Other layers add to it through intake.events.status_page_context."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,10 +24,12 @@ from intake.access import (
     access_application,
 )
 from intake.forms import (
+    AppealForm,
     AttachmentForm,
     MessageForm,
 )
 from intake.models import Application, AttachmentKind
+from intake.services.timeline import timeline_for
 from intake.states import OPEN_STATUSES, Status
 from intake.views.documents import documents_context, upload_handle
 
@@ -132,6 +135,7 @@ def _detail_context(request: AuthenticatedHttpRequest, application: Application)
         "upload_form": AttachmentForm(initial={"kind": AttachmentKind.SUPPLEMENT}),
         "can_send_documents": application.status in OPEN_STATUSES,
         "message_form": MessageForm(),
+        "timeline": timeline_for(application),
         "thread": application.messages.select_related("author"),
         "can_withdraw": application.status in (Status.SUBMITTED, Status.AWAITING_SUPPLEMENT),
     }
@@ -207,3 +211,48 @@ def message_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = _detail_context(request, application)
     context["message_form"] = form
     return TemplateResponse(request, "intake/application_detail.html", context, status=400)
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def appeal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Appeal the decision online: to the municipality, which reconsiders it first and
+    otherwise sends it on to förvaltningsrätten. The deadline is three weeks from the recorded
+    delivery (caseworker's `appeal_deadline`, through `status_page_context`)."""
+    application = access_application(
+        request.user, pk, Application.objects.filter(status__in=[Status.APPROVED, Status.REJECTED])
+    )
+    decision = getattr(application, "decision", None)
+    if decision is None:
+        raise Http404
+    context = status_context(application)
+    deadline = context.get("appeal_deadline")
+    existing = getattr(decision, "appeal", None)
+    if request.method == "POST" and existing is not None:  # sent already (a double click)
+        return redirect("intake:appeal", pk=application.pk)
+    form = AppealForm(request.POST if request.method == "POST" and existing is None else None)
+    if request.method == "POST" and existing is None and form.is_valid():
+        services.appeal_submit(
+            decision=decision,
+            by=request.user,
+            reasons=form.cleaned_data["reasons"],
+            wanted=form.cleaned_data["wanted"],
+            deadline=deadline if isinstance(deadline, date) else None,
+            today=timezone.localdate(),
+        )
+        messages.success(
+            request,
+            _("Ditt överklagande är skickat till kommunen. Du har fått ett kvitto nedan."),
+        )
+        return redirect("intake:appeal", pk=application.pk)
+    return TemplateResponse(
+        request,
+        "intake/appeal.html",
+        {
+            **context,
+            "form": form,
+            "appeal": existing,
+            "late": isinstance(deadline, date) and timezone.localdate() > deadline,
+        },
+        status=400 if form.errors else 200,
+    )

@@ -16,14 +16,16 @@ from caseworker.decisions.events import decision_signed
 from caseworker.letters import delivery
 from caseworker.letters.tasks import letter_for_decision_queue
 from caseworker.payments.services import payment_order_for_decision
+from caseworker.payments.services import status_timeline as payment_timeline
 from config.startup import UnsafeConfiguration, refuse_unsafe_configuration
 from eligibility.robot import dispatch, population
 from eligibility.robot.events import household_linked, proposal_ready, proposal_stored
 from intake import events as intake
 from kernel.events import ALL_TOPICS, NoSubscriber, Topic, topics_without_subscribers
 from meetings import events as meetings
+from meetings import selectors as meeting_selectors
 from notifications import events as notifications
-from notifications.delivery import notify_partner_to_sign
+from notifications.delivery import partner_asked_to_sign
 
 
 @pytest.fixture
@@ -118,7 +120,8 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
         (intake.registered_household, [population.registered_household]),
         (intake.registered_municipality, [population.registered_municipality]),
         (intake.document_received, [access.document_received_journal]),
-        (intake.partner_signature_requested, [notify_partner_to_sign]),
+        (intake.appeal_received, [access.appeal_received_journal]),
+        (intake.partner_signature_requested, [partner_asked_to_sign]),
         (intake.owner_for_new_case, [ownership.owner_for_new_case]),
         (intake.emergency_submitted, [emergency.emergency_escalate]),
         (
@@ -128,6 +131,10 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
                 pauses.status_page_context,
                 delivery.status_page_context,
             ],
+        ),
+        (
+            intake.status_timeline,
+            [meeting_selectors.status_timeline, pauses.status_timeline, payment_timeline],
         ),
         (intake.application_shown, [delivery.application_shown]),
         (intake.cases_shown, [access.cases_shown]),
