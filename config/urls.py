@@ -1,15 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
 from accounts.admin import admin_login
 from caseworker.decisions import applicant_views as decision_applicant_views
 from caseworker.letters import views as letter_views
-from intake.views.accessibility import accessibility_statement
+from intake.views.accessibility import accessibility_statement, home, privacy_notice
 from operations import health
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", home, name="home"),
     path("", include("accounts.urls")),
     # The applicant's pages that belong to the layers above intake (ADR 0012: intake imports
     # none of them): the decision letter, kommunicering, notice settings.
@@ -32,6 +31,7 @@ urlpatterns = [
     path("provrakning/", include("eligibility.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("tillganglighet/", accessibility_statement, name="accessibility"),
+    path("integritet/", privacy_notice, name="privacy"),
     # Operations (#9): liveness and readiness (details only for staff or with X-Health-Token).
     path("health/live", health.live, name="health_live"),
     path("health/ready", health.ready, name="health_ready"),

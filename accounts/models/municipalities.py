@@ -115,6 +115,23 @@ class Municipality(models.Model):
         help_text=_("Sökande med akut läge utanför kontorstid hänvisas hit."),
     )
 
+    # Contact for applicants (#17): shown before they start and on their case.
+    contact_phone = models.CharField(
+        _("telefon till socialtjänsten (ekonomiskt bistånd)"), max_length=30, blank=True
+    )
+    phone_hours = models.CharField(
+        _("telefontider"),
+        max_length=200,
+        blank=True,
+        help_text=_("Till exempel: måndag–fredag 9–11 och 13–14."),
+    )
+    reception = models.CharField(
+        _("besöksadress och öppettider"),
+        max_length=300,
+        blank=True,
+        help_text=_("Till exempel: Stadshuset, Algatan 13. Måndag–torsdag 9–15."),
+    )
+
     # Audit (#9): every save leaves an append-only historical row with who and when.
     history = HistoricalRecords()
 

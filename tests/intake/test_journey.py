@@ -180,3 +180,37 @@ def test_resuming_lands_on_the_first_unanswered_step(
     assert response.url == url("step_other_costs", draft)
     page = logged_in.get(reverse("intake:application_list")).content.decode()
     assert url("application_resume", draft) in page
+
+
+def test_before_starting_the_home_page_says_what_to_have_ready_and_whom_to_call(
+    client: Client, trelleborg: Municipality
+) -> None:
+    trelleborg.contact_phone = "031-390 06 10"
+    trelleborg.phone_hours = "måndag–fredag 9–11"
+    trelleborg.save()
+    page = client.get(reverse("home")).content.decode()
+    assert "Innan du börjar" in page and "ungefär 10 minuter" in page
+    assert "ditt bankkontonummer med clearingnummer" in page
+    assert 'href="tel:0313900610"' in page and "måndag–fredag 9–11" in page
+    assert page.count("Inloggning för personal") == 1  # once, in the header
+    assert reverse("privacy") in page
+
+
+def test_the_privacy_notice_names_the_registers_the_legal_basis_retention_and_rights(
+    client: Client, settings: object
+) -> None:
+    settings.RETENTION_CASE_YEARS = 5  # type: ignore[attr-defined]
+    page = client.get(reverse("privacy")).content.decode()
+    for said in (
+        "artikel 6.1 e",
+        "Försäkringskassan",
+        "CSN",
+        "Arbetsförmedlingen",
+        "A-kassorna",
+        "Transportstyrelsen",
+        "Migrationsverket",
+        "sparas i <bdi>5</bdi> år",
+        "Integritetsskyddsmyndigheten",
+        "en människa beslutar",
+    ):
+        assert said in page, said

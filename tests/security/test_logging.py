@@ -20,6 +20,8 @@ from intake.models import Application, Decision
 from intake.states import Status
 from tests.conftest import PNR_ALVA, PNR_BILAL
 
+pytestmark = pytest.mark.django_db  # the home page lists the municipalities to call (#17)
+
 # Anything shaped like a personnummer: 10 or 12 digits, optionally with - or + before the last 4.
 PNR_SHAPE = re.compile(r"(?<![0-9])(\d{2})?\d{6}[-+]?\d{4}(?![0-9])")
 

@@ -44,6 +44,7 @@ NO_OBJECT_URLS = frozenset(
         "eligibility:trial_calculation",
         "set_language",
         "accessibility",
+        "privacy",
     }
 )
 # A secret in the URL instead of a login (the calendar feed): tested in tests/meetings.

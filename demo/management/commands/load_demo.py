@@ -55,6 +55,22 @@ class Command(BaseCommand):
                 },
             )
             by_code = {"1287": trelleborg, "1263": svedala}
+            # Contact details for the applicant's pages (#17); numbers from PTS's range for
+            # fiction (031-390 06 00 to 031-390 06 99), so nobody real is called.
+            for municipality, digits in ((trelleborg, "10"), (svedala, "20")):
+                municipality.contact_phone = municipality.contact_phone or f"031-390 06 {digits}"
+                municipality.on_call_phone = (
+                    municipality.on_call_phone or f"031-390 06 {digits[0]}9"
+                )
+                municipality.phone_hours = (
+                    municipality.phone_hours or "måndag–fredag 9–11 och 13–14"
+                )
+                municipality.reception = municipality.reception or (
+                    f"Socialtjänstens reception, {municipality.name}: måndag–torsdag 9–15"
+                )
+                municipality.save(
+                    update_fields=["contact_phone", "on_call_phone", "phone_hours", "reception"]
+                )
             for username, first, last, role, code in STAFF:
                 user, created = User.objects.get_or_create(
                     username=username,
