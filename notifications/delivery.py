@@ -126,8 +126,8 @@ PARTNER_TO_SIGN = (
 @transaction.atomic
 def notify_partner_to_sign(application_id: int) -> Notification | None:
     """The declared partner is asked to sign, through their channel (a letter to the registered
-    address when they have chosen none). A person who has never logged in gets an account keyed by their personnummer, as
-    logging in with e-ID would give them. Once per signing round."""
+    address when they have chosen none). A person who has never logged in gets an account keyed
+    by their personnummer, as logging in with e-ID would give them. Once per signing round."""
     application = Application.objects.select_related("applicant").get(pk=application_id)
     partner = application.members.filter(role="partner").first()
     if partner is None or not partner.personnummer:
