@@ -314,6 +314,9 @@ def _form_step(request: AuthenticatedHttpRequest, pk: int, key: str) -> HttpResp
         step.template,
         {
             **step_context(application, f"intake:step_{key}"),
+            "household_members": (
+                application.members.exclude(role=MemberRole.APPLICANT) if key == "household" else []
+            ),
             "form": form,
             "autosave_url": reverse("intake:autosave", args=[application.pk, key]),
         },

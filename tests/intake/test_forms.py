@@ -213,6 +213,9 @@ def test_the_household_is_prefilled_from_the_population_register(
     assert application.household_source == "population_register"
     page = client.get(response.url).content.decode()
     assert "Vi har hämtat ditt hushåll från folkbokföringen" in page
+    # named, not only a ticked box (#17 item 8)
+    assert "<bdi>Carina Dahl</bdi> – make, maka, sambo" in page
+    assert "<bdi>Testa Berg</bdi> – barn" in page
 
 
 def test_an_unavailable_register_leaves_the_household_to_the_applicant(
