@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from accounts import security
+from accounts.models import Role, User
 
 
 class NoStoreForAuthenticatedMiddleware:
@@ -47,6 +48,28 @@ class ExplicitLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class LanguageRememberedMiddleware:
+    """The language an applicant uses is remembered on their account (`User.language`), so the
+    e-mail, SMS and letters about their case come in it too (#17). One UPDATE when it changes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(request, "LANGUAGE_CODE", "")
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.role == Role.APPLICANT
+            and language
+            and user.language != language
+        ):
+            User.objects.filter(pk=user.pk).update(language=language)
+            user.language = language
+        return self.get_response(request)
 
 
 # --- #9 web security: session lifetime, staff second factor, rate limits ---------------------

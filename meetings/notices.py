@@ -6,50 +6,46 @@ to see more". Sending is notifications' business (`notifications.delivery`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import gettext_lazy
 
 from accounts.mandates import mandates_active
 from accounts.models import User
 from meetings.models import Meeting
 from meetings.reminders import meeting_mark_reminded, meetings_due_for_reminder
 from notifications.delivery import channel_for, notifications_dispatch, notify_applicant
+from notifications.delivery import worded as notice_worded
 from notifications.models import Notification, NotificationKind
 
-MEETING_BOOKED = "Du har fått en tid för ett möte: {when}. Logga in för att se mer."
-MEETING_CHANGED = "Ditt möte har ändrats. Ny tid: {when}. Logga in för att se mer."
-MEETING_REMINDER = "Påminnelse: du har ett möte i morgon, {when}. Logga in för att se mer."
-
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
+MEETING_BOOKED = gettext_lazy("Du har fått en tid för ett möte: %(when)s. Logga in för att se mer.")
+MEETING_CHANGED = gettext_lazy("Ditt möte har ändrats. Ny tid: %(when)s. Logga in för att se mer.")
+MEETING_REMINDER = gettext_lazy(
+    "Påminnelse: du har ett möte i morgon, %(when)s. Logga in för att se mer."
 )
 
 
 def meeting_time_text(moment: datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} kl. {local:%H.%M}"
+    """The meeting's time in the active language ("onsdag 18 november kl. 09.00")."""
+    return date_format(timezone.localtime(moment), "l j F \\k\\l. H.i")
+
+
+def worded(text: StrPromise, moment: datetime) -> Callable[[], str]:
+    """The notice's text about a meeting at `moment`, worded in the recipient's language."""
+    return lambda: str(text) % {"when": meeting_time_text(moment)}
 
 
 def notify_meeting_booked(meeting: Meeting) -> list[Notification]:
     return notify_applicant(
         application=meeting.application,
         kind=NotificationKind.MEETING_BOOKED,
-        body=MEETING_BOOKED.format(when=meeting_time_text(meeting.starts_at)),
+        body=worded(MEETING_BOOKED, meeting.starts_at),
     )
 
 
@@ -75,14 +71,14 @@ def notify_meetings_booked(meetings: list[Meeting]) -> list[Notification]:
         applicant = application.applicant
         people = [applicant] if applicant.is_active else []
         people += representatives.get(applicant.personnummer or "", [])
-        body = MEETING_BOOKED.format(when=meeting_time_text(meeting.starts_at))
+        body = worded(MEETING_BOOKED, meeting.starts_at)
         notices += [
             Notification(
                 recipient=person,
                 application=application,
                 kind=NotificationKind.MEETING_BOOKED,
                 channel=channel_for(person, protected=application.protected_identity),
-                body=body,
+                body=notice_worded(body, person),
             )
             for person in people
         ]
@@ -95,7 +91,7 @@ def notify_meeting_changed(meeting: Meeting) -> list[Notification]:
     return notify_applicant(
         application=meeting.application,
         kind=NotificationKind.MEETING_CHANGED,
-        body=MEETING_CHANGED.format(when=meeting_time_text(meeting.starts_at)),
+        body=worded(MEETING_CHANGED, meeting.starts_at),
     )
 
 
@@ -108,7 +104,7 @@ def meeting_reminders_send(*, day: date | None = None) -> int:
             notify_applicant(
                 application=meeting.application,
                 kind=NotificationKind.MEETING_REMINDER,
-                body=MEETING_REMINDER.format(when=meeting_time_text(meeting.starts_at)),
+                body=worded(MEETING_REMINDER, meeting.starts_at),
                 key=f"reminder:{meeting.pk}:{timezone.localtime(meeting.starts_at):%Y%m%d%H%M}",
             )
             meeting_mark_reminded(meeting=meeting)

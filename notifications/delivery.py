@@ -22,12 +22,15 @@ identities): the notice fails for good and `events.notices_undeliverable` tells 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, Union
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
 
 from accounts.eid import EidIdentity
 from accounts.mandates import representatives_of
@@ -38,10 +41,23 @@ from notifications.models import DeliveryChannel, Notification, NotificationKind
 from notifications.sending import notification_send, notifications_send
 from notifications.tasks import notification_send_task, notifications_send_task
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 logger = logging.getLogger(__name__)
 
-# The texts this module words itself (Swedish: what the person reads).
-SOMETHING_NEW = "Det finns något nytt i din ansökan – logga in för att läsa."
+# The texts this module words itself (Swedish source, in the recipient's language when sent).
+SOMETHING_NEW = gettext_lazy("Det finns något nytt i din ansökan – logga in för att läsa.")
+
+# What a notice says: a text, or a function that words it (dates, names), called in the
+# recipient's language (`User.language`, the language they last used here).
+NoticeText = Union["StrOrPromise", Callable[[], str]]
+
+
+def worded(body: NoticeText, recipient: User) -> str:
+    """`body` in the recipient's language."""
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        return str(body()) if callable(body) else str(body)
 
 
 # --- Channels and addresses -------------------------------------------------------------------
@@ -75,7 +91,7 @@ def notice_write(
     recipient: User,
     application: Application | None,
     kind: NotificationKind,
-    body: str,
+    body: NoticeText,
     dedupe_key: str | None,
     channel: DeliveryChannel | None = None,
     enclosure: str = "",
@@ -89,7 +105,7 @@ def notice_write(
         application=application,
         kind=kind,
         channel=channel or channel_for(recipient, protected=protected),
-        body=body,
+        body=worded(body, recipient),
         enclosure=enclosure,
         dedupe_key=dedupe_key,
     )
@@ -99,7 +115,11 @@ def notice_write(
 
 @transaction.atomic
 def notify_applicant(
-    *, application: Application, kind: NotificationKind, body: str = SOMETHING_NEW, key: str = ""
+    *,
+    application: Application,
+    kind: NotificationKind,
+    body: NoticeText = SOMETHING_NEW,
+    key: str = "",
 ) -> list[Notification]:
     """The same notice to the applicant and their active representatives."""
     sent = []
@@ -116,8 +136,8 @@ def notify_applicant(
     return sent
 
 
-PARTNER_TO_SIGN = (
-    "{who} har skrivit under en ansökan om ekonomiskt bistånd för {month} där ni ansöker "
+PARTNER_TO_SIGN = gettext_lazy(
+    "%(who)s har skrivit under en ansökan om ekonomiskt bistånd för %(month)s där ni ansöker "
     "tillsammans. Logga in med din e-legitimation och välj Mina ansökningar för att läsa och "
     "skriva under. Ansökan skickas först när ni båda har skrivit under."
 )
@@ -140,13 +160,14 @@ def notify_partner_to_sign(application_id: int) -> Notification | None:
         )
     signature = application.signatures.filter(personnummer=partner.personnummer).first()
     round_key = signature.pk if signature is not None else 0
-    with translation.override("sv"):  # the notices' texts are Swedish (see the module's note)
-        month = date_format(application.month, "F Y")
+    who = application.applicant.display_name()
     return notice_write(
         recipient=person,
         application=application,
         kind=NotificationKind.SIGNATURE_REQUESTED,
-        body=PARTNER_TO_SIGN.format(who=application.applicant.display_name(), month=month),
+        body=lambda: (
+            str(PARTNER_TO_SIGN) % {"who": who, "month": date_format(application.month, "F Y")}
+        ),
         dedupe_key=f"sign:{application.pk}:{round_key}",
     )
 

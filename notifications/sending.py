@@ -9,9 +9,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, CharField, F, Q, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from notifications.events import (
     AddressQuery,
     notices_delivered,
@@ -24,7 +26,7 @@ from notifications.transports import NotificationBackend, NotificationFailed, Ou
 
 logger = logging.getLogger(__name__)
 
-SUBJECT = "Något nytt i din ansökan om ekonomiskt bistånd"
+SUBJECT = gettext_lazy("Något nytt i din ansökan om ekonomiskt bistånd")
 # `last_error` of a letter that cannot be posted: no registered address, not protected.
 NO_POSTAL_ADDRESS = "ingen folkbokföringsadress"
 
@@ -32,6 +34,12 @@ NO_POSTAL_ADDRESS = "ingen folkbokföringsadress"
 class NoPostalAddress(Exception):
     """The person has no registered address and no protected identity: no letter can be posted
     (Skatteverket's forwarding exists only for skyddade personuppgifter)."""
+
+
+def subject_for(recipient: User) -> str:
+    """The e-mail's and letter's subject, in the recipient's language."""
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        return str(SUBJECT)
 
 
 def _backend(channel: str) -> NotificationBackend:
@@ -62,7 +70,7 @@ def _letter_message(notification: Notification) -> OutgoingMessage:
     return OutgoingMessage(
         channel=DeliveryChannel.FORWARDING if forwarding else DeliveryChannel.LETTER,
         body=notification.body,
-        subject=SUBJECT,
+        subject=subject_for(recipient),
         recipient_name=recipient.display_name() if recipient.get_full_name() else "",
         recipient_personnummer=recipient.personnummer or "",
         address=address,
@@ -144,7 +152,7 @@ def _send(notification: Notification, now: datetime | None = None) -> bool:
             message = OutgoingMessage(
                 channel=notification.channel,
                 body=notification.body,
-                subject=SUBJECT,
+                subject=subject_for(recipient),
                 phone=recipient.phone if notification.channel == DeliveryChannel.SMS else "",
                 email=recipient.email if notification.channel == DeliveryChannel.EMAIL else "",
             )

@@ -130,6 +130,14 @@ class User(AbstractUser):
         help_text=_("Erfaren handläggare som attesterar beslut under introduktionen."),
     )
 
+    language = models.CharField(
+        _("språk för meddelanden"),
+        max_length=8,
+        default="sv",
+        help_text=_(
+            "Det språk personen senast använde i e-tjänsten: e-post, sms och brev följer det."
+        ),
+    )
     bank_account = models.CharField(
         _("bankkonto (clearingnummer och kontonummer)"),
         max_length=24,

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from caseworker.caseload.ownership import owner_choose_weighted
@@ -43,7 +44,9 @@ from intake.states import Status
 from notifications.delivery import notify_applicant
 from notifications.models import Notification, NotificationKind
 
-REMINDER_BODY = "Påminnelse från kommunen: logga in för att se vad du behöver göra i din ansökan."
+REMINDER_BODY = gettext_lazy(
+    "Påminnelse från kommunen: logga in för att se vad du behöver göra i din ansökan."
+)
 
 
 class Stage(StrEnum):

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.mandates import mandate_for
 from accounts.models import Municipality, User
@@ -34,7 +35,7 @@ from notifications.delivery import SOMETHING_NEW, channel_for, notice_write, rec
 from notifications.models import DeliveryChannel, Notification, NotificationKind, NotificationStatus
 from notifications.sending import NO_POSTAL_ADDRESS
 
-DECISION_LETTER = (
+DECISION_LETTER = gettext_lazy(
     "Här är beslutet i din ansökan om ekonomiskt bistånd. Du kan också läsa det när du loggar in."
 )
 APPEAL_WEEKS = 3  # FL 44 §
