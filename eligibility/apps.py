@@ -25,4 +25,5 @@ class EligibilityConfig(AppConfig):
         intake.application_submitted.subscribe(dispatch.robot_dispatch)
         intake.registered_household.subscribe(population.registered_household)
         intake.registered_municipality.subscribe(population.registered_municipality)
+        intake.registered_incomes.subscribe(population.registered_incomes)
         notifications.postal_address.subscribe(population.postal_address)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.http import HttpResponseBase
@@ -42,6 +43,14 @@ class ResidenceQuery:
 
 
 @dataclass(frozen=True)
+class IncomeQuery:
+    personnummers: tuple[str, ...]  # the adults of the household
+    month: date
+    municipality_code: str
+    case_reference: str
+
+
+@dataclass(frozen=True)
 class RegisteredMember:
     role: str  # "partner" or "child" (MemberRole values)
     name: str
@@ -65,6 +74,12 @@ owner_for_new_case: Topic[OwnerQuery, User] = Topic("intake.owner_for_new_case",
 # household; None when the register could not answer (eligibility).
 registered_household: Topic[HouseholdQuery, list[RegisteredMember] | None] = Topic(
     "intake.registered_household", single=True
+)
+# The household's monthly payments from Försäkringskassan (and Pensionsmyndigheten) by income
+# type, net, in the month before the one applied for, to propose the incomes; None when the
+# register could not answer (eligibility).
+registered_incomes: Topic[IncomeQuery, dict[str, Decimal] | None] = Topic(
+    "intake.registered_incomes", single=True
 )
 # The municipality code (kommunkod) where the population register places the person, to propose
 # where to apply; None when the register could not answer (eligibility).

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -11,7 +12,7 @@ from accounts.identity import normalise_personnummer
 from accounts.models import BankAccountInvalid, Municipality, bank_account_parts
 from intake.documents.attachments import ACCEPT, MAX_FILE_BYTES
 from intake.models import AttachmentKind, IncomeType, MemberRole
-from kernel.money import MoneyField
+from kernel.money import MoneyField, kronor_for_input
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -138,12 +139,47 @@ INCOME_HELP: dict[str, StrOrPromise] = {
 
 
 class IncomesForm(forms.Form):
-    """One amount per kind of income for the whole household, after tax."""
+    """One amount per kind of income for the whole household, after tax. Amounts fetched from
+    Försäkringskassan (`prefilled`) are proposed and said to be fetched; changing one asks why."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, prefilled: dict[str, Decimal] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.prefilled = prefilled or {}
         for value, label in IncomeType.choices:
-            self.fields[value] = amount(label, INCOME_HELP.get(value, ""))
+            help_text = INCOME_HELP.get(value, "")
+            if value in self.prefilled:
+                help_text = _(
+                    "Vi hämtade %(amount)s kr från Försäkringskassan (förra månaden). Stämmer det "
+                    "inte? Ändra beloppet och skriv varför nedan."
+                ) % {"amount": kronor_for_input(self.prefilled[value])}
+            self.fields[value] = amount(label, help_text)
+        if self.prefilled:
+            self.fields["change_reason"] = forms.CharField(
+                label=_("Om du ändrade ett belopp vi hämtade: varför?"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("Till exempel: barnbidraget har slutat eftersom barnet har flyttat."),
+            )
+
+    def changed_from_register(self) -> list[str]:
+        data = getattr(self, "cleaned_data", {})
+        return [
+            kind
+            for kind, fetched in self.prefilled.items()
+            if (data.get(kind) or Decimal(0)) != Decimal(fetched)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.changed_from_register() and not data.get("change_reason", "").strip():
+            self.add_error(
+                "change_reason",
+                _("Du har ändrat ett belopp vi hämtade från Försäkringskassan. Skriv varför."),
+            )
+        return data
 
 
 class AssetsForm(forms.Form):

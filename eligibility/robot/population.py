@@ -11,12 +11,13 @@ Both are answered here, subscribed in eligibility.apps; neither app imports this
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from django.utils import timezone
 
 from eligibility.registers import configured_registers
-from eligibility.registers.base import RegisterError, RequestPurpose
-from intake.events import HouseholdQuery, RegisteredMember, ResidenceQuery
+from eligibility.registers.base import RegisterError, RequestPurpose, previous_month
+from intake.events import HouseholdQuery, IncomeQuery, RegisteredMember, ResidenceQuery
 from notifications.events import AddressQuery, PostalAddress
 
 logger = logging.getLogger(__name__)
@@ -89,3 +90,39 @@ def postal_address(query: AddressQuery) -> PostalAddress:
         address="" if extract.protected_identity else extract.address,
         protected=extract.protected_identity,
     )
+
+
+INCOME_PURPOSE = "ekonomiskt bistånd: förifyllning av inkomster i ansökan"
+# Försäkringskassan's kinds that the application asks as one income type.
+INCOME_TYPE_OF = {
+    "large_family_supplement": "child_allowance",  # flerbarnstillägg is part of barnbidraget
+    "activity_compensation": "sickness_benefit",  # aktivitetsersättning
+    "sickness_compensation": "sickness_benefit",  # sjukersättning
+}
+
+
+def registered_incomes(query: IncomeQuery) -> dict[str, Decimal] | None:
+    """What Försäkringskassan (with Pensionsmyndigheten) paid the household's adults in the
+    month before the one applied for, net, by the application's income types; None when the
+    register could not answer (the applicant then types the amounts)."""
+    register = configured_registers()["forsakringskassan"]
+    purpose = RequestPurpose(
+        municipality_code=query.municipality_code,
+        case_reference=query.case_reference,
+        requested_by="applicant",
+        purpose=INCOME_PURPOSE,
+    )
+    paid_in = previous_month(query.month)
+    totals: dict[str, Decimal] = {}
+    for personnummer in query.personnummers:
+        try:
+            extract = register.fetch(personnummer, as_of=query.month, purpose=purpose)
+        except RegisterError as exc:
+            logger.warning("income prefill unavailable for %s: %s", query.case_reference, exc)
+            return None
+        for payment in extract.payments:
+            if payment.paid_on.replace(day=1) != paid_in:
+                continue
+            kind = INCOME_TYPE_OF.get(payment.kind, payment.kind)
+            totals[kind] = totals.get(kind, Decimal(0)) + payment.net
+    return totals

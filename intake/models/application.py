@@ -185,6 +185,15 @@ class Application(models.Model):
         blank=True,
         help_text=_("Tomt när sökanden själv fyllde i hushållet."),
     )
+    prefilled_incomes = models.JSONField(
+        _("inkomster hämtade från Försäkringskassan"),
+        default=dict,
+        blank=True,
+        help_text=_("Typ → belopp som föreslogs i ansökan (månaden före den sökta)."),
+    )
+    income_change_note = models.TextField(
+        _("varför sökanden ändrade hämtade inkomster"), blank=True
+    )
     answered_steps = models.JSONField(
         _("besvarade steg"),
         default=list,

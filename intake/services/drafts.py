@@ -20,6 +20,7 @@ from intake.models import (
     Decision,
     DeclaredIncome,
     HouseholdMember,
+    IncomeType,
     MemberRole,
 )
 from intake.services.lifecycle import (
@@ -235,6 +236,17 @@ def application_set_payment_account(*, application: Application, bank_account: s
 
 
 @transaction.atomic
+def application_prefill_incomes(*, application: Application, incomes: dict[str, Decimal]) -> None:
+    """Propose the incomes a register reported (shown as "we fetched"); the applicant confirms
+    or changes them, with a reason when changed."""
+    _ensure_draft(application)
+    known = {kind: amount for kind, amount in incomes.items() if kind in IncomeType.values}
+    application_set_incomes(application=application, incomes=known)
+    application.prefilled_incomes = {kind: str(amount) for kind, amount in known.items()}
+    application.save(update_fields=["prefilled_incomes"])
+
+
+@transaction.atomic
 def application_change_municipality(
     *, application: Application, municipality: Municipality
 ) -> None:
@@ -304,8 +316,13 @@ def application_set_costs(*, application: Application, costs: dict[str, Decimal]
 
 
 @transaction.atomic
-def application_set_incomes(*, application: Application, incomes: dict[str, Decimal]) -> None:
+def application_set_incomes(
+    *, application: Application, incomes: dict[str, Decimal], change_note: str | None = None
+) -> None:
     _ensure_draft(application)
+    if change_note is not None and change_note != application.income_change_note:
+        application.income_change_note = change_note[:2000]
+        application.save(update_fields=["income_change_note"])
     application.incomes.all().delete()
     DeclaredIncome.objects.bulk_create(
         DeclaredIncome(application=application, type=kind, amount=amount)

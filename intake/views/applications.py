@@ -122,6 +122,34 @@ def _prefill_household(application: Application) -> None:
     )
 
 
+def _prefill_incomes(application: Application) -> None:
+    """A new application: propose what Försäkringskassan paid the household's adults last
+    month (asked of the robot's registers through `events.registered_incomes`)."""
+    if application.kind != ApplicationKind.NEW or application.prefilled_incomes:
+        return
+    if application.incomes.exists():
+        return
+    adults = tuple(
+        number
+        for number in application.members.filter(
+            role__in=[MemberRole.APPLICANT, MemberRole.PARTNER]
+        ).values_list("personnummer", flat=True)
+        if number
+    )
+    if not adults:
+        return
+    found = events.registered_incomes.ask(
+        events.IncomeQuery(
+            personnummers=adults,
+            month=application.month,
+            municipality_code=application.municipality.code,
+            case_reference=application.reference,
+        )
+    )
+    if found:
+        services.application_prefill_incomes(application=application, incomes=found)
+
+
 @applicant_required
 @require_POST
 def application_start(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -158,6 +186,7 @@ def application_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     if application.kind == ApplicationKind.RENEWAL:
         return redirect("intake:application_changes", pk=application.pk)
     _prefill_household(application)
+    _prefill_incomes(application)
     return redirect("intake:step_household", pk=application.pk)
 
 

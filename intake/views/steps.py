@@ -37,7 +37,7 @@ from intake.forms import (
     PartnerForm,
     PaymentForm,
 )
-from intake.models import Application, MemberRole
+from intake.models import Application, IncomeType, MemberRole
 from intake.states import Status
 
 if TYPE_CHECKING:
@@ -173,7 +173,16 @@ def _save_costs(fields: tuple[str, ...]) -> Callable[[Application, dict[str, Any
 
 
 def _save_incomes(application: Application, data: dict[str, Any]) -> None:
-    services.application_set_incomes(application=application, incomes=data)
+    note = data.pop("change_reason", None)
+    services.application_set_incomes(
+        application=application,
+        incomes={kind: amount for kind, amount in data.items() if kind in IncomeType.values},
+        change_note=note,
+    )
+
+
+def _prefilled_incomes(application: Application) -> dict[str, Any]:
+    return {"prefilled": {kind: Decimal(v) for kind, v in application.prefilled_incomes.items()}}
 
 
 def _save_assets(application: Application, data: dict[str, Any]) -> None:
@@ -192,6 +201,13 @@ class FormStep:
     template: str
     initial: Callable[[Application], dict[str, Any]]
     save: Callable[[Application, dict[str, Any]], None]
+    form_kwargs: Callable[[Application], dict[str, Any]] = lambda application: {}
+
+    def form(self, application: Application, data: Any = None) -> django_forms.Form:
+        kwargs = self.form_kwargs(application)
+        if data is None:
+            return self.form_class(initial=self.initial(application), **kwargs)
+        return self.form_class(data, **kwargs)
 
 
 def _shown(value: Any) -> Any:
@@ -253,8 +269,12 @@ FORM_STEPS: dict[str, FormStep] = {
     "incomes": FormStep(
         IncomesForm,
         "intake/step_incomes.html",
-        lambda a: {i.type: _shown(i.amount) for i in a.incomes.all()},
+        lambda a: {
+            **{i.type: _shown(i.amount) for i in a.incomes.all()},
+            "change_reason": a.income_change_note,
+        },
         _save_incomes,
+        _prefilled_incomes,
     ),
     "assets": FormStep(
         AssetsForm,
@@ -286,7 +306,7 @@ def _form_step(request: AuthenticatedHttpRequest, pk: int, key: str) -> HttpResp
     application = draft_for_applicant(request, pk)
     step = FORM_STEPS[key]
     if request.method == "POST":
-        form = step.form_class(request.POST)
+        form = step.form(application, request.POST)
         valid = form.is_valid()
         if valid:
             try:
@@ -308,7 +328,7 @@ def _form_step(request: AuthenticatedHttpRequest, pk: int, key: str) -> HttpResp
                 url += "?barn=1"  # the household page said children live here: ask next
             return redirect(url)
     else:
-        form = step.form_class(initial=step.initial(application))
+        form = step.form(application)
     return TemplateResponse(
         request,
         step.template,
@@ -517,7 +537,7 @@ def autosave(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpRespo
                 _save_children(application, formset)
                 saved = True
     elif step in FORM_STEPS:
-        form = FORM_STEPS[step].form_class(request.POST)
+        form = FORM_STEPS[step].form(application, request.POST)
         if form.is_valid():
             with contextlib.suppress(services.HouseholdInvalid):  # shown when the page is sent
                 FORM_STEPS[step].save(application, form.cleaned_data)

@@ -214,3 +214,29 @@ def test_the_privacy_notice_names_the_registers_the_legal_basis_retention_and_ri
         "en människa beslutar",
     ):
         assert said in page, said
+
+
+def test_incomes_are_prefilled_from_forsakringskassan_and_a_change_asks_why(
+    client: Client, trelleborg: Municipality, other_applicant: User
+) -> None:
+    """Bilal: Försäkringskassan pays him child allowance (1 250 kr) and Carina, his partner in
+    the population register, sickness benefit (6 120 kr net)."""
+    client.force_login(other_applicant)
+    client.post(reverse("intake:application_start"), {"municipality": trelleborg.pk})
+    draft = Application.objects.get(applicant=other_applicant)
+    assert draft.prefilled_incomes == {"child_allowance": "1250", "sickness_benefit": "6120"}
+    page = client.get(url("step_incomes", draft)).content.decode()
+    assert "Vi hämtade 1250 kr från Försäkringskassan" in page
+    assert 'value="1250"' in page and 'value="6120"' in page
+    refused = client.post(
+        url("step_incomes", draft), {"child_allowance": "0", "sickness_benefit": "6120"}
+    )
+    assert "Skriv varför" in refused.content.decode()
+    assert draft.incomes.get(type="child_allowance").amount == 1250
+    client.post(
+        url("step_incomes", draft),
+        {"child_allowance": "0", "sickness_benefit": "6120", "change_reason": "Barnet flyttade."},
+    )
+    draft.refresh_from_db()
+    assert not draft.incomes.filter(type="child_allowance").exists()
+    assert draft.income_change_note == "Barnet flyttade."

@@ -119,6 +119,7 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
         (intake.application_submitted, [dispatch.robot_dispatch]),
         (intake.registered_household, [population.registered_household]),
         (intake.registered_municipality, [population.registered_municipality]),
+        (intake.registered_incomes, [population.registered_incomes]),
         (intake.document_received, [access.document_received_journal]),
         (intake.appeal_received, [access.appeal_received_journal]),
         (intake.partner_signature_requested, [partner_asked_to_sign]),
