@@ -26,7 +26,11 @@ YES_NO = [("yes", _("Ja")), ("no", _("Nej"))]
 class HouseholdForm(forms.Form):
     """Page 1: who applies, and whether a partner and children live in the household."""
 
-    applicant_name = forms.CharField(label=_("Ditt namn"), max_length=120)
+    applicant_name = forms.CharField(
+        label=_("Ditt namn"),
+        max_length=120,
+        error_messages={"required": _("Skriv ditt namn.")},
+    )
     has_partner = forms.BooleanField(
         label=_("Jag bor med make, maka, sambo eller registrerad partner"),
         required=False,
@@ -40,11 +44,16 @@ class HouseholdForm(forms.Form):
 
 
 class PartnerForm(forms.Form):
-    partner_name = forms.CharField(label=_("Partnerns namn"), max_length=120)
+    partner_name = forms.CharField(
+        label=_("Partnerns namn"),
+        max_length=120,
+        error_messages={"required": _("Skriv partnerns namn.")},
+    )
     partner_personnummer = forms.CharField(
         label=_("Partnerns personnummer"),
         max_length=13,
         help_text=_("12 siffror, till exempel 19870214-1234."),
+        error_messages={"required": _("Skriv partnerns personnummer.")},
     )
 
     def clean_partner_personnummer(self) -> str:
@@ -257,7 +266,14 @@ class ChangesForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Vad visar dokumentet?"), choices=AttachmentKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Vad visar dokumentet?"),
+        choices=AttachmentKind.choices,
+        error_messages={
+            "required": _("Välj vad dokumentet visar."),
+            "invalid_choice": _("Välj vad dokumentet visar."),
+        },
+    )
     file = forms.FileField(
         label=_("Välj fil eller ta ett foto"),
         help_text=_("PDF, JPEG, PNG eller HEIC. Högst 10 MB per fil."),

@@ -240,3 +240,13 @@ def test_incomes_are_prefilled_from_forsakringskassan_and_a_change_asks_why(
     draft.refresh_from_db()
     assert not draft.incomes.filter(type="child_allowance").exists()
     assert draft.income_change_note == "Barnet flyttade."
+
+
+def test_errors_say_what_to_do_not_djangos_generic_wording(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    page = logged_in.post(url("step_household", draft), {"applicant_name": ""}).content.decode()
+    assert "Skriv ditt namn." in page and "Detta fält måste fyllas i" not in page
+    page = logged_in.post(url("step_partner", draft), {}).content.decode()
+    assert "Skriv partnerns namn." in page and "Skriv partnerns personnummer." in page
