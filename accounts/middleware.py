@@ -45,7 +45,12 @@ class ExplicitLanguageMiddleware:
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # The thread goes back to the default: a request's language must not leak into work
+            # done later on the same thread (a task, a test, the next request's early middleware).
+            translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise as StrPromise
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.mandates import mandates_active
 from accounts.models import User
@@ -33,7 +33,8 @@ MEETING_REMINDER = gettext_lazy(
 
 def meeting_time_text(moment: datetime) -> str:
     """The meeting's time in the active language ("onsdag 18 november kl. 09.00")."""
-    return date_format(timezone.localtime(moment), "l j F \\k\\l. H.i")
+    # The format is the language's own ("Wednesday 18 November, 09:00" in English).
+    return date_format(timezone.localtime(moment), pgettext("date format", "l j F \\k\\l. H.i"))
 
 
 def worded(text: StrPromise, moment: datetime) -> Callable[[], str]:

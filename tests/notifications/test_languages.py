@@ -34,7 +34,7 @@ def test_the_language_an_applicant_uses_is_remembered(client: Client, applicant:
     [
         ("sv", "Det finns något nytt i din ansökan"),
         ("en", "There is something new in your application"),
-        ("ar", "يوجد"),
+        ("ar", "شيء جديد في طلبك"),
     ],
 )
 def test_a_notice_is_worded_in_the_recipients_language(
