@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import BankAccountField
 from accounts.identity import normalise_personnummer
-from accounts.models import BankAccountInvalid, Municipality, bank_account_parts
+from accounts.models import Municipality
 from intake.documents.attachments import ACCEPT, MAX_FILE_BYTES
 from intake.models import AttachmentKind, IncomeType, MemberRole
 from kernel.money import MoneyField, kronor_for_input
@@ -208,27 +209,15 @@ class AssetsForm(forms.Form):
 class PaymentForm(forms.Form):
     """Where the money goes: the applicant's bank account, checked by the banks' rules."""
 
-    bank_account = forms.CharField(
+    bank_account = BankAccountField(
         label=_("Ditt bankkonto: clearingnummer och kontonummer"),
         required=False,
-        max_length=40,
         help_text=_(
             "Till exempel 8327-9 123 456 789-0 eller 6000 123 456 789. Du hittar det i bankens "
             "app. Har du inget bankkonto: lämna tomt, så hör handläggaren av sig om hur du får "
             "pengarna."
         ),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-
-    def clean_bank_account(self) -> str:
-        value = " ".join(self.cleaned_data.get("bank_account", "").split())
-        if not value:
-            return ""
-        try:
-            clearing, account = bank_account_parts(value)
-        except BankAccountInvalid as error:
-            raise ValidationError(error.message, code="invalid") from None
-        return f"{clearing}-{account}"
 
 
 class MunicipalityForm(forms.Form):

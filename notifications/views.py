@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.forms import BankAccountField
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import NotificationChannel, User
 from accounts.permissions import applicant_required
@@ -26,12 +27,14 @@ PHONE = RegexValidator(
 class NotificationSettingsForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["notification_channel", "phone", "email"]
+        fields = ["notification_channel", "phone", "email", "bank_account"]
         widgets = {"notification_channel": forms.RadioSelect}
+        field_classes = {"bank_account": BankAccountField}
         labels = {
             "notification_channel": _lazy("Hur vill du få veta att det finns något nytt?"),
             "phone": _lazy("Mobilnummer"),
             "email": _lazy("E-postadress"),
+            "bank_account": _lazy("Bankkonto för utbetalningar: clearingnummer och kontonummer"),
         }
         help_texts = {
             "notification_channel": _lazy(
@@ -40,6 +43,7 @@ class NotificationSettingsForm(forms.ModelForm):
             ),
             "phone": _lazy("Behövs bara för SMS."),
             "email": _lazy("Behövs bara för e-post."),
+            "bank_account": _lazy("Till exempel 8327-9 123 456 789-0 eller 6000 123 456 789."),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

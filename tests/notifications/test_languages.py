@@ -61,3 +61,18 @@ def test_a_meeting_time_is_written_in_the_recipients_language(applicant: User) -
     with translation.override("sv"):
         assert meeting_time_text(moment) == "onsdag 18 november kl. 09.00"
     assert str(SOMETHING_NEW)  # lazy, worded when sent
+
+
+def test_the_payment_account_can_be_changed_later_from_my_details(
+    client: Client, applicant: User
+) -> None:
+    client.force_login(applicant)
+    url = reverse("notifications:settings")
+    assert url in client.get(reverse("intake:application_list")).content.decode()  # linked
+    refused = client.post(
+        url, {"notification_channel": "letter", "bank_account": "5000 12 345 67"}
+    )
+    assert "kontrollsiffran är fel" in refused.content.decode()
+    client.post(url, {"notification_channel": "letter", "bank_account": "5000 12 345 60"})
+    applicant.refresh_from_db()
+    assert applicant.bank_account == "5000-1234560"
