@@ -16,7 +16,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from accounts.access import door
 from accounts.models import Municipality, User
@@ -272,7 +272,9 @@ def status_timeline(application: Application) -> list[TimelineEntry]:
     cancelled, for this application."""
     entries = []
     for meeting in Meeting.objects.filter(application=application).order_by("created_at"):
-        when = date_format(timezone.localtime(meeting.starts_at), "l j F Y \\k\\l. H:i")
+        when = date_format(
+            timezone.localtime(meeting.starts_at), pgettext("date format", "l j F Y \\k\\l. H:i")
+        )
         entries.append(
             TimelineEntry(
                 meeting.created_at,

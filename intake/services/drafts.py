@@ -202,6 +202,7 @@ class HouseholdInvalid(Exception):
 
 PARTNER_MIN_AGE = 18  # a spouse or sambo in the household norm is an adult (SoL 4 kap. 1 §)
 CHILD_MAX_AGE = 20  # children count in the household until 21 (in upper secondary school)
+PRESCHOOL_MAX_AGE = 6  # lunch in preschool (the norm's supplement) is for children 0–6
 
 
 def _check_plausible(member: MemberInput, age: int) -> None:
@@ -211,6 +212,14 @@ def _check_plausible(member: MemberInput, age: int) -> None:
             gettext(
                 "Enligt personnumret är %(name)s %(age)s år. En partner i ansökan ska vara minst "
                 "18 år: kontrollera personnumret."
+            )
+            % {"name": member.name, "age": age}
+        )
+    if member.role == MemberRole.CHILD and member.preschool_lunch and age > PRESCHOOL_MAX_AGE:
+        raise HouseholdInvalid(
+            gettext(
+                "Enligt personnumret är %(name)s %(age)s år. Lunch i förskolan gäller barn upp "
+                "till 6 år: ta bort den bocken."
             )
             % {"name": member.name, "age": age}
         )

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -62,7 +63,8 @@ def upload_handle(
                 % {
                     "name": attachment.original_name,
                     "when": date_format(
-                        timezone.localtime(attachment.uploaded_at), "j F Y \\k\\l. H:i"
+                        timezone.localtime(attachment.uploaded_at),
+                        pgettext("date format", "j F Y \\k\\l. H:i"),
                     ),
                 },
             )

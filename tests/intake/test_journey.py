@@ -250,3 +250,21 @@ def test_errors_say_what_to_do_not_djangos_generic_wording(
     assert "Skriv ditt namn." in page and "Detta fält måste fyllas i" not in page
     page = logged_in.post(url("step_partner", draft), {}).content.decode()
     assert "Skriv partnerns namn." in page and "Skriv partnerns personnummer." in page
+
+
+def test_preschool_lunch_for_a_nine_year_old_is_refused_on_the_page_not_by_the_robot(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    response = logged_in.post(
+        url("step_children", draft),
+        {
+            "children-TOTAL_FORMS": "1",
+            "children-INITIAL_FORMS": "0",
+            "children-0-name": "Testa Berg",
+            "children-0-personnummer": PNR_CHILD,  # 9 years old
+            "children-0-preschool_lunch": "on",
+        },
+    )
+    assert "Lunch i förskolan gäller barn upp till 6 år" in response.content.decode()
+    assert not draft.members.filter(role=MemberRole.CHILD).exists()
