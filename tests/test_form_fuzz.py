@@ -1592,9 +1592,22 @@ class Post:
 EXTRA_KEYS = ("status", "amount", "owner", "applicant", "pk", "id", "decided_by")
 
 
+# The nastiest, drawn more often than the rest.
+NASTIEST: tuple[str, ...] = (
+    "",
+    "Alva\x00Andersson",
+    "x" * 10_000,
+    "مرحبا، أحتاج إلى مساعدة",
+    "👩‍👩‍👧‍👦🏳️‍🌈",
+    "9" * 40,
+    "-5",
+    "²",
+)
+
+
 def weird(refs: Sequence[str]) -> SearchStrategy[Any]:
     """Nasty text, a number written oddly, a self-reference or arbitrary text."""
-    options: list[SearchStrategy[Any]] = [st.sampled_from(NASTY)]
+    options: list[SearchStrategy[Any]] = [st.sampled_from(NASTIEST), st.sampled_from(NASTY)]
     if refs:
         options.append(st.sampled_from(refs))
     options.append(st.text(max_size=20))
@@ -1613,7 +1626,7 @@ def posts(draw: st.DrawFn, target: Target) -> Post:
     its own. A value may be missing, the same as another field's, or its key repeated."""
     refs = target.refs
     keys = list(target.fields)
-    shared = draw(weird(refs), label="shared")
+    shared = draw(st.one_of(*target.fields.values(), weird(refs)), label="shared")
     mode = draw(st.sampled_from(("all good but one", "all good", "chaos")), label="mode")
     bad = draw(st.sampled_from(keys), label="bad") if mode == "all good but one" and keys else None
     data: dict[str, tuple[Any, ...]] = {}
@@ -1776,6 +1789,25 @@ def refused(response: HttpResponse, target: Target) -> bool:
     return False
 
 
+class NulInQueries:
+    """Notes every SQL parameter with a NUL character: PostgreSQL refuses such a string in any
+    query (a 500 there), SQLite takes it."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        rows = params if many else [params]
+        for row in rows or []:
+            values = row.values() if isinstance(row, Mapping) else row or ()
+            for value in values:
+                if isinstance(value, str) and "\x00" in value:
+                    self.seen.append(f"{sql[:60]}... with {value[:40]!r}")
+        return execute(sql, params, many, context)
+
+
 def post_once(spec: Spec, target: Target, post: Post, all_tables: list[Table]) -> None:
     """One post, in a savepoint rolled back afterwards: the next example meets the same case."""
     with transaction.atomic():
@@ -1788,8 +1820,11 @@ def post_once(spec: Spec, target: Target, post: Post, all_tables: list[Table]) -
             session.save()
         before = snapshot(all_tables)
         headers = {"HX-Request": "true", "HX-Target": "queue-results"} if post.htmx else {}
-        response = client.post(post.url, post.encoded(), headers=headers)
+        nul = NulInQueries()
+        with connection.execute_wrapper(nul):
+            response = client.post(post.url, post.encoded(), headers=headers)
         assert response.status_code < 500, f"{post.url}: {response.status_code}"
+        assert nul.seen == [], "a NUL character reached the database: a 500 on PostgreSQL"
         after = snapshot(all_tables)
         assert unstorable(before, after, all_tables) == []
         if spec.read_only or refused(response, target):
@@ -1853,6 +1888,36 @@ def _digits_only(key: str) -> Callable[[dict[str, tuple[Any, ...]]], dict[str, t
         return data
 
     return avoid
+
+
+def _int_refuses(value: Any) -> bool:
+    """str.isdigit() says yes, int() says no: "²", "①"."""
+    if not isinstance(value, str) or not value.isdigit():
+        return False
+    try:
+        int(value)
+    except ValueError:
+        return True
+    return False
+
+
+def _no_superscripts(data: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    """No "²" where the view trusts str.isdigit() (see BUGS["isdigit-is-not-int"])."""
+    for key in ("ids", "owner"):
+        if key in data:
+            data[key] = tuple("x" if _int_refuses(value) else value for value in data[key])
+    return data
+
+
+def _no_nul(data: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    """No NUL in the fields a view reads raw (see BUGS["nul-reaches-postgresql"])."""
+    for key in ("q", "note"):
+        if key in data:
+            data[key] = tuple(
+                value.replace("\x00", "") if isinstance(value, str) else value
+                for value in data[key]
+            )
+    return data
 
 
 def _ascii_digits(value: Any) -> Any:
@@ -1939,6 +2004,30 @@ BUGS: dict[str, Bug] = {
         ),
         triggers={"caseworker:referral_reassign": Trigger({"to_owner": (" ",)})},
         avoid=_digits_only("to_owner"),
+    ),
+    "nul-reaches-postgresql": Bug(
+        reason=(
+            "text read straight from request.POST, not through a form field (which refuses a "
+            "NUL character), goes to the database with its NUL: PostgreSQL refuses such a "
+            "string in any query, HTTP 500 in production (SQLite takes it): the queue's search "
+            "`q` (caseworker.workbench.queue_views.queue), the `note` of referral_close (stored "
+            "in Referral.close_note and the journal) and of outreach_done (OutreachTask.note)"
+        ),
+        triggers={
+            "caseworker:queue": Trigger({"q": ("Alva\x00Andersson",)}),
+            "caseworker:referral_close": Trigger({"note": ("Klart\x00",)}),
+            "caseworker:outreach_done": Trigger({"status": ("reached",), "note": ("Nådd\x00",)}),
+        },
+        avoid=_no_nul,
+    ),
+    "isdigit-is-not-int": Bug(
+        reason=(
+            "caseworker:queue_assign keeps `owner` and `ids` values that pass str.isdigit() and "
+            "then calls int() on them: '²' (a superscript two) is a digit to isdigit() but not "
+            "to int(): ValueError, HTTP 500 (caseworker.workbench.queue_views.queue_assign)"
+        ),
+        triggers={"caseworker:queue_assign": Trigger({"owner": ("²",)})},
+        avoid=_no_superscripts,
     ),
     "child-born-after-the-month": Bug(
         reason=(

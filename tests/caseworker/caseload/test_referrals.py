@@ -159,7 +159,7 @@ def test_the_applicant_sees_who_has_the_case_and_by_when_they_are_contacted(
     context = referrals_status_page_context(case)  # what intake's status page asks
     html = render_to_string("intake/_case_contact.html", context)
     assert caseworker.display_name() in html and "socialtjänsten" in html
-    assert "18 november 2026 kl. 14.00" in html
+    assert "18 november 2026 kl. 14:00" in html
 
 
 def test_the_receiver_acknowledges_and_closes_on_the_referral_page(
