@@ -238,10 +238,36 @@ def letter_context(decision: Decision, *, notified_on: date | None = None) -> di
     }
 
 
+def letter_summary(decision: Decision, *, notified_on: date | None, language: str) -> str:
+    """A short summary of the decision in the applicant's language (#17): what was decided,
+    that the Swedish text is the decision, and the appeal deadline. Empty for Swedish."""
+    if language == "sv" or language not in dict(settings.LANGUAGES):
+        return ""
+    application = decision.application
+    deadline = appeal_deadline(notified_on) if notified_on else None
+    with translation.override(language):
+        return render_to_string(
+            "caseworker/_letter_summary.html",
+            {
+                "language": language,
+                "bidi": translation.get_language_bidi(),
+                "approved": decision.outcome == DecisionOutcome.APPROVED,
+                "partly": decision.partly or bool(refused_parts(decision)),
+                "amount": formats.number_format(decision.amount, 0, force_grouping=True),
+                "month": formats.date_format(application.month, "F Y"),
+                "deadline": formats.date_format(deadline, "j F Y") if deadline else "",
+            },
+        )
+
+
 def letter_html(decision: Decision, *, notified_on: date | None = None) -> str:
+    summary = letter_summary(
+        decision, notified_on=notified_on, language=decision.application.applicant.language
+    )
     with translation.override("sv"):
         return render_to_string(
-            "caseworker/letter_pdf.html", letter_context(decision, notified_on=notified_on)
+            "caseworker/letter_pdf.html",
+            {**letter_context(decision, notified_on=notified_on), "summary": summary},
         )
 
 
