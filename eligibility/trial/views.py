@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from eligibility.rules import CalculationResult
 from eligibility.selectors import trial_calculate
@@ -38,12 +38,14 @@ def _result_context(result: CalculationResult) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def trial_calculation(request: HttpRequest) -> HttpResponse:
-    """A GET form: the query string is the whole input, the page the whole output."""
-    bound = "month" in request.GET
+    """The form is sent by POST (#17): a household's incomes and savings never travel in the
+    address, where they would stay in the browser's history and the servers' logs. Nothing is
+    stored; the page is the whole output."""
+    bound = request.method == "POST"
     form = TrialCalculationForm(
-        request.GET if bound else None, initial={"month": f"{timezone.localdate():%Y-%m}"}
+        request.POST if bound else None, initial={"month": f"{timezone.localdate():%Y-%m}"}
     )
     context: dict[str, Any] = {"form": form}
     if bound and form.is_valid():

@@ -27,7 +27,7 @@ NOTICE_EN = "This is a trial calculation, not a decision."
 
 
 def _calculation(client: Client, **params: str) -> dict:
-    response = client.get(URL, params)
+    response = client.post(URL, params)
     assert response.status_code == 200
     assert "calculation" in response.context, response.context["form"].errors
     return response.context["calculation"]
@@ -39,7 +39,7 @@ def test_empty_page_shows_the_form_and_the_notice_without_login(client: Client) 
     assert response.status_code == 200
     content = response.content.decode()
     assert NOTICE_SV in content
-    assert 'method="get"' in content
+    assert 'method="post"' in content  # incomes never in the address (#17)
     assert 'id="trial-result"' not in content
 
 
@@ -54,7 +54,7 @@ def test_month_defaults_to_the_current_month(client: Client) -> None:
 def test_single_adult_without_costs_in_january_2026_gets_5220(client: Client) -> None:
     calculation = _calculation(client, month="2026-01", adults="1")
     assert calculation["result"].amount == Decimal(5220)
-    content = client.get(URL, {"month": "2026-01", "adults": "1"}).content.decode()
+    content = client.post(URL, {"month": "2026-01", "adults": "1"}).content.decode()
     assert 'id="trial-result"' in content
     assert "Personliga kostnader, ensamstående vuxen" in content
     assert "5\xa0220" in content  # Swedish grouping
@@ -80,7 +80,7 @@ def test_couple_with_children_costs_and_income_is_calculated(client: Client) -> 
 
 @pytest.mark.django_db
 def test_flags_are_explained_in_plain_swedish(client: Client) -> None:
-    response = client.get(URL, {"month": "2026-01", "savings": "10000"})
+    response = client.post(URL, {"month": "2026-01", "savings": "10000"})
     content = response.content.decode()
     assert "Sparade pengar räknas av" in content
     assert "savings_counted" not in content
@@ -117,7 +117,7 @@ def test_chosen_municipality_caps_the_rent(client: Client, trelleborg: Municipal
     ids=["bad_month", "month_without_norm", "lunch_too_old", "lunch_no_age", "negative", "age"],
 )
 def test_invalid_input_shows_errors_and_no_result(client: Client, params: dict, field: str) -> None:
-    response = client.get(URL, params)
+    response = client.post(URL, params)
     assert response.status_code == 200
     assert "calculation" not in response.context
     assert field in response.context["form"].errors
@@ -130,7 +130,7 @@ def test_nothing_is_written_to_the_database(client: Client, trelleborg: Municipa
     before = {model: model.objects.count() for model in models}
     with CaptureQueriesContext(connection) as queries:
         client.get(URL)
-        client.get(URL, {"month": "2026-01", "municipality": str(trelleborg.pk), "savings": "1"})
+        client.post(URL, {"month": "2026-01", "municipality": str(trelleborg.pk), "savings": "1"})
     assert {model: model.objects.count() for model in models} == before
     writes = [
         q["sql"]
@@ -143,7 +143,7 @@ def test_nothing_is_written_to_the_database(client: Client, trelleborg: Municipa
 @pytest.mark.django_db
 def test_english_from_the_language_cookie(client: Client) -> None:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    content = client.get(URL, {"month": "2026-01"}).content.decode()
+    content = client.post(URL, {"month": "2026-01"}).content.decode()
     assert NOTICE_EN in content
     assert '<html lang="en"' in content
     assert "Adults in the household" in content
@@ -153,7 +153,7 @@ def test_english_from_the_language_cookie(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_language_switcher_sets_the_cookie_and_returns_to_the_page(client: Client) -> None:
-    content = client.get(URL, {"month": "2026-01"}).content.decode()
+    content = client.post(URL, {"month": "2026-01"}).content.decode()
     assert 'action="/i18n/setlang/"' in content
     assert 'value="en"' in content
     response = client.post(
@@ -168,3 +168,11 @@ def test_language_switcher_sets_the_cookie_and_returns_to_the_page(client: Clien
 @pytest.mark.django_db
 def test_home_page_links_to_the_trial_calculation(client: Client) -> None:
     assert f'href="{URL}"' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_incomes_in_the_address_are_not_read(client: Client) -> None:
+    """#17: a link with a household's figures in it calculates nothing."""
+    response = client.get(URL, {"month": "2026-01", "savings": "10000", "income_salary": "9000"})
+    assert response.status_code == 200
+    assert "calculation" not in response.context
