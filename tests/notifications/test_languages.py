@@ -69,9 +69,7 @@ def test_the_payment_account_can_be_changed_later_from_my_details(
     client.force_login(applicant)
     url = reverse("notifications:settings")
     assert url in client.get(reverse("intake:application_list")).content.decode()  # linked
-    refused = client.post(
-        url, {"notification_channel": "letter", "bank_account": "5000 12 345 67"}
-    )
+    refused = client.post(url, {"notification_channel": "letter", "bank_account": "5000 12 345 67"})
     assert "kontrollsiffran är fel" in refused.content.decode()
     client.post(url, {"notification_channel": "letter", "bank_account": "5000 12 345 60"})
     applicant.refresh_from_db()
