@@ -8,6 +8,8 @@ a `User`. `htmx` is set on every request by django_htmx's middleware (config.set
 
 from __future__ import annotations
 
+import re
+
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
@@ -20,3 +22,8 @@ class HtmxHttpRequest(HttpRequest):
 
 class AuthenticatedHttpRequest(HtmxHttpRequest):
     user: User
+
+
+# A database id as it may come in a form: ASCII digits only. str.isdigit() also says yes to "²"
+# and "٣", which int() refuses or reads, and an empty value is no id (tests/test_form_fuzz.py).
+ASCII_ID = re.compile(r"[0-9]{1,18}")

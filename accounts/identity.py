@@ -12,12 +12,19 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from personnummer import personnummer as pnr_lib
 
+from kernel.text import ascii_digits
+
 
 def normalise_personnummer(value: str) -> str:
     """Return the 12-digit form (YYYYMMDDNNNN) or raise ValidationError."""
-    raw = (value or "").strip()
+    raw = ascii_digits((value or "").strip())  # "١٩٨٧…" from an Arabic keyboard is 1987…
     if not raw:
         raise ValidationError(_("Ange ett personnummer."), code="required")
+    if not raw.isascii():
+        raise ValidationError(
+            _("Personnumret är inte giltigt (kontrollera datum och kontrollsiffra)."),
+            code="invalid",
+        )
     try:
         parsed = pnr_lib.parse(raw)
     except (pnr_lib.PersonnummerException, ValueError, TypeError) as exc:

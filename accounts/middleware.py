@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from accounts import security
@@ -53,6 +53,28 @@ class ExplicitLanguageMiddleware:
             translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class NullCharacterRefusedMiddleware:
+    """A NUL character in any parameter is refused with 400 before a view sees it: PostgreSQL
+    cannot store one in text and answers with an error (an HTTP 500), while SQLite stores it
+    (tests/test_form_fuzz.py found three views that read such a field raw)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        parameters = [request.GET]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            parameters.append(request.POST)
+        for query in parameters:
+            for key, values in query.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    return HttpResponseBadRequest("NUL character in a parameter")
+        return self.get_response(request)
 
 
 class LanguageRememberedMiddleware:

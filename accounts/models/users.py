@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.text import ascii_digits
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -32,9 +34,10 @@ def bank_account_parts(value: str) -> tuple[str, str]:
     is right. Spaces, dashes and dots between digits are ignored; a type-2 account written
     without its leading zeros gets them. Some Swedbank accounts cannot be checked by a check digit
     (Bankgirot's note): those are accepted on length."""
-    if any(not (ch.isdigit() or ch in " -.,") for ch in value):
+    value = ascii_digits(value)  # an Arabic keyboard's digits are digits too
+    if any(not (ch in "0123456789" or ch in " -.,") for ch in value):
         raise BankAccountInvalid(_("Skriv bara siffror, mellanslag och bindestreck."))
-    digits = "".join(ch for ch in value if ch.isdigit())
+    digits = "".join(ch for ch in value if ch in "0123456789")
     clearing_length = 5 if digits.startswith("8") else 4
     clearing, account = digits[:clearing_length], digits[clearing_length:]
     if len(clearing) != clearing_length or not 7 <= len(account) <= 10:

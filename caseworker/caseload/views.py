@@ -16,15 +16,16 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.http import AuthenticatedHttpRequest
+from accounts.http import ASCII_ID, AuthenticatedHttpRequest
 from accounts.models import CASE_HANDLING_ROLES, Role, User
 from accounts.permissions import caseworker_required, role_required, staff_municipality_id
+from accounts.security import safe_next
 from caseworker.audit.door import case_view
 from caseworker.caseload.dashboard import dashboard_for
 from caseworker.caseload.referrals import (
@@ -61,10 +62,7 @@ staff_required = role_required(Role.CASEWORKER, Role.TEAM_LEAD, Role.SECRETARY)
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request, reverse(default)))
 
 
 # --- Dashboard -----------------------------------------------------------------------------------
@@ -246,7 +244,10 @@ def _referral_action(request: AuthenticatedHttpRequest, action: str, pk: int) ->
             referral_close(referral=referral, by=request.user, note=request.POST.get("note", ""))
             messages.success(request, _("Överlämningen är avslutad."))
         else:
-            to_owner = User.objects.filter(pk=request.POST.get("to_owner") or 0).first()
+            chosen = request.POST.get("to_owner", "")
+            to_owner = (
+                User.objects.filter(pk=int(chosen)).first() if ASCII_ID.fullmatch(chosen) else None
+            )
             if to_owner is None:
                 raise ReferralRefused(_("Välj en mottagare."))
             referral_reassign(referral=referral, to_owner=to_owner, by=request.user)

@@ -104,7 +104,7 @@ def payment_order_set_account(*, order: PaymentOrder, bank_account: str, by: Use
     if not updated:
         raise ValidationError("Utbetalningen väntar inte på ett kontonummer.")
     applicant = order.application.applicant
-    applicant.bank_account = bank_account.strip()
+    applicant.bank_account = f"{clearing}-{account}"  # ASCII digits, as the bank reads them
     applicant.save(update_fields=["bank_account"])
     journal_write(
         application=order.application,

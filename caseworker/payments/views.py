@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.forms import BankAccountField
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import validate_bank_account
 from accounts.permissions import caseworker_required
 from caseworker.audit.log import access_log_record
 from caseworker.models import AccessAction
@@ -24,10 +24,8 @@ from intake.access import access_application
 
 
 class BankAccountForm(forms.Form):
-    bank_account = forms.CharField(
+    bank_account = BankAccountField(
         label=gettext_lazy("Clearingnummer och kontonummer"),
-        max_length=24,
-        validators=[validate_bank_account],
         help_text=gettext_lazy("Till exempel 6000-123456789. Swedbank: 8327-9 123 456 789-0."),
     )
 

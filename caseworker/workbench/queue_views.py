@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.http import AuthenticatedHttpRequest
+from accounts.http import ASCII_ID, AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.permissions import caseworker_required
 from caseworker.audit.log import access_log_record
@@ -191,9 +191,9 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 def queue_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Bulk assign the ticked cases to a colleague; the filters come along in the query string."""
     user = request.user
-    ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
+    ids = [value for value in request.POST.getlist("ids") if ASCII_ID.fullmatch(value)]
     owner_id = request.POST.get("owner", "")
-    owner = User.objects.filter(pk=int(owner_id)).first() if owner_id.isdigit() else None
+    owner = User.objects.filter(pk=int(owner_id)).first() if ASCII_ID.fullmatch(owner_id) else None
     notice, error = "", ""
     try:
         if owner is None:

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # A NUL character in a parameter: 400 (PostgreSQL cannot store it).
+    "accounts.middleware.NullCharacterRefusedMiddleware",
     "accounts.middleware.ExplicitLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

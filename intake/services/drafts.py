@@ -207,6 +207,14 @@ PRESCHOOL_MAX_AGE = 6  # lunch in preschool (the norm's supplement) is for child
 
 def _check_plausible(member: MemberInput, age: int) -> None:
     """Plausibility of a person's role for their age (the personnummer gives the birth date)."""
+    if age < 0:
+        raise HouseholdInvalid(
+            gettext(
+                "Enligt personnumret är %(name)s inte född än i den månad du ansöker för. "
+                "Kontrollera personnumret."
+            )
+            % {"name": member.name}
+        )
     if member.role == MemberRole.PARTNER and age < PARTNER_MIN_AGE:
         raise HouseholdInvalid(
             gettext(

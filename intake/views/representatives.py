@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import access_own_mandate
 from accounts.eid import EidIdentity
-from accounts.http import AuthenticatedHttpRequest
+from accounts.http import ASCII_ID, AuthenticatedHttpRequest
 from accounts.identity import masked
 from accounts.mandates import principals_of
 from accounts.models import Municipality
@@ -43,10 +43,10 @@ def represented_start(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     mandate = access_own_mandate(request.user, pk)
     if mandate is None:
         raise Http404  # not theirs, or no longer active: nothing to say about it
-    municipality_pk = request.POST.get("municipality")
+    municipality_pk = request.POST.get("municipality", "")
     municipality = (
-        Municipality.objects.filter(pk=municipality_pk).first()
-        if municipality_pk is not None
+        Municipality.objects.filter(pk=int(municipality_pk)).first()
+        if ASCII_ID.fullmatch(municipality_pk)
         else None
     )
     if mandate is None or municipality is None:
