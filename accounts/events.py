@@ -24,3 +24,8 @@ class StaffAccessNarrowed:
 # cases to a stand-in or back to assignment in the same transaction (caseworker). Required: an
 # account must never be narrowed while its cases stay with it unnoticed (#16 item 8).
 staff_access_narrowed: Topic[StaffAccessNarrowed, None] = Topic("accounts.staff_access_narrowed")
+
+# The person gave a bank account for payments (their own pages: the application's payment step or
+# "Mina uppgifter"), with the user's id, inside the saving transaction: payments waiting for an
+# account take it (caseworker), so the status page stops asking for one (#17).
+bank_account_given: Topic[int, None] = Topic("accounts.bank_account_given", required=False)

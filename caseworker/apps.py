@@ -43,6 +43,7 @@ class CaseworkerConfig(AppConfig):
         )
         # accounts: a staff account that loses access hands its open cases on (#16 item 8).
         accounts.staff_access_narrowed.subscribe(ownership.owner_cases_hand_over)
+        accounts.bank_account_given.subscribe(payments.payments_waiting_take_account)
         # intake: the case's owner, emergencies, what the applicant's status page shows.
         intake.owner_for_new_case.subscribe(ownership.owner_for_new_case)
         intake.emergency_submitted.subscribe(emergency.emergency_escalate)

@@ -53,7 +53,7 @@ class PartnerForm(forms.Form):
     partner_personnummer = forms.CharField(
         label=_("Partnerns personnummer"),
         max_length=13,
-        help_text=_("12 siffror, till exempel 19870214-1234."),
+        help_text=_("12 siffror: år, månad, dag och fyra siffror (ÅÅÅÅMMDD-NNNN)."),
         error_messages={"required": _("Skriv partnerns personnummer.")},
     )
 

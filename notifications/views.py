@@ -7,20 +7,23 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.validators import RegexValidator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts import events as accounts_events
 from accounts.forms import BankAccountField
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import NotificationChannel, User
 from accounts.permissions import applicant_required
 
 PHONE = RegexValidator(
-    r"^\+?[0-9 \-]{7,20}$", _lazy("Skriv mobilnumret med siffror, till exempel 070-123 45 67.")
+    r"^\+?[0-9 \-]{7,20}$",
+    gettext_lazy("Skriv mobilnumret med siffror, till exempel 070-123 45 67."),
 )
 
 
@@ -31,19 +34,23 @@ class NotificationSettingsForm(forms.ModelForm):
         widgets = {"notification_channel": forms.RadioSelect}
         field_classes = {"bank_account": BankAccountField}
         labels = {
-            "notification_channel": _lazy("Hur vill du få veta att det finns något nytt?"),
-            "phone": _lazy("Mobilnummer"),
-            "email": _lazy("E-postadress"),
-            "bank_account": _lazy("Bankkonto för utbetalningar: clearingnummer och kontonummer"),
+            "notification_channel": gettext_lazy("Hur vill du få veta att det finns något nytt?"),
+            "phone": gettext_lazy("Mobilnummer"),
+            "email": gettext_lazy("E-postadress"),
+            "bank_account": gettext_lazy(
+                "Bankkonto för utbetalningar: clearingnummer och kontonummer"
+            ),
         }
         help_texts = {
-            "notification_channel": _lazy(
+            "notification_channel": gettext_lazy(
                 "Meddelandet säger bara att det finns något nytt och att du ska logga in. "
                 "Har du varken mobil eller e-post får du brev."
             ),
-            "phone": _lazy("Behövs bara för SMS."),
-            "email": _lazy("Behövs bara för e-post."),
-            "bank_account": _lazy("Till exempel 8327-9 123 456 789-0 eller 6000 123 456 789."),
+            "phone": gettext_lazy("Behövs bara för SMS."),
+            "email": gettext_lazy("Behövs bara för e-post."),
+            "bank_account": gettext_lazy(
+                "Till exempel 8327-9 123 456 789-0 eller 6000 123 456 789."
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -65,7 +72,10 @@ class NotificationSettingsForm(forms.ModelForm):
 def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = NotificationSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            user = form.save()
+            if "bank_account" in form.changed_data and user.bank_account:
+                accounts_events.bank_account_given.publish(user.pk)
         messages.success(request, _("Dina inställningar är sparade."))
         return redirect("notifications:settings")
     return TemplateResponse(request, "notifications/settings.html", {"form": form})

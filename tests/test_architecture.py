@@ -207,3 +207,17 @@ def test_the_template_rule_sees_a_template_that_reaches_up(tmp_path: Path) -> No
     assert REFERENCE.findall('{% include "caseworker/_case_ownership.html" %}') == [
         "caseworker/_case_ownership.html"
     ]
+
+
+def test_translations_are_marked_with_names_makemessages_finds() -> None:
+    """#17: `gettext_lazy as _lazy` hid the settings page's labels from makemessages, so English
+    and Arabic readers saw them in Swedish. Only `_` and the functions' own names are found."""
+    found = []
+    for path in ROOT.glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts[:1]:
+            continue
+        for line_number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = re.search(r"from django\.utils\.translation import .*\b(\w+) as (\w+)", line)
+            if match and match.group(2) != "_":
+                found.append(f"{path.relative_to(ROOT)}:{line_number}: {line.strip()}")
+    assert found == []

@@ -115,6 +115,18 @@ def payment_order_set_account(*, order: PaymentOrder, bank_account: str, by: Use
     return order
 
 
+def payments_waiting_take_account(user_id: int) -> None:
+    """Subscriber of accounts' `bank_account_given`: the person's payment orders that wait for
+    an account take the one they gave (journal entry by the person themselves)."""
+    person = User.objects.get(pk=user_id)
+    if not person.bank_account:
+        return
+    for order in PaymentOrder.objects.filter(
+        application__applicant=person, status=PaymentStatus.NEEDS_ACCOUNT
+    ).select_related("application__applicant"):
+        payment_order_set_account(order=order, bank_account=person.bank_account, by=person)
+
+
 # --- pain.001 -----------------------------------------------------------------------------------
 
 

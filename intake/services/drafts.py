@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts import events as accounts_events
 from accounts.identity import age_on
 from accounts.models import Municipality, User
 from intake.models import (
@@ -39,6 +41,7 @@ def application_start(
     municipality: Municipality,
     month: date,
     any_municipality: bool = True,
+    as_partner_too: bool = False,
 ) -> Application:
     """Start (or resume) the applicant's application for `month`.
 
@@ -54,6 +57,23 @@ def application_start(
     first member.
     """
     month = first_of_month(month)
+    if as_partner_too and applicant.personnummer:
+        # The person's own start: when they are already the partner in the month's joint
+        # application, that one, not a second one for the household (stranger run, #17).
+        joint = (
+            Application.objects.filter(
+                month=month,
+                members__role=MemberRole.PARTNER,
+                members__personnummer=applicant.personnummer,
+            )
+            .exclude(applicant=applicant)
+            .exclude(status=Status.WITHDRAWN)
+            .exclude(kind=ApplicationKind.SUPPLEMENTARY)
+            .filter(Q(signatures__personnummer=applicant.personnummer) | ~Q(status=Status.DRAFT))
+            .first()
+        )
+        if joint is not None:
+            return joint
     own = Application.objects.filter(applicant=applicant, month=month)
     if not any_municipality:
         own = own.filter(municipality=municipality)
@@ -250,6 +270,8 @@ def application_set_payment_account(*, application: Application, bank_account: s
     if applicant.bank_account != bank_account:
         applicant.bank_account = bank_account
         applicant.save(update_fields=["bank_account"])
+        if bank_account:
+            accounts_events.bank_account_given.publish(applicant.pk)
 
 
 @transaction.atomic

@@ -179,8 +179,11 @@ def application_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         return redirect("intake:application_list")
     application = services.application_start(
-        applicant=request.user, municipality=municipality, month=month
+        applicant=request.user, municipality=municipality, month=month, as_partner_too=True
     )
+    if application.applicant_id != request.user.pk:  # the partner in the month's joint one
+        messages.info(request, _("Du finns redan med i en ansökan för månaden, som medsökande."))
+        return redirect("intake:partner_review", pk=application.pk)
     if application.status != Status.DRAFT:
         return redirect("intake:application_detail", pk=application.pk)
     if application.kind == ApplicationKind.RENEWAL:

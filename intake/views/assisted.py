@@ -18,7 +18,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import mandates
@@ -42,12 +42,15 @@ from intake.services import registration
 
 
 class PersonnummerForm(forms.Form):
-    personnummer = forms.CharField(label=_lazy("Sökandens personnummer"), max_length=13)
+    personnummer = forms.CharField(label=gettext_lazy("Sökandens personnummer"), max_length=13)
     channel = forms.ChoiceField(
-        label=_lazy("Hur kommer ansökan in?"),
+        label=gettext_lazy("Hur kommer ansökan in?"),
         choices=[
-            (ApplicationChannel.ASSISTED, _lazy("Vi fyller i den tillsammans nu")),
-            (ApplicationChannel.PAPER, _lazy("Sökanden har lämnat en undertecknad pappersansökan")),
+            (ApplicationChannel.ASSISTED, gettext_lazy("Vi fyller i den tillsammans nu")),
+            (
+                ApplicationChannel.PAPER,
+                gettext_lazy("Sökanden har lämnat en undertecknad pappersansökan"),
+            ),
         ],
         widget=forms.RadioSelect,
     )
@@ -57,40 +60,40 @@ class PersonnummerForm(forms.Form):
 
 
 class ApplicantNameForm(forms.Form):
-    applicant_name = forms.CharField(label=_lazy("Sökandens namn"), max_length=120)
+    applicant_name = forms.CharField(label=gettext_lazy("Sökandens namn"), max_length=120)
     has_partner = forms.BooleanField(
-        label=_lazy("Sökanden har make, maka eller sambo"), required=False
+        label=gettext_lazy("Sökanden har make, maka eller sambo"), required=False
     )
 
 
 class PaperForm(forms.Form):
     document_reference = forms.CharField(
-        label=_lazy("Den undertecknade pappersansökan: registreringsnummer"), max_length=120
+        label=gettext_lazy("Den undertecknade pappersansökan: registreringsnummer"), max_length=120
     )
     received_on = forms.DateField(
-        label=_lazy("Inkom"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Inkom"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    note = forms.CharField(label=_lazy("Anteckning"), max_length=300, required=False)
+    note = forms.CharField(label=gettext_lazy("Anteckning"), max_length=300, required=False)
 
 
 class MandateForm(forms.Form):
     representative_personnummer = forms.CharField(
-        label=_lazy("Företrädarens personnummer"), max_length=13
+        label=gettext_lazy("Företrädarens personnummer"), max_length=13
     )
     principal_personnummer = forms.CharField(
-        label=_lazy("Huvudmannens personnummer"), max_length=13
+        label=gettext_lazy("Huvudmannens personnummer"), max_length=13
     )
-    kind = forms.ChoiceField(label=_lazy("Slag"), choices=MandateKind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("Slag"), choices=MandateKind.choices)
     valid_from = forms.DateField(
-        label=_lazy("Gäller från"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Gäller från"), widget=forms.DateInput(attrs={"type": "date"})
     )
     valid_until = forms.DateField(
-        label=_lazy("Gäller till och med"),
+        label=gettext_lazy("Gäller till och med"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     document_reference = forms.CharField(
-        label=_lazy("Fullmakt eller förordnande: registreringsnummer"), max_length=120
+        label=gettext_lazy("Fullmakt eller förordnande: registreringsnummer"), max_length=120
     )
 
     def clean_representative_personnummer(self) -> str:

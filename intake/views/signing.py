@@ -26,6 +26,7 @@ from intake.forms import (
 )
 from intake.models import Application
 from intake.states import Status
+from intake.services.timeline import timeline_for
 from intake.views.documents import documents_context
 from intake.views.status import status_context
 from intake.views.steps import draft_for_applicant, step_context, unanswered_steps
@@ -95,7 +96,11 @@ def partner_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application_as_partner(request.user, pk)
     # Once sent, the partner sees the same status as the applicant (without live polling: the
     # status page's own address is the applicant's).
-    status = {**status_context(application), "poll": False} if not application.is_draft else {}
+    status = (
+        {**status_context(application), "poll": False, "timeline": timeline_for(application)}
+        if not application.is_draft
+        else {}
+    )
     return TemplateResponse(
         request,
         "intake/partner_review.html",

@@ -82,7 +82,7 @@ def status_context(application: Application) -> dict[str, Any]:
         )
     stages = [
         (Status.SUBMITTED, gettext_lazy("Mottagen")),
-        (Status.PROCESSING, gettext_lazy("Roboten arbetar")),
+        (Status.PROCESSING, gettext_lazy("Vi hämtar uppgifter")),
         (Status.AWAITING_CASEWORKER, gettext_lazy("Väntar på handläggare")),
         ("decided", gettext_lazy("Beslut fattat")),
     ]
@@ -145,8 +145,8 @@ def _detail_context(request: AuthenticatedHttpRequest, application: Application)
 @require_http_methods(["GET"])
 def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = access_application(request.user, pk)
-    if application.status == Status.DRAFT:
-        return redirect("intake:step_household", pk=application.pk)
+    if application.status == Status.DRAFT:  # where it waits: a step, or the partner's signature
+        return redirect("intake:application_resume", pk=application.pk)
     # Shown: a decision on it counts as opened (its delivery record, caseworker.letters).
     events.application_shown.publish(events.ApplicationShown(application, request.user))
     if request.htmx:

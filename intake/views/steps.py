@@ -440,6 +440,8 @@ def first_unanswered_step(application: Application) -> str:
 @require_http_methods(["GET"])
 def application_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = draft_for_applicant(request, pk)
+    if services.application_signature_state(application) == "awaiting_partner":
+        return redirect("intake:step_review", pk=application.pk)  # says what it waits for
     if application.kind == "renewal":  # "has anything changed since last month?" first
         return redirect("intake:application_changes", pk=application.pk)
     return redirect(first_unanswered_step(application), pk=application.pk)

@@ -59,6 +59,9 @@ def fill_alone(page, seen: list[str]) -> None:
     expect(page.get_by_role("heading", name="Tillgångar")).to_be_visible()
     assert_accessible(page, seen)
     page.get_by_role("button", name="Spara och fortsätt").click()
+    expect(page.get_by_role("heading", name="Vart ska pengarna betalas?")).to_be_visible()
+    assert_accessible(page, seen)
+    page.get_by_role("button", name="Spara och fortsätt").click()
     expect(page.get_by_role("heading", name="Dokument", exact=True)).to_be_visible()
 
 
@@ -91,17 +94,20 @@ def test_a_full_application_with_every_document_type_and_refusals(
         ):
             upload(page, name, content, mime)
             expect(page.locator(".messages")).to_contain_text(f"Vi har tagit emot {name}")
-            expect(page.locator(".messages")).to_contain_text("SHA-256")
+            # the checksum is in the receipt's "Teknisk kvittens", not in the message (#17)
+            expect(page.locator(".messages")).to_contain_text("Kvittot finns")
         assert_accessible(page, seen)
         for name, content, mime, why in (
             ("program.pdf", EXE, "application/pdf", "program"),
             ("sida.png", HTML, "image/png", "inte en PDF eller en bild"),
-            ("arkiv.zip", ZIP, "application/zip", "arkiv"),
         ):
             upload(page, name, content, mime)
             summary = error_summary(page)
             expect(summary).to_contain_text(why)
             expect(summary).to_be_focused()
+        # #17: a type the form does not take is refused in the browser, before a long upload
+        upload(page, "arkiv.zip", ZIP, "application/zip")
+        expect(page.locator("[id$=-browser-error]")).to_contain_text("Den filtypen går inte")
         assert_accessible(page, seen)  # the error state
         assert Attachment.objects.count() == 4
         expect(page.locator(".receipt")).to_have_count(4)
@@ -175,9 +181,12 @@ def test_a_draft_resumes_after_logging_out_and_in_again(chromium, live_server, t
         expect(page.get_by_text("Sparat kl.")).to_be_visible()
         assert_accessible(page)
         page.get_by_role("link", name=re.compile("Fortsätt din ansökan")).click()
-        expect(page.get_by_label("Ditt namn")).to_have_value("Alva Andersson")
-        page.get_by_role("button", name="Spara och fortsätt").click()
+        # #17: back where she left: the first step not answered (housing was autosaved)
+        expect(page.get_by_role("heading", name="Andra kostnader", level=1)).to_be_visible()
+        page.get_by_role("link", name="Tillbaka").click()
         expect(page.get_by_label("Hyra eller boendekostnad per månad (kr)")).to_have_value("7300")
+        page.get_by_role("link", name="Tillbaka").click()
+        expect(page.get_by_label("Ditt namn")).to_have_value("Alva Andersson")
     finally:
         other.close()
 
@@ -196,7 +205,7 @@ def test_the_form_works_with_javascript_disabled(chromium, live_server, casework
         page.get_by_role("button", name="Spara och fortsätt").click()
         expect(page.locator(".error-summary")).to_contain_text("Hyra eller boendekostnad")
         page.get_by_label("Hyra eller boendekostnad per månad (kr)").fill("5000")
-        for _ in range(4):
+        for _ in range(5):  # other costs, incomes, assets, payment (#17)
             page.get_by_role("button", name="Spara och fortsätt").click()
         expect(page.get_by_role("heading", name="Dokument", exact=True)).to_be_visible()
         upload(page, "avi.pdf", PDF, "application/pdf")

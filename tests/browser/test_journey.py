@@ -93,6 +93,8 @@ def test_journey_applicant_robot_caseworker_secretary(
 
         expect(page.get_by_role("heading", name="Tillgångar", level=1)).to_be_visible()
         page.get_by_role("button", name="Spara och fortsätt").click()
+        expect(page.get_by_role("heading", name="Vart ska pengarna betalas?")).to_be_visible()
+        page.get_by_role("button", name="Spara och fortsätt").click()
         expect(page.get_by_role("heading", name="Dokument", level=1)).to_be_visible()
         page.get_by_role("link", name="Fortsätt till Kontrollera dina svar").click()
 

@@ -64,6 +64,7 @@ def test_applicant_and_caseworker_journeys_are_clean(chromium, live_server, case
         page.get_by_label("Lön (efter skatt)").fill("1200")
         page.get_by_role("button", name="Spara och fortsätt").click()
         page.get_by_role("button", name="Spara och fortsätt").click()
+        page.get_by_role("button", name="Spara och fortsätt").click()  # payment (#17)
         expect(page.get_by_role("heading", name="Dokument", exact=True)).to_be_visible()
         page.get_by_label("Välj fil eller ta ett foto").set_input_files(
             {"name": "hyresavi.pdf", "mimeType": "application/pdf", "buffer": PDF}

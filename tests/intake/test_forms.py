@@ -281,7 +281,7 @@ def test_a_renewal_asks_whether_anything_changed(
         assert renewal.kind == ApplicationKind.RENEWAL
         assert response.url == url("application_changes", renewal)
         page = logged_in.get(response.url).content.decode()
-        assert "Har något ändrats?" in page and "6000 kr" in page
+        assert "Har något ändrats?" in page and "6\u00a0000\u00a0kr" in page
         changes = response.url
         assert logged_in.post(changes, {"changed": "no"}).url == url("step_attachments", renewal)
         assert logged_in.post(changes, {"changed": "yes"}).url == url("step_household", renewal)

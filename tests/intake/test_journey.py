@@ -104,7 +104,7 @@ def test_unanswered_steps_are_marked_on_check_answers_not_shown_as_zero(
     draft = make_draft(applicant)
     page = logged_in.get(url("step_review", draft)).content.decode()
     assert "Några frågor är inte besvarade" in page
-    assert page.count("Inte besvarat.") == 4  # costs, incomes, assets, payment
+    assert page.count("Inte besvarat.") == 5  # housing, other costs, incomes, assets, payment
     for step, data in [
         ("step_housing", {"rent": "6000"}),
         ("step_other_costs", {}),
@@ -268,3 +268,13 @@ def test_preschool_lunch_for_a_nine_year_old_is_refused_on_the_page_not_by_the_r
     )
     assert "Lunch i förskolan gäller barn upp till 6 år" in response.content.decode()
     assert not draft.members.filter(role=MemberRole.CHILD).exists()
+
+
+def test_check_answers_shows_ore_and_groups_thousands_never_rounding(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    """Stranger run: rent "6500,50" showed as "6501 kr" on the page the applicant signs."""
+    draft = make_draft(applicant)
+    logged_in.post(url("step_housing", draft), {"rent": "6500,50"})
+    page = logged_in.get(url("step_review", draft)).content.decode()
+    assert "6\u00a0500,50\u00a0kr" in page and "6501" not in page

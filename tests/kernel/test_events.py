@@ -15,7 +15,7 @@ from caseworker.decisions import automation, households, pauses, standing
 from caseworker.decisions.events import decision_signed
 from caseworker.letters import delivery
 from caseworker.letters.tasks import letter_for_decision_queue
-from caseworker.payments.services import payment_order_for_decision
+from caseworker.payments.services import payment_order_for_decision, payments_waiting_take_account
 from caseworker.payments.services import status_timeline as payment_timeline
 from config.startup import UnsafeConfiguration, refuse_unsafe_configuration
 from eligibility.robot import dispatch, population
@@ -147,6 +147,7 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
         (proposal_stored, [standing.month_approve_if_unchanged]),
         (proposal_ready, [ownership.owner_after_robot, automation.case_ready]),
         (accounts_events.staff_access_narrowed, [ownership.owner_cases_hand_over]),
+        (accounts_events.bank_account_given, [payments_waiting_take_account]),
         (household_linked, [households.household_linked_journal]),
         (
             decision_signed,

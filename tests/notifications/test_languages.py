@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from caseworker.models.payments import PaymentOrder, PaymentStatus
 from intake.models import Application
 from meetings.notices import MEETING_BOOKED, meeting_time_text, worded
 from notifications.delivery import SOMETHING_NEW, notify_applicant
@@ -74,3 +75,25 @@ def test_the_payment_account_can_be_changed_later_from_my_details(
     client.post(url, {"notification_channel": "letter", "bank_account": "5000 12 345 60"})
     applicant.refresh_from_db()
     assert applicant.bank_account == "5000-1234560"
+
+
+def test_an_account_given_later_reaches_the_payment_waiting_for_it(
+    client: Client, applicant: User, approved: object, submitted_application: Application
+) -> None:
+    """Stranger run: after saving an account in 'Mina uppgifter' the status page still said
+    "Pengarna betalas ut när vi har ditt kontonummer"."""
+    order = PaymentOrder.objects.get(application=submitted_application)
+    assert order.status == PaymentStatus.NEEDS_ACCOUNT
+    client.force_login(applicant)
+    client.post(
+        reverse("notifications:settings"),
+        {"notification_channel": "letter", "bank_account": "6000 123 456 789"},
+    )
+    order.refresh_from_db()
+    assert (order.status, order.clearing, order.account) == (
+        PaymentStatus.CREATED,
+        "6000",
+        "123456789",
+    )
+    page = client.get(reverse("intake:application_detail", args=[submitted_application.pk]))
+    assert "när vi har ditt kontonummer" not in page.content.decode()

@@ -339,7 +339,7 @@ def test_a_caseworker_approves_and_the_applicant_sees_decision_and_meeting(
         .content.decode()
     )
     assert "Beviljat" in page
-    assert "11220 kr" in page
+    assert "11\u00a0220\u00a0kr" in page
     assert "Uppfyller villkoren enligt normen." in page
     assert caseworker.display_name() in page
     assert "19 november 2026 kl. 08:00" in page  # the meeting, in Swedish time

@@ -185,3 +185,35 @@ def test_both_see_one_clear_state_while_waiting_and_after_sending(
     partner_page = client.get(reverse("intake:partner_review", args=[joint.pk])).content.decode()
     assert "Ni har båda skrivit under" in partner_page and 'id="application-status"' in partner_page
     assert "hx-get" not in partner_page.split('id="application-status"')[1].split(">")[0]
+
+
+@pytest.mark.as_of("2026-11-18T10:00")  # the joint application's month is open
+def test_the_partner_cannot_start_a_second_application_for_the_household(
+    client: Client,
+    joint: Application,
+    other_applicant: User,
+    carina: User,
+    trelleborg: object,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    """Stranger run: Carina, already in Bilal's joint application, was told "Du har inga
+    ansökningar ännu" and could start her own for the same month."""
+    services.application_submit(application=joint, applicant=other_applicant)
+    client.force_login(carina)
+    page = client.get(reverse("intake:application_list")).content.decode()
+    assert "Du har inga ansökningar ännu" not in page
+    response = client.post(
+        reverse("intake:application_start"),
+        {"municipality": joint.municipality_id, "month": joint.month.strftime("%Y-%m")},
+    )
+    assert response.url == reverse("intake:partner_review", args=[joint.pk])
+    assert Application.objects.count() == 1
+    # the applicant's own link to the status page goes to what it waits for, not step 1
+    client.force_login(other_applicant)
+    response = client.get(reverse("intake:application_detail", args=[joint.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("intake:step_review", args=[joint.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_partner_sign(application=joint, partner=carina)
+    client.force_login(carina)
+    page = client.get(reverse("intake:partner_review", args=[joint.pk])).content.decode()
+    assert 'id="timeline"' in page and "Ansökan mottagen" in page
