@@ -353,7 +353,7 @@ def test_a_reapplication_is_prefilled_and_asks_what_changed(
         page.get_by_label("Kommun där du bor").select_option(label="Trelleborg")
         next_month.click()
         expect(page.get_by_role("heading", name="Har något ändrats?")).to_be_visible()
-        expect(page.locator("dt:text-is('Hyra') + dd")).to_have_text("6000 kr")
+        expect(page.locator("dt:text-is('Hyra') + dd")).to_have_text("6 000 kr")
         assert_accessible(page)
         page.get_by_role("button", name="Fortsätt").click()
         expect(error_summary(page)).to_contain_text("Svara ja eller nej")

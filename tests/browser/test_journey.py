@@ -101,7 +101,7 @@ def test_journey_applicant_robot_caseworker_secretary(
         expect(page.get_by_role("heading", name="Kontrollera dina svar")).to_be_visible()
         review_url = page.url
         expect(page.locator("dl.summary dd").first).to_contain_text("Alva Andersson")
-        expect(page.locator("dt:text-is('Hyra') + dd")).to_have_text("6500 kr")
+        expect(page.locator("dt:text-is('Hyra') + dd")).to_have_text("6 500 kr")
         expect(page.locator("dt:text-is('Hushållsel') + dd")).to_have_text("300 kr")
         expect(page.locator("dt:text-is('Pengar på bankkonton') + dd")).to_have_text("0 kr")
 
@@ -128,7 +128,7 @@ def test_journey_applicant_robot_caseworker_secretary(
         expect(status_now).to_contain_text(re.compile("Mottagen|Roboten arbetar"))
         stages = page.locator("#application-status ol.stages li")
         expect(stages).to_have_text(
-            ["Mottagen", "Roboten arbetar", "Väntar på handläggare", "Beslut fattat"]
+            ["Mottagen", "Vi hämtar uppgifter", "Väntar på handläggare", "Beslut fattat"]
         )
         navigations: list[str] = []
         page.on(
@@ -203,7 +203,8 @@ def test_journey_applicant_robot_caseworker_secretary(
         expect(status_now).to_have_attribute("data-status", "approved", timeout=ROBOT_WAIT_MS)
         decision = page.locator("#application-status section.decision")
         expect(decision.get_by_role("heading", name="Beslut", exact=True)).to_be_visible()
-        expect(decision).to_contain_text(f"Beviljat: {proposal_amount} kr")
+        grouped = f"{int(proposal_amount):,}".replace(",", " ")  # "12 020" (#17: kronor filter)
+        expect(decision).to_contain_text(f"Beviljat: {grouped} kr")
         expect(decision).to_contain_text("Hushållet saknar inkomster")
         expect(page.locator("#application-status li[aria-current='step']")).to_have_text(
             "Beslut fattat"
