@@ -98,7 +98,9 @@ def submit_through_the_web(pnr: str, municipality: Municipality) -> tuple[int, f
              "children-INITIAL_FORMS": "0"},
         ),
         ("boende", {"rent": "6500", "electricity": "300"}),
-        ("inkomster", {}),
+        # #17: incomes fetched from Försäkringskassan are proposed; saying "none" is a change
+        # that asks why
+        ("inkomster", {"change_reason": "Inga inkomster den här månaden."}),
         ("tillgangar", {}),
     ]  # fmt: skip
     for step, data in steps:
