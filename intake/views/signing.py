@@ -25,8 +25,8 @@ from intake.forms import (
     PartnerDeclineForm,
 )
 from intake.models import Application
-from intake.states import Status
 from intake.services.timeline import timeline_for
+from intake.states import Status
 from intake.views.documents import documents_context
 from intake.views.status import status_context
 from intake.views.steps import draft_for_applicant, step_context, unanswered_steps

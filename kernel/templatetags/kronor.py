@@ -15,7 +15,7 @@ register = template.Library()
 
 @register.filter
 def kronor(value: Any) -> str:
-    """"6 500 kr", "6 500,50 kr" (the page's language's separators): öre only when there are
+    """ "6 500 kr", "6 500,50 kr" (the page's language's separators): öre only when there are
     some, never rounded away ("6500,50" once showed as "6501 kr" on check answers)."""
     if value in (None, ""):
         return ""
