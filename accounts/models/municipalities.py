@@ -115,6 +115,17 @@ class Municipality(models.Model):
         help_text=_("Sökande med akut läge utanför kontorstid hänvisas hit."),
     )
 
+    # Payments (#17): some municipalities pay to the account the person has linked to their
+    # personnummer at their bank (Bankgirot's account register), so no account number is asked.
+    pays_to_registered_account = models.BooleanField(
+        _("betalar till kontot kopplat till personnumret (kontoregistret)"),
+        default=False,
+        help_text=_(
+            "Kommunen betalar till det konto sökanden har kopplat till sitt personnummer hos "
+            "banken; sökanden behöver inte skriva något kontonummer."
+        ),
+    )
+
     # Contact for applicants (#17): shown before they start and on their case.
     contact_phone = models.CharField(
         _("telefon till socialtjänsten (ekonomiskt bistånd)"), max_length=30, blank=True

@@ -144,6 +144,11 @@ def _payment_text(decision: Decision) -> str:
     order = PaymentOrder.objects.filter(decision=decision).first()
     if order is None:
         return ""
+    if order.to_registered_account and order.status != PaymentStatus.NEEDS_ACCOUNT:
+        return (
+            f"Pengarna betalas ut den {_day(order.payment_date)} till det konto som är kopplat "
+            "till ditt personnummer hos din bank."
+        )
     if order.status == PaymentStatus.NEEDS_ACCOUNT or not order.account:
         return (
             "Vi har inte ditt bankkontonummer. Pengarna betalas ut när du har lämnat det till "

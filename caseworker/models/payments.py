@@ -43,6 +43,11 @@ class PaymentOrder(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
     )
+    to_registered_account = models.BooleanField(
+        _("till kontot kopplat till personnumret"),
+        default=False,
+        help_text=_("Utan kontonummer: banken betalar till kontot i kontoregistret (#17)."),
+    )
     payment_date = models.DateField(_("utbetalningsdag"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -59,7 +64,9 @@ class PaymentOrder(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
                 name="payment_has_account_unless_waiting",
-                condition=Q(status="needs_account") | (~Q(clearing="") & ~Q(account="")),
+                condition=Q(status="needs_account")
+                | Q(to_registered_account=True)
+                | (~Q(clearing="") & ~Q(account="")),
             ),
         ]
 

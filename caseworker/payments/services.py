@@ -66,6 +66,7 @@ def payment_order_for_decision(decision: Decision) -> PaymentOrder | None:
     application = decision.application
     applicant = application.applicant
     clearing, account = _account_or_blank(applicant)
+    registered = not account and application.municipality.pays_to_registered_account
     decided_on = timezone.localdate(decision.decided_at or timezone.now())
     order = PaymentOrder(
         decision=decision,
@@ -75,7 +76,8 @@ def payment_order_for_decision(decision: Decision) -> PaymentOrder | None:
         payee_personnummer=applicant.personnummer or "",
         clearing=clearing,
         account=account,
-        status=PaymentStatus.CREATED if account else PaymentStatus.NEEDS_ACCOUNT,
+        status=PaymentStatus.CREATED if account or registered else PaymentStatus.NEEDS_ACCOUNT,
+        to_registered_account=registered,
         payment_date=next_banking_day(decided_on),
     )
     try:
@@ -193,13 +195,22 @@ def pain001_build(
             _sub(payment_id, "InstrId", f"EB{order.pk}"[:35])
             _sub(payment_id, "EndToEndId", order.idempotency_key.hex)
             _path(transfer, "Amt", "InstdAmt", text=_amount(order.amount)).set("Ccy", "SEK")
-            member = _sub(_sub(_sub(transfer, "CdtrAgt"), "FinInstnId"), "ClrSysMmbId")
-            _path(member, "ClrSysId", "Cd", text="SESBA")
-            _sub(member, "MmbId", order.clearing)
-            _path(transfer, "Cdtr", "Nm", text=order.payee_name[:70])
-            other = _sub(_sub(_sub(transfer, "CdtrAcct"), "Id"), "Othr")
-            _sub(other, "Id", f"{order.clearing}{order.account}")
-            _path(other, "SchmeNm", "Cd", text="BBAN")
+            if order.to_registered_account:
+                # No account: the payee is named by personnummer (NIDN) and the bank pays to
+                # the account in its account register (the municipality's agreement, #17).
+                creditor = _sub(transfer, "Cdtr")
+                _sub(creditor, "Nm", order.payee_name[:70])
+                person = _sub(_sub(_sub(creditor, "Id"), "PrvtId"), "Othr")
+                _sub(person, "Id", order.payee_personnummer)
+                _path(person, "SchmeNm", "Cd", text="NIDN")
+            else:
+                member = _sub(_sub(_sub(transfer, "CdtrAgt"), "FinInstnId"), "ClrSysMmbId")
+                _path(member, "ClrSysId", "Cd", text="SESBA")
+                _sub(member, "MmbId", order.clearing)
+                _path(transfer, "Cdtr", "Nm", text=order.payee_name[:70])
+                other = _sub(_sub(_sub(transfer, "CdtrAcct"), "Id"), "Othr")
+                _sub(other, "Id", f"{order.clearing}{order.account}")
+                _path(other, "SchmeNm", "Cd", text="BBAN")
             _path(
                 transfer,
                 "RmtInf",

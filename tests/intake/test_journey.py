@@ -278,3 +278,16 @@ def test_check_answers_shows_ore_and_groups_thousands_never_rounding(
     logged_in.post(url("step_housing", draft), {"rent": "6500,50"})
     page = logged_in.get(url("step_review", draft)).content.decode()
     assert "6\u00a0500,50\u00a0kr" in page and "6501" not in page
+
+
+def test_where_the_municipality_pays_to_the_registered_account_no_account_is_needed(
+    logged_in: Client, make_draft: Callable[..., Application], applicant: User
+) -> None:
+    draft = make_draft(applicant)
+    draft.municipality.pays_to_registered_account = True
+    draft.municipality.save(update_fields=["pays_to_registered_account"])
+    page = logged_in.get(url("step_payment", draft)).content.decode()
+    assert "Kommunen betalar till det konto du har kopplat till ditt personnummer" in page
+    logged_in.post(url("step_payment", draft), {"bank_account": ""})
+    review = logged_in.get(url("step_review", draft)).content.decode()
+    assert "Till kontot som är kopplat till ditt personnummer hos din bank." in review

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from lxml import etree
 
 from accounts.models import Municipality, User, bank_account_parts
+from caseworker.letters.render import letter_context
 from caseworker.models import AccessAction, AccessLog, JournalEntry
 from caseworker.models.payments import PaymentFile, PaymentFileEntry, PaymentOrder, PaymentStatus
 from caseworker.payments.services import (
@@ -329,3 +330,32 @@ def test_the_command_makes_the_file_for_a_date(
     call_command("payment_file_create", "--date", "2026-11-18")
     assert "No payment orders waiting" in capsys.readouterr().out
     assert PaymentFile.objects.count() == 1
+
+
+def test_a_municipality_paying_to_the_registered_account_needs_no_account_number(
+    submitted_application: Application,
+    decide: Callable[..., Decision],
+    private_media: Path,
+) -> None:
+    """#17: where the municipality pays to the account linked to the personnummer (Bankgirot's
+    account register), no account is asked and the payment goes out all the same."""
+    municipality = submitted_application.municipality
+    municipality.pays_to_registered_account = True
+    municipality.save(update_fields=["pays_to_registered_account"])
+    decision = decide(submitted_application)
+    order = PaymentOrder.objects.get(decision=decision)
+    assert (order.status, order.to_registered_account, order.account) == (
+        PaymentStatus.CREATED,
+        True,
+        "",
+    )
+    payment_file = payment_file_create(day=date(2026, 11, 18))
+    assert payment_file is not None
+    xml = payment_file_read(payment_file)
+    pain001_validate(xml)
+    document = etree.fromstring(xml)
+    person = document.find(".//p:Cdtr/p:Id/p:PrvtId/p:Othr", namespaces=NS)
+    assert person.findtext("p:Id", namespaces=NS) == order.payee_personnummer
+    assert person.findtext("p:SchmeNm/p:Cd", namespaces=NS) == "NIDN"
+    assert document.find(".//p:CdtrAcct", namespaces=NS) is None
+    assert "kopplat till ditt personnummer" in letter_context(decision)["payment_text"]
