@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import bankkonto
 from bankkonto.account import get_account_number_format_based_on_clearing_number as account_format
@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kernel.text import ascii_digits
+from kernel.text import ascii_digits, search_key
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -133,6 +133,9 @@ class User(AbstractUser):
         help_text=_("Erfaren handläggare som attesterar beslut under introduktionen."),
     )
 
+    # The name as the caseworkers' search compares it (#18): "akesson" finds Åkesson, in any
+    # word order. Kept in step with the name by save().
+    search_name = models.CharField(max_length=320, blank=True, default="", editable=False)
     language = models.CharField(
         _("språk för meddelanden"),
         max_length=8,
@@ -197,6 +200,13 @@ class User(AbstractUser):
 
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_name = search_key(f"{self.first_name} {self.last_name}")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
 
     def get_session_auth_hash(self) -> str:
         """Sessions carry this hash; the auth middleware ends a session whose hash no longer

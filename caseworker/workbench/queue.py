@@ -13,6 +13,7 @@ import binascii
 import contextlib
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -57,6 +58,7 @@ from intake.access import applications_visible_to
 from intake.models import Application, HouseholdMember, StatusChoices
 from intake.models.application import emergency_condition, urgency_rank
 from intake.states import OPEN_STATUSES, Status
+from kernel.text import search_key
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -253,20 +255,25 @@ def facet_condition(
     raise ValueError(f"unknown facet {facet}")
 
 
+LAST_FOUR = re.compile(r"[0-9]{4}")
+
+
 def search_condition(query: str) -> Q:
-    """Name (first or last, contains), case number (exact, any case) or personnummer (the
-    applicant's or a household member's). The query arrives by POST only."""
+    """Name, case number (exact, any case) or personnummer (the applicant's or a household
+    member's). A name matches whatever the case, diacritics and word order: every word of the
+    query is in the name's search key ("akesson" and "berg bilal" find Åkesson and Bilal Berg,
+    #18). Four digits are the last four of the applicant's personnummer. The query arrives by
+    POST or from the session, never in a URL."""
     query = query.strip()
-    condition = (
-        Q(reference__iexact=query)
-        | Q(applicant__first_name__icontains=query)
-        | Q(applicant__last_name__icontains=query)
-    )
-    parts = query.split()
-    if len(parts) == 2:  # "Alva Andersson"
-        condition |= Q(applicant__first_name__icontains=parts[0]) & Q(
-            applicant__last_name__icontains=parts[1]
-        )
+    condition = Q(reference__iexact=query)
+    words = search_key(query).split()
+    if words:
+        name = Q()
+        for word in words:
+            name &= Q(applicant__search_name__contains=word)
+        condition |= name
+    if LAST_FOUR.fullmatch(query):
+        condition |= Q(applicant__personnummer__endswith=query)
     with contextlib.suppress(ValidationError):
         personnummer = normalise_personnummer(query)
         condition |= Q(applicant__personnummer=personnummer) | Q(

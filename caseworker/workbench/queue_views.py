@@ -179,11 +179,37 @@ def _render(request: AuthenticatedHttpRequest, context: dict[str, Any]) -> Templ
 @caseworker_required
 @require_http_methods(["GET", "POST"])
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """GET: filters, sort and page from the URL. POST: the same plus a search in the body."""
+    """GET: filters, sort and page from the URL. POST: the same plus a search in the body.
+
+    The search survives Back (#18) without a personnummer in any URL: it is kept in the
+    session and the page's address says only `sok=1` ("the search I made"): an htmx search
+    pushes that address into the history (without JavaScript the browser offers to send the
+    form again)."""
     query = ""
     if request.method == "POST":
         query = request.POST.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+        request.session[SEARCH_SESSION_KEY] = query
+        params = queue_params_parse(request.GET)
+        searched = reverse("caseworker:queue") + _with_search(
+            params.querystring(after=params.after, before=params.before), bool(query)
+        )
+        response = _render(request, _queue_context(request, query=query))
+        if request.htmx:
+            response["HX-Push-Url"] = searched
+        return response
+    if request.GET.get("sok") == "1":
+        query = str(request.session.get(SEARCH_SESSION_KEY, ""))
     return _render(request, _queue_context(request, query=query))
+
+
+SEARCH_SESSION_KEY = "queue_search"
+
+
+def _with_search(querystring: str, searching: bool) -> str:
+    if not searching:
+        return querystring
+    rest = querystring.lstrip("?")
+    return f"?{rest}&sok=1" if rest else "?sok=1"
 
 
 @caseworker_required

@@ -291,6 +291,42 @@ def test_search_by_name_first_last_and_both(
         assert listed(client.post(QUEUE, {"q": query})) == [alva.reference], query
 
 
+def test_search_ignores_diacritics_and_word_order_and_takes_the_last_four_digits(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    """#18: "akesson" finds Åkesson, "Berg Bilal" finds Bilal Berg, "2381" finds the person
+    whose personnummer ends so."""
+    akesson = make_case(first_name="Örjan", last_name="Åkesson")
+    bilal = make_case(first_name="Bilal", last_name="Berg", personnummer=PNR_ALVA)
+    make_case(first_name="Carina", last_name="Dahl")
+    client = client_for(caseworker)
+    for query, expected in (
+        ("akesson", akesson),
+        ("orjan AKESSON", akesson),
+        ("Berg Bilal", bilal),
+        ("bil be", bilal),
+        (PNR_ALVA[-4:], bilal),
+    ):
+        assert listed(client.post(QUEUE, {"q": query})) == [expected.reference], query
+
+
+def test_a_search_survives_back_without_the_query_in_any_url(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    """#18: the htmx search pushes '?sok=1' into the history; coming back there shows the same
+    search (kept in the session), and the personnummer is in no URL."""
+    bilal = make_case(first_name="Bilal", last_name="Berg", personnummer=PNR_ALVA)
+    make_case(first_name="Carina", last_name="Dahl")
+    client = client_for(caseworker)
+    response = client.post(
+        QUEUE, {"q": PNR_ALVA}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue-results"
+    )
+    pushed = response["HX-Push-Url"]
+    assert pushed.endswith("sok=1") and PNR_ALVA not in pushed
+    assert listed(client.get(pushed)) == [bilal.reference]
+    assert len(listed(client.get(QUEUE))) == 2  # the queue itself, no search
+
+
 def test_search_by_case_number_ignores_case(
     make_case: Callable[..., Application], caseworker: User
 ) -> None:
