@@ -71,6 +71,7 @@ from caseworker.workbench.forms import (
     SupplementForm,
     TrackForm,
 )
+from caseworker.workbench.register_facts import snapshot_view
 from eligibility.models import WarningStatus
 from eligibility.robot.warnings import WarningNotOpen
 from eligibility.trial.explain import flag_text
@@ -114,6 +115,7 @@ def _calculation_context(application: Application) -> dict[str, Any]:
         "members": members,
         "incomes": incomes,
         "snapshots": snapshots,
+        "register_facts": [snapshot_view(snapshot) for snapshot in snapshots],
         "proposal": proposal,
         "calculation": calculation,
         "adjustment_history": adjustments,

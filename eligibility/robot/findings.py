@@ -28,6 +28,7 @@ INCOME_LABELS = {
     "parental_benefit": "Föräldrapenning",
     "activity_support": "Aktivitetsstöd",
     "child_allowance": "Barnbidrag",
+    "large_family_supplement": "Flerbarnstillägg",
     "housing_allowance": "Bostadsbidrag",
     "maintenance_support": "Underhållsstöd",
     "pension": "Pension",

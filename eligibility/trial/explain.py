@@ -45,6 +45,10 @@ _FLAGS = {
         "Inget möte med arbetslivssekreterare kunde bokas (ingen ledig tid de närmaste "
         "arbetsdagarna). Boka en tid manuellt."
     ),
+    "meeting_not_booked:social": gettext_lazy(
+        "Inget möte med socialsekreterare kunde bokas (ingen ledig tid de närmaste "
+        "arbetsdagarna). Boka en tid manuellt."
+    ),
     "income_exceeds_need": gettext_lazy(
         "Inkomsterna är högre än behovet, så det blir inget försörjningsstöd."
     ),
