@@ -59,6 +59,33 @@ class Dashboard:
     def renewals_next_month(self) -> int:
         return sum(row.renewals_next_month for row in self.owners)
 
+    @property
+    def alert_groups(self) -> list[AlertGroup]:
+        """The open alarms grouped by kind (#18: sixteen near-identical "Alla handläggare över
+        taket" became one line with its count), the kind with the newest alarm first."""
+        groups: dict[str, AlertGroup] = {}
+        for alert in self.alerts:  # newest first
+            group = groups.setdefault(
+                alert.kind, AlertGroup(kind=alert.kind, label=str(alert.get_kind_display()))
+            )
+            group.alerts.append(alert)
+        return list(groups.values())
+
+
+@dataclass
+class AlertGroup:
+    kind: str
+    label: str
+    alerts: list[StaffAlert] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.alerts)
+
+    @property
+    def latest(self) -> StaffAlert:
+        return self.alerts[0]
+
 
 def overdue_cases(municipality_id: int, now: datetime) -> list[Application]:
     """Open cases past their decision deadline (paused cases excluded), oldest deadline first."""

@@ -32,3 +32,18 @@ def isolated(value: Any) -> SafeString:
     """A reference, number or name kept in one piece and its own direction inside text of
     another direction (Arabic): <bdi class="nowrap">EB-49KR9J6A</bdi>."""
     return format_html('<bdi class="nowrap">{}</bdi>', value)
+
+
+@register.filter
+def percent(share: Any) -> str:
+    """A share (0–1) as people read it: "75 %", "12,5 %" (a share of 1,000 read as one thousand,
+    #18). Empty when there is no share (nothing to divide)."""
+    if share is None or share == "":
+        return ""
+    try:
+        value = Decimal(str(share)) * 100
+    except InvalidOperation:
+        return str(share)
+    whole = value == value.to_integral_value()
+    rounded = value.quantize(Decimal(1) if whole else Decimal("0.1"))
+    return f"{number_format(rounded, decimal_pos=0 if whole else 1)}\u00a0%"

@@ -13,11 +13,11 @@ from django.test import Client
 
 from accounts.models import Municipality, Role, User
 from caseworker.caseload.dashboard import dashboard_for
-from caseworker.models.caseload import OutreachTask, Referral, SilenceSignal
+from caseworker.models.caseload import OutreachTask, Referral, SilenceSignal, StaffAlert
 from intake.models import ApplicationKind
 from intake.states import Status
 from notifications.models import Notification
-from tests.builders import applicant_make, case_make
+from tests.builders import applicant_make, case_make, client_for
 from tests.conftest import PASSWORD
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -116,3 +116,28 @@ def test_the_dashboard_page_is_for_team_leads(team: dict, client: Client) -> Non
     assert page.status_code == 200
     assert 'id="figure-unassigned">0<' in html and 'id="figure-overdue">1<' in html
     assert 'id="figure-unacknowledged">1<' in html and team["overdue"].reference in html
+
+
+@pytest.mark.django_db
+def test_sixteen_ceiling_alarms_show_as_one_group_with_its_count(
+    make_staff: Callable[..., User], trelleborg: Municipality
+) -> None:
+    """#18: sixteen near-identical "Alla handläggare över taket" alarms were sixteen lines."""
+    lead = make_staff("ledare", Role.TEAM_LEAD, trelleborg)
+    for n in range(16):
+        StaffAlert.objects.create(
+            municipality=trelleborg,
+            kind="ceiling_exceeded",
+            text=f"Alla handläggare över taket ({n})",
+            dedupe_key=f"ceiling-{n}",
+        )
+    StaffAlert.objects.create(
+        municipality=trelleborg, kind="emergency", text="Akut ärende", dedupe_key="emergency-1"
+    )
+    board = dashboard_for(lead)
+    assert [(g.kind, g.count) for g in board.alert_groups] == [
+        ("emergency", 1),
+        ("ceiling_exceeded", 16),
+    ]
+    page = client_for(lead).get("/handlaggare/ledning/").content.decode()
+    assert page.count('class="alert-group"') == 2 and "(16 larm)" in page

@@ -341,4 +341,4 @@ def test_the_statistics_show_the_split_the_decisions_recorded(
     page = client_for(lead).get(reverse("caseworker:statistics") + "?manad=2026-11")
     html = page.content.decode()
     assert 'id="stat-track-none">1<' in html
-    assert 'id="stat-split">1.000 / 0.000<' in html or 'id="stat-split">1,000 / 0,000<' in html
+    assert 'id="stat-split">100\u00a0% / 0\u00a0%<' in html  # percent, not "1,000" (#18)
