@@ -14,7 +14,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.formats import get_format
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
@@ -90,6 +90,19 @@ def kronor_for_input(value: Decimal | int | str | None) -> str:
     if amount == amount.to_integral_value():
         return str(int(amount))
     return f"{amount.quantize(Decimal('0.01'))}".replace(".", str(get_format("DECIMAL_SEPARATOR")))
+
+
+def kronor_text(value: Decimal | int | str | None) -> str:
+    """An amount as pages show it: "6 500 kr", "6 500,50 kr" (the active language's separators),
+    öre only when there are some and never rounded away."""
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    places = 0 if amount == amount.to_integral_value() else 2
+    return f"{number_format(amount, decimal_pos=places, force_grouping=True)}\u00a0kr"
 
 
 class MoneyInput(forms.TextInput):

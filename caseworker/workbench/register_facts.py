@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 
 from eligibility.registers import configured_registers
 from eligibility.robot.findings import INCOME_LABELS
+from kernel.money import kronor_text
 
 # Detail keys the register adapters report, in Swedish. A key missing here is shown with its
 # words ("some_key" → "Some key") so nothing is hidden, and tests/caseworker/workbench fail on it.
@@ -85,15 +85,6 @@ def label(key: str) -> str:
     return DETAIL_LABELS.get(key, key.replace("_", " ").capitalize())
 
 
-def kronor(value: Any) -> str:
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    places = 0 if amount == amount.to_integral_value() else 2
-    return f"{number_format(amount, decimal_pos=places, force_grouping=True)}\u00a0kr"
-
-
 def readable(value: Any, key: str = "") -> str:
     """One fact's value as text."""
     if value is None or value == "" or value == []:
@@ -103,7 +94,7 @@ def readable(value: Any, key: str = "") -> str:
     if isinstance(value, dict):
         return "; ".join(f"{label(k)}: {readable(v, k)}" for k, v in value.items())
     if key in MONEY_KEYS:
-        return kronor(value)
+        return kronor_text(value)
     if isinstance(value, list):
         return " · ".join(readable(item) for item in value)
     if isinstance(value, date):
@@ -134,9 +125,9 @@ def snapshot_view(snapshot: Any) -> dict[str, Any]:
                 "payments": [
                     {
                         "kind": INCOME_LABELS.get(p.get("kind", ""), label(p.get("kind", ""))),
-                        "gross": kronor(p.get("gross", 0)),
-                        "tax": kronor(p.get("tax", 0)),
-                        "net": kronor(p.get("net", 0)),
+                        "gross": kronor_text(p.get("gross", 0)),
+                        "tax": kronor_text(p.get("tax", 0)),
+                        "net": kronor_text(p.get("net", 0)),
                         "paid_on": readable(p.get("paid_on")),
                     }
                     for p in person.get("payments", [])

@@ -3,22 +3,16 @@ intake's own records and what other layers add (`events.status_timeline`)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from intake import events
 from intake.events import TimelineEntry
 from intake.models import Application, AttachmentKind, ScanStatus
 from intake.states import Status
+from kernel.money import kronor_text
 
 ROBOT_DONE = (Status.AWAITING_CASEWORKER, Status.NEEDS_MANUAL)
-
-
-def _kronor(amount: Decimal) -> str:
-    return f"{number_format(amount, decimal_pos=0, force_grouping=True)} kr"
 
 
 def timeline_for(application: Application) -> list[TimelineEntry]:
@@ -82,7 +76,7 @@ def timeline_for(application: Application) -> list[TimelineEntry]:
             if decision.outcome == "approved" and decision.partly
             else str(decision.get_outcome_display())
         )
-        amount = _kronor(decision.amount) if decision.outcome == "approved" else ""
+        amount = kronor_text(decision.amount) if decision.outcome == "approved" else ""
         entries.append(
             TimelineEntry(
                 decision.decided_at,

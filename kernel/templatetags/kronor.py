@@ -10,21 +10,16 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from kernel.money import kronor_text
+
 register = template.Library()
 
 
 @register.filter
 def kronor(value: Any) -> str:
-    """ "6 500 kr", "6 500,50 kr" (the page's language's separators): öre only when there are
-    some, never rounded away ("6500,50" once showed as "6501 kr" on check answers)."""
-    if value in (None, ""):
-        return ""
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    places = 0 if amount == amount.to_integral_value() else 2
-    return f"{number_format(amount, decimal_pos=places, force_grouping=True)}\u00a0kr"
+    """kernel.money.kronor_text as a filter ("6500,50" once showed as "6501 kr" on check
+    answers)."""
+    return kronor_text(value)
 
 
 @register.filter
