@@ -5,7 +5,9 @@ sent at once (a double click on "Skriv under och skicka", two tabs, two colleagu
 the other finds the case already moved and raises `intake.states.StateChanged`. Here that loser
 is sent to the page that shows the case (the applicant's status page, the caseworker's case
 page), with a message saying what happened, instead of a 500. Only POSTs: a GET never changes
-state, so a StateChanged there is a bug and stays loud.
+state, so a StateChanged there is a bug and stays loud; the exception is `NoLongerADraft`, a
+form page of an application already sent (Back after sending, an old tab), which goes to the
+status page whatever the method.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from intake.states import StateChanged
+from intake.states import NoLongerADraft, StateChanged
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +49,9 @@ class StateChangedMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if request.method != "POST" or not isinstance(exception, StateChanged):
+        if not isinstance(exception, StateChanged):
+            return None
+        if request.method != "POST" and not isinstance(exception, NoLongerADraft):
             return None
         match = request.resolver_match
         logger.info(
@@ -56,7 +60,9 @@ class StateChangedMiddleware:
         )
         messages.info(
             request,
-            _(
+            _("Ansökan är redan skickad. Här ser du hur det går med den.")
+            if isinstance(exception, NoLongerADraft)
+            else _(
                 "Det här hade redan ändrats, av ett dubbelklick eller av någon annan. "
                 "Sidan visar hur det är nu."
             ),

@@ -84,6 +84,12 @@ class StateChanged(Exception):
     the case as it now is (intake.middleware.StateChangedMiddleware)."""
 
 
+class NoLongerADraft(StateChanged):
+    """A page of the application form was asked for (or posted to) after the application was
+    sent: a double click on "Skriv under och skicka", Back after sending, an old tab. Answered,
+    whatever the method, with the application's status page."""
+
+
 class ConcurrentTransition(StateChanged):
     """The row's status changed under us: someone else moved it first."""
 

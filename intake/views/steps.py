@@ -38,7 +38,7 @@ from intake.forms import (
     PaymentForm,
 )
 from intake.models import Application, IncomeType, MemberRole
-from intake.states import Status
+from intake.states import NoLongerADraft, Status
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -81,9 +81,11 @@ STEPS = [
 
 
 def draft_for_applicant(request: AuthenticatedHttpRequest, pk: int) -> Application:
-    application = access_application(
-        request.user, pk, Application.objects.filter(status=Status.DRAFT)
-    )
+    """The applicant's draft; their application that is no longer a draft raises
+    `NoLongerADraft` (answered with its status page), anyone else's is a 404."""
+    application = access_application(request.user, pk)
+    if application.status != Status.DRAFT:
+        raise NoLongerADraft(f"application {pk} is {application.status}")
     return application
 
 

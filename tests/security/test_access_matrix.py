@@ -194,8 +194,27 @@ def test_withdraw_is_post_only(draft: Application, applicant: User) -> None:
 def test_a_submitted_application_is_no_longer_editable_by_its_applicant(
     submitted_application: Application, applicant: User
 ) -> None:
+    """Back after sending, an old tab or a double click: the form page answers with the status
+    page (303) and a POST changes nothing."""
     url = reverse("intake:step_costs", args=[submitted_application.pk])
-    assert client_for(applicant).get(url).status_code == 404
+    status_page = reverse("intake:application_detail", args=[submitted_application.pk])
+    client = client_for(applicant)
+    before = submitted_application.rent
+    for response in (client.get(url), client.post(url, {"rent": "99 999"})):
+        assert (response.status_code, response["Location"]) == (303, status_page)
+    submitted_application.refresh_from_db()
+    assert submitted_application.rent == before
+    assert "redan skickad" in client.get(status_page).content.decode()
+
+
+def test_someone_elses_sent_application_stays_a_404_on_form_pages(
+    submitted_application: Application,
+) -> None:
+    stranger = User.objects.create_user(
+        username="eid-199001011234", role=Role.APPLICANT, personnummer="199001011234"
+    )
+    url = reverse("intake:step_costs", args=[submitted_application.pk])
+    assert client_for(stranger).get(url).status_code == 404
 
 
 @pytest.mark.parametrize("name", ["caseworker:queue", "meetings:day"])
