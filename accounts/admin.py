@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -11,30 +13,106 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp import admin as totp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import second_factor, security, services
+from accounts.admin_fields import PeopleByNameAdmin, login_name, person_column, person_name
 from accounts.admin_records import ReadOnlyAdmin
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Municipality, SecondFactorActivation, User
+from accounts.models import (
+    CASE_HANDLING_ROLES,
+    Municipality,
+    SecondFactorActivation,
+    User,
+)
 
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "meeting_minutes")
+    list_display = (
+        "name",
+        "code",
+        "meeting_minutes",
+        "automated_decisions_enabled",
+        "pays_to_registered_account",
+    )
+    list_filter = ("automated_decisions_enabled", "pays_to_registered_account")
     search_fields = ("name", "code")
+    ordering = ("name",)
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "first_name", "last_name", "role", "municipality", "is_active")
-    list_filter = ("role", "municipality", "is_active")
+class UserAdmin(PeopleByNameAdmin, BaseUserAdmin):
+    """People by name and role; an applicant's e-ID username (with the personnummer) is never
+    listed. Staff are added with their role and municipality (an account without them would be
+    an applicant without a personnummer, which the database refuses)."""
+
+    list_display = ("name_column", "login_column", "role", "municipality", "is_active")
+    list_display_links = ("name_column",)
+    list_filter = ("role", "municipality", "is_active", "in_introduction")
+    list_select_related = ("municipality",)
+    search_fields = ("first_name", "last_name", "search_name", "username", "email")
+    ordering = ("role", "last_name", "first_name", "username")
+    person_roles = {"mentor": CASE_HANDLING_ROLES}
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        ("Bistånd", {"fields": ("role", "municipality", "personnummer", "may_handle_protected")}),
+        (
+            "Bistånd",
+            {
+                "fields": (
+                    "role",
+                    "municipality",
+                    "personnummer",
+                    "may_handle_protected",
+                    "in_introduction",
+                    "mentor",
+                )
+            },
+        ),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "role",
+                    "municipality",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
     )
     actions = ("second_factor_activation_issue", "staff_deactivate")
+
+    @admin.display(description=_("namn"), ordering="last_name")
+    def name_column(self, obj: User) -> str:
+        return person_name(obj)
+
+    def action_checkbox(self, obj: User) -> SafeString:
+        """The row's checkbox, labelled with the name (Django's labels it with str(), the
+        username, which for an applicant holds the personnummer)."""
+        attrs = {
+            "class": "action-select",
+            "aria-label": format_html(gettext("Välj {} för en åtgärd"), person_name(obj)),
+        }
+        checkbox = forms.CheckboxInput(attrs, lambda value: False)
+        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+
+    @admin.display(description=_("inloggning"), ordering="username")
+    def login_column(self, obj: User) -> str:
+        return login_name(obj)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         """Through the service: an account that loses access to cases hands them on (#16)."""
@@ -81,22 +159,52 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(SecondFactorActivation)
-class SecondFactorActivationAdmin(ReadOnlyAdmin):
+class SecondFactorActivationAdmin(PeopleByNameAdmin, ReadOnlyAdmin):
     """Who was given an activation code, by whom, and what became of it (read only: codes are
     issued with the action on the user list)."""
 
     list_display = (
-        "user",
-        "issued_by",
+        person_column("user", _("användare")),
+        "login_column",
+        person_column("issued_by", _("utfärdad av")),
         "issued_at",
         "expires_at",
         "used_at",
         "voided_at",
         "failed_attempts",
     )
-    list_filter = ("issued_at", "used_at")
-    search_fields = ("user__username",)
+    list_filter = ("issued_at", "used_at", "user__municipality")
+    list_select_related = ("user", "issued_by")
+    search_fields = ("user__first_name", "user__last_name", "user__username")
+    date_hierarchy = "issued_at"
+    ordering = ("-issued_at", "-id")
     exclude = ("code_hash",)
+
+    @admin.display(description=_("inloggning"), ordering="user__username")
+    def login_column(self, obj: SecondFactorActivation) -> str:
+        return login_name(obj.user)
+
+
+# The authenticator apps, as django-otp registers them, but with their owners by name and the
+# picker listing staff only (only staff log in with a password and a second factor).
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(PeopleByNameAdmin, totp_admin.TOTPDeviceAdmin):
+    list_display = [
+        person_column("user", _("användare")),
+        "name",
+        "created_at",
+        "last_used_at",
+        "confirmed",
+    ]
+    list_select_related = ("user",)
+    search_fields = ("user__first_name", "user__last_name", "user__username", "name")
+    search_help_text = None
+    raw_id_fields = ()
+    ordering = ("user__last_name", "user__first_name", "name")
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:

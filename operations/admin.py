@@ -14,6 +14,10 @@ class MaintenanceBannerAdmin(admin.ModelAdmin):
     """Operations (#9): the banner shown on every page while active."""
 
     list_display = ("text", "active", "created_at")
+    list_filter = ("active",)
+    search_fields = ("text",)
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
 
     def save_model(
         self, request: HttpRequest, obj: MaintenanceBanner, form: Any, change: bool

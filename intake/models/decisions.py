@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from intake.models.application import ZERO
+from kernel.money import kronor_text
 
 
 class DecisionOutcome(models.TextChoices):
@@ -144,7 +145,10 @@ class Decision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_outcome_display()} {self.amount} kr"
+        # "Beviljat 8 432 kr", "Avslag" (#18: the admin showed "Avslag 0.00 kr").
+        if self.outcome == DecisionOutcome.APPROVED:
+            return f"{self.get_outcome_display()} {kronor_text(self.amount)}"
+        return str(self.get_outcome_display())
 
     @property
     def decided_by_label(self) -> str:
