@@ -23,6 +23,7 @@ from kernel import working_days
 from meetings import calendar
 from meetings.availability import (
     SEARCH_WORKING_DAYS,
+    Interval,
     MeetingTrack,
     WorkingBlock,
     absent_on,
@@ -31,7 +32,13 @@ from meetings.availability import (
     day_bookings,
     day_bounds,
     hours_by_staff,
+    municipality_rooms,
+    overlaps,
+    room_choose,
     room_for,
+    rooms_busy,
+    rooms_hold,
+    rooms_in_order,
     secretaries_with_hours,
     secretary_met_last,
     stockholm,
@@ -183,6 +190,13 @@ def _try_book_day(
         if slot is None:
             return None
         meeting = _meeting_at(application, track, secretary, blocks, slot, minutes, overflow)
+        meeting.room_id = room_choose(
+            municipality_id=application.municipality_id,
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            accessible=meeting.accessible_room,
+            preferred=meeting.room_id,
+        )
         try:
             with transaction.atomic():
                 meeting.save(force_insert=True)
@@ -321,10 +335,31 @@ def meetings_book_many(
             day = working_days.next_working_day(day, closing)
     try:
         with transaction.atomic():
+            if not _rooms_still_free(planned):
+                return None  # a room was taken meanwhile: the caller books one by one
             Meeting.objects.bulk_create(planned)
     except IntegrityError:
         return None  # someone booked meanwhile (or a meeting exists): the caller books one by one
     return {meeting.application_id: meeting for meeting in planned}
+
+
+def _rooms_still_free(planned: list[Meeting]) -> bool:
+    """Hold the municipality's rooms and check that nobody booked the ones the batch planned
+    meanwhile (the plan was made from a read of the day). Nothing to do when no meeting got a
+    room."""
+    with_room = [m for m in planned if m.room_id is not None]
+    if not with_room:
+        return True
+    rooms_hold(with_room[0].municipality_id)
+    busy = rooms_busy(
+        {m.room_id for m in with_room if m.room_id is not None},
+        min(m.starts_at for m in with_room),
+        max(m.ends_at for m in with_room),
+    )
+    return not any(
+        m.room_id is not None and overlaps(busy[m.room_id], m.starts_at, m.ends_at)
+        for m in with_room
+    )
 
 
 class _PlannedDay:
@@ -361,6 +396,9 @@ class _PlannedDay:
             ("absent", tuple(sorted(blocks)), day), lambda: absent_on(blocks, day)
         )
         self.taken: dict[int, list[datetime]] = {}
+        self.municipality_id = municipality_id
+        # The rooms' bookings that day (read the first time a meeting needs a room).
+        self._room_busy: dict[int, list[Interval]] | None = None
         # Per candidate list: (load, pk, person) in order, and who is on it.
         self._orders: dict[int, tuple[list[tuple[int, int, User]], dict[int, User]]] = {}
 
@@ -397,6 +435,28 @@ class _PlannedDay:
             ).values_list("secretary_id", "starts_at"):
                 self.taken[secretary_id].append(starts_at)
         return self.taken[person.pk]
+
+    def room_take(self, meeting: Meeting) -> int | None:
+        """The room `room_choose` would give the meeting, chosen from the day's bookings and
+        what this batch has planned; None when no room is free (the meeting is still booked)."""
+        order = rooms_in_order(
+            municipality_rooms(self.municipality_id),
+            accessible=meeting.accessible_room,
+            preferred=meeting.room_id,
+        )
+        if not order:
+            return None
+        if self._room_busy is None:
+            start, end = self.bounds
+            self._room_busy = rooms_busy(
+                [room.pk for room in municipality_rooms(self.municipality_id)], start, end
+            )
+        for pk in order:
+            busy = self._room_busy.setdefault(pk, [])
+            if not overlaps(busy, meeting.starts_at, meeting.ends_at):
+                busy.append((meeting.starts_at, meeting.ends_at))
+                return pk
+        return None
 
     def book(self, person: User, slot: datetime) -> None:
         old = self.loads.get(person.pk, 0)
@@ -435,7 +495,9 @@ def _plan_one(
         if slot is None:
             continue
         state.book(person, slot)
-        return _meeting_at(application, track, person, own, slot, minutes, overflow)
+        meeting = _meeting_at(application, track, person, own, slot, minutes, overflow)
+        meeting.room_id = state.room_take(meeting)
+        return meeting
     return None
 
 
@@ -448,7 +510,8 @@ def _meeting_at(
     minutes: int,
     overflow: bool,
 ) -> Meeting:
-    """The (unsaved) meeting at ``slot`` with ``staff``, in the room their hours name."""
+    """The (unsaved) meeting at ``slot`` with ``staff``; its room is the one their hours name,
+    which the caller then confirms or replaces with a free one (`meetings.rooms`)."""
     return Meeting(
         municipality=application.municipality,
         secretary=staff,

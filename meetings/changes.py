@@ -20,6 +20,7 @@ from meetings.availability import (
     candidates_for,
     closing_days_for,
     hours_by_staff,
+    room_choose,
     room_for,
     stockholm,
     taken_starts,
@@ -101,6 +102,14 @@ def meeting_reschedule(*, meeting: Meeting, choice: str, today: date) -> Meeting
     meeting.save(update_fields=["cancelled_at", "cancelled_by"])
     blocks = hours_by_staff(User.objects.filter(pk=slot.secretary_id))
     minutes = meeting.municipality.meeting_minutes
+    ends_at = slot.starts_at + timedelta(minutes=minutes)
+    room_id = room_choose(
+        municipality_id=meeting.municipality_id,
+        starts_at=slot.starts_at,
+        ends_at=ends_at,
+        accessible=meeting.accessible_room,
+        preferred=room_for(blocks[slot.secretary_id], slot.starts_at),
+    )
     try:
         with transaction.atomic():
             moved = Meeting.objects.create(
@@ -109,8 +118,8 @@ def meeting_reschedule(*, meeting: Meeting, choice: str, today: date) -> Meeting
                 application=meeting.application,
                 track=meeting.track,
                 starts_at=slot.starts_at,
-                ends_at=slot.starts_at + timedelta(minutes=minutes),
-                room_id=room_for(blocks[slot.secretary_id], slot.starts_at),
+                ends_at=ends_at,
+                room_id=room_id,
                 interpreter_language=meeting.interpreter_language,
                 accessible_room=meeting.accessible_room,
             )
@@ -134,9 +143,37 @@ def meeting_cancel(*, meeting: Meeting, by: CancelledBy = CancelledBy.APPLICANT)
 def meeting_set_needs(
     *, meeting: Meeting, interpreter_language: str, accessible_room: bool
 ) -> Meeting:
+    """The applicant's needs. A meeting that now needs an accessible room and is not in one
+    moves to a free accessible room, or to none ("Ingen lokal bokad") when none is free."""
     meeting.interpreter_language = interpreter_language.strip()[:60]
     meeting.accessible_room = accessible_room
-    meeting.save(update_fields=["interpreter_language", "accessible_room"])
+    fields = ["interpreter_language", "accessible_room"]
+    if accessible_room and (meeting.room is None or not meeting.room.accessible):
+        meeting.room_id = _free_room(meeting)
+        fields.append("room")
+    meeting.save(update_fields=fields)
+    return meeting
+
+
+def _free_room(meeting: Meeting) -> int | None:
+    return room_choose(
+        municipality_id=meeting.municipality_id,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        accessible=meeting.accessible_room,
+        exclude_meeting=meeting.pk,
+    )
+
+
+@transaction.atomic
+def meeting_room_find(*, meeting: Meeting) -> Meeting:
+    """Look again for a free room for a live meeting booked without one (a room may have been
+    added or freed since). The meeting keeps having none when none is free."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.room_id is None and meeting.cancelled_at is None:
+        meeting.room_id = _free_room(meeting)
+        if meeting.room_id is not None:
+            meeting.save(update_fields=["room"])
     return meeting
 
 

@@ -1,7 +1,9 @@
 """What the applicant is told about meetings: the wording, and when (#5, #6).
 
-The notice carries the time and nothing else (OSL 26 kap.): "you have a meeting on ..., log in
-to see more". Sending is notifications' business (`notifications.delivery`).
+The notice carries the time and the place and nothing else (OSL 26 kap.): "you have a meeting
+on ..., in room ..., log in to see more"; no name, no track, no need, no video link. A meeting
+booked without a room says the time only. Sending is notifications' business
+(`notifications.delivery`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.mandates import mandates_active
 from accounts.models import User
+from meetings.availability import meeting_room, room_place_text
 from meetings.models import Meeting
 from meetings.reminders import meeting_mark_reminded, meetings_due_for_reminder
 from notifications.delivery import channel_for, notifications_dispatch, notify_applicant
@@ -28,6 +31,16 @@ MEETING_BOOKED = gettext_lazy("Du har fått en tid för ett möte: %(when)s. Log
 MEETING_CHANGED = gettext_lazy("Ditt möte har ändrats. Ny tid: %(when)s. Logga in för att se mer.")
 MEETING_REMINDER = gettext_lazy(
     "Påminnelse: du har ett möte i morgon, %(when)s. Logga in för att se mer."
+)
+# The same with the place (the meeting's room), when it has one.
+MEETING_BOOKED_AT = gettext_lazy(
+    "Du har fått en tid för ett möte: %(when)s, plats: %(where)s. Logga in för att se mer."
+)
+MEETING_CHANGED_AT = gettext_lazy(
+    "Ditt möte har ändrats. Ny tid: %(when)s, plats: %(where)s. Logga in för att se mer."
+)
+MEETING_REMINDER_AT = gettext_lazy(
+    "Påminnelse: du har ett möte i morgon, %(when)s, plats: %(where)s. Logga in för att se mer."
 )
 
 
@@ -42,11 +55,26 @@ def worded(text: StrPromise, moment: datetime) -> Callable[[], str]:
     return lambda: str(text) % {"when": meeting_time_text(moment)}
 
 
+def meeting_worded(text: StrPromise, with_place: StrPromise, meeting: Meeting) -> Callable[[], str]:
+    """The notice's text about `meeting`: `with_place` (its time and place) when it has a room,
+    else `text` (its time)."""
+    place = meeting_room(meeting)
+    if place is None:
+        return worded(text, meeting.starts_at)
+    return lambda: (
+        str(with_place)
+        % {
+            "when": meeting_time_text(meeting.starts_at),
+            "where": room_place_text(place),
+        }
+    )
+
+
 def notify_meeting_booked(meeting: Meeting) -> list[Notification]:
     return notify_applicant(
         application=meeting.application,
         kind=NotificationKind.MEETING_BOOKED,
-        body=worded(MEETING_BOOKED, meeting.starts_at),
+        body=meeting_worded(MEETING_BOOKED, MEETING_BOOKED_AT, meeting),
     )
 
 
@@ -72,7 +100,7 @@ def notify_meetings_booked(meetings: list[Meeting]) -> list[Notification]:
         applicant = application.applicant
         people = [applicant] if applicant.is_active else []
         people += representatives.get(applicant.personnummer or "", [])
-        body = worded(MEETING_BOOKED, meeting.starts_at)
+        body = meeting_worded(MEETING_BOOKED, MEETING_BOOKED_AT, meeting)
         notices += [
             Notification(
                 recipient=person,
@@ -92,7 +120,7 @@ def notify_meeting_changed(meeting: Meeting) -> list[Notification]:
     return notify_applicant(
         application=meeting.application,
         kind=NotificationKind.MEETING_CHANGED,
-        body=worded(MEETING_CHANGED, meeting.starts_at),
+        body=meeting_worded(MEETING_CHANGED, MEETING_CHANGED_AT, meeting),
     )
 
 
@@ -105,7 +133,7 @@ def meeting_reminders_send(*, day: date | None = None) -> int:
             notify_applicant(
                 application=meeting.application,
                 kind=NotificationKind.MEETING_REMINDER,
-                body=worded(MEETING_REMINDER, meeting.starts_at),
+                body=meeting_worded(MEETING_REMINDER, MEETING_REMINDER_AT, meeting),
                 key=f"reminder:{meeting.pk}:{timezone.localtime(meeting.starts_at):%Y%m%d%H%M}",
             )
             meeting_mark_reminded(meeting=meeting)

@@ -66,7 +66,14 @@ def meeting_for_host(*, user: User, pk: int) -> Meeting:
         raise Http404
     meeting = (
         Meeting.objects.filter(pk=pk, secretary=user, municipality_id=user.municipality_id)
-        .select_related("application", "application__applicant", "room", "secretary")
+        .select_related(
+            "application",
+            "application__applicant",
+            "application__owner",
+            "room",
+            "secretary",
+            "recorded_by",
+        )
         .first()
     )
     if meeting is None or not user.is_active:
@@ -166,6 +173,35 @@ def applicant_summary(*, meeting: Meeting) -> ApplicantSummary:
         track=meeting.get_track_display(),
         needs=needs,
         earlier=earlier,
+    )
+
+
+@dataclass(frozen=True)
+class ApplicantContact:
+    """How the secretary reaches the applicant: the channel they chose for notices and their
+    phone and e-mail. For skyddade personuppgifter none of it: contact goes via the caseworker
+    (``caseworker`` names the case's owner, if any)."""
+
+    protected: bool
+    channel: str = ""
+    phone: str = ""
+    email: str = ""
+    caseworker: str = ""
+
+
+def applicant_contact(*, meeting: Meeting) -> ApplicantContact:
+    application = meeting.application
+    if application.protected_identity:
+        owner = application.owner
+        return ApplicantContact(
+            protected=True, caseworker=owner.display_name() if owner is not None else ""
+        )
+    applicant = application.applicant
+    return ApplicantContact(
+        protected=False,
+        channel=applicant.get_notification_channel_display(),
+        phone=applicant.phone,
+        email=applicant.email,
     )
 
 

@@ -32,6 +32,7 @@ from meetings.changes import (
     meeting_free_slots,
     meeting_record,
     meeting_reschedule,
+    meeting_room_find,
     meeting_set_needs,
 )
 from meetings.feeds import calendar_feed_create, calendar_feed_owner, calendar_feed_revoke
@@ -39,6 +40,7 @@ from meetings.forms import MeetingNeedsForm, NeedsScreenForm, RecordForm, Resche
 from meetings.models import Meeting, NeedsScreen
 from meetings.needs import adult_members, needs_screen_save, needs_suggest_track
 from meetings.selectors import (
+    applicant_contact,
     applicant_summary,
     meeting_for_applicant,
     meeting_for_host,
@@ -150,6 +152,8 @@ def week(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_for_host(user=request.user, pk=pk)
+    if request.method == "POST" and request.POST.get("action") == "room":
+        return _room_find(request, meeting)
     initial = {
         "attendance": meeting.attendance,
         "outcome": meeting.outcome,
@@ -182,12 +186,29 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "summary": applicant_summary(meeting=meeting),
+            "contact": applicant_contact(meeting=meeting),
             "suggestion": needs_suggest_track(application=meeting.application),
             "form": form,
         },
         status=400 if request.method == "POST" else 200,
     )
     return _shown(response, user=request.user, meetings=[meeting], page="meetings:meeting_detail")
+
+
+def _room_find(request: AuthenticatedHttpRequest, meeting: Meeting) -> HttpResponse:
+    """The meeting page's "look for a free room" button, for a meeting booked without one."""
+    meeting = meeting_room_find(meeting=meeting)
+    if meeting.room_id is None:
+        messages.error(request, _("Ingen lokal är ledig vid den tiden."))
+    else:
+        messages.success(request, _("Lokalen är bokad."))
+    return _shown(
+        redirect("meetings:meeting_detail", pk=meeting.pk),
+        user=request.user,
+        meetings=[meeting],
+        page="meetings:meeting_detail",
+        change=True,
+    )
 
 
 @host_required
