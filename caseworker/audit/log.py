@@ -17,7 +17,14 @@ from django.template.response import SimpleTemplateResponse
 from django.utils import timezone, translation
 
 from accounts.models import User
-from caseworker.models import AccessAction, AccessDenial, AccessLog, DenialStatus, JournalEntry
+from caseworker.models import (
+    AccessAction,
+    AccessDenial,
+    AccessLog,
+    DenialStatus,
+    JournalCategory,
+    JournalEntry,
+)
 from intake.events import CasesShown
 from intake.models import Appeal, Application, Attachment
 
@@ -122,6 +129,7 @@ def document_received_journal(attachment_id: int) -> None:
     with translation.override("sv"):  # the journal is the staff's, whatever the applicant reads
         kind = str(attachment.get_kind_display())
     journal_write(
+        category=JournalCategory.DOCUMENT,
         application=attachment.application,
         author=None,
         text=(
@@ -138,6 +146,7 @@ def appeal_received_journal(appeal_id: int) -> None:
         " Det kom in efter sista dagen: pröva om det ska avvisas (FL 45 §)." if appeal.late else ""
     )
     journal_write(
+        category=JournalCategory.DECISION,
         application=appeal.decision.application,
         author=None,
         text=(
@@ -156,6 +165,7 @@ def journal_write(
     application: Application,
     text: str,
     author: User | None,
+    category: str = JournalCategory.NOTE,
     corrects: JournalEntry | None = None,
 ) -> JournalEntry:
     text = text.strip()
@@ -163,6 +173,8 @@ def journal_write(
         raise ValueError("A journal entry needs text.")
     if corrects is not None and corrects.application_id != application.pk:
         raise ValueError("A correction belongs to the same case.")
+    if category not in JournalCategory.values:
+        raise ValueError(f"Unknown journal category: {category}")
     return JournalEntry.objects.create(
-        application=application, text=text, author=author, corrects=corrects
+        application=application, text=text, author=author, corrects=corrects, category=category
     )

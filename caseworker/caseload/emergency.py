@@ -25,6 +25,7 @@ from caseworker.caseload.ownership import (
     municipality_settings,
     on_call_ids,
 )
+from caseworker.models.audit import JournalCategory
 from caseworker.models.caseload import AlertKind, StaffAlert
 from intake.models import Application
 from intake.states import TERMINAL
@@ -75,6 +76,7 @@ def emergency_escalate(application_id: int) -> list[StaffAlert]:
         )
         application.owner = on_call
         journal_write(
+            category=JournalCategory.EMERGENCY,
             application=application,
             author=None,
             text=_("Akut ärende: flyttat till %(to)s som har jour (tidigare: %(from)s).")
@@ -120,6 +122,7 @@ def emergency_escalate(application_id: int) -> list[StaffAlert]:
     if made:
         alerts.append(alert)
         journal_write(
+            category=JournalCategory.EMERGENCY,
             application=application,
             author=None,
             text=_("Sökanden har angett ett akut läge: %(said)s. Beslut senast %(due)s.")

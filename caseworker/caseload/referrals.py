@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import CASE_HANDLING_ROLES, Role, User
 from caseworker.audit.log import journal_write
 from caseworker.caseload.ownership import alert_team_leads, owner_choose_weighted
+from caseworker.models.audit import JournalCategory
 from caseworker.models.caseload import (
     AlertKind,
     Referral,
@@ -128,6 +129,7 @@ def referral_create(
         acknowledge_by=acknowledge_deadline(urgency, now),
     )
     journal_write(
+        category=JournalCategory.OWNERSHIP,
         application=application,
         author=from_owner,
         text=_(
@@ -165,6 +167,7 @@ def referral_acknowledge(*, referral: Referral, by: User) -> Referral:
     Referral.objects.filter(pk=referral.pk).update(acknowledged_at=now, acknowledged_by=by)
     _resolve_alerts(referral, by, now)
     journal_write(
+        category=JournalCategory.OWNERSHIP,
         application=referral.application,
         author=by,
         text=_("Överlämningen kvitterad av %(by)s.") % {"by": by.display_name()},
@@ -202,6 +205,7 @@ def referral_reassign(*, referral: Referral, to_owner: User, by: User) -> Referr
     )
     _resolve_alerts(referral, by, now)
     journal_write(
+        category=JournalCategory.OWNERSHIP,
         application=referral.application,
         author=by,
         text=_("Överlämningen gavs till %(to)s av %(by)s.")
@@ -231,6 +235,7 @@ def referral_close(*, referral: Referral, by: User, note: str = "") -> Referral:
     )
     _resolve_alerts(referral, by, now)
     journal_write(
+        category=JournalCategory.OWNERSHIP,
         application=referral.application,
         author=by,
         text=_("Överlämningen avslutad av %(by)s.") % {"by": by.display_name()}
@@ -275,6 +280,7 @@ def referrals_escalate(*, now: datetime | None = None) -> list[int]:
                 referral=referral,
             )
             journal_write(
+                category=JournalCategory.OWNERSHIP,
                 application=referral.application,
                 author=None,
                 text=_("Överlämningen kvitterades inte i tid; gruppledarna har larmats."),
@@ -377,7 +383,9 @@ def referral_from_meeting_plan(event: SocialReferralPlanned) -> None:
         key=f"meeting-referral:{meeting.pk}",
         application=application,
     )
-    journal_write(application=application, author=event.by, text=text)
+    journal_write(
+        category=JournalCategory.OWNERSHIP, application=application, author=event.by, text=text
+    )
 
 
 # --- What the applicant sees -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from caseworker.audit.log import journal_write
+from caseworker.models.audit import JournalCategory
 from caseworker.models.caseload import Reminder
 from intake.models import Application
 
@@ -37,6 +38,7 @@ def reminder_create(
         application=application, owner=owner, due_on=due_on, text=text[:300], created_by=by
     )
     journal_write(
+        category=JournalCategory.OWNERSHIP,
         application=application,
         author=by,
         text=_("Bevakning %(day)s för %(owner)s: %(text)s")

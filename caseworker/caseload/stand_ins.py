@@ -16,6 +16,7 @@ from caseworker.caseload.ownership import (
     owner_choose_weighted,
     owner_refusal,
 )
+from caseworker.models.audit import JournalCategory
 from caseworker.models.caseload import (
     AlertKind,
     CaseMove,
@@ -106,6 +107,7 @@ def stand_in_move(*, stand_in: StandIn) -> int:
         )
         application.owner = moved_to
         journal_write(
+            category=JournalCategory.OWNERSHIP,
             application=application,
             author=None,
             text=_(
@@ -158,6 +160,7 @@ def stand_in_return(*, stand_in: StandIn) -> int:
             note = ""
             returned += 1
             journal_write(
+                category=JournalCategory.OWNERSHIP,
                 application=application,
                 author=None,
                 text=_("Ärendet tillbaka till %(owner)s efter frånvaron (ersättare: %(by)s).")

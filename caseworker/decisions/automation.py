@@ -13,6 +13,7 @@ from caseworker.audit.log import journal_write
 from caseworker.decisions.households import household_approval_blocker
 from caseworker.decisions.services import DecisionInvalid, decision_record
 from caseworker.letters.reasons import reason_template_get, reason_values
+from caseworker.models.audit import JournalCategory
 from caseworker.wording import reason_render
 from eligibility.models import CaseWarning, Proposal, WarningStatus
 from intake.models import Application, ApplicationKind, Decision, DecisionOutcome
@@ -109,6 +110,7 @@ def automated_decision_try(*, application: Application) -> Decision | None:
                 delegation_reference=municipality.automation_delegation_reference,
             )
             journal_write(
+                category=JournalCategory.DECISION,
                 application=application,
                 text=(
                     f"Automatiserat beslut: beviljat {values['belopp']} för {values['månad']} "

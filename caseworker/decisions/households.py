@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from caseworker.audit.log import journal_write
+from caseworker.models.audit import JournalCategory
 from eligibility.models import HouseholdLink, HouseholdLinkResolution
 from eligibility.robot.events import HouseholdLinked
 from intake.access import applications_visible_to
@@ -119,6 +120,7 @@ def household_linked_journal(linked: HouseholdLinked) -> None:
     cases = {a.pk: a for a in Application.objects.filter(pk__in=[link.first_id, link.second_id])}
     for pk, other_pk in ((link.first_id, link.second_id), (link.second_id, link.first_id)):
         journal_write(
+            category=JournalCategory.HOUSEHOLD,
             application=cases[pk],
             author=None,
             text=(
@@ -188,6 +190,7 @@ def household_link_resolve(
     link.refresh_from_db()
     for case, counterpart in ((application, other), (other, application)):
         journal_write(
+            category=JournalCategory.HOUSEHOLD,
             application=case,
             author=by,
             text=f"Kopplingen till ärende {counterpart.reference} är avgjord. {summary}",

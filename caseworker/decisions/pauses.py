@@ -20,6 +20,7 @@ from caseworker.models import (
     Communication,
     SupplementRequest,
 )
+from caseworker.models.audit import JournalCategory
 from intake.events import TimelineEntry
 from intake.models import Application
 from intake.services import ConcurrentTransition, application_transition
@@ -49,6 +50,7 @@ def supplement_request(
         application=application, what=what, deadline=deadline, requested_by=by
     )
     journal_write(
+        category=JournalCategory.COMMUNICATION,
         application=application,
         author=by,
         text=f"Begärde komplettering senast {deadline:%Y-%m-%d}: {what}",
@@ -83,6 +85,7 @@ def supplement_received(*, application: Application, by: User) -> Application:
         resolved_at=timezone.now(), resolution="received"
     )
     journal_write(
+        category=JournalCategory.COMMUNICATION,
         application=application,
         author=by if actor == Actor.CASEWORKER else None,
         text="Kompletteringen har kommit in; ärendet återupptas.",
@@ -115,6 +118,7 @@ def supplements_overdue_resume(*, today: date | None = None) -> list[int]:
                 resolved_at=timezone.now(), resolution="deadline_passed"
             )
             journal_write(
+                category=JournalCategory.COMMUNICATION,
                 application=request.application,
                 author=None,
                 text="Tiden för komplettering gick ut utan svar; ärendet återupptas.",
@@ -145,6 +149,7 @@ def communication_send(
         application=application, facts=facts, reply_by=reply_by, sent_by=by
     )
     journal_write(
+        category=JournalCategory.COMMUNICATION,
         application=application,
         author=by,
         text=f"Kommunicerade {len(facts)} uppgift(er), svar senast {reply_by:%Y-%m-%d}: "
@@ -189,6 +194,7 @@ def communication_reply(
             reason="Svar på kommunicering",
         )
     journal_write(
+        category=JournalCategory.COMMUNICATION,
         application=application,
         author=None,
         text=f"Den sökande svarade på kommuniceringen ({len(disputed_list)} uppgift(er) "
@@ -222,6 +228,7 @@ def communications_overdue_resume(*, today: date | None = None) -> list[int]:
                 closed_at=timezone.now()
             )
             journal_write(
+                category=JournalCategory.COMMUNICATION,
                 application=application,
                 author=None,
                 text="Tiden för svar på kommuniceringen gick ut utan svar; ärendet återupptas.",

@@ -40,6 +40,8 @@ from caseworker.models import (
     Section,
     SectionApproval,
 )
+from caseworker.models.audit import JournalCategory
+from caseworker.wording import kronor, month_label
 from eligibility.models import CaseWarning, WarningStatus
 from eligibility.robot.warnings import warning_acknowledge
 from intake.models import Application, Decision, DecisionOutcome, DecisionTrack, Track
@@ -293,6 +295,27 @@ def _section_approve(application: Application, section: str, by: User) -> None:
     )
 
 
+def decision_journal_text(decision: Decision, *, second_approver: User | None = None) -> str:
+    """The decision as one journal line: outcome, amount, month, by whom (#18: decisions are
+    journalled automatically, like every other action on the case)."""
+    month = month_label(decision.application.month)
+    if decision.outcome == DecisionOutcome.APPROVED:
+        what = f"Beviljat {kronor(decision.amount)} för {month}"
+        if decision.partly:
+            what += " (delvis avslag)"
+        if decision.months > 1:
+            what += f", stående beslut i {decision.months} månader"
+    else:
+        what = f"Avslag för {month}"
+    if decision.decided_by is None:
+        who = "automatiserat beslut"
+    else:
+        who = f"beslutat av {decision.decided_by.display_name()}"
+        if second_approver is not None and second_approver.pk != decision.decided_by_id:
+            who += f", attesterat av {second_approver.display_name()}"
+    return f"Beslut: {what}, {who}. Motivering: {decision.reason}"
+
+
 @transaction.atomic
 def decision_record(
     *,
@@ -450,8 +473,15 @@ def decision_record(
     if track in Track.values and application.track != track:
         Application.objects.filter(pk=application.pk).update(track=track)
         application.track = track
+    journal_write(
+        category=JournalCategory.DECISION,
+        application=application,
+        author=signer,
+        text=decision_journal_text(decision, second_approver=second_approver),
+    )
     if caseworker is not None:
         journal_write(
+            category=JournalCategory.DECISION,
             application=application,
             author=caseworker,
             text=f"Spår i beslutet: {DecisionTrack(track).label}."
@@ -471,6 +501,7 @@ def decision_record(
             author=caseworker or signer,
         )
         journal_write(
+            category=JournalCategory.COMMUNICATION,
             application=application,
             author=caseworker or signer,
             text=(
@@ -588,6 +619,7 @@ def decision_submit(
         track_reason=track_reason,
     )
     journal_write(
+        category=JournalCategory.DECISION,
         application=application,
         author=caseworker,
         text=f"Beslutsförslag till attest ({DecisionOutcome(outcome).label}): {why}",
@@ -644,7 +676,12 @@ def decision_draft_approve(*, application: Application, by: User) -> Decision:
     DecisionDraft.objects.filter(pk=draft.pk).update(
         status=DraftStatus.APPROVED, handled_by=by, handled_at=timezone.now()
     )
-    journal_write(application=application, author=by, text="Beslutet attesterat.")
+    journal_write(
+        category=JournalCategory.DECISION,
+        application=application,
+        author=by,
+        text="Beslutet attesterat.",
+    )
     return decision
 
 
@@ -668,7 +705,12 @@ def decision_draft_send_back(*, application: Application, by: User, note: str) -
     DecisionDraft.objects.filter(pk=draft.pk).update(
         status=DraftStatus.SENT_BACK, handled_by=by, handled_at=timezone.now(), note=note
     )
-    journal_write(application=application, author=by, text=f"Beslutet skickades tillbaka: {note}")
+    journal_write(
+        category=JournalCategory.DECISION,
+        application=application,
+        author=by,
+        text=f"Beslutet skickades tillbaka: {note}",
+    )
     draft.refresh_from_db()
     return draft
 
@@ -689,6 +731,7 @@ def section_approve(*, application: Application, section: str, by: User) -> Sect
     if not created:
         raise SectionLocked(f"{section} är redan godkänd.")
     journal_write(
+        category=JournalCategory.CALCULATION,
         application=application,
         author=by,
         text=f"Godkände delen {Section(section).label}.",
@@ -719,6 +762,7 @@ def line_adjust(
     )
     label = dict(adjustable_codes())[code]
     journal_write(
+        category=JournalCategory.CALCULATION,
         application=application,
         author=by,
         text=f"Ändrade {label} till {amount.quantize(Decimal(1))} kr. Skäl: {reason}",
@@ -742,6 +786,7 @@ def case_warning_acknowledge(
         raise ActionNotAllowed("Varningen finns inte.")
     warning = warning_acknowledge(warning=warning, user=by, note=note)
     journal_write(
+        category=JournalCategory.WARNING,
         application=application,
         author=by,
         text=f"Kvitterade varningen {warning.get_kind_display()} ({warning.message}): {note}",
@@ -755,7 +800,12 @@ def child_impact_record(*, application: Application, by: User, text: str) -> Chi
     if not text:
         raise ActionNotAllowed("Skriv barnkonsekvensanalysen.")
     assessment = ChildImpactAssessment.objects.create(application=application, text=text, author=by)
-    journal_write(application=application, author=by, text=f"Barnkonsekvensanalys: {text}")
+    journal_write(
+        category=JournalCategory.DECISION,
+        application=application,
+        author=by,
+        text=f"Barnkonsekvensanalys: {text}",
+    )
     return assessment
 
 
@@ -773,7 +823,7 @@ def application_track_set(
     text = f"Spår: {Track(track).label}."
     if reason.strip():
         text += f" {reason.strip()}"
-    journal_write(application=application, author=by, text=text)
+    journal_write(category=JournalCategory.DECISION, application=application, author=by, text=text)
     return application
 
 

@@ -28,6 +28,7 @@ from accounts.mandates import mandate_for
 from accounts.models import Municipality, User
 from caseworker.audit.log import journal_write
 from caseworker.models import DecisionDelivery
+from caseworker.models.audit import JournalCategory
 from caseworker.models.caseload import Reminder
 from intake.events import ApplicationShown
 from intake.models import Application, Decision
@@ -331,6 +332,7 @@ def no_address_tasks(notices: list[Notification]) -> None:
             created_by=owner,
         )
         journal_write(
+            category=JournalCategory.DOCUMENT,
             application=application,
             author=None,
             text=_("Brevet kunde inte skickas: sökanden har ingen folkbokföringsadress. %(task)s")

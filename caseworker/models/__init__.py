@@ -8,6 +8,7 @@ from caseworker.models.audit import (
     AccessDenial,
     AccessLog,
     DenialStatus,
+    JournalCategory,
     JournalEntry,
 )
 from caseworker.models.caseload import (
@@ -70,6 +71,7 @@ __all__ = [
     "DecisionLetter",
     "DenialStatus",
     "DraftStatus",
+    "JournalCategory",
     "JournalEntry",
     "LineAdjustment",
     "OutreachStatus",

@@ -15,6 +15,7 @@ class AccessAction(models.TextChoices):
     VIEW_LETTER = "view_letter", _("Öppnade beslutsbrev")
     SEARCH = "search", _("Sökning som träffade ärendet")
     CHANGE = "change", _("Ändrade i ärendet")
+    VIEW_PERSONNUMMER = "view_personnummer", _("Visade hela personnumret")
 
 
 class AccessLog(models.Model):
@@ -68,6 +69,24 @@ class AccessDenial(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.status} {self.url_name}"
 
 
+class JournalCategory(models.TextChoices):
+    """What a journal entry is about, so a caseworker can read one thread of the case (all
+    decisions, all contacts) without reading everything (#18). Free notes are NOTE or CONTACT;
+    every other category is written by the action it records."""
+
+    NOTE = "note", _("Anteckning")
+    CONTACT = "contact", _("Kontakt med sökanden")
+    DECISION = "decision", _("Beslut")
+    CALCULATION = "calculation", _("Beräkning")
+    WARNING = "warning", _("Varning")
+    COMMUNICATION = "communication", _("Kommunicering och komplettering")
+    OWNERSHIP = "ownership", _("Ansvar och överlämning")
+    DOCUMENT = "document", _("Dokument och brev")
+    EMERGENCY = "emergency", _("Akut läge")
+    PAYMENT = "payment", _("Utbetalning")
+    HOUSEHOLD = "household", _("Hushåll")
+
+
 class JournalEntry(models.Model):
     """A dated journal entry signed by its author or by the robot. Never edited: a correction is
     a new entry that points at the one it corrects."""
@@ -82,6 +101,9 @@ class JournalEntry(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Tomt när roboten (den automatiserade funktionen) skrev."),
+    )
+    category = models.CharField(
+        _("kategori"), max_length=20, choices=JournalCategory.choices, default=JournalCategory.NOTE
     )
     text = models.TextField(_("anteckning"))
     corrects = models.ForeignKey(

@@ -13,6 +13,7 @@ from accounts.models import CASE_HANDLING_ROLES, User
 from caseworker.audit.log import access_log_record, journal_write
 from caseworker.caseload.ownership import owner_refusal
 from caseworker.models import AccessAction
+from caseworker.models.audit import JournalCategory
 from intake.access import applications_visible_to
 from intake.models import Application
 from intake.states import OPEN_STATUSES
@@ -74,7 +75,9 @@ def applications_assign(
             "previous": application.owner.display_name() if application.owner else "–",
         }
         application.owner = owner
-        journal_write(application=application, text=text, author=by)
+        journal_write(
+            category=JournalCategory.OWNERSHIP, application=application, text=text, author=by
+        )
         access_log_record(
             user=by, application=application, action=AccessAction.CHANGE, detail="tilldelning"
         )

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caseworker.letters.reasons import reason_template_choices
-from caseworker.models import CommunicationException, Section
+from caseworker.models import CommunicationException, JournalCategory, Section
 from intake.models import DecisionOutcome, DecisionTrack, StatusChoices, Track
 from kernel.money import MoneyField
 
@@ -135,10 +135,23 @@ class AcknowledgeForm(forms.Form):
 
 
 class JournalForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Sort"),
+        choices=[
+            (JournalCategory.NOTE, _("Anteckning")),
+            (JournalCategory.CONTACT, _("Kontakt med sökanden (samtal, besök, meddelande)")),
+        ],
+        initial=JournalCategory.NOTE,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     text = forms.CharField(
         label=_("Ny anteckning"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
     )
     corrects = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_category(self) -> str:
+        return self.cleaned_data.get("category") or JournalCategory.NOTE
 
 
 class AdjustForm(forms.Form):
