@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -79,23 +80,82 @@ def payment_file_upload_to(instance: PaymentFile, filename: str) -> str:
 
 
 class PaymentFile(models.Model):
-    """One pain.001.001.03 file: the orders collected on one day."""
+    """One pain.001.001.03 file: one municipality's orders collected on one day. Never deleted
+    (its entries protect it); the team lead downloads it and marks it sent (#18)."""
 
     message_id = models.CharField(_("meddelande-id"), max_length=35, unique=True)
     created_for = models.DateField(_("avser dag"))
+    # Empty only on files made before #18, which held every municipality's orders.
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kommun"),
+    )
     xml = models.FileField(_("fil"), storage=private_storage, upload_to=payment_file_upload_to)
     sha256 = models.CharField(_("kontrollsumma (SHA-256)"), max_length=64)
     number_of_orders = models.PositiveIntegerField(_("antal betalningar"))
     control_sum = models.DecimalField(_("summa"), max_digits=14, decimal_places=2)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("skapad av"),
+        help_text=_("Tomt när den dagliga körningen skapade filen."),
+    )
+    # The latest download; every download is also in the access log, one row per case.
+    downloaded_at = models.DateTimeField(_("senast hämtad"), null=True, blank=True)
+    downloaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("senast hämtad av"),
+    )
+    sent_at = models.DateTimeField(_("markerad som skickad"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("markerad som skickad av"),
+    )
 
     class Meta:
         verbose_name = _("betalfil")
         verbose_name_plural = _("betalfiler")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="payment_file_sent_says_by_whom",
+                condition=Q(sent_at__isnull=True, sent_by__isnull=True)
+                | Q(sent_at__isnull=False, sent_by__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="payment_file_downloaded_says_by_whom",
+                condition=Q(downloaded_at__isnull=True, downloaded_by__isnull=True)
+                | Q(downloaded_at__isnull=False, downloaded_by__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.message_id
+
+    @property
+    def state(self) -> str:
+        """ "sent", "downloaded" or "created": what the team lead has done with it."""
+        if self.sent_at is not None:
+            return "sent"
+        if self.downloaded_at is not None:
+            return "downloaded"
+        return "created"
 
 
 class PaymentFileEntry(models.Model):

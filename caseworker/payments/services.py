@@ -20,13 +20,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 from lxml import etree
 
-from accounts.models import User, bank_account_parts, validate_bank_account
+from accounts.models import Municipality, User, bank_account_parts, validate_bank_account
 from caseworker.audit.log import journal_write
+from caseworker.models.audit import JournalCategory
 from caseworker.models.payments import PaymentFile, PaymentFileEntry, PaymentOrder, PaymentStatus
 from intake.events import TimelineEntry
 from intake.models import Application, Decision, DecisionOutcome
@@ -109,6 +111,7 @@ def payment_order_set_account(*, order: PaymentOrder, bank_account: str, by: Use
     applicant.bank_account = f"{clearing}-{account}"  # ASCII digits, as the bank reads them
     applicant.save(update_fields=["bank_account"])
     journal_write(
+        category=JournalCategory.PAYMENT,
         application=order.application,
         text="Kontonummer för utbetalning registrerat; utbetalningen kan skickas.",
         author=by,
@@ -141,10 +144,18 @@ def pain001_schema() -> etree.XMLSchema:
 
 
 def pain001_validate(xml: bytes) -> None:
+    """Raises PaymentFileInvalid unless `xml` is a pain.001.001.03 document the XSD accepts."""
     schema = pain001_schema()
-    document = etree.fromstring(xml)
+    try:
+        document = etree.fromstring(xml)
+    except etree.XMLSyntaxError as error:
+        raise PaymentFileInvalid(f"Not well-formed XML: {error}") from error
     if not schema.validate(document):
-        raise PaymentFileInvalid(str(schema.error_log.last_error))
+        # Where and what kind, not the message: it may quote a payee's name or account, and
+        # this text is logged.
+        last = schema.error_log.last_error
+        where = f"{last.type_name} at line {last.line} ({last.path})" if last else "invalid"
+        raise PaymentFileInvalid(where)
 
 
 def _amount(value: Decimal) -> str:
@@ -221,20 +232,40 @@ def pain001_build(
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-@transaction.atomic
-def payment_file_create(*, day: date, now: datetime | None = None) -> PaymentFile | None:
-    """Collect every CREATED order made up to the end of ``day`` into one validated pain.001
-    file and mark them SENT in the same transaction. None when nothing waits. Running it twice
-    makes no second file for the same orders."""
-    now = now or timezone.now()
+def _orders_waiting(day: date) -> QuerySet[PaymentOrder]:
+    """CREATED orders made up to the end of ``day`` and in no file yet."""
     day_end = datetime.combine(day, time.max, tzinfo=STOCKHOLM)
+    return PaymentOrder.objects.filter(
+        status=PaymentStatus.CREATED, created_at__lte=day_end, file_entries__isnull=True
+    )
+
+
+@transaction.atomic
+def payment_file_create(
+    *,
+    day: date,
+    now: datetime | None = None,
+    municipality: Municipality | None = None,
+    created_by: User | None = None,
+) -> PaymentFile | None:
+    """Collect every CREATED order made up to the end of ``day`` (of ``municipality``) into one
+    validated pain.001 file and mark them SENT in the same transaction. None when nothing waits.
+    Running it twice, or twice at once (a double click), makes no second file for the same
+    orders: the orders are locked, and the second run finds them SENT or fails on the unique
+    entry. A file is one municipality's: without ``municipality`` the waiting orders must all be
+    of one (`payment_files_create` makes one file per municipality)."""
+    now = now or timezone.now()
+    waiting = _orders_waiting(day)
+    if municipality is not None:
+        waiting = waiting.filter(application__municipality=municipality)
     orders = list(
-        PaymentOrder.objects.select_related("application")
-        .filter(status=PaymentStatus.CREATED, created_at__lte=day_end, file_entries__isnull=True)
-        .order_by("pk")
+        waiting.select_related("application").select_for_update(of=("self",)).order_by("pk")
     )
     if not orders:
         return None
+    municipality_ids = {order.application.municipality_id for order in orders}
+    if len(municipality_ids) > 1:
+        raise ValueError("A payment file holds one municipality's orders: name the municipality.")
     earliest = next_banking_day(day)
     by_date: dict[date, list[PaymentOrder]] = defaultdict(list)
     moved: list[PaymentOrder] = []
@@ -250,6 +281,8 @@ def payment_file_create(*, day: date, now: datetime | None = None) -> PaymentFil
     payment_file = PaymentFile(
         message_id=message_id,
         created_for=day,
+        municipality_id=municipality_ids.pop(),
+        created_by=created_by,
         sha256=hashlib.sha256(xml).hexdigest(),
         number_of_orders=len(orders),
         control_sum=sum((o.amount for o in orders), Decimal(0)),
@@ -271,6 +304,20 @@ def payment_file_create(*, day: date, now: datetime | None = None) -> PaymentFil
         payment_file.xml.delete(save=False)
         raise
     return payment_file
+
+
+def payment_files_create(*, day: date, now: datetime | None = None) -> list[PaymentFile]:
+    """The daily run (command and task): one file per municipality with orders waiting, each in
+    its own transaction."""
+    municipality_ids = sorted(
+        set(_orders_waiting(day).values_list("application__municipality_id", flat=True))
+    )
+    files = []
+    for municipality in Municipality.objects.filter(pk__in=municipality_ids).order_by("pk"):
+        payment_file = payment_file_create(day=day, now=now, municipality=municipality)
+        if payment_file is not None:
+            files.append(payment_file)
+    return files
 
 
 def payment_file_read(payment_file: PaymentFile) -> bytes:

@@ -35,6 +35,8 @@ NO_OBJECT_URLS = frozenset(
         "caseworker:statistics_export",
         "caseworker:reason_templates",
         "caseworker:reason_template_edit",  # a template code in the query, not a case
+        "caseworker:payment_files",  # the team lead's municipality's files (#18)
+        "caseworker:payment_file_create",
         "health_live",
         "health_ready",  # ids in the body: tests/security/test_idor.py checks it apart
         "meetings:day",
@@ -61,6 +63,10 @@ PENDING_OBJECT_URLS = frozenset(
         "caseworker:referral_reassign",
         "caseworker:reminder_done",
         "caseworker:outreach_done",
+        # A payment file (#18), a team lead's: tested in tests/caseworker/payments/
+        # test_payment_files_page.py (another municipality's 404, other roles 403, the door).
+        "caseworker:payment_file_download",
+        "caseworker:payment_file_mark_sent",
     }
 )
 

@@ -1,4 +1,5 @@
-"""Make the day's pain.001 payment file from every order waiting to be sent."""
+"""Make the day's pain.001 payment files from every order waiting to be sent: one file per
+municipality, by the same service as the team lead's payment-files page (#18)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from caseworker.payments.services import PaymentFileInvalid, payment_file_create
+from caseworker.payments.services import PaymentFileInvalid, payment_files_create
 
 
 class Command(BaseCommand):
-    help = "Create the ISO 20022 pain.001.001.03 file (SEK) with the day's created payment orders."
+    help = (
+        "Create the ISO 20022 pain.001.001.03 files (SEK, one per municipality) with the day's "
+        "created payment orders."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--date", help="YYYY-MM-DD (default: today)")
@@ -24,13 +28,14 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError("--date must be YYYY-MM-DD") from error
         try:
-            payment_file = payment_file_create(day=day)
+            payment_files = payment_files_create(day=day)
         except PaymentFileInvalid as error:
             raise CommandError(f"The file did not validate; nothing was sent: {error}") from error
-        if payment_file is None:
+        if not payment_files:
             self.stdout.write(f"No payment orders waiting on {day}.")
             return
-        self.stdout.write(
-            f"{payment_file.message_id}: {payment_file.number_of_orders} orders, "
-            f"{payment_file.control_sum} SEK, sha256 {payment_file.sha256}"
-        )
+        for payment_file in payment_files:
+            self.stdout.write(
+                f"{payment_file.message_id}: {payment_file.number_of_orders} orders, "
+                f"{payment_file.control_sum} SEK, sha256 {payment_file.sha256}"
+            )

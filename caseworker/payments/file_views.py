@@ -1,0 +1,146 @@
+"""The team lead's payment-files page (#18): list, create, download, mark sent. Thin views: each
+action calls one service and redirects back to the list with a message. A file is looked up
+within the team lead's municipality (another municipality's is a 404); other roles get 403.
+Works without JavaScript."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.db import IntegrityError
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Municipality, Role
+from accounts.permissions import role_required, staff_municipality_id
+from caseworker.payments.files import (
+    PaymentFileAlreadySent,
+    payment_file_download,
+    payment_file_mark_sent,
+    payment_file_of,
+    payment_files_overview,
+)
+from caseworker.payments.services import PaymentFileInvalid, payment_file_create
+from kernel.money import kronor_text
+
+logger = logging.getLogger(__name__)
+
+team_lead_required = role_required(Role.TEAM_LEAD)
+
+
+@team_lead_required
+@require_GET
+def payment_files(request: AuthenticatedHttpRequest) -> HttpResponse:
+    overview = payment_files_overview(staff_municipality_id(request.user))
+    return TemplateResponse(request, "caseworker/payment_files.html", {"overview": overview})
+
+
+@team_lead_required
+@require_POST
+def payment_file_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    municipality = get_object_or_404(Municipality, pk=staff_municipality_id(request.user))
+    try:
+        payment_file = payment_file_create(
+            day=timezone.localdate(), municipality=municipality, created_by=request.user
+        )
+    except PaymentFileInvalid as error:
+        logger.error("Payment file for municipality %s did not validate: %s", municipality, error)
+        messages.error(
+            request,
+            _(
+                "Betalfilen blev inte giltig enligt bankens format (pain.001) och skapades inte. "
+                "Inga utbetalningar har flyttats. Kontakta systemförvaltningen."
+            ),
+        )
+    except IntegrityError:
+        # Another request made a file of the same orders at the same moment (a double click).
+        messages.warning(
+            request,
+            _("En annan betalfil skapades samtidigt. Ingen ny fil skapades; se listan nedan."),
+        )
+    else:
+        if payment_file is None:
+            messages.info(
+                request,
+                _("Det finns inga godkända utbetalningar att betala. Ingen betalfil skapades."),
+            )
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Betalfilen %(file)s är skapad med %(count)d utbetalning på %(total)s.",
+                    "Betalfilen %(file)s är skapad med %(count)d utbetalningar på %(total)s.",
+                    payment_file.number_of_orders,
+                )
+                % {
+                    "file": payment_file.message_id,
+                    "count": payment_file.number_of_orders,
+                    "total": kronor_text(payment_file.control_sum),
+                },
+            )
+    return redirect("caseworker:payment_files")
+
+
+@team_lead_required
+@require_GET
+def payment_file_xml(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    payment_file = payment_file_of(request.user, pk)
+    try:
+        xml = payment_file_download(payment_file, by=request.user)
+    except PaymentFileInvalid as error:
+        logger.error("Payment file %s refused for download: %s", payment_file.message_id, error)
+        messages.error(
+            request,
+            _(
+                "Betalfilen %(file)s är inte giltig enligt bankens format (pain.001) och kan "
+                "inte hämtas. Skicka den inte till banken. Kontakta systemförvaltningen."
+            )
+            % {"file": payment_file.message_id},
+        )
+        return redirect("caseworker:payment_files")
+    # Shown on the next page the team lead opens: the download itself leaves the page as it was.
+    messages.success(
+        request,
+        _("Betalfilen %(file)s hämtades. Hämtningen är loggad.")
+        % {"file": payment_file.message_id},
+    )
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{payment_file.message_id}.xml"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@team_lead_required
+@require_POST
+def payment_file_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    payment_file = payment_file_of(request.user, pk)
+    try:
+        payment_file_mark_sent(payment_file, by=request.user)
+    except PaymentFileAlreadySent:
+        payment_file.refresh_from_db()
+        messages.warning(
+            request,
+            _("Betalfilen %(file)s är redan markerad som skickad (%(when)s av %(who)s).")
+            % {
+                "file": payment_file.message_id,
+                "when": timezone.localtime(payment_file.sent_at).strftime("%Y-%m-%d %H:%M")
+                if payment_file.sent_at
+                else "",
+                "who": payment_file.sent_by.display_name() if payment_file.sent_by else "",
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _("Betalfilen %(file)s är markerad som skickad till banken.")
+            % {"file": payment_file.message_id},
+        )
+    return redirect("caseworker:payment_files")
