@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from django.db.models import (
     CharField,
     Count,
     DateTimeField,
+    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -40,7 +42,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat, Substr
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -67,9 +69,29 @@ LIVE_WARNING_STATUSES = [WarningStatus.OPEN, WarningStatus.ACKNOWLEDGED]
 
 PAGE_SIZES = (25, 100)
 AGE_DAYS = (2, 7, 30)
-SORTS = ("submitted", "due", "month", "reference")
-# A missing deadline sorts after every real one (ascending).
+SORTS = (
+    "submitted",
+    "due",
+    "month",
+    "reference",
+    "name",
+    "personnummer",
+    "status",
+    "warnings",
+    "amount",
+    "owner",
+)
+# Sorts whose key is a person's name or birth date, or changes by itself (a warning closed, a new
+# proposal): a cursor for them carries no key, only the row's id, and the key is looked up again
+# in the database. No name or birth date goes into a URL (#18).
+LOOKED_UP_SORTS = frozenset({"name", "personnummer", "status", "warnings", "amount", "owner"})
+# A missing deadline sorts after every real one (ascending), so does a missing proposal and a
+# protected identity's birth date (it is not shown, so it does not place the case either).
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+NO_AMOUNT = Decimal("9999999999.99")
+NO_BIRTH_DATE = "99999999"
+# The personnummer as the queue shows it: the birth date and four dots (#18).
+MASK = "-\u2022\u2022\u2022\u2022"
 
 # Facet -> the values a link can choose ("" is the default: no restriction, or open cases for
 # status). The values' labels live in the view/template; here only the rules.
@@ -457,13 +479,67 @@ def facet_matches(
 # --- sorting and keyset pagination -----------------------------------------------------------
 
 
+def _open_warnings() -> Coalesce:
+    """How many live warnings a case has (a subquery, no query a row)."""
+    return Coalesce(
+        Subquery(
+            CaseWarning.objects.filter(application=OuterRef("pk"), status__in=LIVE_WARNING_STATUSES)
+            .order_by()
+            .values("application")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def _latest_amount() -> Subquery:
+    """The amount of the robot's latest proposal, None before the first."""
+    return Subquery(
+        Proposal.objects.filter(application=OuterRef("pk")).order_by("-round").values("amount")[:1]
+    )
+
+
+def _status_position() -> Case:
+    """A status's place in the case's course (Mottagen … Återtagen), not its code's spelling."""
+    return Case(
+        *(When(status=value, then=Value(n)) for n, value in enumerate(StatusChoices.values)),
+        default=Value(len(StatusChoices.values)),
+        output_field=IntegerField(),
+    )
+
+
 def _sort_expression(sort: str) -> Any:
+    """The one expression each sort orders by. Never None (keyset pages compare it): a missing
+    deadline, proposal or birth date is given a value after every real one."""
     if sort == "due":
         return Coalesce("decision_due_at", Value(NO_DEADLINE), output_field=DateTimeField())
     if sort == "month":
         return F("month")
     if sort == "reference":
         return F("reference")
+    if sort == "name":
+        # As the name is shown (first name, last name), whatever its case and diacritics.
+        return Coalesce("applicant__search_name", Value(""), output_field=CharField())
+    if sort == "personnummer":
+        return Case(
+            When(protected_identity=True, then=Value(NO_BIRTH_DATE)),
+            default=Coalesce(Substr("applicant__personnummer", 1, 8), Value(NO_BIRTH_DATE)),
+            output_field=CharField(),
+        )
+    if sort == "status":
+        return _status_position()
+    if sort == "warnings":
+        return _open_warnings()
+    if sort == "amount":
+        return Coalesce(
+            _latest_amount(),
+            Value(NO_AMOUNT),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        )
+    if sort == "owner":
+        return Coalesce("owner__search_name", Value(""), output_field=CharField())
     return Coalesce("submitted_at", "created_at", output_field=DateTimeField())
 
 
@@ -474,6 +550,10 @@ def _key_to_text(value: Any) -> Any:
 
 
 def _key_from_text(sort: str, value: Any) -> Any:
+    if sort in LOOKED_UP_SORTS:
+        if value is not None:
+            raise ValueError("a key where none belongs")
+        return None
     if not isinstance(value, str):
         raise ValueError("bad key")
     if sort in ("due", "submitted"):
@@ -489,22 +569,42 @@ def _key_from_text(sort: str, value: Any) -> Any:
     return value
 
 
-def cursor_encode(sort: str, key: Any, pk: int, rank: int = 1) -> str:
-    raw = json.dumps([sort, _key_to_text(key), pk, rank], separators=(",", ":")).encode()
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts or ends: the row's sort key (None for `LOOKED_UP_SORTS`), id and
+    urgency rank, and its place in the order counted from 0 (only for "visar 26–50": keyset
+    pages do not count the rows before them)."""
+
+    key: Any
+    pk: int
+    rank: int = 1
+    index: int = 0
+
+
+def cursor_encode(sort: str, key: Any, pk: int, rank: int = 1, index: int = 0) -> str:
+    kept = None if sort in LOOKED_UP_SORTS else _key_to_text(key)
+    raw = json.dumps([sort, kept, pk, rank, index], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def cursor_decode(sort: str, cursor: str) -> tuple[Any, int, int] | None:
-    """The (key, id, urgency rank) a cursor points at, or None if it is broken or for another
-    sort."""
+def cursor_decode(sort: str, cursor: str) -> Cursor | None:
+    """The row a cursor points at, or None if it is broken or for another sort."""
     if not cursor:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        cursor_sort, key, pk, rank = json.loads(raw)
-        if cursor_sort != sort or not isinstance(pk, int) or rank not in (0, 1):
+        cursor_sort, key, pk, rank, *rest = json.loads(raw)
+        index = rest[0] if rest else 0
+        if (
+            cursor_sort != sort
+            or not isinstance(pk, int)
+            or rank not in (0, 1)
+            or not isinstance(index, int)
+            or index < 0
+            or len(rest) > 1
+        ):
             return None
-        return _key_from_text(sort, key), pk, rank
+        return Cursor(_key_from_text(sort, key), pk, rank, index)
     except (ValueError, binascii.Error, TypeError):
         return None
 
@@ -514,9 +614,12 @@ class QueuePage:
     rows: Sequence[Application]  # annotated with sort_key, open_warnings, proposal_amount
     next_cursor: str = ""
     previous_cursor: str = ""
+    start: int = 0  # the first row's place in the whole order, counted from 0
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+# The applicant's personnummer is not among them: a row carries its masked form only
+# (`personnummer_masked`), so the full number is never read for the queue (#18).
 QUEUE_ROW_FIELDS = (
     "reference",
     "status",
@@ -539,13 +642,29 @@ QUEUE_ROW_FIELDS = (
 )
 
 
+def personnummer_masked() -> Case:
+    """'19850312-••••': the birth date part of the applicant's personnummer, the last four
+    hidden; empty for a case with protected identity (the queue says "Skyddad")."""
+    return Case(
+        When(protected_identity=True, then=Value("")),
+        default=Concat(Substr("applicant__personnummer", 1, 8), Value(MASK)),
+        output_field=CharField(),
+    )
+
+
+def queue_total(*, user: User, params: QueueParams, query: str = "", now: datetime) -> int:
+    """How many cases the filters and the search find, on every page (one query)."""
+    return queue_filtered(user=user, params=params, query=query, now=now).count()
+
+
 def queue_page(
     *, user: User, params: QueueParams, query: str = "", now: datetime | None = None
 ) -> QueuePage:
     """One page of rows, ordered by (urgency, sort key, id), found by keyset: never OFFSET.
     Open emergencies come first in every order (`urgency_rank`); the sort key's direction
-    applies within each. Each row carries `urgency`, `sort_key`, `open_warnings` and
-    `proposal_amount` (subqueries, no extra queries)."""
+    applies within each, the id breaks ties. Each row carries `urgency`, `sort_key`,
+    `open_warnings`, `proposal_amount` and `personnummer_masked` (subqueries and expressions,
+    no extra queries)."""
     now = now or timezone.now()
     rows = (
         queue_filtered(user=user, params=params, query=query, now=now)
@@ -561,24 +680,9 @@ def queue_page(
                 default=Value(False),
                 output_field=BooleanField(),
             ),
-            open_warnings=Coalesce(
-                Subquery(
-                    CaseWarning.objects.filter(
-                        application=OuterRef("pk"), status__in=LIVE_WARNING_STATUSES
-                    )
-                    .order_by()
-                    .values("application")
-                    .annotate(n=Count("pk"))
-                    .values("n")[:1],
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-            proposal_amount=Subquery(
-                Proposal.objects.filter(application=OuterRef("pk"))
-                .order_by("-round")
-                .values("amount")[:1]
-            ),
+            open_warnings=_open_warnings(),
+            proposal_amount=_latest_amount(),
+            personnummer_masked=personnummer_masked(),
         )
     )
     after = cursor_decode(params.sort, params.after)
@@ -588,12 +692,23 @@ def queue_page(
     descending = params.desc != backwards
     position = after or before
     if position is not None:
-        key, pk, rank = position
+        key: Any = position.key
+        if params.sort in LOOKED_UP_SORTS:
+            # The cursor's row's key as it is now, in the same query (a subquery).
+            key = Subquery(
+                applications_visible_to(user)
+                .filter(pk=position.pk)
+                .annotate(cursor_key=_sort_expression(params.sort))
+                .order_by()
+                .values("cursor_key")[:1]
+            )
+        pk = position.pk
         if descending:
             within = Q(sort_key__lt=key) | Q(sort_key=key, pk__lt=pk)
         else:
             within = Q(sort_key__gt=key) | Q(sort_key=key, pk__gt=pk)
         # The urgency rank runs ascending (emergencies first), and backwards when going back.
+        rank = position.rank
         later_rank = Q(urgency__lt=rank) if backwards else Q(urgency__gt=rank)
         rows = rows.filter(later_rank | (Q(urgency=rank) & within))
     ordering = ["-urgency" if backwards else "urgency"]
@@ -603,16 +718,26 @@ def queue_page(
     found = found[: params.size]
     if backwards:
         found.reverse()
-    page = QueuePage(rows=found)
+    has_next = more if not backwards else True
+    has_previous = more if backwards else after is not None
+    if after is not None:
+        start = after.index + 1
+    elif before is not None and has_previous:
+        start = max(before.index - len(found), 0)
+    else:
+        start = 0
+    page = QueuePage(rows=found, start=start)
     if not found:
         return page
     first, last = found[0], found[-1]
-    has_next = more if not backwards else True
-    has_previous = more if backwards else after is not None
     if has_next:
-        page.next_cursor = cursor_encode(params.sort, last.sort_key, last.pk, last.urgency)
+        page.next_cursor = cursor_encode(
+            params.sort, last.sort_key, last.pk, last.urgency, start + len(found) - 1
+        )
     if has_previous:
-        page.previous_cursor = cursor_encode(params.sort, first.sort_key, first.pk, first.urgency)
+        page.previous_cursor = cursor_encode(
+            params.sort, first.sort_key, first.pk, first.urgency, start
+        )
     return page
 
 

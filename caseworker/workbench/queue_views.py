@@ -15,8 +15,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import ASCII_ID, AuthenticatedHttpRequest
@@ -28,10 +29,13 @@ from caseworker.workbench.assignment import AssignmentRefused, applications_assi
 from caseworker.workbench.queue import (
     AGE_DAYS,
     PAGE_SIZES,
+    SORTS,
+    QueuePage,
     colleagues_for,
     queue_counts_cached,
     queue_page,
     queue_params_parse,
+    queue_total,
 )
 from intake.access import access_application
 from intake.models import StatusChoices, Track
@@ -137,21 +141,30 @@ def _queue_context(request: AuthenticatedHttpRequest, *, query: str = "") -> dic
                 ],
             }
         )
+    # A sort keeps the filters and the search (`sok=1`: the search kept in the session) and
+    # starts again at the first page (#18).
     sort_headers = {
         sort: {
-            "href": params.querystring(
-                sort=sort, desc=not params.desc if params.sort == sort else False
+            "href": _with_search(
+                params.querystring(
+                    sort=sort, desc=not params.desc if params.sort == sort else False
+                ),
+                bool(query),
             ),
             "aria_sort": ("descending" if params.desc else "ascending")
             if params.sort == sort
             else "none",
         }
-        for sort in ("reference", "month", "submitted", "due")
+        for sort in SORTS
     }
+    total = queue_total(user=user, params=params, query=query, now=now)
     return {
         "rows": page.rows,
         "page": page,
         "params": params,
+        "total": total,
+        "total_text": total_text(total),
+        "showing_text": showing_text(page),
         "query": query,
         "filter_groups": groups,
         "sort_headers": sort_headers,
@@ -167,6 +180,23 @@ def _queue_context(request: AuthenticatedHttpRequest, *, query: str = "") -> dic
         if page.previous_cursor
         else "",
         "queue_url": reverse("caseworker:queue"),
+    }
+
+
+def total_text(total: int) -> str:
+    """How many cases the filters and the search find: "1 ärende", "1 234 ärenden"."""
+    return ngettext("%(count)s ärende", "%(count)s ärenden", total) % {
+        "count": number_format(total, force_grouping=True)
+    }
+
+
+def showing_text(page: QueuePage) -> str:
+    """Which of them this page shows, "visar 26–50"; empty for an empty page."""
+    if not page.rows:
+        return ""
+    return _("visar %(first)s–%(last)s") % {
+        "first": number_format(page.start + 1, force_grouping=True),
+        "last": number_format(page.start + len(page.rows), force_grouping=True),
     }
 
 
@@ -222,16 +252,19 @@ def queue_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
     owner = User.objects.filter(pk=int(owner_id)).first() if ASCII_ID.fullmatch(owner_id) else None
     notice, error = "", ""
     try:
+        if not ids:
+            raise AssignmentRefused(_("Markera de ärenden som ska tilldelas."))
         if owner is None:
             raise AssignmentRefused(_("Välj vem ärendena ska tilldelas."))
         changed = applications_assign(applications=[int(i) for i in ids], owner=owner, by=user)
     except AssignmentRefused as exc:
         error = str(exc)
     else:
-        notice = _("%(count)s ärenden tilldelade %(owner)s.") % {
-            "count": len(changed),
-            "owner": owner.display_name(),
-        }
+        notice = ngettext(
+            "%(count)s ärende tilldelat %(owner)s.",
+            "%(count)s ärenden tilldelade %(owner)s.",
+            len(changed),
+        ) % {"count": len(changed), "owner": owner.display_name()}
     if request.htmx and request.htmx.target == "queue-results":
         context = _queue_context(request)
         context.update(notice=notice, error=error)

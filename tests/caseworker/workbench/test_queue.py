@@ -3,7 +3,9 @@ count that does not grow with the number of rows."""
 
 from __future__ import annotations
 
+import base64
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -22,6 +24,8 @@ from accounts.models import Municipality, Role, User
 from bench.queue_rows import queue_rows_create
 from caseworker.models import AccessAction, AccessLog
 from caseworker.workbench.queue import (
+    SORTS,
+    Cursor,
     QueueParams,
     cursor_decode,
     cursor_encode,
@@ -29,10 +33,11 @@ from caseworker.workbench.queue import (
     queue_page,
     queue_params_parse,
 )
+from caseworker.workbench.queue_views import total_text
 from eligibility.models import CaseWarning, Proposal, WarningStatus
-from intake.models import Application, HouseholdMember, Track
+from intake.models import Application, HouseholdMember, StatusChoices, Track
 from intake.states import Status
-from tests.builders import client_for
+from tests.builders import case_make, client_for
 from tests.conftest import PNR_ALVA, PNR_CARINA
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -475,6 +480,303 @@ def test_a_sort_header_toggles_the_direction_and_says_so(
     assert 'aria-sort="ascending"' in response.content.decode()
 
 
+# --- every column sorts (#18) -----------------------------------------------------------------
+
+ALL_SORTS = list(SORTS)
+
+
+def _sort_cases(
+    make_case: Callable[..., Application], caseworker: User, colleague: User, team_lead: User
+) -> list[Application]:
+    """Cases that differ in every column, with ties on each (the id breaks them). One has a
+    protected identity: the caseworker may handle those."""
+    _may_handle_protected(caseworker)
+    people = [
+        ("Örjan", "Åkesson", "198503121234", False),
+        ("bilal", "Berg", "200306062381", False),
+        ("Carina", "Dahl", "197001011230", False),
+        ("Alva", "Andersson", "190001011239", True),  # protected: born first, sorted last
+        ("Bilal", "Berg", "199912312383", False),  # the same name as the second
+        ("Dan", "Ek", "198503121258", False),  # the same birth date as the first
+    ]
+    statuses = [Status.AWAITING_SUPPLEMENT, Status.SUBMITTED, Status.APPROVED,
+                Status.AWAITING_CASEWORKER, Status.SUBMITTED, Status.WITHDRAWN]  # fmt: skip
+    owners = [colleague, caseworker, team_lead, caseworker, caseworker, None]  # None: withdrawn
+    cases = []
+    for n, (first, last, pnr, protected) in enumerate(people):
+        cases.append(
+            make_case(
+                first_name=first,
+                last_name=last,
+                personnummer=pnr,
+                protected_identity=protected,
+                status=statuses[n],
+                owner=owners[n],
+                month=date(2026, 10 + n % 3, 1),
+                submitted_at=NOW - timedelta(hours=n % 4),
+                decision_due_at=None if n % 3 == 0 else NOW + timedelta(days=n % 2),
+            )
+        )
+    for case, live, closed in zip(cases, [2, 0, 1, 0, 2, 0], [0, 1, 0, 3, 0, 0], strict=True):
+        for k in range(live):
+            CaseWarning.objects.create(application=case, kind="new_cost", key=f"l{k}", message="m")
+        for k in range(closed):
+            CaseWarning.objects.create(application=case, kind="new_cost", key=f"c{k}", message="m",
+                                       status=WarningStatus.CLOSED)  # fmt: skip
+    for case, amounts in zip(cases, [["9000", "1000"], ["2500"], [], ["500"], ["2500"], []],
+                             strict=True):  # fmt: skip
+        for round_, amount in enumerate(amounts, start=1):
+            Proposal.objects.create(application=case, round=round_, eligible=True,
+                                    amount=Decimal(amount), norm=Decimal(5220),
+                                    parameter_version="t", as_of=case.month)  # fmt: skip
+    return cases
+
+
+def _may_handle_protected(user: User) -> None:
+    user.may_handle_protected = True
+    user.save(update_fields=["may_handle_protected"])
+
+
+def _expected_key(case: Application, sort: str) -> Any:
+    case.refresh_from_db()
+    if sort == "submitted":
+        return case.submitted_at
+    if sort == "due":
+        return case.decision_due_at or datetime(9999, 12, 31, tzinfo=STOCKHOLM)
+    if sort == "month":
+        return case.month
+    if sort == "reference":
+        return case.reference
+    if sort == "name":
+        return case.applicant.search_name
+    if sort == "personnummer":
+        return "99999999" if case.protected_identity else (case.applicant.personnummer or "")[:8]
+    if sort == "status":
+        return list(StatusChoices.values).index(case.status)
+    if sort == "warnings":
+        return case.warnings.filter(status__in=["open", "acknowledged"]).count()
+    if sort == "amount":
+        latest = case.proposals.order_by("-round").first()
+        return latest.amount if latest else Decimal("9999999999.99")
+    if sort == "owner":
+        return case.owner.search_name if case.owner else ""
+    raise AssertionError(sort)
+
+
+@pytest.mark.parametrize("sort", ALL_SORTS)
+def test_every_column_sorts_both_ways_with_the_id_breaking_ties(
+    make_case: Callable[..., Application],
+    caseworker: User,
+    colleague: User,
+    team_lead: User,
+    sort: str,
+) -> None:
+    cases = _sort_cases(make_case, caseworker, colleague, team_lead)
+    ascending = [c.reference for c in sorted(cases, key=lambda c: (_expected_key(c, sort), c.pk))]
+    descending = [
+        c.reference
+        for c in sorted(cases, key=lambda c: (_expected_key(c, sort), c.pk), reverse=True)
+    ]
+    client = client_for(caseworker)
+    assert listed(client.get(QUEUE + f"?status=all&sort={sort}")) == ascending
+    assert listed(client.get(QUEUE + f"?status=all&sort={sort}&dir=desc")) == descending
+    # The data has ties on the sort key (except for the unique reference): the id breaks them.
+    assert len({_expected_key(c, sort) for c in cases}) < len(cases) or sort == "reference"
+
+
+def test_the_sort_orders_in_words(
+    make_case: Callable[..., Application], caseworker: User, colleague: User, team_lead: User
+) -> None:
+    """The same, spelled out: what a caseworker expects to see first."""
+    cases = _sort_cases(make_case, caseworker, colleague, team_lead)
+    client = client_for(caseworker)
+
+    def names(sort: str, direction: str = "asc") -> list[str]:
+        rows = client.get(QUEUE + f"?status=all&sort={sort}&dir={direction}").context["rows"]
+        return [row.applicant.display_name() for row in rows]
+
+    # Case and diacritics do not count: "Örjan Åkesson" sorts as "orjan akesson".
+    assert names("name") == ["Alva Andersson", "bilal Berg", "Bilal Berg", "Carina Dahl",
+                             "Dan Ek", "Örjan Åkesson"]  # fmt: skip
+    # Born 1970, 1985 (twice), 1999, 2003; the protected identity (born 1900) last.
+    assert names("personnummer") == ["Carina Dahl", "Örjan Åkesson", "Dan Ek", "Bilal Berg",
+                                     "bilal Berg", "Alva Andersson"]  # fmt: skip
+    # Most warnings first when descending; the biggest amount first, "no proposal" counts as
+    # after every amount.
+    assert names("warnings", "desc")[:2] == ["Bilal Berg", "Örjan Åkesson"]
+    assert names("amount") == ["Alva Andersson", "Örjan Åkesson", "bilal Berg", "Bilal Berg",
+                               "Carina Dahl", "Dan Ek"]  # fmt: skip
+    # Mottagen before Väntar på komplettering before Beviljad before Återtagen.
+    statuses = [row.status for row in client.get(QUEUE + "?status=all&sort=status").context["rows"]]
+    assert statuses == ["submitted", "submitted", "awaiting_caseworker", "awaiting_supplement",
+                        "approved", "withdrawn"]  # fmt: skip
+    owners = [row.owner.display_name() if row.owner else "" for row in
+              client.get(QUEUE + "?status=all&sort=owner").context["rows"]]  # fmt: skip
+    assert owners == ["", "Gruppledare Testsson", "Handlaggare Testsson", "Handlaggare Testsson",
+                      "Handlaggare Testsson", "Kollega Testsson"]  # fmt: skip
+    assert len(cases) == 6
+
+
+@pytest.mark.parametrize("sort", ALL_SORTS)
+def test_every_sort_header_is_a_link_and_says_which_way_it_sorts(
+    make_case: Callable[..., Application], caseworker: User, sort: str
+) -> None:
+    make_case()
+    client = client_for(caseworker)
+    html = client.get(QUEUE + f"?sort={sort}").content.decode()
+    thead = html.split("<thead>")[1].split("</thead>")[0]
+    headers = re.findall(r"<th [^>]*>.*?</th>", thead)
+    assert len(headers) == 11  # the tick box and ten sortable columns
+    assert all("<a href=" in th for th in headers[1:])
+    assert thead.count('aria-sort="ascending"') == 1 and thead.count('aria-sort="none"') == 9
+    assert f'href="/handlaggare/?sort={sort}&amp;dir=desc"' in thead or (
+        sort == "submitted" and 'href="/handlaggare/?dir=desc"' in thead
+    )
+    html = client.get(QUEUE + f"?sort={sort}&dir=desc").content.decode()
+    assert html.split("<thead>")[1].count('aria-sort="descending"') == 1
+
+
+def test_a_sort_keeps_the_filters_and_the_search_and_starts_at_the_first_page(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    for n in range(30):
+        make_case(track=Track.WORK, first_name="Alva", last_name=f"Andersson{n}")
+    make_case(track=Track.SOCIAL, first_name="Alva", last_name="Social")
+    make_case(track=Track.WORK, first_name="Bilal", last_name="Berg")
+    client = client_for(caseworker)
+    first = client.get(QUEUE + "?track=work")
+    second = client.get(QUEUE + first.context["next_query"])
+    href = second.context["sort_headers"]["name"]["href"]
+    assert href == "?track=work&sort=name"  # the filter kept, no cursor
+    assert len(listed(client.get(QUEUE + href))) == 25
+    # A search: the sort link says only `sok=1`, and the same search comes back, sorted.
+    searched = client.post(QUEUE + "?track=work", {"q": "alva"})
+    assert searched.context["total"] == 30
+    href = searched.context["sort_headers"]["name"]["href"]
+    assert href == "?track=work&sort=name&sok=1"
+    response = client.get(QUEUE + href)
+    assert response.context["query"] == "alva" and response.context["total"] == 30
+    rows = response.context["rows"]
+    assert all(row.applicant.first_name == "Alva" for row in rows)
+    keys = [row.applicant.search_name for row in rows]
+    assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize("sort", ["name", "personnummer", "warnings", "amount", "owner", "status"])
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_keyset_pages_cover_every_row_once_for_the_looked_up_sorts(
+    make_case: Callable[..., Application],
+    caseworker: User,
+    colleague: User,
+    sort: str,
+    direction: str,
+) -> None:
+    _may_handle_protected(caseworker)
+    for n in range(60):
+        case = make_case(
+            first_name=["Alva", "Bilal", "Carina"][n % 3],
+            last_name="Test",
+            personnummer=f"19{80 + n % 5}0101{n:04d}",
+            owner=caseworker if n % 2 else colleague,
+            status=[Status.AWAITING_CASEWORKER, Status.AWAITING_SUPPLEMENT][n % 2],
+            protected_identity=n % 11 == 0,
+        )
+        for k in range(n % 3):
+            CaseWarning.objects.create(application=case, kind="new_cost", key=f"w{k}", message="m")
+        if n % 4:
+            Proposal.objects.create(application=case, round=1, eligible=True,
+                                    amount=Decimal(1000 * (n % 4)), norm=Decimal(5220),
+                                    parameter_version="t", as_of=case.month)  # fmt: skip
+    client = client_for(caseworker)
+    everything, pages_back = walk(client, QUEUE + f"?sort={sort}&dir={direction}")
+    all_rows = listed(client.get(QUEUE + f"?sort={sort}&dir={direction}&size=100"))
+    assert len(all_rows) == 60
+    assert everything == all_rows
+    assert [len(page) for page in pages_back] == [25, 25, 10]
+    assert [ref for page in pages_back for ref in page] == all_rows
+
+
+# --- how many: "N ärenden, visar 1–25" (#18) -------------------------------------------------
+
+
+def _total_line(response) -> str:
+    html = response.content.decode()
+    line = html.split('class="queue-total">')[1].split("</p>")[0]
+    return re.sub(r"<[^>]+>", "", line).replace("\u00a0", " ")
+
+
+def test_the_total_for_the_filters_and_which_rows_the_page_shows(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    for _ in range(30):
+        make_case(track=Track.WORK)
+    make_case(track=Track.SOCIAL)
+    make_case(status=Status.APPROVED)
+    client = client_for(caseworker)
+    first = client.get(QUEUE)
+    assert first.context["total"] == 31
+    assert _total_line(first) == "31 ärenden, visar 1–25"
+    second = client.get(QUEUE + first.context["next_query"])
+    assert _total_line(second) == "31 ärenden, visar 26–31"
+    back = client.get(QUEUE + second.context["previous_query"])
+    assert _total_line(back) == "31 ärenden, visar 1–25"
+    assert _total_line(client.get(QUEUE + "?track=social")) == "1 ärende, visar 1–1"
+    assert _total_line(client.get(QUEUE + "?track=both")) == "0 ärenden"
+    assert _total_line(client.get(QUEUE + "?status=all&size=100")) == "32 ärenden, visar 1–32"
+
+
+def test_the_total_for_a_search_counts_its_hits(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    make_case(first_name="Alva", last_name="Andersson")
+    make_case(first_name="Alva", last_name="Berg", status=Status.APPROVED)
+    make_case(first_name="Bilal", last_name="Berg")
+    client = client_for(caseworker)
+    assert _total_line(client.post(QUEUE, {"q": "alva"})) == "Sökträffar: 2 ärenden, visar 1–2"
+    assert _total_line(client.post(QUEUE, {"q": "Bilal"})) == "Sökträffar: 1 ärende, visar 1–1"
+    assert _total_line(client.post(QUEUE, {"q": "Zorro"})) == "Sökträffar: 0 ärenden"
+
+
+def test_the_total_groups_thousands() -> None:
+    assert total_text(1) == "1 ärende"
+    assert total_text(2) == "2 ärenden"
+    assert total_text(12345).replace("\u00a0", " ") == "12 345 ärenden"
+
+
+# --- the personnummer column (#18) --------------------------------------------------------------
+
+
+def test_each_row_shows_the_birth_date_and_hides_the_last_four(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    make_case(personnummer=PNR_ALVA, first_name="Alva")
+    response = client_for(caseworker).get(QUEUE)
+    html = response.content.decode()
+    assert "20030606-\u2022\u2022\u2022\u2022" in html
+    assert PNR_ALVA not in html and "20030606-2381" not in html and "060606-2381" not in html
+    assert not re.search(r"2381", html.split("<tbody>")[1].split("</tbody>")[0])
+    # The full number is not even read for the queue: only its masked form.
+    row = response.context["rows"][0]
+    assert "personnummer" not in row.applicant.__dict__
+    assert row.personnummer_masked == "20030606-\u2022\u2022\u2022\u2022"
+    assert 'data-label="Personnummer"' in html
+
+
+def test_a_protected_identity_shows_skyddad_and_no_birth_date(
+    make_case: Callable[..., Application], caseworker: User
+) -> None:
+    _may_handle_protected(caseworker)
+    make_case(personnummer=PNR_ALVA, first_name="Alva", protected_identity=True)
+    response = client_for(caseworker).get(QUEUE)
+    body = response.content.decode().split("<tbody>")[1].split("</tbody>")[0]
+    assert "Skyddad" in body
+    assert "20030606" not in body and "2381" not in body
+    assert response.context["rows"][0].personnummer_masked == ""
+    # Sorted by birth date, a protected case's key is no birth date either (nor in any cursor).
+    sorted_page = client_for(caseworker).get(QUEUE + "?sort=personnummer")
+    assert "20030606" not in sorted_page.content.decode()
+
+
 # --- keyset pagination ------------------------------------------------------------------------
 
 
@@ -570,14 +872,24 @@ def test_a_broken_or_foreign_cursor_shows_the_first_page(
 
 def test_cursor_round_trip() -> None:
     when = datetime(2026, 11, 18, 9, 0, tzinfo=STOCKHOLM)
-    assert cursor_decode("submitted", cursor_encode("submitted", when, 7)) == (when, 7, 1)
-    assert cursor_decode("month", cursor_encode("month", date(2026, 1, 1), 3, 0)) == (
-        date(2026, 1, 1),
-        3,
-        0,
+    assert cursor_decode("submitted", cursor_encode("submitted", when, 7)) == Cursor(when, 7, 1)
+    assert cursor_decode("month", cursor_encode("month", date(2026, 1, 1), 3, 0, 24)) == Cursor(
+        date(2026, 1, 1), 3, 0, 24
     )
-    assert cursor_decode("reference", cursor_encode("reference", "EB-A", 1)) == ("EB-A", 1, 1)
+    assert cursor_decode("reference", cursor_encode("reference", "EB-A", 1)) == Cursor("EB-A", 1)
     assert cursor_decode("due", cursor_encode("submitted", when, 7)) is None
+
+
+def test_a_cursor_for_a_name_or_birth_date_sort_carries_no_key() -> None:
+    """#18: a name, a birth date, an amount are looked up again from the row's id; the URL names
+    no one."""
+    for sort in ("name", "personnummer", "status", "warnings", "amount", "owner"):
+        cursor = cursor_encode(sort, "Alva Andersson 20030606", 9, 1, 50)
+        assert "Alva" not in base64.urlsafe_b64decode(cursor + "===").decode()
+        assert cursor_decode(sort, cursor) == Cursor(None, 9, 1, 50)
+    # A cursor that does carry a key for such a sort is not ours: the first page.
+    forged = base64.urlsafe_b64encode(b'["name","Alva",9,1,0]').decode().rstrip("=")
+    assert cursor_decode("name", forged) is None
 
 
 def test_changing_a_filter_starts_again_at_the_first_page() -> None:
@@ -751,7 +1063,7 @@ def test_bulk_assign_by_htmx_answers_with_the_updated_results(
     )
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html
-    assert "1 ärenden tilldelade Kollega Testsson." in html
+    assert "1 ärende tilldelat Kollega Testsson." in html
     assert listed(response) == [case.reference]  # the filter kept: now the colleague's case
 
 
@@ -962,3 +1274,19 @@ def test_emergencies_have_a_marker_and_a_filter(
     assert html.count('class="marker emergency-marker"') == 1
     assert listed(client.get(QUEUE + "?emergency=yes")) == [emergency.reference]
     assert emergency.reference not in listed(client.get(QUEUE + "?emergency=no"))
+
+
+def test_bulk_assign_with_nothing_ticked_says_so_and_one_case_is_singular(
+    trelleborg: Municipality, caseworker: User, make_staff: Callable[..., User]
+) -> None:
+    """#18: no confirmation after a bulk assign, and nothing at all when nothing was ticked."""
+    colleague = make_staff("kollega", Role.CASEWORKER, trelleborg)
+    case = case_make(trelleborg, caseworker)
+    client = client_for(caseworker)
+    url = reverse("caseworker:queue_assign")
+    nothing = client.post(url, {"owner": colleague.pk}, follow=True).content.decode()
+    assert "Markera de ärenden som ska tilldelas." in nothing
+    one = client.post(url, {"owner": colleague.pk, "ids": [case.pk]}, follow=True)
+    assert f"1 ärende tilldelat {colleague.display_name()}." in one.content.decode()
+    case.refresh_from_db()
+    assert case.owner_id == colleague.pk
