@@ -3,6 +3,7 @@ from django.urls import path
 from caseworker.caseload import views as caseload_views
 from caseworker.letters import template_views
 from caseworker.letters import views as letter_views
+from caseworker.payments import file_views as payment_file_views
 from caseworker.payments import views as payment_views
 from caseworker.workbench import case_actions, case_page, queue_views
 
@@ -20,6 +21,11 @@ urlpatterns = [
     ),
     path("arende/<int:pk>/varningar/", case_page.case_warnings, name="case_warnings"),
     path("arende/<int:pk>/journal/", case_page.case_journal, name="case_journal"),
+    path(
+        "arende/<int:pk>/personnummer/",
+        case_page.case_personnummer,
+        name="case_personnummer",
+    ),
     path("arende/<int:pk>/berakning/", case_page.case_calculation, name="case_calculation"),
     path(
         "arende/<int:pk>/godkann/", case_actions.case_section_approve, name="case_section_approve"
@@ -83,4 +89,17 @@ urlpatterns = [
     path("arende/<int:pk>/bevakning/", caseload_views.reminder_new, name="reminder_new"),
     path("bevakning/<int:pk>/klar/", caseload_views.reminder_done_view, name="reminder_done"),
     path("uppsokande/<int:pk>/", caseload_views.outreach_done, name="outreach_done"),
+    # The team lead's payment files (#18)
+    path("betalfiler/", payment_file_views.payment_files, name="payment_files"),
+    path("betalfiler/skapa/", payment_file_views.payment_file_new, name="payment_file_create"),
+    path(
+        "betalfiler/<int:pk>/pain001.xml",
+        payment_file_views.payment_file_xml,
+        name="payment_file_download",
+    ),
+    path(
+        "betalfiler/<int:pk>/skickad/",
+        payment_file_views.payment_file_sent,
+        name="payment_file_mark_sent",
+    ),
 ]

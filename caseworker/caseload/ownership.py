@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from accounts.events import StaffAccessNarrowed
 from accounts.models import CASE_HANDLING_ROLES, Municipality, Role, User
 from caseworker.audit.log import journal_write
+from caseworker.models.audit import JournalCategory
 from caseworker.models.caseload import (
     AlertKind,
     CaseworkerProfile,
@@ -54,6 +55,7 @@ from intake.events import OwnerQuery
 from intake.models import Application, ApplicationKind, HouseholdMember, MemberRole
 from intake.services import NoCaseworkerAvailable, previous_month
 from intake.states import OPEN_STATUSES
+from kernel.text import decimal_text
 from meetings.models import Absence, Meeting
 
 
@@ -458,6 +460,7 @@ def owner_ensure(*, application_id: int, why: str = "") -> User | None:
     Application.objects.filter(pk=application.pk).update(owner=chosen, updated_at=timezone.now())
     application.owner = chosen
     journal_write(
+        category=JournalCategory.OWNERSHIP,
         application=application,
         author=None,
         text=_("Ärendet flyttat till %(to)s: %(reason)s%(why)s.")
@@ -652,7 +655,11 @@ def owner_choose_weighted(
             "Alla handläggare är vid taket. Ärendet gavs till %(name)s "
             "(viktad ärendemängd %(load)s av %(ceiling)s)."
         )
-        % {"name": chosen.user.display_name(), "load": chosen.load, "ceiling": chosen.ceiling},
+        % {
+            "name": chosen.user.display_name(),
+            "load": decimal_text(chosen.load),
+            "ceiling": decimal_text(chosen.ceiling),
+        },
         key=f"ceiling:{municipality.pk}:{application.pk if application and application.pk else ''}"
         f":{timezone.now():%Y%m%d%H%M%S%f}",
         application=application if application is not None and application.pk else None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from caseworker.audit.door import case_view
@@ -59,7 +61,8 @@ from caseworker.decisions.services import (
     may_second_approve,
 )
 from caseworker.letters.render import is_surplus_line
-from caseworker.models import AccessAction, DecisionDraft, DraftStatus, Section
+from caseworker.models import AccessAction, DecisionDraft, DraftStatus, JournalCategory, Section
+from caseworker.workbench import case_summary
 from caseworker.workbench.forms import (
     AcknowledgeForm,
     AdjustForm,
@@ -80,7 +83,7 @@ from intake.documents.attachments import (
     attachment_download_name,
     attachment_open,
 )
-from intake.models import Application, Decision, DecisionOutcome
+from intake.models import Application, Decision, DecisionOutcome, DecisionTrack
 from intake.services import ConcurrentTransition, emergency_deadline_of
 from intake.states import OPEN_STATUSES, Status, TransitionNotAllowed
 
@@ -136,10 +139,23 @@ def _warnings_context(application: Application) -> dict[str, Any]:
     }
 
 
-def _journal_context(application: Application) -> dict[str, Any]:
+def _journal_context(application: Application, category: str = "") -> dict[str, Any]:
+    """The journal in the order it was written, optionally one category (`?journal=<category>`
+    on the case page or the partial), with each category's count for the filter links."""
+    entries = list(application.journal.select_related("author"))
+    counts = Counter(entry.category for entry in entries)
+    if category not in JournalCategory.values:
+        category = ""
     return {
         "application": application,
-        "journal": list(application.journal.select_related("author")),
+        "journal": [e for e in entries if not category or e.category == category],
+        "journal_category": category,
+        "journal_categories": [
+            (value, label, counts[value])
+            for value, label in JournalCategory.choices
+            if counts[value]
+        ],
+        "journal_total": len(entries),
     }
 
 
@@ -214,6 +230,51 @@ def _case_context(application: Application, user: Any) -> dict[str, Any]:
     return context
 
 
+def _summary_context(
+    request: AuthenticatedHttpRequest, application: Application, context: dict[str, Any]
+) -> dict[str, Any]:
+    """The first screen (caseworker.workbench.case_summary). A personnummer revealed by the
+    button without JavaScript is shown once, on the page the reveal redirected to."""
+    revealed = request.session.pop(f"{REVEALED_SESSION_KEY}{application.pk}", False)
+    personnummer = application.applicant.personnummer or ""
+    summary: dict[str, Any] = {
+        "personnummer_masked": case_summary.masked_personnummer(personnummer),
+        "personnummer_full": case_summary.formatted_personnummer(personnummer) if revealed else "",
+        "household_text": case_summary.household_text(context["members"]),
+        "proposal_sentence": case_summary.proposal_sentence(
+            proposal=context["proposal"], calculation=context["calculation"]
+        ),
+        "attention": case_summary.attention_items(context),
+    }
+    quick = case_summary.quick_approval({**context, **summary})
+    if quick is not None:
+        calculation = context["calculation"]
+        quick["version"] = calculation.version
+        quick["facts"] = "\n".join(calculation_facts(calculation))
+        quick["track"] = inherited_track(application)
+        quick["track_choices"] = DecisionTrack.choices
+    summary["quick"] = quick
+    return summary
+
+
+REVEALED_SESSION_KEY = "personnummer_revealed_"
+
+
+@require_POST
+@case_view(reading=AccessAction.VIEW_PERSONNUMMER)
+def case_personnummer(request: AuthenticatedHttpRequest, application: Application) -> HttpResponse:
+    """Show the applicant's whole personnummer, written in the access log as its own action
+    (who, when, which case). POST only: a reveal is a deliberate act, never a prefetch. With
+    htmx the number replaces the mask; without, the case page shows it once."""
+    number = case_summary.formatted_personnummer(application.applicant.personnummer or "")
+    if request.htmx:
+        return TemplateResponse(
+            request, "caseworker/_case_personnummer.html", {"personnummer_full": number}
+        )
+    request.session[f"{REVEALED_SESSION_KEY}{application.pk}"] = True
+    return back_to_case(application, "case-who")
+
+
 def calculation_facts(calculation: Any) -> list[str]:
     """The calculation's lines as decisive facts, one per line (never added up by code). The
     engine's "the incomes cover the need" line is worded as the surplus it is: in a refusal's
@@ -271,6 +332,8 @@ def case_page_response(
     status: int = 200,
 ) -> TemplateResponse:
     context = _case_context(application, request.user)
+    context.update(_journal_context(application, request.GET.get("journal", "")))
+    context.update(_summary_context(request, application, context))
     context.update(_forms(application, context))
     context.update(bound or {})
     # A new token with every rendering of the decision form (see `attempt_spent`).
@@ -468,17 +531,19 @@ def case_journal(request: AuthenticatedHttpRequest, application: Application) ->
                 application=application,
                 text=form.cleaned_data["text"],
                 author=request.user,
+                category=form.cleaned_data["category"],
                 corrects=corrects,
             )
             form = JournalForm(auto_id="journal_%s")
             if not request.htmx:
+                messages.success(request, _("Anteckningen är sparad i journalen."))
                 return back_to_case(application, "case-journal")
         elif not request.htmx:
             return case_page_response(request, application, bound={"journal_form": form})
     return TemplateResponse(
         request,
         "caseworker/_case_journal.html",
-        {**_journal_context(application), "journal_form": form},
+        {**_journal_context(application, request.GET.get("journal", "")), "journal_form": form},
     )
 
 

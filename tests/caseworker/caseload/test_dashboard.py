@@ -141,3 +141,15 @@ def test_sixteen_ceiling_alarms_show_as_one_group_with_its_count(
     ]
     page = client_for(lead).get("/handlaggare/ledning/").content.decode()
     assert page.count('class="alert-group"') == 2 and "(16 larm)" in page
+
+
+@pytest.mark.django_db
+def test_caseloads_link_to_the_queue_filtered_by_that_caseworker(team: dict) -> None:
+    """#18: a team lead goes from a caseload to that person's cases in one click."""
+    page = client_for(team["lead"]).get("/handlaggare/ledning/").content.decode()
+    anna = team["anna"]
+    assert f'href="/handlaggare/?assignee={anna.pk}"' in page
+    queue = client_for(team["lead"]).get(f"/handlaggare/?assignee={anna.pk}")
+    assert queue.status_code == 200
+    owners = {row.owner_id for row in queue.context["rows"]}
+    assert owners == {anna.pk}

@@ -276,7 +276,9 @@ def test_the_dashboard_page_names_the_inactive_owner_and_counts_the_cases_as_wit
     case_make(trelleborg, anna)
     User.objects.filter(pk=anna.pk).update(is_active=False)
     html = client_for(lead).get("/handlaggare/ledning/").content.decode()
-    assert '<dd id="figure-unassigned">1</dd>' in html
+    assert (
+        '<dd id="figure-unassigned"><a href="/handlaggare/?assignee=unassigned">1</a></dd>' in html
+    )
     row = html[html.index(f'id="owner-{anna.pk}"') :]
     assert "inaktiverad" in row[: row.index("</tr>")]
 

@@ -303,3 +303,17 @@ def test_the_pages_that_list_referrals_log_the_cases_they_show(
             ).count()
             == 1
         )
+
+
+def test_the_sender_sees_whom_the_referral_waits_for_not_a_button_that_is_refused(
+    case: Application, secretary: User, caseworker: User, client: Client
+) -> None:
+    """#18: "Kvittera" was shown to the sender of a hand-off and then refused."""
+    referral = refer(case, secretary, caseworker)
+    acknowledge = f'action="/handlaggare/overlamning/{referral.pk}/kvittera/"'
+    client.login(username=secretary.username, password=PASSWORD)
+    sender = client.get("/handlaggare/overlamningar/").content.decode()
+    assert acknowledge not in sender
+    assert f"Väntar på att {caseworker.display_name()} kvitterar." in sender
+    client.login(username=caseworker.username, password=PASSWORD)
+    assert acknowledge in client.get("/handlaggare/overlamningar/").content.decode()
