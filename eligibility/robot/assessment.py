@@ -417,7 +417,10 @@ def robot_summary(assessment: Assessment, problems: list[str]) -> str:
     elif assessment.sampled:
         text += "; stickprov"
     if assessment.findings:
-        text += f"; {len(assessment.findings)} varning(ar)"
+        # What this run found; the case page counts the warnings open now (#18: "1 varning"
+        # beside two open ones read as a contradiction).
+        n = len(assessment.findings)
+        text += f"; roboten hittade {n} {'varning' if n == 1 else 'varningar'}"
     for problem in problems:
         kind, _sep, source = problem.partition(":")
         text += f"; {PROBLEM_TEXT.get(kind, kind)}{' ' + source if source else ''}"

@@ -460,7 +460,8 @@ def approvability(facts: Facts, findings: list[Finding]) -> tuple[bool, list[str
     # the warning is shown, but it does not hold back an otherwise clear case.
     to_judge = [f for f in findings if f.kind not in INFORMATIONAL_KINDS]
     if to_judge:
-        reasons.append(f"{len(to_judge)} varning(ar) att bedöma.")
+        n = len(to_judge)
+        reasons.append(f"{n} {'varning' if n == 1 else 'varningar'} att bedöma.")
     return (not reasons, reasons)
 
 

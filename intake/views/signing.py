@@ -3,6 +3,7 @@ the partner's side of a joint application."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -31,6 +32,8 @@ from intake.views.documents import documents_context
 from intake.views.status import status_context
 from intake.views.steps import draft_for_applicant, step_context, unanswered_steps
 
+logger = logging.getLogger(__name__)
+
 
 def _review_context(application: Application) -> dict[str, Any]:
     return {
@@ -46,11 +49,32 @@ def _review_context(application: Application) -> dict[str, Any]:
 def step_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = draft_for_applicant(request, pk)
     form = DeclarationForm(request.POST if request.method == "POST" else None)
+    unavailable = False
     if request.method == "POST" and form.is_valid():
-        application = services.application_submit(application=application, applicant=request.user)
-        if application.status == Status.DRAFT:  # joint: waits for the partner
-            return redirect("intake:step_review", pk=application.pk)
-        return redirect("intake:application_sent", pk=application.pk)
+        try:
+            application = services.application_submit(
+                application=application, applicant=request.user
+            )
+        except services.NoCaseworkerAvailable:
+            # Nobody in the municipality may own the case: it is not sent (a case never sits
+            # without an owner) and the applicant is told so, with the draft kept; operations
+            # see the error in the log.
+            logger.error(
+                "intake.submit_no_owner",
+                extra={"application": application.pk, "municipality": application.municipality_id},
+            )
+            unavailable = True
+            form.add_error(
+                None,
+                _(
+                    "Ansökan kunde inte skickas just nu: kommunen kan inte ta emot den i "
+                    "e-tjänsten. Ansökan är sparad. Försök igen senare eller kontakta kommunen."
+                ),
+            )
+        else:
+            if application.status == Status.DRAFT:  # joint: waits for the partner
+                return redirect("intake:step_review", pk=application.pk)
+            return redirect("intake:application_sent", pk=application.pk)
     declines = application.signatures.filter(declined_at__isnull=False)
     return TemplateResponse(
         request,
@@ -61,7 +85,7 @@ def step_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "decline": declines.first(),
         },
-        status=400 if form.errors else 200,
+        status=503 if unavailable else 400 if form.errors else 200,
     )
 
 

@@ -323,7 +323,7 @@ def test_an_income_the_household_did_not_declare_sends_the_month_back(
     assert set(CaseWarning.objects.filter(application=december).values_list("key", flat=True)) == {
         "unhandled_income:pension"
     }
-    assert "1 varning(ar)" in december.events.last().reason
+    assert "roboten hittade 1 varning" in december.events.last().reason
 
 
 def test_a_month_picked_for_stickprov_goes_to_the_caseworker(

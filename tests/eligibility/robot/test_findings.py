@@ -447,9 +447,9 @@ APPROVABILITY_CASES = [
     ("a supplementary application", "supplementary", True, [], False, [SUPPLEMENTARY]),
     ("a proposed rejection", "renewal", False, [], False, [REJECTION]),
     ("a renewal with a warning", "renewal", True, [A_FINDING], False,
-     ["1 varning(ar) att bedöma."]),
+     ["1 varning att bedöma."]),
     ("everything at once", "new", False, [A_FINDING, A_FINDING], False,
-     [NEW, REJECTION, "2 varning(ar) att bedöma."]),
+     [NEW, REJECTION, "2 varningar att bedöma."]),
 ]  # fmt: skip
 
 
