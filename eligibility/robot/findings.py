@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from kernel.money import kronor_text
 from meetings import routing
 
 INCOME_LABELS = {
@@ -278,6 +279,29 @@ def _cost_findings(facts: Facts) -> list[Finding]:
     return findings
 
 
+# What each declared asset is, in the warning's text (#18: two vehicles or a vehicle and a house
+# were two identical "Tillgång hittad" rows).
+ASSET_LABELS = {"vehicle": "fordon", "property": "fastighet", "other": "annan tillgång"}
+
+
+def _vehicle_text(vehicle: Mapping[str, Any]) -> str:
+    described = ", ".join(
+        part
+        for part in (
+            str(vehicle.get("registration") or ""),
+            str(vehicle.get("make") or ""),
+            f"årsmodell {vehicle['model_year']}" if vehicle.get("model_year") else "",
+            f"uppskattat värde {kronor_text(str(vehicle['estimated_value']))}"
+            if vehicle.get("estimated_value")
+            else "",
+        )
+        if part
+    )
+    return "Transportstyrelsen: fordon registrerat på en person i hushållet" + (
+        f" ({described})." if described else "."
+    )
+
+
 def _asset_findings(facts: Facts) -> list[Finding]:
     findings: list[Finding] = []
     for vehicle in facts.vehicles:
@@ -286,17 +310,18 @@ def _asset_findings(facts: Facts) -> list[Finding]:
             Finding(
                 "asset_found",
                 f"asset_found:vehicle:{registration}",
-                "Transportstyrelsen: fordon registrerat på en person i hushållet.",
+                _vehicle_text(vehicle),
                 {k: str(v) for k, v in vehicle.items()},
             )
         )
-    for flag in facts.engine_flags:
+    for flag in dict.fromkeys(facts.engine_flags):
         if flag.startswith("asset:"):
+            kind = ASSET_LABELS.get(flag.partition(":")[2], "annan tillgång")
             findings.append(
                 Finding(
                     "asset_found",
                     f"asset_found:{flag}",
-                    "Uppgiven tillgång som en handläggare bedömer.",
+                    f"Uppgiven tillgång som en handläggare bedömer: {kind}.",
                     {"flag": flag},
                 )
             )

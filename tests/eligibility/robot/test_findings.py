@@ -524,3 +524,18 @@ def test_an_applicant_registered_in_another_municipality_is_a_finding(
     assert bool(elsewhere) is expected
     if expected:
         assert "kommunkod 1287" in elsewhere[0].message and "(1263)" in elsewhere[0].message
+
+
+def test_two_assets_are_two_rows_a_person_can_tell_apart() -> None:
+    """#18: two vehicles, or a declared vehicle and a house, were two identical 'Tillgång
+    hittad' rows."""
+    messages = [
+        f.message
+        for f in detect(
+            facts(vehicles=(VOLVO, BOAT), engine_flags=("asset:vehicle", "asset:property"))
+        )
+        if f.kind == "asset_found"
+    ]
+    assert len(messages) == len(set(messages)) == 4
+    assert any("ABC123" in m for m in messages) and any("XYZ789" in m for m in messages)
+    assert "Uppgiven tillgång som en handläggare bedömer: fastighet." in messages
