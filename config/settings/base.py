@@ -459,6 +459,8 @@ DECISION_LETTER_ARRIVAL_DAYS = env.int("DECISION_LETTER_ARRIVAL_DAYS", default=3
 AUTHENTICATION_BACKENDS = [
     # First: django-axes refuses a locked-out username/IP before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then: an applicant's account never opens with a password, only with e-ID (#18).
+    "accounts.backends.ApplicantPasswordRefused",
     "django.contrib.auth.backends.ModelBackend",
     # Object permissions (the predicates in intake.access), checked with user.has_perm(p, obj).
     "rules.permissions.ObjectPermissionBackend",
