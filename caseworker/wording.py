@@ -89,3 +89,18 @@ def money_text(text: str) -> str:
 def month_label(month: date) -> str:
     with translation.override("sv"):
         return str(formats.date_format(month, "F Y"))
+
+
+# The population register's relations as the case page and the letters name them (#18: "child"
+# and "partner" reached the comparison table and the kommunicering text).
+RELATIONS = {
+    "partner": "Make, maka eller sambo",
+    "child": "Barn",
+    "parent": "Förälder",
+    "sökande": "Sökande",
+}
+
+
+def relation_text(relation: object) -> str:
+    text = str(relation or "")
+    return RELATIONS.get(text, text)

@@ -77,7 +77,9 @@ def automated_decision_try(*, application: Application) -> Decision | None:
     assert proposal is not None  # noqa: S101 (automation_blockers refuses a missing proposal)
     municipality = application.municipality
     template = reason_template_get(municipality=municipality, code="approved_automated")
-    values = reason_values(application=application, proposal=proposal, amount=proposal.amount)
+    values = reason_values(
+        application=application, proposal=proposal, amount=proposal.amount, lines=proposal.lines
+    )
     if template is not None:
         reason = reason_render(template.text, values).text
         provisions = list(template.provisions)

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from caseworker.models import LineAdjustment
+from caseworker.wording import relation_text
 from eligibility.models import Proposal, RegisterSnapshot
 from eligibility.registers.base import income_type, previous_month
 from eligibility.robot.facts import household_build, snapshot_extracts
@@ -356,7 +357,9 @@ def register_comparison(
                 personnummer=m.personnummer,
                 name=m.name,
                 declared_role=m.get_role_display(),
-                register_relation=str(registered.get(m.personnummer, {}).get("relation", "")),
+                register_relation=relation_text(
+                    registered.get(m.personnummer, {}).get("relation", "")
+                ),
                 declared=True,
                 in_register=m.personnummer in registered,
             )
@@ -368,7 +371,7 @@ def register_comparison(
                 personnummer=pnr,
                 name=str(p.get("name", "")),
                 declared_role="",
-                register_relation=str(p.get("relation", "")),
+                register_relation=relation_text(p.get("relation", "")),
                 declared=False,
                 in_register=True,
             )
@@ -401,7 +404,8 @@ def unseen_register_facts(comparison: RegisterComparison, *, members: bool = Tru
         if member.in_register and not member.declared:
             facts.append(
                 f"Folkbokföringen visar att {member.name or 'en person'} "
-                f"({member.register_relation}) bor i hushållet, men personen finns inte i ansökan."
+                f"({member.register_relation.lower()}) bor i hushållet, men personen finns "
+                "inte i ansökan."
             )
     return facts
 

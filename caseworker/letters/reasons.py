@@ -4,7 +4,7 @@ national text for a code, and the national default texts. Rendering: caseworker.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
@@ -22,13 +22,26 @@ if TYPE_CHECKING:
 
 
 def reason_values(
-    *, application: Application, proposal: Proposal | None, amount: Decimal | None = None
+    *,
+    application: Application,
+    proposal: Proposal | None,
+    amount: Decimal | None = None,
+    lines: Sequence[Mapping[str, str]] | None = None,
 ) -> dict[str, str]:
-    """The placeholder values for one case, as text ready for a letter."""
+    """The placeholder values for one case, as text ready for a letter.
+
+    `lines`: the calculation the decision rests on. Given, {hyra} is the housing cost that
+    calculation accepted (capped by the robot or changed by the caseworker), which is what an
+    approval's reason says "har räknats med"; without, it is the rent the applicant declared
+    (what a refused part's reason compares with the municipality's limit). #18 stranger run: an
+    approval said "boendekostnaden 6 250 kr har räknats med" when 4 500 kr had."""
+    accepted_rent = next(
+        (Decimal(line["amount"]) for line in lines or () if line.get("code") == "rent"), None
+    )
     values: dict[str, str] = {
         "namn": application.applicant.display_name(),
         "månad": month_label(application.month),
-        "hyra": kronor(application.rent),
+        "hyra": kronor(accepted_rent if accepted_rent is not None else application.rent),
     }
     if amount is not None:
         values["belopp"] = kronor(amount)

@@ -21,6 +21,7 @@ from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -104,6 +105,9 @@ def _calculation_context(application: Application) -> dict[str, Any]:
     snapshots = list(application.register_snapshots.filter(round=application.robot_round))
     proposal = application.proposals.order_by("-round").first()
     adjustments = list(application.line_adjustments.select_related("author"))
+    labels = dict(adjustable_codes())
+    for adjustment in adjustments:  # "Hyra → 4 500 kr", not the line's code (#18)
+        adjustment.label = str(labels.get(adjustment.code, adjustment.code))  # type: ignore[attr-defined]
     approvals = {a.section: a for a in application.section_approvals.select_related("approved_by")}
     calculation = calculation_for_case(
         application=application,
@@ -228,6 +232,18 @@ def _case_context(application: Application, user: Any) -> dict[str, Any]:
         }
     )
     return context
+
+
+def first_screen_oob(request: AuthenticatedHttpRequest, application: Application) -> str:
+    """The first screen's proposal and decision, rendered for an htmx response to replace out
+    of band: after a warning is acknowledged or a line changed further down, the first screen
+    says what is true now (#18 stranger run: it still said "2 varningar" after one was
+    acknowledged)."""
+    application = case_refreshed(application)
+    context = _case_context(application, request.user)
+    context.update(_summary_context(request, application, context))
+    context.update({"form": SignForm(), "decision_attempt": secrets.token_urlsafe(12), "oob": True})
+    return render_to_string("caseworker/_case_proposal.html", context, request=request)
 
 
 def _summary_context(
@@ -432,7 +448,9 @@ def case_detail(request: AuthenticatedHttpRequest, application: Application) -> 
                 )
             else:
                 messages.success(request, _("Beslutet är registrerat."))
-            return back_to_case(application, "decide-heading")
+            # The first screen shows the decision and the confirmation is focused there
+            # (#18 stranger run: with "#decide-heading" both were 5 000 px up, off screen).
+            return back_to_case(application)
     return case_page_response(request, case_refreshed(application), bound={"form": form})
 
 
@@ -510,6 +528,15 @@ def case_warnings(request: AuthenticatedHttpRequest, application: Application) -
             if error:
                 messages.error(request, error)
             return back_to_case(application, "case-warnings")
+        return TemplateResponse(
+            request,
+            "caseworker/_case_warnings.html",
+            {
+                **_warnings_context(application),
+                "warnings_error": error,
+                "first_screen_oob": first_screen_oob(request, application),
+            },
+        )
     return TemplateResponse(
         request,
         "caseworker/_case_warnings.html",
@@ -578,6 +605,7 @@ def case_calculation(request: AuthenticatedHttpRequest, application: Application
                         **_calculation_context(application),
                         "adjust_form": form,
                         "decision_amount_changed": True,
+                        "first_screen_oob": first_screen_oob(request, application),
                     },
                 )
         if not request.htmx:

@@ -74,26 +74,44 @@ def proposal_sentence(*, proposal: Any, calculation: Any) -> str:
     need = _sum(lines, "norm", "cost")
     income = -_sum(lines, "income")
     assets = -_sum(lines, "asset")
+    if calculation.adjusted:
+        # Every figure from the caseworker's calculation, so the sentence adds up (#18
+        # stranger run: the robot's amount beside the changed need did not).
+        robot = calculation.robot_amount
+        amount = calculation.caseworker_amount
+        suffix = (
+            " " + _("Roboten föreslog %(robot)s.") % {"robot": kronor_text(robot)}
+            if robot is not None and robot != amount
+            else ""
+        )
+        subject = _("Med dina ändringar blir det")
+        return _sentence(subject, amount, need, income, assets) + suffix
     amount = calculation.robot_amount if calculation.robot_amount is not None else proposal.amount
-    values = {"amount": kronor_text(amount), "need": kronor_text(need)}
+    return _sentence(_("Roboten föreslår"), amount, need, income, assets)
+
+
+def _sentence(
+    subject: str, amount: Decimal, need: Decimal, income: Decimal, assets: Decimal
+) -> str:
+    values = {"subject": subject, "amount": kronor_text(amount), "need": kronor_text(need)}
     if amount <= 0:
         return _(
-            "Roboten föreslår inget försörjningsstöd: inkomsterna (%(income)s) täcker behovet "
+            "%(subject)s inget försörjningsstöd: inkomsterna (%(income)s) täcker behovet "
             "(%(need)s)."
         ) % {**values, "income": kronor_text(income)}
     if income and assets:
         return _(
-            "Roboten föreslår %(amount)s: behovet %(need)s (riksnorm och skäliga kostnader) "
+            "%(subject)s %(amount)s: behovet %(need)s (riksnorm och skäliga kostnader) "
             "minus inkomster %(income)s och tillgångar %(assets)s."
         ) % {**values, "income": kronor_text(income), "assets": kronor_text(assets)}
     if income:
         return _(
-            "Roboten föreslår %(amount)s: behovet %(need)s (riksnorm och skäliga kostnader) "
+            "%(subject)s %(amount)s: behovet %(need)s (riksnorm och skäliga kostnader) "
             "minus inkomster %(income)s."
         ) % {**values, "income": kronor_text(income)}
     return (
         _(
-            "Roboten föreslår %(amount)s: behovet %(need)s (riksnorm och skäliga kostnader), "
+            "%(subject)s %(amount)s: behovet %(need)s (riksnorm och skäliga kostnader), "
             "inga inkomster."
         )
         % values
@@ -199,7 +217,14 @@ def quick_approval(context: Mapping[str, Any]) -> dict[str, Any] | None:
     if not context.get("can_decide") or context.get("draft") is not None:
         return None
     calculation = context["calculation"]
-    if calculation.caseworker_amount <= 0:
+    amount = calculation.caseworker_amount
+    robot = calculation.robot_amount
+    if amount <= 0:
+        return None
+    # Less than the robot proposed is a partial refusal, which needs its reasons, maybe
+    # kommunicering and a child impact assessment: the full form below, not one click (#18
+    # stranger run: "Bevilja 640 kr" was offered and then refused).
+    if robot is not None and amount < robot:
         return None
     if any(item.blocks_decision for item in context["attention"]):
         return None
@@ -211,10 +236,22 @@ def quick_approval(context: Mapping[str, Any]) -> dict[str, Any] | None:
         application=application,
         proposal=context.get("proposal"),
         amount=calculation.caseworker_amount,
+        lines=calculation.lines,
     )
     reason = reason_render(template.text, values).text if template is not None else ""
     return {
-        "amount": calculation.caseworker_amount,
+        "amount": amount,
         "reason": reason,
         "reason_template": QUICK_APPROVAL_REASON if template is not None else "",
+        "suggested_track": suggested_track(context.get("proposal")),
     }
+
+
+def suggested_track(proposal: Any) -> str:
+    """The robot's suggested track as a decision's track ("work", "social", "both"), to
+    preselect; the caseworker decides (the choice stays visible and changeable)."""
+    suggestion = getattr(proposal, "track_suggestion", None) or {}
+    work, social = bool(suggestion.get("work")), bool(suggestion.get("social"))
+    if work and social:
+        return "both"
+    return "work" if work else "social" if social else ""

@@ -156,7 +156,9 @@ class JournalForm(forms.Form):
 
 class AdjustForm(forms.Form):
     code = forms.ChoiceField(label=_("Post"), choices=())
-    amount = MoneyField(label=_("Belopp per månad (kr)"))
+    # Whole kronor: the calculation rounds every line to kronor, so "4 500,50" would be shown
+    # as 4 501 in the calculation and 4 500 in the journal (#18 stranger run).
+    amount = MoneyField(label=_("Belopp per månad (kr)"), decimal_places=0)
     reason = forms.CharField(label=_("Skäl till ändringen"), max_length=2000)
 
     def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -278,6 +278,8 @@ def facet_condition(
 
 
 LAST_FOUR = re.compile(r"[0-9]{4}")
+# A case number typed without its "EB-" (intake.models.application.new_reference).
+BARE_REFERENCE = re.compile(r"[A-Za-z0-9]{8}")
 
 
 def search_condition(query: str) -> Q:
@@ -288,6 +290,8 @@ def search_condition(query: str) -> Q:
     POST or from the session, never in a URL."""
     query = query.strip()
     condition = Q(reference__iexact=query)
+    if BARE_REFERENCE.fullmatch(query):  # "kapxs2t5" for EB-KAPXS2T5 (#18 stranger run)
+        condition |= Q(reference__iexact=f"EB-{query}")
     words = search_key(query).split()
     if words:
         name = Q()

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.formats import date_format
 
+from caseworker.wording import relation_text
 from eligibility.registers import configured_registers
 from eligibility.robot.findings import INCOME_LABELS
 from kernel.money import kronor_text
@@ -62,7 +63,6 @@ VALUE_LABELS = {
     "pending": "Ej avgjort",
     "rejected": "Avslag",
 }
-RELATIONS = {"partner": "Make, maka eller sambo", "child": "Barn", "parent": "Förälder"}
 MONEY_KEYS = {
     "grant",
     "loan",
@@ -117,7 +117,7 @@ def snapshot_view(snapshot: Any) -> dict[str, Any]:
                 "address": person.get("address", ""),
                 "household": [
                     {
-                        "relation": RELATIONS.get(p.get("relation", ""), p.get("relation", "")),
+                        "relation": relation_text(p.get("relation", "")),
                         "name": p.get("name", ""),
                     }
                     for p in person.get("household", [])

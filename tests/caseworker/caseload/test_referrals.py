@@ -316,4 +316,7 @@ def test_the_sender_sees_whom_the_referral_waits_for_not_a_button_that_is_refuse
     assert acknowledge not in sender
     assert f"Väntar på att {caseworker.display_name()} kvitterar." in sender
     client.login(username=caseworker.username, password=PASSWORD)
-    assert acknowledge in client.get("/handlaggare/overlamningar/").content.decode()
+    receiver = client.get("/handlaggare/overlamningar/").content.decode()
+    assert acknowledge in receiver
+    # The receiver opens the case from the list (#18 stranger run: plain text).
+    assert f'href="/handlaggare/arende/{case.pk}/">{case.reference}</a>' in receiver

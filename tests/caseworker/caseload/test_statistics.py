@@ -128,6 +128,15 @@ def test_statistics_page_and_csv_export(
     client.login(username=lead.username, password=PASSWORD)
     page = client.get("/handlaggare/statistik/?manad=2026-11")
     assert page.status_code == 200 and 'id="stat-p90">30' in page.content.decode()
+    # Shares per warning kind as percent, never "0,500" or "1,000" (#18 stranger run).
+    html = page.content.decode()
+    warnings_table = html[
+        html.index('id="stats-warnings"') : html.index(
+            "</table>", html.index('id="stats-warnings"')
+        )
+    ]
+    assert "50\u00a0%" in warnings_table and "100\u00a0%" in warnings_table
+    assert "0,500" not in warnings_table and "1,000" not in warnings_table
     export = client.get("/handlaggare/statistik.csv?manad=2026-11")
     assert export["Content-Type"].startswith("text/csv")
     rows = {

@@ -68,9 +68,11 @@ def test_the_household_is_counted_with_plurals(roles: list[str], text: str) -> N
     assert case_summary.household_text([SimpleNamespace(role=r) for r in roles]) == text
 
 
-def _calc(amount: int, *lines: tuple[str, int]) -> SimpleNamespace:
+def _calc(amount: int, *lines: tuple[str, int], mine: int | None = None) -> SimpleNamespace:
     return SimpleNamespace(
         robot_amount=Decimal(amount),
+        caseworker_amount=Decimal(amount if mine is None else mine),
+        adjusted=mine is not None,
         lines=[{"kind": kind, "amount": str(value)} for kind, value in lines],
     )
 
@@ -91,6 +93,16 @@ def test_the_proposal_is_one_sentence_with_need_income_and_amount() -> None:
     assert none.startswith("Roboten föreslår inget försörjningsstöd")
     assert case_summary.proposal_sentence(proposal=None, calculation=None) == (
         "Roboten har inte räknat ännu."
+    )
+    # After a change every figure is the caseworker's, so the sentence adds up (#18).
+    changed = case_summary.proposal_sentence(
+        proposal=proposal,
+        calculation=_calc(7000, ("norm", 4000), ("cost", 5000), ("income", -3000), mine=6000),
+    )
+    assert changed == (
+        "Med dina ändringar blir det 6\u00a0000\u00a0kr: behovet 9\u00a0000\u00a0kr "
+        "(riksnorm och skäliga kostnader) minus inkomster 3\u00a0000\u00a0kr. Roboten föreslog "
+        "7\u00a0000\u00a0kr."
     )
 
 
@@ -235,3 +247,57 @@ def test_a_note_or_a_contact_is_written_with_its_category_and_the_journal_filter
 def test_journal_write_refuses_an_unknown_category(renewal: Application) -> None:
     with pytest.raises(ValueError):
         journal_write(application=renewal, text="x", author=None, category="gossip")
+
+
+def test_the_approval_reason_names_the_housing_cost_the_calculation_accepted(
+    renewal: Application, caseworker: User
+) -> None:
+    """#18 stranger run: the reason said the declared rent "har räknats med" after the
+    caseworker had lowered it; the first screen's approval goes away when the amount is below
+    the robot's (a partial refusal needs the full form)."""
+    line_adjust(
+        application=renewal,
+        code="rent",
+        amount=renewal.rent + 500,
+        reason="Hyresavin visar en högre hyra.",
+        by=caseworker,
+    )
+    page = client_for(caseworker).get(reverse("caseworker:case_detail", args=[renewal.pk]))
+    quick = page.context["quick"]
+    accepted = f"{int(renewal.rent + 500):,}".replace(",", "\u00a0")
+    assert quick is not None and f"boendekostnaden {accepted}\u00a0kr" in quick["reason"]
+    assert page.context["proposal_sentence"].startswith("Med dina ändringar blir det")
+    line_adjust(
+        application=renewal,
+        code="rent",
+        amount=renewal.rent - 1000,
+        reason="Hyran delas med en inneboende.",
+        by=caseworker,
+    )
+    lower = client_for(caseworker).get(reverse("caseworker:case_detail", args=[renewal.pk]))
+    assert lower.context["quick"] is None
+
+
+def test_acknowledging_a_warning_refreshes_the_first_screen_out_of_band(
+    renewal: Application, caseworker: User
+) -> None:
+    warning = CaseWarning.objects.create(
+        application=renewal, kind="new_cost", key="new_cost:x", message="Ny hyra."
+    )
+    response = client_for(caseworker).post(
+        reverse("caseworker:case_warnings", args=[renewal.pk]),
+        {"warning": warning.pk, "note": "Hyresavin finns."},
+        headers={"HX-Request": "true", "HX-Target": "case-warnings"},
+    )
+    html = response.content.decode()
+    assert 'id="case-proposal"' in html and 'hx-swap-oob="true"' in html
+    assert "varning att kvittera" not in html and 'id="quick-decision"' in html
+
+
+def test_a_line_is_changed_in_whole_kronor(renewal: Application, caseworker: User) -> None:
+    response = client_for(caseworker).post(
+        reverse("caseworker:case_calculation", args=[renewal.pk]),
+        {"code": "rent", "amount": "4 500,50", "reason": "Hyresavi."},
+    )
+    assert "Skriv beloppet i hela kronor, utan ören." in response.content.decode()
+    assert not renewal.line_adjustments.exists()

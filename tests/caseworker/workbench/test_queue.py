@@ -1290,3 +1290,14 @@ def test_bulk_assign_with_nothing_ticked_says_so_and_one_case_is_singular(
     assert f"1 ärende tilldelat {colleague.display_name()}." in one.content.decode()
     case.refresh_from_db()
     assert case.owner_id == colleague.pk
+
+
+def test_a_case_number_is_found_without_its_prefix(
+    trelleborg: Municipality, caseworker: User
+) -> None:
+    """#18 stranger run: "kapxs2t5" found nothing for EB-KAPXS2T5."""
+    case = case_make(trelleborg, caseworker)
+    response = client_for(caseworker).post(
+        reverse("caseworker:queue"), {"q": case.reference.removeprefix("EB-").lower()}
+    )
+    assert listed(response) == [case.reference]
