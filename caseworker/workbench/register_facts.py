@@ -5,63 +5,68 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from caseworker.wording import relation_text
 from eligibility.registers import configured_registers
 from eligibility.robot.findings import INCOME_LABELS
 from kernel.money import kronor_text
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
+
 # Detail keys the register adapters report, in Swedish. A key missing here is shown with its
 # words ("some_key" → "Some key") so nothing is hidden, and tests/caseworker/workbench fail on it.
-DETAIL_LABELS = {
-    "age": "Ålder",
-    "municipality_code": "Folkbokförd i kommun (kommunkod)",
-    "registered": "Inskriven som arbetssökande",
-    "registered_since": "Inskriven sedan",
-    "category": "Sökandekategori",
-    "programme": "Program",
-    "latest_activity_report": "Senaste aktivitetsrapport",
-    "period": "Period",
-    "submitted_on": "Lämnad",
-    "start": "Från",
-    "end": "Till",
-    "applied": "Har sökt studiestöd",
-    "applied_on": "Sökt",
-    "granted": "Beviljat",
-    "decision": "Beslut",
-    "study_rate_percent": "Studietakt (procent)",
-    "grant": "Studiebidrag",
-    "loan": "Studielån",
-    "fund": "A-kassa",
-    "member": "Medlem",
-    "member_since": "Medlem sedan",
-    "suspensions": "Avstängningar",
-    "residence_status": "Uppehållsstatus",
-    "permit_valid_until": "Tillståndet gäller till",
-    "capital_income": "Kapitalinkomst",
-    "interest": "Ränta",
-    "dividends": "Utdelningar",
-    "capital_gains": "Kapitalvinster",
-    "total": "Summa",
-    "income_year": "Inkomstår",
-    "vehicles": "Fordon",
-    "registration": "Registreringsnummer",
-    "make": "Märke",
-    "model_year": "Årsmodell",
-    "estimated_value": "Uppskattat värde",
-    "employer": "Arbetsgivare",
-    "organisation_number": "Organisationsnummer",
+DETAIL_LABELS: dict[str, StrPromise] = {
+    "age": gettext_lazy("Ålder"),
+    "municipality_code": gettext_lazy("Folkbokförd i kommun (kommunkod)"),
+    "registered": gettext_lazy("Inskriven som arbetssökande"),
+    "registered_since": gettext_lazy("Inskriven sedan"),
+    "category": gettext_lazy("Sökandekategori"),
+    "programme": gettext_lazy("Program"),
+    "latest_activity_report": gettext_lazy("Senaste aktivitetsrapport"),
+    "period": gettext_lazy("Period"),
+    "submitted_on": gettext_lazy("Lämnad"),
+    "start": gettext_lazy("Från"),
+    "end": gettext_lazy("Till"),
+    "applied": gettext_lazy("Har sökt studiestöd"),
+    "applied_on": gettext_lazy("Sökt"),
+    "granted": gettext_lazy("Beviljat"),
+    "decision": gettext_lazy("Beslut"),
+    "study_rate_percent": gettext_lazy("Studietakt (procent)"),
+    "grant": gettext_lazy("Studiebidrag"),
+    "loan": gettext_lazy("Studielån"),
+    "fund": gettext_lazy("A-kassa"),
+    "member": gettext_lazy("Medlem"),
+    "member_since": gettext_lazy("Medlem sedan"),
+    "suspensions": gettext_lazy("Avstängningar"),
+    "residence_status": gettext_lazy("Uppehållsstatus"),
+    "permit_valid_until": gettext_lazy("Tillståndet gäller till"),
+    "capital_income": gettext_lazy("Kapitalinkomst"),
+    "interest": gettext_lazy("Ränta"),
+    "dividends": gettext_lazy("Utdelningar"),
+    "capital_gains": gettext_lazy("Kapitalvinster"),
+    "total": gettext_lazy("Summa"),
+    "income_year": gettext_lazy("Inkomstår"),
+    "vehicles": gettext_lazy("Fordon"),
+    "registration": gettext_lazy("Registreringsnummer"),
+    "make": gettext_lazy("Märke"),
+    "model_year": gettext_lazy("Årsmodell"),
+    "estimated_value": gettext_lazy("Uppskattat värde"),
+    "employer": gettext_lazy("Arbetsgivare"),
+    "organisation_number": gettext_lazy("Organisationsnummer"),
 }
-VALUE_LABELS = {
-    "citizen": "Svensk medborgare",
-    "permanent": "Permanent uppehållstillstånd",
-    "temporary": "Tidsbegränsat uppehållstillstånd",
-    "none": "Inget tillstånd",
-    "pending": "Ej avgjort",
-    "rejected": "Avslag",
+VALUE_LABELS: dict[str, StrPromise] = {
+    "citizen": gettext_lazy("Svensk medborgare"),
+    "permanent": gettext_lazy("Permanent uppehållstillstånd"),
+    "temporary": gettext_lazy("Tidsbegränsat uppehållstillstånd"),
+    "none": gettext_lazy("Inget tillstånd"),
+    "pending": gettext_lazy("Ej avgjort"),
+    "rejected": gettext_lazy("Avslag"),
 }
 MONEY_KEYS = {
     "grant",
@@ -82,7 +87,7 @@ def source_label(source: str) -> str:
 
 
 def label(key: str) -> str:
-    return DETAIL_LABELS.get(key, key.replace("_", " ").capitalize())
+    return str(DETAIL_LABELS.get(key, key.replace("_", " ").capitalize()))
 
 
 def readable(value: Any, key: str = "") -> str:
@@ -90,7 +95,7 @@ def readable(value: Any, key: str = "") -> str:
     if value is None or value == "" or value == []:
         return "–"
     if isinstance(value, bool):
-        return "Ja" if value else "Nej"
+        return str(_("Ja") if value else _("Nej"))
     if isinstance(value, dict):
         return "; ".join(f"{label(k)}: {readable(v, k)}" for k, v in value.items())
     if key in MONEY_KEYS:
@@ -104,7 +109,7 @@ def readable(value: Any, key: str = "") -> str:
         return date_format(date.fromisoformat(text), "j F Y")
     if ISO_MONTH.fullmatch(text):
         return date_format(date.fromisoformat(f"{text}-01"), "F Y")
-    return VALUE_LABELS.get(text, text)
+    return str(VALUE_LABELS.get(text, text))
 
 
 def snapshot_view(snapshot: Any) -> dict[str, Any]:

@@ -301,3 +301,16 @@ def test_a_line_is_changed_in_whole_kronor(renewal: Application, caseworker: Use
     )
     assert "Skriv beloppet i hela kronor, utan ören." in response.content.decode()
     assert not renewal.line_adjustments.exists()
+
+
+def test_register_labels_follow_the_staff_members_language() -> None:
+    """#18 stranger run: register labels stayed Swedish on English and Arabic staff pages."""
+    from django.utils import translation
+
+    from caseworker.workbench.register_facts import label, readable
+
+    with translation.override("en"):
+        assert label("registered") == "Registered as a jobseeker"
+        assert readable(True) == "Yes"
+    with translation.override("sv"):
+        assert label("registered") == "Inskriven som arbetssökande"
