@@ -13,6 +13,8 @@ class MeetingsConfig(AppConfig):
 
         # intake: the applicant's timeline shows meetings booked, moved, cancelled (#17).
         intake.status_timeline.subscribe(selectors.status_timeline)
+        # intake: the status page tells about the meeting: to come, held, or called off.
+        intake.status_page_context.subscribe(selectors.status_page_context)
 
         for name in ("WorkingHours", "Absence", "ClosingDay", "Room"):
             model = self.get_model(name)

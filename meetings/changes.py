@@ -33,7 +33,11 @@ from meetings.models import (
     Meeting,
     Outcome,
 )
-from meetings.notices import notify_meeting_changed
+from meetings.notices import (
+    notify_meeting_booked,
+    notify_meeting_called_off,
+    notify_meeting_changed,
+)
 
 OFFER_WORKING_DAYS = 5
 
@@ -47,6 +51,11 @@ class FreeSlot:
     @property
     def key(self) -> str:
         return f"{self.secretary_id}|{self.starts_at.astimezone(stockholm()).isoformat()}"
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> FreeSlot:
+        """The time ``meeting`` has, as it was on offer."""
+        return cls(meeting.starts_at, meeting.secretary_id, "")
 
 
 def meeting_free_slots(
@@ -83,23 +92,56 @@ def meeting_free_slots(
     return [s for s in free if (s.starts_at, s.secretary_id) != current]
 
 
+def meeting_replacement(meeting: Meeting) -> Meeting | None:
+    """The live meeting that took over from ``meeting`` once the staff called it off: the
+    application's live meeting on the same track, if it has one."""
+    if meeting.cancelled_at is None:
+        return None
+    return (
+        Meeting.objects.filter(
+            application_id=meeting.application_id, track=meeting.track, cancelled_at__isnull=True
+        )
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def meeting_can_rebook(meeting: Meeting) -> bool:
+    """Whether the applicant may book a new time in place of ``meeting``: the staff called it
+    off ("Mötet ställdes in") and nothing has been booked in its place yet."""
+    return (
+        meeting.cancelled_at is not None
+        and meeting.attendance == Attendance.CANCELLED
+        and meeting_replacement(meeting) is None
+    )
+
+
+def meeting_can_change(meeting: Meeting) -> bool:
+    """Whether the applicant may move, cancel or state needs for ``meeting``: it is still booked
+    and nothing has been recorded about it."""
+    return meeting.cancelled_at is None and not meeting.attendance
+
+
 @transaction.atomic
 def meeting_reschedule(*, meeting: Meeting, choice: str, today: date) -> Meeting:
-    """Cancel ``meeting`` and book the chosen free time, in one transaction.
+    """Cancel ``meeting`` and book the chosen free time, in one transaction. A meeting the staff
+    called off is already cancelled: the chosen time is booked in its place (once).
 
     ``choice`` is a ``FreeSlot.key``. Raises ValidationError if it is not one of the times on
     offer, and SlotTaken (with nothing changed) if someone else took it a moment ago.
     """
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if meeting.cancelled_at is not None or meeting.attendance:
+    rebook = meeting_can_rebook(meeting)
+    if not rebook and not meeting_can_change(meeting):
         raise ValidationError("Mötet kan inte bokas om.")
     offered = {slot.key: slot for slot in meeting_free_slots(meeting=meeting, today=today)}
     slot = offered.get(choice)
     if slot is None:
         raise ValidationError("Tiden finns inte bland de lediga tiderna.")
-    meeting.cancelled_at = timezone.now()
-    meeting.cancelled_by = CancelledBy.RESCHEDULED
-    meeting.save(update_fields=["cancelled_at", "cancelled_by"])
+    if not rebook:
+        meeting.cancelled_at = timezone.now()
+        meeting.cancelled_by = CancelledBy.RESCHEDULED
+        meeting.save(update_fields=["cancelled_at", "cancelled_by"])
     blocks = hours_by_staff(User.objects.filter(pk=slot.secretary_id))
     minutes = meeting.municipality.meeting_minutes
     ends_at = slot.starts_at + timedelta(minutes=minutes)
@@ -125,7 +167,8 @@ def meeting_reschedule(*, meeting: Meeting, choice: str, today: date) -> Meeting
             )
     except IntegrityError as exc:
         raise SlotTaken(slot.key) from exc
-    transaction.on_commit(partial(notify_meeting_changed, moved), robust=True)
+    notify = notify_meeting_booked if rebook else notify_meeting_changed
+    transaction.on_commit(partial(notify, moved), robust=True)
     return moved
 
 
@@ -195,14 +238,24 @@ def meeting_record(
     """Record attendance and the plan agreed. A no-show is only recorded: it has no automatic
     effect on the support (the caseworker sees it on the case). Attendance or a no-show is
     refused before the meeting has started. A plan of "Hänvisning till socialtjänsten" hands the
-    household over to social services (`meetings.events.social_referral_planned`)."""
+    household over to social services (`meetings.events.social_referral_planned`).
+
+    "Mötet ställdes in" cancels the meeting (by staff): its time is free, the applicant is told
+    through their channel and may book a new time. Recording it again (a double click, or the
+    note corrected) cancels nothing more and tells no one again."""
     attendance = Attendance(attendance)
     outcome = Outcome(outcome) if outcome else ""
     if outcome and attendance != Attendance.ATTENDED:
         raise ValidationError("En planering kräver att sökande kom till mötet.")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.cancelled_at is not None:
-        raise ValidationError("Mötet är avbokat.")
+        if meeting.attendance == Attendance.CANCELLED == attendance:
+            return _called_off_note(meeting, note)
+        if meeting.attendance == Attendance.CANCELLED:
+            raise ValidationError(
+                gettext("Mötet är inställt. Sökande kan boka en ny tid, som du då ser i din dag.")
+            )
+        raise ValidationError(gettext("Mötet är avbokat."))
     if attendance in ATTENDANCE_AFTER_START and not meeting.has_started:
         raise ValidationError(not_started_message(meeting))
     referral_newly_planned = (
@@ -213,13 +266,28 @@ def meeting_record(
     meeting.outcome_note = note.strip()
     meeting.recorded_at = timezone.now()
     meeting.recorded_by = by
-    meeting.save(
-        update_fields=["attendance", "outcome", "outcome_note", "recorded_at", "recorded_by"]
-    )
+    fields = ["attendance", "outcome", "outcome_note", "recorded_at", "recorded_by"]
+    called_off = attendance == Attendance.CANCELLED
+    if called_off:
+        meeting.cancelled_at = meeting.recorded_at
+        meeting.cancelled_by = CancelledBy.STAFF
+        fields += ["cancelled_at", "cancelled_by"]
+    meeting.save(update_fields=fields)
+    if called_off:
+        # Written in this transaction (sent after commit), once per meeting.
+        notify_meeting_called_off(meeting)
     if referral_newly_planned:
         # The hand-over itself (receiver, acknowledgement, escalation) is social services'
         # (caseworker); once per meeting, so saving the same plan again makes no second one.
         social_referral_planned.publish(SocialReferralPlanned(meeting=meeting, by=by))
+    return meeting
+
+
+def _called_off_note(meeting: Meeting, note: str) -> Meeting:
+    """A meeting already recorded as called off: only its note may change."""
+    if note.strip() != meeting.outcome_note:
+        meeting.outcome_note = note.strip()
+        meeting.save(update_fields=["outcome_note"])
     return meeting
 
 

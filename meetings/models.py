@@ -171,10 +171,12 @@ class Meeting(models.Model):
     track = models.CharField(_("spår"), max_length=10, choices=MEETING_TRACKS, default=Track.WORK)
     starts_at = models.DateTimeField(_("börjar"))
     ends_at = models.DateTimeField(_("slutar"))
+    # A room that has held or will hold a meeting cannot be deleted: the meeting would lose
+    # where it is (or was) held without anyone being told (Room has no "no longer used" flag).
     room = models.ForeignKey(
         Room,
         verbose_name=_("mötesplats"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="meetings",

@@ -32,6 +32,11 @@ MEETING_CHANGED = gettext_lazy("Ditt möte har ändrats. Ny tid: %(when)s. Logga
 MEETING_REMINDER = gettext_lazy(
     "Påminnelse: du har ett möte i morgon, %(when)s. Logga in för att se mer."
 )
+# The staff called the meeting off ("Mötet ställdes in"): its time only, the place no longer
+# matters.
+MEETING_CALLED_OFF = gettext_lazy(
+    "Ditt möte %(when)s är inställt. Logga in för att boka en ny tid."
+)
 # The same with the place (the meeting's room), when it has one.
 MEETING_BOOKED_AT = gettext_lazy(
     "Du har fått en tid för ett möte: %(when)s, plats: %(where)s. Logga in för att se mer."
@@ -121,6 +126,17 @@ def notify_meeting_changed(meeting: Meeting) -> list[Notification]:
         application=meeting.application,
         kind=NotificationKind.MEETING_CHANGED,
         body=meeting_worded(MEETING_CHANGED, MEETING_CHANGED_AT, meeting),
+    )
+
+
+def notify_meeting_called_off(meeting: Meeting) -> list[Notification]:
+    """The applicant (and their representatives) told that the staff called ``meeting`` off;
+    once per meeting, however often it is recorded."""
+    return notify_applicant(
+        application=meeting.application,
+        kind=NotificationKind.MEETING_CHANGED,
+        body=worded(MEETING_CALLED_OFF, meeting.starts_at),
+        key=f"meeting-called-off:{meeting.pk}",
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Field, QuerySet
+from django.db.models import Field, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -24,12 +24,18 @@ from intake.access import access_application
 from intake.events import TimelineEntry
 from intake.models import Application, Track
 from meetings.availability import day_bounds, stockholm
+from meetings.changes import meeting_can_rebook
 from meetings.models import Attendance, CancelledBy, Meeting, NeedsScreen, Outcome
 from meetings.needs import adult_members
 
+# A meeting that is booked, or that the staff called off ("Mötet ställdes in"): what happened
+# to it is on record, so it stays in the secretary's day and week, the report and the earlier
+# plans. A meeting the applicant cancelled or moved is not.
+BOOKED_OR_CALLED_OFF = Q(cancelled_at__isnull=True) | Q(attendance=Attendance.CANCELLED)
 
-def _live(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    return queryset.filter(cancelled_at__isnull=True).select_related(
+
+def _on_calendar(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return queryset.filter(BOOKED_OR_CALLED_OFF).select_related(
         "application", "application__applicant", "room"
     )
 
@@ -37,7 +43,7 @@ def _live(queryset: QuerySet[Meeting]) -> QuerySet[Meeting]:
 def meetings_for_secretary_day(*, secretary: User, day: date) -> list[Meeting]:
     start, end = day_bounds(day)
     return list(
-        _live(Meeting.objects.filter(secretary=secretary))
+        _on_calendar(Meeting.objects.filter(secretary=secretary))
         .filter(starts_at__gte=start, starts_at__lt=end)
         .order_by("starts_at")
     )
@@ -46,12 +52,13 @@ def meetings_for_secretary_day(*, secretary: User, day: date) -> list[Meeting]:
 def meetings_for_secretary_week(
     *, secretary: User, monday: date
 ) -> list[tuple[date, list[Meeting]]]:
-    """Seven days from ``monday``, each with the live meetings held by ``secretary``."""
+    """Seven days from ``monday``, each with the meetings held by ``secretary`` (booked or
+    called off)."""
     start, _ = day_bounds(monday)
     _, end = day_bounds(monday + timedelta(days=6))
     by_day: dict[date, list[Meeting]] = {monday + timedelta(days=i): [] for i in range(7)}
     for meeting in (
-        _live(Meeting.objects.filter(secretary=secretary))
+        _on_calendar(Meeting.objects.filter(secretary=secretary))
         .filter(starts_at__gte=start, starts_at__lt=end)
         .order_by("starts_at")
     ):
@@ -155,8 +162,8 @@ def applicant_summary(*, meeting: Meeting) -> ApplicantSummary:
             note=m.outcome_note,
         )
         for m in Meeting.objects.filter(
+            BOOKED_OR_CALLED_OFF,
             application__applicant_id=application.applicant_id,
-            cancelled_at__isnull=True,
             starts_at__lt=meeting.starts_at,
         )
         .exclude(attendance="")
@@ -257,7 +264,8 @@ class MeetingReport:
 
 
 def meeting_report(*, municipality: Municipality, start: date, end: date) -> MeetingReport:
-    """Meetings in [start, end] (Swedish dates) that were not cancelled beforehand.
+    """Meetings in [start, end] (Swedish dates) that were not cancelled beforehand by the
+    applicant (moved or cancelled); those the staff called off count as "Mötet ställdes in".
 
     The monthly share counts meetings actually held (attended), per track: the real split
     between the work track and the social track, not what was suggested or booked.
@@ -265,8 +273,8 @@ def meeting_report(*, municipality: Municipality, start: date, end: date) -> Mee
     lower, _ = day_bounds(start)
     _, upper = day_bounds(end)
     rows = Meeting.objects.filter(
+        BOOKED_OR_CALLED_OFF,
         municipality=municipality,
-        cancelled_at__isnull=True,
         starts_at__gte=lower,
         starts_at__lt=upper,
     ).values_list("starts_at", "track", "attendance", "outcome")
@@ -304,30 +312,112 @@ def meeting_report(*, municipality: Municipality, start: date, end: date) -> Mee
 
 
 def status_timeline(application: Application) -> list[TimelineEntry]:
-    """intake's timeline asks (`intake.events.status_timeline`): meetings booked, moved and
-    cancelled, for this application."""
+    """intake's timeline asks (`intake.events.status_timeline`): meetings booked, moved,
+    cancelled and called off by the staff, for this application."""
     entries = []
     for meeting in Meeting.objects.filter(application=application).order_by("created_at"):
         when = date_format(
             timezone.localtime(meeting.starts_at), pgettext("date format", "l j F Y \\k\\l. H:i")
         )
+        page = reverse("meetings:applicant_meeting", args=[application.pk, meeting.pk])
         entries.append(
             TimelineEntry(
                 meeting.created_at,
                 gettext("Möte bokat"),
                 when,
-                link=reverse("meetings:applicant_meeting", args=[application.pk, meeting.pk])
-                if meeting.cancelled_at is None
-                else "",
+                link=page if meeting.cancelled_at is None else "",
                 link_text=gettext("Se eller ändra mötet"),
                 kind="meeting",
             )
         )
-        if meeting.cancelled_at is not None:
-            title = (
-                gettext("Mötet flyttades")
-                if meeting.cancelled_by == CancelledBy.RESCHEDULED
-                else gettext("Mötet avbokades")
+        if meeting.cancelled_at is None:
+            continue
+        if meeting.attendance == Attendance.CANCELLED:
+            entries.append(
+                TimelineEntry(
+                    meeting.cancelled_at,
+                    gettext("Mötet ställdes in"),
+                    when,
+                    link=page if meeting_can_rebook(meeting) else "",
+                    link_text=gettext("Boka en ny tid"),
+                    kind="meeting",
+                )
             )
-            entries.append(TimelineEntry(meeting.cancelled_at, title, when, kind="meeting"))
+            continue
+        title = (
+            gettext("Mötet flyttades")
+            if meeting.cancelled_by == CancelledBy.RESCHEDULED
+            else gettext("Mötet avbokades")
+        )
+        entries.append(TimelineEntry(meeting.cancelled_at, title, when, kind="meeting"))
     return entries
+
+
+# --- what the applicant is told -------------------------------------------------------------
+
+
+class MeetingState:
+    """Where a meeting stands, as the applicant is told it."""
+
+    UPCOMING = "upcoming"  # "Du har en tid ..."
+    HELD = "held"  # attended
+    MISSED = "missed"  # no-show
+    PAST = "past"  # over, nothing recorded yet
+    CALLED_OFF = "called_off"  # the staff called it off ("Mötet ställdes in")
+    CANCELLED = "cancelled"  # the applicant cancelled or moved it
+
+
+def applicant_meeting_state(meeting: Meeting) -> str:
+    """A `MeetingState`: "Du har en tid" only for a meeting still to come."""
+    if meeting.attendance == Attendance.CANCELLED:
+        return MeetingState.CALLED_OFF
+    if meeting.cancelled_at is not None:
+        return MeetingState.CANCELLED
+    if meeting.attendance == Attendance.ATTENDED:
+        return MeetingState.HELD
+    if meeting.attendance == Attendance.NO_SHOW:
+        return MeetingState.MISSED
+    if meeting.ends_at <= timezone.now():
+        return MeetingState.PAST
+    return MeetingState.UPCOMING
+
+
+def status_meeting(application: Application) -> Meeting | None:
+    """The meeting the application's status page tells about: the next one still to come; a
+    renewal's, the household's coming meeting booked for last month's application; else the
+    latest that was held, missed or called off (the staff's "Mötet ställdes in")."""
+    own = list(
+        Meeting.objects.filter(BOOKED_OR_CALLED_OFF, application=application)
+        .select_related("secretary", "room", "application")
+        .order_by("starts_at", "pk")
+    )
+    states = {meeting.pk: applicant_meeting_state(meeting) for meeting in own}
+    coming = [m for m in own if states[m.pk] == MeetingState.UPCOMING]
+    if coming:
+        return coming[0]
+    if application.previous_id and application.previous is not None:
+        # A renewal keeps the household's coming meeting, booked for last month's application.
+        previous = (
+            application.previous.meetings.filter(
+                cancelled_at__isnull=True, attendance="", starts_at__gte=timezone.now()
+            )
+            .select_related("secretary", "room", "application")
+            .order_by("starts_at")
+            .first()
+        )
+        if previous is not None:
+            return previous
+    return own[-1] if own else None
+
+
+def status_page_context(application: Application) -> dict[str, object]:
+    """intake's status page asks (`intake.events.status_page_context`): the meeting it tells
+    about, where it stands, and whether the applicant may book a new time in its place."""
+    meeting = status_meeting(application)
+    if meeting is None:
+        return {"meeting": None}
+    return {
+        "meeting": meeting,
+        "meeting_state": applicant_meeting_state(meeting),
+        "meeting_rebook": meeting_can_rebook(meeting),
+    }

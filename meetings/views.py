@@ -28,9 +28,13 @@ from meetings import ics
 from meetings.availability import closing_days_for, day_bounds
 from meetings.booking import SlotTaken
 from meetings.changes import (
+    FreeSlot,
+    meeting_can_change,
+    meeting_can_rebook,
     meeting_cancel,
     meeting_free_slots,
     meeting_record,
+    meeting_replacement,
     meeting_reschedule,
     meeting_room_find,
     meeting_set_needs,
@@ -40,7 +44,9 @@ from meetings.forms import MeetingNeedsForm, NeedsScreenForm, RecordForm, Resche
 from meetings.models import Meeting, NeedsScreen
 from meetings.needs import adult_members, needs_screen_save, needs_suggest_track
 from meetings.selectors import (
+    MeetingState,
     applicant_contact,
+    applicant_meeting_state,
     applicant_summary,
     meeting_for_applicant,
     meeting_for_host,
@@ -300,15 +306,22 @@ def _applicant_page(
     status: int = 200,
 ) -> HttpResponse:
     today = timezone.localdate()
-    can_change = meeting.cancelled_at is None and not meeting.attendance
-    slots = meeting_free_slots(meeting=meeting, today=today) if can_change else []
+    state = applicant_meeting_state(meeting)
+    # A meeting that is over is not moved or cancelled any more; one the staff called off may
+    # be replaced by a new time, once.
+    can_change = meeting_can_change(meeting) and state == MeetingState.UPCOMING
+    rebook = meeting_can_rebook(meeting)
+    slots = meeting_free_slots(meeting=meeting, today=today) if can_change or rebook else []
     return TemplateResponse(
         request,
         "meetings/applicant_meeting.html",
         {
             "meeting": meeting,
             "application": meeting.application,
+            "state": state,
             "can_change": can_change,
+            "replacement": meeting_replacement(meeting),
+            "municipalities": [meeting.application.municipality],
             "reschedule_form": reschedule_form or RescheduleForm(slots=slots),
             "needs_form": needs_form
             or MeetingNeedsForm(
@@ -337,6 +350,12 @@ def applicant_reschedule(
     request: AuthenticatedHttpRequest, application_pk: int, pk: int
 ) -> HttpResponse:
     meeting = meeting_for_applicant(user=request.user, application_pk=application_pk, meeting_pk=pk)
+    replacement = meeting_replacement(meeting)
+    if replacement is not None and FreeSlot.of(replacement).key == request.POST.get("choice"):
+        # The new time asked for again (a double click): it is booked already.
+        return redirect(
+            "meetings:applicant_meeting", application_pk=application_pk, pk=replacement.pk
+        )
     today = timezone.localdate()
     slots = meeting_free_slots(meeting=meeting, today=today)
     form = RescheduleForm(request.POST, slots=slots)

@@ -68,18 +68,6 @@ EMERGENCY_EXPLAINED = gettext_lazy("En handläggare går igenom din ansökan.")
 
 def status_context(application: Application) -> dict[str, Any]:
     decision = getattr(application, "decision", None) if application.is_decided else None
-    meeting = (
-        application.meetings.filter(cancelled_at__isnull=True).select_related("secretary").first()
-    )
-    if meeting is None and application.previous_id and application.previous is not None:
-        # A renewal keeps the household's coming meeting, booked for last month's application.
-        meeting = (
-            application.previous.meetings.filter(
-                cancelled_at__isnull=True, starts_at__gte=timezone.now()
-            )
-            .select_related("secretary")
-            .first()
-        )
     stages = [
         (Status.SUBMITTED, gettext_lazy("Mottagen")),
         (Status.PROCESSING, gettext_lazy("Vi hämtar uppgifter")),
@@ -100,7 +88,8 @@ def status_context(application: Application) -> dict[str, Any]:
     reached = order.get(Status(application.status), -1)
     more: dict[str, Any] = {}
     for extra in events.status_page_context.publish(application):
-        more.update(extra)  # the case's contact person, a decision's appeal deadline, ...
+        # the case's contact person, a decision's appeal deadline, the meeting (meetings), ...
+        more.update(extra)
     # #16 item 14: an open emergency's deadline, and the on-call service after hours.
     emergency = (
         services.emergency_deadline_of(application) if application.status in OPEN_STATUSES else None
@@ -113,7 +102,6 @@ def status_context(application: Application) -> dict[str, Any]:
         **more,
         "application": application,
         "decision": decision,
-        "meeting": meeting,
         "explained": explained,
         "emergency": emergency,
         "stages": [(label, i <= reached, i == reached) for i, (_s, label) in enumerate(stages)],

@@ -128,6 +128,7 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
         (
             intake.status_page_context,
             [
+                meeting_selectors.status_page_context,
                 referrals.status_page_context,
                 pauses.status_page_context,
                 delivery.status_page_context,

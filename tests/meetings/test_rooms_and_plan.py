@@ -359,7 +359,7 @@ def test_protected_identity_hides_the_contact_details(
 
 @pytest.mark.parametrize(
     ("adults", "children", "expected"),
-    [(1, 0, "1 vuxen, 0 barn"), (2, 1, "2 vuxna, 1 barn"), (1, 2, "1 vuxen, 2 barn")],
+    [(1, 0, "1 person (1 vuxen)"), (2, 1, "2 vuxna, 1 barn"), (1, 2, "1 vuxen, 2 barn")],
 )
 def test_the_household_is_counted_in_words_that_agree(
     secretary: User,
@@ -376,6 +376,7 @@ def test_the_household_is_counted_in_words_that_agree(
 
     assert expected in page.content.decode()
     assert "1 vuxna" not in page.content.decode()
+    assert "0 barn" not in page.content.decode()  # no children: not "0 barn"
 
 
 # --- many bookings at once never share a room ------------------------------------------------
