@@ -179,7 +179,7 @@ def test_journey_applicant_robot_caseworker_secretary(
         expect(cw.get_by_role("heading", name=f"Ärende {reference}")).to_be_visible()
         calculation = cw.locator("table.calculation")
         expect(calculation).to_contain_text("Personliga kostnader")
-        expect(calculation).to_contain_text("6500")
+        expect(calculation).to_contain_text(re.compile(r"6[ \u00a0]500[ \u00a0]kr"))
         register = cw.locator("section[aria-labelledby='register-heading']")
         expect(register.get_by_role("heading", name="Registeruppgifter")).to_be_visible()
         expect(register).to_contain_text("Testgatan 1, 231 42 Trelleborg")
