@@ -27,3 +27,26 @@ def test_submitting_where_nobody_can_own_the_case_keeps_the_draft_and_says_so(
     assert "Ansökan kunde inte skickas just nu" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT and robot_calls == []
+
+
+def _with_check_digit(nine: str) -> str:
+    """YYMMDDNNN plus its Luhn check digit."""
+    total = 0
+    for i, ch in enumerate(nine):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return nine + str((10 - total % 10) % 10)
+
+
+def test_registering_a_paper_application_for_someone_not_yet_born_is_refused_on_the_page(
+    caseworker: User,
+) -> None:
+    """Found by tests/test_form_fuzz.py: a personnummer with a valid check digit and a birth
+    date still to come gave an HTTP 500 (a negative age)."""
+    future = "20" + _with_check_digit("271224123")  # born 24 December 2027
+    response = client_for(caseworker).post(
+        reverse("assisted:register_start"), {"personnummer": future, "channel": "paper"}
+    )
+    assert response.status_code == 200
+    assert "inte är född än" in response.content.decode()
+    assert not User.objects.filter(personnummer=future).exists()
