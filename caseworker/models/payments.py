@@ -50,6 +50,10 @@ class PaymentOrder(models.Model):
         help_text=_("Utan kontonummer: banken betalar till kontot i kontoregistret (#17)."),
     )
     payment_date = models.DateField(_("utbetalningsdag"))
+    # The bank's report back (camt.054, caseworker.payments.returns): when, and for a returned
+    # payment the bank's reason in words with its ISO code.
+    bank_reported_at = models.DateTimeField(_("bankens besked"), null=True, blank=True)
+    bank_reason = models.CharField(_("bankens orsak"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
