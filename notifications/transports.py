@@ -11,9 +11,11 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass
+from email.utils import make_msgid
 from typing import ClassVar, Protocol
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import EmailMessage
 
 
 class NotificationFailed(Exception):
@@ -96,18 +98,24 @@ class FakeLetterBackend(FakeBackend):
 
 
 class DjangoEmailBackend:
-    """E-mail through Django's EMAIL_BACKEND (SMTP or django-anymail in production)."""
+    """E-mail through Django's EMAIL_BACKEND (in production `notifications.smtp.
+    VerifiedSmtpBackend`: SMTP with verified STARTTLS). The receipt's reference is the message's
+    Message-ID, which the relay's logs and a bounce name."""
 
     is_fake = False
 
     def send(self, message: OutgoingMessage) -> Receipt:
+        message_id = make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
+        email = EmailMessage(
+            message.subject, message.body, None, [message.email], headers={"Message-ID": message_id}
+        )
         try:
-            sent = send_mail(message.subject, message.body, None, [message.email])
-        except OSError as exc:
+            sent = email.send()
+        except (OSError, ValueError) as exc:  # smtplib and ssl errors are OSErrors
             raise NotificationFailed(type(exc).__name__) from exc
         if sent != 1:
             raise NotificationFailed("not accepted")
-        return Receipt(reference=f"mail-{secrets.token_hex(6)}", delivered=False)
+        return Receipt(reference=message_id, delivered=False)
 
 
 def fake_outboxes_clear() -> None:

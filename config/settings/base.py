@@ -448,6 +448,17 @@ REGISTER_FAKE_FAILURES: dict[str, str] = {}
 # Transports (NOTIFICATION_BACKENDS) are set with the registers above. Letters get the address
 # from the population register at send time (notifications.events.postal_address).
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# E-mail (#19 item 4): the municipality's SMTP relay, STARTTLS on 587 with authentication; the
+# relay's certificate verified against the system's authorities or EMAIL_CA_FILE.
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+EMAIL_CA_FILE = env.str("EMAIL_CA_FILE", default="")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bistånd <noreply@example.invalid>")
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="bistand.invalid")
 # A posted decision is taken to have arrived this many days after posting (the appeal's three
 # weeks count from then unless the person opened it online earlier). Verify with a lawyer.
 DECISION_LETTER_ARRIVAL_DAYS = env.int("DECISION_LETTER_ARRIVAL_DAYS", default=3)

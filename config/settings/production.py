@@ -30,3 +30,5 @@ STORAGES = {
 }
 # Staff must confirm every login with a TOTP code (accounts.middleware.StaffSecondFactorMiddleware).
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
+# E-mail over SMTP with verified STARTTLS (notifications.smtp; the relay's settings in base.py).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="notifications.smtp.VerifiedSmtpBackend")
