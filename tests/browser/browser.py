@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -100,3 +101,23 @@ class Recorder:
         # ERR_ABORTED is a request the browser itself cancelled (an htmx poll in flight while the
         # page navigates or its context closes): not a server or network failure.
         return [f for f in self.failed if "ERR_ABORTED" not in f[2]]
+
+
+WIDEST_JS = """(limit) => [...document.querySelectorAll('body *')]
+  .filter((el) => el.getBoundingClientRect().right > limit + 1)
+  .slice(-5).map((el) => el.tagName + '.' + el.className + ' ' +
+    Math.round(el.getBoundingClientRect().right))"""
+
+
+def settled_width(page, width: int, seconds: float = 5) -> tuple[int, list[str]]:
+    """The page's scroll width once it has settled: after the load event, polled for up to
+    `seconds` while it is wider than `width` (two CI runs measured a phone page 453 and 880 px
+    wide just after it appeared, never again). With the widest elements, for the message."""
+    page.wait_for_load_state("load")
+    measure = "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+    deadline = time.monotonic() + seconds
+    scroll = int(page.evaluate(measure))
+    while scroll > width and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        scroll = int(page.evaluate(measure))
+    return scroll, (page.evaluate(WIDEST_JS, width) if scroll > width else [])

@@ -4,7 +4,6 @@ nothing scrolls sideways. axe (WCAG 2.1 A and AA) finds nothing at either width.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,7 +21,7 @@ from tests.builders import applicant_make, case_make
 from tests.conftest import PASSWORD
 
 from .applicant import assert_accessible
-from .browser import Recorder
+from .browser import Recorder, settled_width
 
 pytestmark = [pytest.mark.as_of("2026-11-18T10:00"), pytest.mark.browser, pytest.mark.timeout(240)]
 expect.set_options(timeout=10_000)
@@ -95,21 +94,10 @@ def _scroll_width(page: Any) -> int:
     )
 
 
-WIDEST_JS = """(limit) => [...document.querySelectorAll('body *')]
-  .filter((el) => el.getBoundingClientRect().right > limit + 1)
-  .slice(0, 5).map((el) => el.tagName + '.' + el.className + ' ' +
-    Math.round(el.getBoundingClientRect().right))"""
-
-
 def _fits(page: Any, width: int) -> None:
-    """The page is no wider than `width`, once it has settled (the load event; in CI, with two
-    workers, one run measured 880 px right after the heading appeared and could not be made to
-    happen again): polled for up to five seconds, and a failure names the widest elements."""
-    page.wait_for_load_state("load")
-    deadline = time.monotonic() + 5
-    while _scroll_width(page) > width and time.monotonic() < deadline:
-        page.wait_for_timeout(100)
-    assert _scroll_width(page) <= width, page.evaluate(WIDEST_JS, width)
+    """No wider than `width` once the page has settled (tests/browser/browser.settled_width)."""
+    scroll, widest = settled_width(page, width)
+    assert scroll <= width, widest
 
 
 @pytest.fixture
