@@ -31,14 +31,18 @@ WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=STOCKHOLM)
 _numbers = itertools.count(1)
 
 
-def personnummer(n: int) -> str:
-    """A valid (Luhn) personnummer born 1980-01-01 with serial n (test data only)."""
-    base = f"800101{n % 1000:03d}"
+def with_check_digit(nine: str) -> str:
+    """YYMMDDNNN plus its Luhn check digit."""
     total = 0
-    for i, ch in enumerate(base):
+    for i, ch in enumerate(nine):
         d = int(ch) * (2 if i % 2 == 0 else 1)
         total += d - 9 if d > 9 else d
-    return f"19{base}{(10 - total % 10) % 10}"
+    return f"{nine}{(10 - total % 10) % 10}"
+
+
+def personnummer(n: int) -> str:
+    """A valid (Luhn) personnummer born 1980-01-01 with serial n (test data only)."""
+    return "19" + with_check_digit(f"800101{n % 1000:03d}")
 
 
 def applicant_make(name: str = "") -> User:

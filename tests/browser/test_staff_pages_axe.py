@@ -18,7 +18,9 @@ from caseworker.caseload.referrals import referral_create
 from caseworker.models import ReferralDirection
 from intake import services as intake
 from intake.models import Application, Decision
+from intake.services.registration import application_register_start
 from meetings.models import Meeting
+from tests.builders import personnummer
 from tests.conftest import PASSWORD
 
 from .applicant import WCAG_TAGS, _axe
@@ -68,6 +70,9 @@ def test_every_staff_page_passes_axe(
         intake.application_submit(application=waiting, applicant=decided.applicant)
     meeting = Meeting.objects.filter(application=decided).first()
     assert meeting is not None, "the robot books a meeting"
+    paper = application_register_start(
+        staff=caseworker, personnummer=personnummer(7), channel="assisted"
+    )
     referral_create(
         application=decided,
         from_owner=caseworker,
@@ -83,6 +88,8 @@ def test_every_staff_page_passes_axe(
             f"/handlaggare/arende/{decided.pk}/",
             f"/handlaggare/arende/{decided.pk}/utbetalning/",
             f"/handlaggare/arende/{decided.pk}/overlamning/",
+            f"/handlaggare/arende/{decided.pk}/bevakning/",
+            f"/handlaggare/registrera/{paper.pk}/",
             "/handlaggare/overlamningar/",
             "/handlaggare/registrera/",
             "/handlaggare/ombud/",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import User
 from intake.models import Application
 from intake.states import Status
-from tests.builders import client_for
+from tests.builders import client_for, with_check_digit
 
 pytestmark = pytest.mark.as_of("2026-11-18T10:00")
 
@@ -29,21 +29,12 @@ def test_submitting_where_nobody_can_own_the_case_keeps_the_draft_and_says_so(
     assert draft.status == Status.DRAFT and robot_calls == []
 
 
-def _with_check_digit(nine: str) -> str:
-    """YYMMDDNNN plus its Luhn check digit."""
-    total = 0
-    for i, ch in enumerate(nine):
-        n = int(ch) * (2 if i % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
-    return nine + str((10 - total % 10) % 10)
-
-
 def test_registering_a_paper_application_for_someone_not_yet_born_is_refused_on_the_page(
     caseworker: User,
 ) -> None:
     """Found by tests/test_form_fuzz.py: a personnummer with a valid check digit and a birth
     date still to come gave an HTTP 500 (a negative age)."""
-    future = "20" + _with_check_digit("271224123")  # born 24 December 2027
+    future = "20" + with_check_digit("271224123")  # born 24 December 2027
     response = client_for(caseworker).post(
         reverse("assisted:register_start"), {"personnummer": future, "channel": "paper"}
     )
