@@ -20,7 +20,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from eligibility.models import Proposal, RegisterSnapshot, SnapshotStatus
-from eligibility.registers import configured_registers
+from eligibility.registers import configured_registers, register_request_record
 from eligibility.registers.base import RequestPurpose, previous_month
 from eligibility.registers.lookup import LookupResult, registers_fetch
 from eligibility.robot import events
@@ -108,6 +108,7 @@ def snapshots_build(
                 "case": purpose.case_reference,
                 "requested_by": purpose.requested_by,
                 "purpose": purpose.purpose,
+                **register_request_record(result.source, purpose),  # SSBTEK: syfte, lagtext
                 "subjects": subjects,
                 "as_of": application.month.isoformat(),
                 "attempts": result.attempts,
