@@ -1,4 +1,5 @@
-"""Production refuses fakes: the outside-system adapters and the test e-ID login.
+"""Production refuses fakes: the outside-system adapters, the test e-ID login and the test
+signing.
 
 `integration_problems()` is the one list. The system check below reports it (`manage.py check`,
 `runserver`, `check --deploy`), and `config.startup.refuse_unsafe_configuration` stops every web,
@@ -14,6 +15,8 @@ from django.core.checks import Error, Tags, register
 from django.utils.module_loading import import_string
 
 from accounts.oidc import oidc_configuration_problems
+from accounts.signing import signing_configuration_problems
+from kernel.checks import INTEGRATIONS
 
 
 def _load(dotted: str) -> Any:
@@ -86,9 +89,45 @@ def integration_problems() -> list[Error]:
                     id="bistand.E003",
                 )
             )
+    errors.extend(_signing_problems())
     return errors
 
 
-@register(Tags.security, deploy=False)
+def _signing_problems() -> list[Error]:
+    """The signing of applications (SIGNING_PROVIDER): set, importable, not the test signing,
+    and BankID's address and certificates configured."""
+    dotted = settings.SIGNING_PROVIDER
+    provider = _load(dotted) if dotted else None
+    if provider is None:
+        return [
+            Error(
+                "No signing is configured: set SIGNING_PROVIDER"
+                + (f" ({dotted!r} cannot be imported)." if dotted else "."),
+                hint="Set SIGNING_PROVIDER to accounts.bankid.BankIdSigning.",
+                id="bistand.E005",
+            )
+        ]
+    if getattr(provider, "is_test", True):
+        return [
+            Error(
+                f"The signing provider {dotted} is a test signing while DEBUG is off.",
+                hint="Set SIGNING_PROVIDER to accounts.bankid.BankIdSigning.",
+                id="bistand.E006",
+            )
+        ]
+    if dotted.rsplit(".", 1)[-1] == "BankIdSigning":
+        missing = signing_configuration_problems()
+        if missing:
+            return [
+                Error(
+                    f"BankID signing is not configured: {', '.join(missing)}.",
+                    hint="Set them from the municipality's BankID RP agreement.",
+                    id="bistand.E007",
+                )
+            ]
+    return []
+
+
+@register(Tags.security, INTEGRATIONS)
 def check_no_test_integrations_in_production(app_configs: Any, **kwargs: Any) -> list[Error]:
     return integration_problems()

@@ -2,6 +2,7 @@ from django.urls import path
 
 from intake.views import (
     applications,
+    bankid,
     documents,
     emergency,
     representatives,
@@ -11,6 +12,8 @@ from intake.views import (
 )
 
 app_name = "intake"
+APPLICANT = {"as_partner": False}
+PARTNER = {"as_partner": True}
 
 urlpatterns = [
     path("", applications.application_list, name="application_list"),
@@ -51,6 +54,25 @@ urlpatterns = [
     path("<int:pk>/medsokande/", signing.partner_review, name="partner_review"),
     path("<int:pk>/medsokande/skriv-under/", signing.partner_sign, name="partner_sign"),
     path("<int:pk>/medsokande/avboj/", signing.partner_decline, name="partner_decline"),
+    # Signing with BankID (#19 item 3): the applicant's application, a partner's consent
+    path("<int:pk>/bankid/", bankid.bankid_sign, APPLICANT, name="bankid_sign"),
+    path("<int:pk>/bankid/qr/", bankid.bankid_qr, APPLICANT, name="bankid_qr"),
+    path("<int:pk>/bankid/status/", bankid.bankid_collect, APPLICANT, name="bankid_collect"),
+    path("<int:pk>/bankid/avbryt/", bankid.bankid_cancel, APPLICANT, name="bankid_cancel"),
+    path("<int:pk>/medsokande/bankid/", bankid.bankid_sign, PARTNER, name="partner_bankid_sign"),
+    path("<int:pk>/medsokande/bankid/qr/", bankid.bankid_qr, PARTNER, name="partner_bankid_qr"),
+    path(
+        "<int:pk>/medsokande/bankid/status/",
+        bankid.bankid_collect,
+        PARTNER,
+        name="partner_bankid_collect",
+    ),
+    path(
+        "<int:pk>/medsokande/bankid/avbryt/",
+        bankid.bankid_cancel,
+        PARTNER,
+        name="partner_bankid_cancel",
+    ),
     # Representatives (#5)
     path("ombud/", representatives.represented_list, name="represented_list"),
     path("ombud/<int:pk>/ny/", representatives.represented_start, name="represented_start"),

@@ -209,6 +209,8 @@ def _case_context(application: Application, user: Any) -> dict[str, Any]:
             .select_related("secretary")
             .first(),
             "events": list(application.events.select_related("actor")),
+            # Who signed and how (BankID with its OCSP check, or a test signature).
+            "signatures": list(application.signatures.filter(signed_at__isnull=False)),
             "decision": decision,
             "supplement_requests": list(application.supplement_requests.select_related()),
             "communications": communications,

@@ -39,6 +39,8 @@ from intake.models.messages import (
 )
 from intake.models.signatures import (
     Signature,
+    SignatureMethod,
+    SigningOrder,
 )
 
 __all__ = [
@@ -64,6 +66,8 @@ __all__ = [
     "Message",
     "ScanStatus",
     "Signature",
+    "SignatureMethod",
+    "SigningOrder",
     "StatusChoices",
     "Track",
     "money_field",

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.signing import SignedEvidence
 from intake.models import (
     Application,
     HouseholdMember,
@@ -56,12 +57,24 @@ def _partner_of(application: Application, partner: User) -> HouseholdMember:
     return member
 
 
+def partner_may_sign(application: Application, partner: User) -> None:
+    """Raises ApplicationIncomplete unless `partner` is the declared partner of a draft that
+    waits for their signature."""
+    _partner_of(application, partner)
+
+
 @transaction.atomic
-def application_partner_sign(*, application: Application, partner: User) -> Application:
+def application_partner_sign(
+    *,
+    application: Application,
+    partner: User,
+    evidence: SignedEvidence | None = None,
+    signed_text: str = "",
+) -> Application:
     """The partner signs with their own e-ID; with both signatures the application is sent."""
     Application.objects.select_for_update().filter(pk=application.pk).first()
     member = _partner_of(application, partner)
-    signature_record(application, member.personnummer)
+    signature_record(application, member.personnummer, evidence=evidence, signed_text=signed_text)
     return application_submit_signed(application, actor=partner)
 
 

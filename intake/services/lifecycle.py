@@ -5,6 +5,7 @@ intake.events)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from accounts.mandates import acting_label, mandate_for
 from accounts.models import Municipality, User
+from accounts.signing import SignedEvidence
 from intake import events
 from intake.models import (
     Application,
@@ -27,6 +29,7 @@ from intake.models import (
     HouseholdMember,
     MemberRole,
     Signature,
+    SignatureMethod,
 )
 from intake.states import Actor, ConcurrentTransition, Status, check_transition
 from kernel.working_days import is_working_day
@@ -252,20 +255,33 @@ def emergency_hand_over(application_id: int) -> None:
 
 
 @transaction.atomic
-def application_submit(*, application: Application, applicant: User) -> Application:
+def application_submit(
+    *,
+    application: Application,
+    applicant: User,
+    evidence: SignedEvidence | None = None,
+    signed_text: str = "",
+) -> Application:
     """Sign and submit. The robot is handed the application only after the commit.
 
-    A joint application (a partner is declared) needs both adults' signatures: the applicant's
-    signature is recorded and the application stays a draft, waiting for the partner, until the
-    partner signs too (`application_partner_sign`).
+    The signature is recorded with its evidence (`evidence`: BankID's answer, or None for a
+    test signature; `signed_text`: what the signer was shown). A joint application (a partner
+    is declared) needs both adults' signatures: the applicant's signature is recorded and the
+    application stays a draft, waiting for the partner, until the partner signs too
+    (`application_partner_sign`).
     """
     reason = "Ansökan signerad och inskickad"
     if application.applicant_id != applicant.pk:
         # A god man, förvaltare or ombud signs for the applicant (#5, accounts.mandates).
         reason = representative_reason(application=application, user=applicant)
     partner = application.members.filter(role=MemberRole.PARTNER).first()
+    signature_record(
+        application,
+        application.applicant.personnummer or "",
+        evidence=evidence,
+        signed_text=signed_text,
+    )
     if partner is not None and application.kind != ApplicationKind.SUPPLEMENTARY:
-        signature_record(application, application.applicant.personnummer or "")
         # A new signing round after a decline; the same round when the applicant signs again
         # (a reload): the partner is asked once per round (`partner_signature_requested`).
         application.signatures.filter(
@@ -290,11 +306,35 @@ def representative_reason(*, application: Application, user: User) -> str:
     return f"Ansökan signerad och inskickad av {acting_label(user=user, mandate=mandate)}"
 
 
-def signature_record(application: Application, personnummer: str) -> None:
+def signature_record(
+    application: Application,
+    personnummer: str,
+    *,
+    evidence: SignedEvidence | None = None,
+    signed_text: str = "",
+) -> None:
+    """`personnummer` signed `application` now (for a representative: the applicant's number;
+    the evidence names who signed). Without BankID evidence it is a test signature."""
+    proof = evidence or SignedEvidence(method=SignatureMethod.TEST, personnummer=personnummer)
     Signature.objects.update_or_create(
         application=application,
         personnummer=personnummer,
-        defaults={"signed_at": timezone.now(), "declined_at": None, "note": ""},
+        defaults={
+            "signed_at": timezone.now(),
+            "declined_at": None,
+            "note": "",
+            "method": proof.method,
+            "signer_name": proof.name[:200],
+            "bankid_order_ref": proof.order_ref,
+            "bankid_signature": proof.signature,
+            "bankid_ocsp_response": proof.ocsp_response,
+            "ocsp_verified": proof.ocsp_good,
+            "bankid_issue_date": proof.bankid_issue_date[:10],
+            "device_ip": proof.device_ip or None,
+            "signed_text_sha256": (
+                hashlib.sha256(signed_text.encode("utf-8")).hexdigest() if signed_text else ""
+            ),
+        },
     )
 
 

@@ -27,7 +27,8 @@ from intake.forms import (
 )
 from intake.models import Application
 from intake.services.timeline import timeline_for
-from intake.states import Status
+from intake.states import NoLongerADraft, Status
+from intake.views.bankid import signing_begin
 from intake.views.documents import documents_context
 from intake.views.status import status_context
 from intake.views.steps import draft_for_applicant, step_context, unanswered_steps
@@ -52,9 +53,8 @@ def step_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unavailable = False
     if request.method == "POST" and form.is_valid():
         try:
-            application = services.application_submit(
-                application=application, applicant=request.user
-            )
+            # The development signing signs at once; BankID starts an order and its page.
+            signed = signing_begin(request, application, as_partner=False)
         except services.NoCaseworkerAvailable:
             # Nobody in the municipality may own the case: it is not sent (a case never sits
             # without an owner) and the applicant is told so, with the draft kept; operations
@@ -72,9 +72,14 @@ def step_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 ),
             )
         else:
-            if application.status == Status.DRAFT:  # joint: waits for the partner
-                return redirect("intake:step_review", pk=application.pk)
-            return redirect("intake:application_sent", pk=application.pk)
+            if isinstance(signed, HttpResponse):
+                return signed
+            if isinstance(signed, str):
+                form.add_error(None, signed)
+            elif signed.status == Status.DRAFT:  # joint: waits for the partner
+                return redirect("intake:step_review", pk=signed.pk)
+            else:
+                return redirect("intake:application_sent", pk=signed.pk)
     declines = application.signatures.filter(declined_at__isnull=False)
     return TemplateResponse(
         request,
@@ -146,11 +151,16 @@ def partner_sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = DeclarationForm(request.POST)
     if form.is_valid():
         try:
-            services.application_partner_sign(application=application, partner=request.user)
-        except services.ApplicationIncomplete:
+            signed = signing_begin(request, application, as_partner=True)
+        except (services.ApplicationIncomplete, NoLongerADraft):
             messages.error(request, _("Ansökan kan inte skrivas under just nu."))
         else:
-            messages.success(request, _("Du har skrivit under. Ansökan är skickad."))
+            if isinstance(signed, HttpResponse):  # BankID: the signing page
+                return signed
+            if isinstance(signed, str):
+                messages.error(request, signed)
+            else:
+                messages.success(request, _("Du har skrivit under. Ansökan är skickad."))
         return redirect("intake:partner_review", pk=application.pk)
     return TemplateResponse(
         request,

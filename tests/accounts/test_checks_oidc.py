@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import override_settings
 
 from accounts.checks import check_no_test_integrations_in_production
-from tests.production import REAL_NOTIFIERS, STUB_REGISTER
+from tests.production import REAL_NOTIFIERS, STUB_REGISTER, STUB_SIGNING
 
 REAL_REGISTERS = dict.fromkeys(
     (
@@ -32,6 +32,7 @@ def test_development_login_is_refused_when_debug_is_off() -> None:
         ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=False,
         REGISTER_BACKENDS=REAL_REGISTERS,
         NOTIFICATION_BACKENDS=REAL_NOTIFIERS,
+        SIGNING_PROVIDER=STUB_SIGNING,
         EID_PROVIDER="accounts.eid.DevelopmentEidProvider",
     ):
         assert "bistand.E002" in _ids()
@@ -43,6 +44,7 @@ def test_configured_oidc_login_is_accepted_when_debug_is_off() -> None:
         ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=False,
         REGISTER_BACKENDS=REAL_REGISTERS,
         NOTIFICATION_BACKENDS=REAL_NOTIFIERS,
+        SIGNING_PROVIDER=STUB_SIGNING,
         EID_PROVIDER="accounts.oidc.OidcEidProvider",
         **CONFIGURED,
     ):
@@ -55,6 +57,7 @@ def test_oidc_login_without_client_registration_is_refused() -> None:
         ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG=False,
         REGISTER_BACKENDS=REAL_REGISTERS,
         NOTIFICATION_BACKENDS=REAL_NOTIFIERS,
+        SIGNING_PROVIDER=STUB_SIGNING,
         EID_PROVIDER="accounts.oidc.OidcEidProvider",
         **{**CONFIGURED, "OIDC_RP_CLIENT_SECRET": ""},
     ):
