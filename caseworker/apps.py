@@ -31,7 +31,9 @@ class CaseworkerConfig(AppConfig):
         from caseworker.decisions import automation, households, pauses, standing
         from caseworker.decisions import events as decisions
         from caseworker.letters import delivery
+        from caseworker.letters import render as letter_rendering
         from caseworker.letters import tasks as letters
+        from caseworker.payments import checks  # noqa: F401  (registers the system checks)
         from caseworker.payments import services as payments
         from eligibility.robot import events as robot
         from intake import events as intake
@@ -74,3 +76,7 @@ class CaseworkerConfig(AppConfig):
         notifications.notices_delivered.subscribe(delivery.deliveries_record_delivered)
         # A letter that cannot be posted (no address, not protected): a task to reach them.
         notifications.notices_undeliverable.subscribe(delivery.no_address_tasks)
+        # A letter refused for good (the print service rejected it): a task to reach them; and
+        # the decision letter's PDF for the print service (#19 item 4).
+        notifications.notices_failed.subscribe(delivery.letter_refused_tasks)
+        notifications.letter_enclosure.subscribe(letter_rendering.decision_letter_enclosure)

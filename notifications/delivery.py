@@ -75,6 +75,48 @@ def channel_for(user: User, *, protected: bool = False) -> DeliveryChannel:
     return DeliveryChannel.FORWARDING if protected else DeliveryChannel.LETTER
 
 
+def channel_after(notification: Notification) -> DeliveryChannel | None:
+    """Where a notice goes when its channel failed for good: SMS → e-mail (if the person has
+    given one) → a letter; after a letter, nothing (the case side is told instead). The
+    applicant's decision notice never falls back to a letter here: the decision's delivery record
+    posts the decision itself (caseworker.letters.delivery escalates a notice failed for good)."""
+    application = notification.application
+    protected = bool(application and application.protected_identity)
+    letter = DeliveryChannel.FORWARDING if protected else DeliveryChannel.LETTER
+    following: DeliveryChannel | None = None
+    if notification.channel == DeliveryChannel.SMS and notification.recipient.email:
+        following = DeliveryChannel.EMAIL
+    elif notification.channel in (DeliveryChannel.SMS, DeliveryChannel.EMAIL):
+        following = letter
+    if (
+        following == letter
+        and notification.kind == NotificationKind.DECISION
+        and application is not None
+        and notification.recipient_id == application.applicant_id
+    ):
+        return None
+    return following
+
+
+def notices_fall_back(notices: list[Notification]) -> None:
+    """Subscriber of `notices_failed` (inside the transaction that records the failure): the
+    same notice again through the next channel, once (sent after commit)."""
+    for notification in notices:
+        following = channel_after(notification)
+        if following is None:
+            continue
+        is_letter = following in (DeliveryChannel.LETTER, DeliveryChannel.FORWARDING)
+        notice_write(
+            recipient=notification.recipient,
+            application=notification.application,
+            kind=NotificationKind(notification.kind),
+            body=notification.body,
+            dedupe_key=f"fallback:{notification.pk}",
+            channel=following,
+            enclosure=notification.enclosure if is_letter else "",
+        )
+
+
 # --- Writing and sending notices --------------------------------------------------------------
 
 

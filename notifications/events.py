@@ -42,3 +42,20 @@ notices_delivered: Topic[tuple[list[int], datetime], None] = Topic(
 notices_undeliverable: Topic[list[Notification], None] = Topic(
     "notifications.notices_undeliverable"
 )
+# Notices that failed for good on their channel although the person has an address there: the
+# provider refused the message (a number that cannot take SMS), the delivery report said failed,
+# or the print service rejected the letter. Inside the transaction that records it; the notice
+# falls back to the next channel (notifications.delivery) and the case side is told.
+notices_failed: Topic[list[Notification], None] = Topic("notifications.notices_failed")
+
+
+@dataclass(frozen=True)
+class EnclosureQuery:
+    enclosure: str  # as `Notification.enclosure`, e.g. "decision:42"
+
+
+# A letter's enclosure as the PDF that goes to the print service (answered by the app that owns
+# the document: caseworker for "decision:<id>"). Raises when the document is not ready yet.
+letter_enclosure: Topic[EnclosureQuery, bytes] = Topic(
+    "notifications.letter_enclosure", single=True
+)

@@ -17,12 +17,20 @@ from accounts.models import User
 from notifications.events import (
     AddressQuery,
     notices_delivered,
+    notices_failed,
     notices_sent,
     notices_undeliverable,
     postal_address,
 )
 from notifications.models import DeliveryChannel, Notification, NotificationStatus
-from notifications.transports import NotificationBackend, NotificationFailed, OutgoingMessage
+from notifications.transports import (
+    LetterReceipt,
+    LetterReceiptSource,
+    NotificationBackend,
+    NotificationFailed,
+    NotificationRejected,
+    OutgoingMessage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +84,8 @@ def _letter_message(notification: Notification) -> OutgoingMessage:
         address=address,
         via_forwarding=forwarding,
         enclosure=notification.enclosure,
+        notice_id=notification.pk,
+        language=recipient.language or settings.LANGUAGE_CODE,
     )
 
 
@@ -155,10 +165,15 @@ def _send(notification: Notification, now: datetime | None = None) -> bool:
                 subject=subject_for(recipient),
                 phone=recipient.phone if notification.channel == DeliveryChannel.SMS else "",
                 email=recipient.email if notification.channel == DeliveryChannel.EMAIL else "",
+                notice_id=notification.pk,
+                language=recipient.language or settings.LANGUAGE_CODE,
             )
         receipt = _backend(message.channel).send(message)
     except NoPostalAddress:
         _undeliverable(notification)
+        return False
+    except NotificationRejected as exc:  # retrying will not help: the next channel
+        _failed_for_good(notification, str(exc))
         return False
     except Exception as exc:  # NotificationFailed, or the register/backend broke
         Notification.objects.filter(pk=notification.pk).update(
@@ -193,6 +208,106 @@ def _undeliverable(notification: Notification) -> None:
         last_error=notification.last_error,
     )
     notices_undeliverable.publish([notification])
+
+
+@transaction.atomic
+def _failed_for_good(notification: Notification, reason: str) -> None:
+    """The provider refused this notice for good (or reported it undelivered): no retry; the
+    notice falls back to the next channel and the case side is told (`notices_failed`)."""
+    notification.status = NotificationStatus.FAILED
+    notification.attempts = max(notification.attempts + 1, settings.NOTIFICATION_MAX_ATTEMPTS)
+    notification.last_error = reason[:200]
+    notification.delivered_at = None
+    Notification.objects.filter(pk=notification.pk).update(
+        status=notification.status,
+        attempts=notification.attempts,
+        last_error=notification.last_error,
+        delivered_at=None,
+    )
+    logger.warning(
+        "notification failed for good",
+        extra={"notification_id": notification.pk, "channel": notification.channel},
+    )
+    notices_failed.publish([notification])
+
+
+# `last_error` of an SMS whose delivery report said it never arrived.
+SMS_NOT_DELIVERED = "leveransrapport: inte levererat"
+
+
+@transaction.atomic
+def delivery_report_record(
+    *, notification_id: int, provider_reference: str, delivered: bool, at: datetime | None = None
+) -> bool:
+    """A provider's delivery report for one sent notice (the SMS gateway's callback). Delivered:
+    the time is recorded; failed: the notice failed for good and falls back to the next channel.
+    Idempotent: a report for a notice already settled (or for another message) changes nothing.
+    Returns whether it changed anything."""
+    notification = (
+        # Only the notice's row: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+        # join to the application.
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("recipient", "application")
+        .filter(
+            pk=notification_id,
+            provider_reference=provider_reference,
+            status=NotificationStatus.SENT,
+            delivered_at__isnull=True,
+        )
+        .first()
+    )
+    if notification is None or not provider_reference:
+        return False
+    if delivered:
+        return delivery_mark_delivered(provider_reference=provider_reference, at=at) > 0
+    _failed_for_good(notification, SMS_NOT_DELIVERED)
+    return True
+
+
+def delivery_report_early(*, notification_id: int) -> bool:
+    """A report for a notice whose send is not recorded yet (the gateway answered, our write is
+    still to come): the report is to be posted again, not dropped."""
+    return Notification.objects.filter(
+        pk=notification_id,
+        status__in=(NotificationStatus.QUEUED, NotificationStatus.FAILED),
+        provider_reference="",
+        attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS,
+    ).exists()
+
+
+@transaction.atomic
+def letter_receipt_record(receipt: LetterReceipt) -> bool:
+    """The print service's receipt for one letter: accepted → handed to the post (delivered);
+    rejected → failed for good, with the service's reason (the case side is told). Idempotent:
+    a receipt read twice changes nothing the second time."""
+    notification = (
+        # Only the notice's row: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+        # join to the application.
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("recipient", "application")
+        .filter(
+            provider_reference=receipt.reference,
+            channel__in=(DeliveryChannel.LETTER, DeliveryChannel.FORWARDING),
+            status=NotificationStatus.SENT,
+            delivered_at__isnull=True,
+        )
+        .first()
+    )
+    if notification is None or not receipt.reference:
+        return False
+    if receipt.accepted:
+        return delivery_mark_delivered(provider_reference=receipt.reference, at=receipt.at) > 0
+    _failed_for_good(notification, f"tryckeriet: {receipt.reason or 'avvisat'}")
+    return True
+
+
+def letter_receipts_collect() -> int:
+    """Read the print service's receipts (beat; safe to run twice: each receipt is recorded
+    before it is put away, and recording one twice changes nothing)."""
+    backend = _backend(DeliveryChannel.LETTER)
+    if not isinstance(backend, LetterReceiptSource):
+        return 0  # a transport that answers at once (the fake)
+    return backend.receipts_collect(letter_receipt_record)
 
 
 @transaction.atomic

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from notifications import sending
+from notifications.transports import NotificationFailed
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="notifications.send")
@@ -22,3 +27,13 @@ def notifications_send_task(notification_ids: list[int]) -> int:
 @shared_task(name="notifications.retry")
 def notifications_retry_task() -> int:
     return sending.notifications_retry()
+
+
+@shared_task(name="notifications.print_receipts_collect")
+def print_receipts_collect_task() -> int:
+    """The print service's receipts (beat; safe to run twice). Unreachable: tried next time."""
+    try:
+        return sending.letter_receipts_collect()
+    except NotificationFailed:
+        logger.warning("print service unreachable; receipts are read next time")
+        return 0

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import make_msgid
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, runtime_checkable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -20,6 +22,12 @@ from django.core.mail import EmailMessage
 
 class NotificationFailed(Exception):
     """The provider refused or could not be reached: try again later."""
+
+
+class NotificationRejected(NotificationFailed):
+    """The provider refused this message for good (a number that cannot take SMS, a letter the
+    print service will not print): trying again will not help, so the notice falls back to the
+    next channel (`notifications.sending`)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,19 @@ class OutgoingMessage:
     address: str = ""
     via_forwarding: bool = False
     enclosure: str = ""  # the document in the envelope, e.g. "decision:42"
+    # Our id of the notice: the SMS delivery report's callback and the letter's batch name.
+    notice_id: int = 0
+    language: str = ""  # the recipient's language (a letter's PDF says it)
+
+
+@dataclass(frozen=True)
+class LetterReceipt:
+    """The print-and-post service's answer for one batch (one letter)."""
+
+    reference: str  # the batch, as the letter's `Receipt.reference`
+    accepted: bool  # printed and handed to the post
+    reason: str = ""  # why not (the service's words)
+    at: datetime | None = None  # when it was processed
 
 
 @dataclass(frozen=True)
@@ -48,6 +69,15 @@ class NotificationBackend(Protocol):
     is_fake: bool
 
     def send(self, message: OutgoingMessage) -> Receipt: ...
+
+
+@runtime_checkable
+class LetterReceiptSource(Protocol):
+    """A letter transport whose service answers later, per batch (the print service's receipt
+    files): each receipt is handed to `record` and, once recorded, put away (never deleted).
+    Returns how many were read."""
+
+    def receipts_collect(self, record: Callable[[LetterReceipt], object]) -> int: ...
 
 
 class FakeBackend:

@@ -311,30 +311,61 @@ def no_address_tasks(notices: list[Notification]) -> None:
     be posted (no registered address, no protected identity). The case owner gets a task due
     today to reach them, once while it is open, and the journal says why."""
     for notification in notices:
-        if notification.application_id is None:
-            continue
-        application = Application.objects.select_related("owner").get(
-            pk=notification.application_id
-        )
-        owner = application.owner
-        if owner is None or notification.recipient_id != application.applicant_id:
-            continue
         text = no_address_task_text()
-        if Reminder.objects.filter(
-            application=application, text=text, done_at__isnull=True
-        ).exists():
-            continue
-        Reminder.objects.create(
-            application=application,
-            owner=owner,
-            due_on=timezone.localdate(),
-            text=text,
-            created_by=owner,
-        )
-        journal_write(
-            category=JournalCategory.DOCUMENT,
-            application=application,
-            author=None,
-            text=_("Brevet kunde inte skickas: sökanden har ingen folkbokföringsadress. %(task)s")
+        _owner_task(
+            notification,
+            text,
+            _("Brevet kunde inte skickas: sökanden har ingen folkbokföringsadress. %(task)s")
             % {"task": text},
         )
+
+
+def letter_refused_task_text() -> str:
+    return _(
+        "Tryckeriet kunde inte skicka brevet till sökanden. Nå sökanden på annat sätt, eller be "
+        "hen hämta beslutet i receptionen."
+    )
+
+
+def letter_refused_tasks(notices: list[Notification]) -> None:
+    """Subscriber of notifications' `notices_failed`: a letter (the last channel) was refused
+    for good, e.g. rejected by the print service. The case owner gets a task to reach the
+    applicant, and the journal says why (in the service's words)."""
+    for notification in notices:
+        if notification.channel not in (DeliveryChannel.LETTER, DeliveryChannel.FORWARDING):
+            continue  # an SMS or e-mail falls back to the next channel (notifications.delivery)
+        # The decision was never posted: its notification date is not the letter's arrival
+        # (the day it was opened online, if it was; otherwise none yet).
+        for delivery in DecisionDelivery.objects.filter(letter=notification):
+            opened = timezone.localdate(delivery.opened_at) if delivery.opened_at else None
+            DecisionDelivery.objects.filter(pk=delivery.pk).update(notification_date=opened)
+        text = letter_refused_task_text()
+        _owner_task(
+            notification,
+            text,
+            _("Brevet kunde inte skickas (%(reason)s). %(task)s")
+            % {"reason": notification.last_error, "task": text},
+        )
+
+
+def _owner_task(notification: Notification, text: str, journal_text: str) -> None:
+    """A task due today for the case owner about a notice to the applicant, once while it is
+    open, and a journal entry."""
+    if notification.application_id is None:
+        return
+    application = Application.objects.select_related("owner").get(pk=notification.application_id)
+    owner = application.owner
+    if owner is None or notification.recipient_id != application.applicant_id:
+        return
+    if Reminder.objects.filter(application=application, text=text, done_at__isnull=True).exists():
+        return
+    Reminder.objects.create(
+        application=application,
+        owner=owner,
+        due_on=timezone.localdate(),
+        text=text,
+        created_by=owner,
+    )
+    journal_write(
+        category=JournalCategory.DOCUMENT, application=application, author=None, text=journal_text
+    )

@@ -27,6 +27,7 @@ from caseworker.models.letters import DecisionLetter
 from caseworker.wording import kronor, money_text, month_label
 from intake.models import Decision, DecisionOutcome
 from kernel.working_days import is_working_day
+from notifications.events import EnclosureQuery
 
 logger = logging.getLogger(__name__)
 
@@ -313,3 +314,13 @@ def letter_read(letter: DecisionLetter) -> bytes:
     if hashlib.sha256(data).hexdigest() != letter.sha256:
         raise ValueError(f"Letter {letter.pk} does not match its checksum")
     return bytes(data)
+
+
+def decision_letter_enclosure(query: EnclosureQuery) -> bytes:
+    """Notifications asks (`letter_enclosure`) for the PDF of "decision:<id>" to post it: the
+    stored letter, checked against its checksum. Raises while it is not rendered yet (the notice
+    is tried again)."""
+    kind, _sep, pk = query.enclosure.partition(":")
+    if kind != "decision" or not pk.isdigit():
+        raise LookupError(f"unknown enclosure {query.enclosure!r}")
+    return letter_read(DecisionLetter.objects.get(decision_id=int(pk)))
