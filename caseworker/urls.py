@@ -102,4 +102,10 @@ urlpatterns = [
         payment_file_views.payment_file_sent,
         name="payment_file_mark_sent",
     ),
+    # The bank's camt.054 notification read back (#19 item 5)
+    path(
+        "betalfiler/bankens-besked/",
+        payment_file_views.payment_returns_upload,
+        name="payment_returns_upload",
+    ),
 ]

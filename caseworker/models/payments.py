@@ -54,6 +54,9 @@ class PaymentOrder(models.Model):
     # payment the bank's reason in words with its ISO code.
     bank_reported_at = models.DateTimeField(_("bankens besked"), null=True, blank=True)
     bank_reason = models.CharField(_("bankens orsak"), max_length=300, blank=True)
+    # Why an order waits for an account although the applicant gave one: the account failed the
+    # banks' rules (bankkonto) when the order was made or put in a file. Cleared by a valid one.
+    hold_reason = models.CharField(_("varför utbetalningen hålls inne"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

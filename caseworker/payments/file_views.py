@@ -1,12 +1,14 @@
-"""The team lead's payment-files page (#18): list, create, download, mark sent. Thin views: each
-action calls one service and redirects back to the list with a message. A file is looked up
-within the team lead's municipality (another municipality's is a 404); other roles get 403.
-Works without JavaScript."""
+"""The team lead's payment-files page (#18): list, create, download, mark sent, and the bank's
+camt.054 notification uploaded (#19 item 5). Thin views: each action calls one service and
+redirects back to the list with a message; the upload shows its result on the page. A file is
+looked up within the team lead's municipality (another municipality's is a 404); other roles get
+403. Works without JavaScript."""
 
 from __future__ import annotations
 
 import logging
 
+from django import forms
 from django.contrib import messages
 from django.db import IntegrityError
 from django.http import HttpResponse
@@ -15,19 +17,22 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Municipality, Role
 from accounts.permissions import role_required, staff_municipality_id
+from caseworker.payments.debtors import PaymentDebtorUnavailable
 from caseworker.payments.files import (
     PaymentFileAlreadySent,
     payment_file_download,
     payment_file_mark_sent,
     payment_file_of,
     payment_files_overview,
+    payment_returns_receive,
 )
+from caseworker.payments.returns import ReturnFileInvalid
 from caseworker.payments.services import PaymentFileInvalid, payment_file_create
 from kernel.money import kronor_text
 
@@ -35,12 +40,79 @@ logger = logging.getLogger(__name__)
 
 team_lead_required = role_required(Role.TEAM_LEAD)
 
+# A day's camt.054 for one municipality is a few hundred kilobytes at most.
+RETURN_FILE_MAX_BYTES = 5 * 1024 * 1024
+
+
+class ReturnFileForm(forms.Form):
+    return_file = forms.FileField(
+        label=gettext_lazy("Bankens besked (camt.054, XML)"),
+        help_text=gettext_lazy("Filen med bokförda och avvisade utbetalningar från banken."),
+        widget=forms.FileInput(attrs={"accept": ".xml,application/xml,text/xml"}),
+    )
+
+    def clean_return_file(self) -> bytes:
+        upload = self.cleaned_data["return_file"]
+        if upload.size > RETURN_FILE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Filen är för stor. Bankens besked är högst %(mb)d MB.")
+                % {"mb": RETURN_FILE_MAX_BYTES // (1024 * 1024)}
+            )
+        data = bytes(upload.read())
+        # XML only: the first thing after a byte-order mark and white space is a tag.
+        if not data.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+            raise forms.ValidationError(_("Filen är inte en XML-fil. Välj bankens camt.054-fil."))
+        return data
+
+
+def _page(
+    request: AuthenticatedHttpRequest, *, form: ReturnFileForm | None = None, **extra: object
+) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        "caseworker/payment_files.html",
+        {
+            "overview": payment_files_overview(staff_municipality_id(request.user)),
+            "return_form": form or ReturnFileForm(),
+            **extra,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
 
 @team_lead_required
 @require_GET
 def payment_files(request: AuthenticatedHttpRequest) -> HttpResponse:
-    overview = payment_files_overview(staff_municipality_id(request.user))
-    return TemplateResponse(request, "caseworker/payment_files.html", {"overview": overview})
+    return _page(request)
+
+
+@team_lead_required
+@require_POST
+def payment_returns_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The bank's notification read back: the result is shown on the page (sending the same file
+    again, or reloading, changes nothing more)."""
+    form = ReturnFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, form=form)
+    try:
+        result = payment_returns_receive(form.cleaned_data["return_file"], by=request.user)
+    except ReturnFileInvalid as error:
+        logger.warning("camt.054 upload refused: %s", error)
+        form.add_error(
+            "return_file",
+            _("Filen är inte ett besked från banken som går att läsa (camt.054). Inget ändrades."),
+        )
+        return _page(request, form=form)
+    logger.info(
+        "camt.054 read: paid %d, rejected %d, already %d, pending %d, unknown %d, mismatched %d",
+        len(result.paid),
+        len(result.rejected),
+        len(result.already),
+        len(result.pending),
+        len(result.unknown),
+        len(result.mismatched),
+    )
+    return _page(request, returns=result)
 
 
 @team_lead_required
@@ -50,6 +122,17 @@ def payment_file_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         payment_file = payment_file_create(
             day=timezone.localdate(), municipality=municipality, created_by=request.user
+        )
+    except PaymentDebtorUnavailable as error:
+        logger.error("Payment file not made: %s", error)
+        messages.error(
+            request,
+            _(
+                "%(municipality)s har inget giltigt konto att betala ut från inställt, så ingen "
+                "betalfil skapades. Inga utbetalningar har flyttats. Be systemförvaltningen "
+                "lägga in kommunens konto (PAYMENT_DEBTORS)."
+            )
+            % {"municipality": municipality.name},
         )
     except PaymentFileInvalid as error:
         logger.error("Payment file for municipality %s did not validate: %s", municipality, error)

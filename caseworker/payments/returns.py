@@ -57,6 +57,10 @@ class ReturnEntry:
 
 
 def _local(element: etree._Element) -> str:
+    """An element's name without its namespace; "" for a comment, processing instruction or
+    unresolved entity reference (they name nothing we read)."""
+    if not isinstance(element.tag, str):
+        return ""
     return etree.QName(element).localname
 
 
@@ -92,6 +96,8 @@ def camt054_parse(data: bytes) -> list[ReturnEntry]:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise ReturnFileInvalid(f"not XML: {exc}") from exc
+    if root.getroottree().docinfo.doctype:
+        raise ReturnFileInvalid("a document type declaration (DTD) is not accepted")
     notification = _child(root, "BkToCstmrDbtCdtNtfctn")
     if _local(root) != "Document" or notification is None:
         raise ReturnFileInvalid("not a camt.054 debit/credit notification")

@@ -21,6 +21,7 @@ from accounts.models import Municipality, User, bank_account_parts
 from caseworker.letters.render import letter_context
 from caseworker.models import AccessAction, AccessLog, JournalEntry
 from caseworker.models.payments import PaymentFile, PaymentFileEntry, PaymentOrder, PaymentStatus
+from caseworker.payments.debtors import PaymentDebtorUnavailable
 from caseworker.payments.services import (
     NAMESPACE,
     PaymentFileInvalid,
@@ -291,7 +292,7 @@ def test_a_bad_debtor_account_makes_no_file_and_sends_nothing(
     approved: Decision, settings: object
 ) -> None:
     settings.PAYMENT_DEBTOR_IBAN = "not an iban"
-    with pytest.raises(PaymentFileInvalid):
+    with pytest.raises(PaymentDebtorUnavailable, match="iban"):
         payment_file_create(day=date(2026, 11, 18))
     assert not PaymentFile.objects.exists()
     assert PaymentOrder.objects.get(decision=approved).status == PaymentStatus.CREATED
