@@ -12,6 +12,7 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import Role, User
 from caseworker.audit.log import journal_write
@@ -203,8 +204,13 @@ def _open_warnings_gate(application: Application) -> None:
     if still_open:
         kinds = "; ".join(dict.fromkeys(w.get_kind_display() for w in still_open))
         raise OpenWarnings(
-            f"{len(still_open)} varning(ar) är öppna ({kinds}): kvittera varje varning med en "
-            "kommentar innan beslutet."
+            ngettext(
+                "%(n)s varning är öppen (%(kinds)s): kvittera den med en kommentar innan beslutet.",
+                "%(n)s varningar är öppna (%(kinds)s): kvittera varje varning med en kommentar "
+                "innan beslutet.",
+                len(still_open),
+            )
+            % {"n": len(still_open), "kinds": kinds}
         )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from eligibility.models import RegisterSnapshot, SnapshotStatus
+from eligibility.registers import configured_registers
 from eligibility.registers.base import income_type, previous_month
 from eligibility.robot.findings import (
     Facts,
@@ -187,6 +188,9 @@ def facts_build(
             s.source for s in snapshots if s.status == SnapshotStatus.UNAVAILABLE
         ),
         invalid_sources=tuple(s.source for s in snapshots if s.status == SnapshotStatus.INVALID),
+        source_names={
+            source: str(register.label) for source, register in configured_registers().items()
+        },
         needs=tuple(needs or ()),
         adult_ages=tuple(
             m.age for m in members if m.role in (MemberRole.APPLICANT, MemberRole.PARTNER)

@@ -79,6 +79,8 @@ class Facts:
     registered_at_employment_service: bool | None = None
     unavailable_sources: tuple[str, ...] = ()
     invalid_sources: tuple[str, ...] = ()
+    # The registers' names as a caseworker reads them ("Försäkringskassan", not a code).
+    source_names: Mapping[str, str] = field(default_factory=dict)
     change_threshold: Decimal = Decimal("0.12")
     difference_threshold: Decimal = Decimal("100")
     own_answers: Mapping[str, bool] = field(default_factory=dict)
@@ -344,7 +346,8 @@ def _other_findings(facts: Facts) -> list[Finding]:
             Finding(
                 "register_unavailable",
                 f"register_unavailable:{source}",
-                f"Registret {source} svarade inte; uppgifterna kontrolleras igen.",
+                f"Registret {facts.source_names.get(source, source)} svarade inte; "
+                "uppgifterna kontrolleras igen.",
                 {"source": source},
             )
         )
@@ -353,7 +356,8 @@ def _other_findings(facts: Facts) -> list[Finding]:
             Finding(
                 "register_unavailable",
                 f"register_invalid:{source}",
-                f"Registret {source} gav ett svar som inte gick att läsa.",
+                f"Registret {facts.source_names.get(source, source)} gav ett svar som inte gick "
+                "att läsa.",
                 {"source": source},
             )
         )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from intake import events
 from intake.events import TimelineEntry
-from intake.models import Application, AttachmentKind, ScanStatus
+from intake.models import Application, AttachmentKind, ScanStatus, SignatureMethod
 from intake.states import Status
 from kernel.money import kronor_text
 
@@ -24,6 +24,21 @@ def timeline_for(application: Application) -> list[TimelineEntry]:
                 _("Ansökan mottagen"),
                 _("Ärendenummer %(ref)s.") % {"ref": application.reference},
                 kind="received",
+            )
+        )
+    signatures = application.signatures.filter(
+        method=SignatureMethod.BANKID, signed_at__isnull=False
+    ).order_by("signed_at")
+    for signature in signatures:
+        entries.append(
+            TimelineEntry(
+                signature.signed_at,  # type: ignore[arg-type]  # filtered: not null
+                _("Underskriven med BankID"),
+                _("Underskriven av %(name)s. Underskriften är kontrollerad.")
+                % {"name": signature.signer_name}
+                if signature.ocsp_verified
+                else _("Underskriven av %(name)s.") % {"name": signature.signer_name},
+                kind="signature",
             )
         )
     robot_done = False

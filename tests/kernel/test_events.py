@@ -26,6 +26,7 @@ from meetings import events as meetings
 from meetings import selectors as meeting_selectors
 from notifications import events as notifications
 from notifications.delivery import partner_asked_to_sign
+from notifications.status import status_timeline as notice_timeline
 
 
 @pytest.fixture
@@ -136,7 +137,12 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
         ),
         (
             intake.status_timeline,
-            [meeting_selectors.status_timeline, pauses.status_timeline, payment_timeline],
+            [
+                notice_timeline,
+                meeting_selectors.status_timeline,
+                pauses.status_timeline,
+                payment_timeline,
+            ],
         ),
         (intake.application_shown, [delivery.application_shown]),
         (intake.cases_shown, [access.cases_shown]),

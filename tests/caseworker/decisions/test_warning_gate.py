@@ -52,7 +52,7 @@ def test_an_open_warning_refuses_the_decision(
 ) -> None:
     warn(case)
 
-    with pytest.raises(OpenWarnings, match="kvittera"):
+    with pytest.raises(OpenWarnings, match=r"^1 varning är öppen \(.+\): kvittera den"):
         decision_submit(application=case, caseworker=caseworker, outcome=outcome, reason=REASON)
 
     assert not Decision.objects.filter(application=case).exists()
@@ -203,3 +203,10 @@ def test_reloading_a_refused_decision_does_not_decide_once_the_warning_is_acknow
     assert fresh != attempt
     assert client.post(url, {**form, "attempt": fresh}).status_code == 302
     assert Decision.objects.filter(application=case).count() == 1
+
+
+def test_two_open_warnings_are_counted_in_words(case: Application, caseworker: User) -> None:
+    warn(case, key="a")
+    warn(case, kind=WarningKind.ASSET_FOUND, key="b")
+    with pytest.raises(OpenWarnings, match=r"^2 varningar är öppna \(.+; .+\): kvittera varje"):
+        decision_submit(application=case, caseworker=caseworker, outcome="approved", reason=REASON)

@@ -309,7 +309,8 @@ def test_a_register_that_does_not_answer_gives_a_visible_warning(
     warning = CaseWarning.objects.get(application=application, key=FK_DOWN)
     assert warning.kind == WarningKind.REGISTER_UNAVAILABLE
     assert warning.status == WarningStatus.OPEN
-    assert "forsakringskassan" in warning.message
+    # The register by the name a caseworker knows, not its code (#19).
+    assert "Registret Försäkringskassan och Pensionsmyndigheten svarade inte" in warning.message
     proposal = Proposal.objects.get(application=application)
     assert FK_DOWN in proposal.flags
     assert proposal.approvable is False
