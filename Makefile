@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: run test test-fast test-dates lint services-up worker beat clean bench bench-quick
+.PHONY: run test test-fast test-dates lint services-up worker beat clean bench bench-quick prodlike
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ worker: $(VENV)/.installed
 	$(LOCAL) $(VENV)/bin/celery -A config worker -l info -c 2
 beat: $(VENV)/.installed
 	$(LOCAL) $(VENV)/bin/celery -A config beat -l info
+
+## make prodlike: production settings, every outside system a simulator of its real protocol on
+## loopback with TLS, gunicorn + worker + beat on PostgreSQL and Redis; no fake (scripts/prodlike.sh)
+prodlike: $(VENV)/.installed
+	VENV=$(VENV) bash scripts/prodlike.sh
 
 ## make bench / bench-quick: the benchmark (#10) on PostgreSQL (bistand_bench, created and
 ## dropped), a private Redis, real Celery workers and gunicorn; writes bench/results/latest.*

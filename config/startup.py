@@ -3,8 +3,10 @@
 `manage.py` runs Django's system checks; gunicorn and Celery do not. So the web (config.wsgi,
 config.asgi), the worker and beat (config.celery) call `refuse_unsafe_configuration()` before
 they take a single request or task: with DEBUG off, an unconfigured adapter, a fake register or
-transport, the test e-ID login (accounts.checks), or a required event that nothing subscribes to
-(kernel.E001: an app that handles it is missing) stops the process with the list.
+transport, the test e-ID login (accounts.checks), a real adapter that lacks its address,
+certificate or secret (the checks tagged `kernel.checks.INTEGRATIONS`), or a required event that
+nothing subscribes to (kernel.E001: an app that handles it is missing) stops the process with the
+list.
 """
 
 from __future__ import annotations
@@ -23,9 +25,13 @@ class UnsafeConfiguration(ImproperlyConfigured):
 def refuse_unsafe_configuration(process: str) -> None:
     # Here, not at the top: config is imported before Django's apps are loaded, and the checks
     # read models.
-    from accounts.checks import integration_problems
+    from django.core.checks import run_checks
 
-    problems = integration_problems()
+    from kernel.checks import INTEGRATIONS  # with the checks: kernel.checks imports Django's
+
+    # The test-integration guard (accounts.checks) and every adapter's own configuration check
+    # (SSBTEK, Navet, BankID, the transports), each registered with this tag.
+    problems = [p for p in run_checks(tags=[INTEGRATIONS]) if p.is_serious()]
     missing = topics_without_subscribers()
     if missing:
         raise UnsafeConfiguration(

@@ -12,6 +12,10 @@ class EligibilityConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: the apps registry must be ready before models load.
         from accounts.reference_cache import invalidate
+        from eligibility.registers import (
+            navet_checks,  # noqa: F401  (the Navet check)
+            ssbtek_checks,  # noqa: F401  (the SSBTEK check)
+        )
         from eligibility.robot import dispatch, population
         from intake import events as intake
         from notifications import events as notifications

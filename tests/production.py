@@ -32,6 +32,12 @@ class RealLookingNotifier:
     is_fake = False
 
 
+class RealLookingSigningProvider:
+    """Stands in for BankID signing: not the test signing."""
+
+    is_test = False
+
+
 STUB_REGISTER = f"{__name__}.RealLookingRegister"
 STUB_EID = f"{__name__}.RealLookingEidProvider"
 STUB_NOTIFIER = f"{__name__}.RealLookingNotifier"
@@ -41,6 +47,7 @@ REAL_NOTIFIERS = dict.fromkeys(("sms", "email", "letter"), STUB_NOTIFIER)
 STUB_REGISTER = f"{__name__}.RealLookingRegister"
 STUB_EID = f"{__name__}.RealLookingEidProvider"
 STUB_NOTIFIER = f"{__name__}.RealLookingNotifier"
+STUB_SIGNING = f"{__name__}.RealLookingSigningProvider"
 REAL_NOTIFIERS = dict.fromkeys(("sms", "email", "letter"), STUB_NOTIFIER)
 REGISTER_SOURCES = (
     "population",
@@ -58,6 +65,7 @@ ALL_REAL = {
     **{f"REGISTER_{source.upper()}": STUB_REGISTER for source in REGISTER_SOURCES},
     **{f"NOTIFICATION_{channel.upper()}": STUB_NOTIFIER for channel in REAL_NOTIFIERS},
     "EID_PROVIDER": STUB_EID,
+    "SIGNING_PROVIDER": STUB_SIGNING,
 }
 
 
@@ -65,7 +73,9 @@ def production_env(**extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "REGISTER_", "EID_", "ROBOT_", "DEBUG", "NOTIFICATION_"))
+        if not key.startswith(
+            ("DJANGO_", "REGISTER_", "EID_", "ROBOT_", "DEBUG", "NOTIFICATION_", "SIGNING_")
+        )
         and key not in {"SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL", "DATABASE_URL"}
     }
     # No punctuation: django-environ reads a value starting with '$' as a reference to another
@@ -77,6 +87,10 @@ def production_env(**extra: str) -> dict[str, str]:
         ALLOWED_HOSTS="bistand.example.se",
         DEBUG="False",
         PYTHONPATH=str(REPO),
+        # One municipality's paying account (caseworker.payments.debtors): without any, the
+        # deploy check warns (bistand.W130).
+        PAYMENT_DEBTORS='{"1287": {"name": "Trelleborgs kommun", "organisation_number": '
+        '"212000-1231", "iban": "SE4550000000058398257466", "bic": "ESSESESS"}}',
     )
     env.update(extra)
     return env

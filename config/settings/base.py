@@ -161,7 +161,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = BASE_DIR / env.str("STATIC_ROOT", default="staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -179,8 +179,19 @@ ATTACHMENT_SCAN_BACKEND = env.str(
 )
 ATTACHMENT_ALLOW_UNSCANNED = env.bool("ATTACHMENT_ALLOW_UNSCANNED", default=DEBUG)
 
-# The municipality's account that pays out (pain.001 debtor). Development values are examples.
+# --- Payments: each municipality's paying account (#19 item 5) ---------------------------------
+# The debtor of each municipality's pain.001 file, as JSON keyed by municipality code:
+# {"1287": {"name": ..., "organisation_number": ..., "iban": ..., "bic": ..., optional "bankgiro",
+# "clearing", "account"}}; checked by caseworker.payments.debtors (system check bistand.E130-E132,
+# `manage.py payment_debtors_check` lists municipalities without one). Read as text so a typo is
+# reported by the check, not a traceback. A municipality without an entry gets no payment file.
+PAYMENT_DEBTORS = env.str("PAYMENT_DEBTORS", default="")
+# The one example account: used only where test integrations are allowed (DEBUG, tests, bench)
+# for a municipality missing from PAYMENT_DEBTORS. Never in production.
 PAYMENT_DEBTOR_NAME = env.str("PAYMENT_DEBTOR_NAME", default="Kommunen (exempel)")
+PAYMENT_DEBTOR_ORGANISATION_NUMBER = env.str(
+    "PAYMENT_DEBTOR_ORGANISATION_NUMBER", default="212000-1231"
+)
 PAYMENT_DEBTOR_IBAN = env.str("PAYMENT_DEBTOR_IBAN", default="SE4550000000058398257466")
 PAYMENT_DEBTOR_BIC = env.str("PAYMENT_DEBTOR_BIC", default="ESSESESS")
 
@@ -289,6 +300,8 @@ RATE_LIMITS: dict[str, list[dict[str, str]]] = {
     "intake:step_review": [{"key": "user", "rate": "10/m"}],
     "intake:step_attachments": [{"key": "user", "rate": "30/m"}],
     "intake:supplement_upload": [{"key": "user", "rate": "30/m"}],
+    # The SMS gateway's delivery reports (signed URLs; a batch of notices reports at once).
+    "notifications:sms_delivery_report": [{"key": "ip", "rate": "600/m"}],
 }
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 
@@ -379,6 +392,11 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "operations.heartbeat", "schedule": 60.0},
     "attachments-rescan": {"task": "intake.attachments_rescan", "schedule": 5 * 60.0},
     "retention-run": {"task": "caseworker.retention_run", "schedule": crontab(minute=30, hour=2)},
+    # The print service's receipts: letters handed to the post, or rejected (#19 item 4).
+    "print-receipts-collect": {
+        "task": "notifications.print_receipts_collect",
+        "schedule": 15 * 60.0,
+    },
 }
 
 # --- Registers and e-ID ---------------------------------------------------------------------
@@ -427,6 +445,19 @@ REGISTER_BACKENDS, NOTIFICATION_BACKENDS, EID_PROVIDER = integrations(
 )
 # Only the test suite and the benchmark run fakes with DEBUG off (test.py, bench/settings.py).
 ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG = False
+# --- Signing: BankID relying-party API v6 (#19 item 3) ----------------------------------------
+# The application and a partner's consent are signed through SIGNING_PROVIDER (dotted path):
+# accounts.signing.BankIdSigning in production; local.py and test.py default to
+# DEVELOPMENT_SIGNING_PROVIDER (the click is the signature), which DEBUG off refuses. BankID: the
+# RP API's base address (test: https://appapi2.test.bankid.com/rp/v6.0), the municipality's RP
+# certificate and key (PEM) and the authority BankID's server certificate is checked against.
+DEVELOPMENT_SIGNING_PROVIDER = "accounts.signing.DevelopmentSigning"
+SIGNING_PROVIDER = env.str("SIGNING_PROVIDER", default="")
+BANKID_URL = env.str("BANKID_URL", default="")
+BANKID_CLIENT_CERT = env.str("BANKID_CLIENT_CERT", default="")
+BANKID_CLIENT_KEY = env.str("BANKID_CLIENT_KEY", default="")
+BANKID_CA_FILE = env.str("BANKID_CA_FILE", default="")
+BANKID_TIMEOUT_SECONDS = env.float("BANKID_TIMEOUT_SECONDS", default=10.0)
 # One look-up: deadline (seconds, counted from the start of an application's look-ups),
 # retries of RegisterUnavailable with jittered backoff (0.1 s, 0.2 s ...), a circuit breaker per
 # register (fail_max failed calls in a row open it for reset seconds; 0 turns it off), and the
@@ -444,6 +475,57 @@ REGISTER_FAKE_DELAY = env.str("REGISTER_FAKE_DELAY", default="0")
 REGISTER_FAKE_DELAY_MS = env.int("REGISTER_FAKE_DELAY_MS", default=0)
 REGISTER_FAKE_CONTROL_FILE = env.str("REGISTER_FAKE_CONTROL_FILE", default="")
 REGISTER_FAKE_FAILURES: dict[str, str] = {}
+# --- Navet: the population register (#19 item 2) ------------------------------------------------
+# REGISTER_POPULATION=eligibility.registers.navet.NavetPopulationRegister asks Skatteverket's
+# Navet (ePersondata, Personpost) over SOAP with mutual TLS: the service address, the
+# municipality's organisation certificate and key (PEM), the authority Navet's server certificate
+# is checked against ("" = the system's), the municipality's organisationsnummer and the order
+# identity (beställningsidentitet) Skatteverket issued for this use. Timeouts follow the look-up
+# deadline (REGISTER_TIMEOUT_SECONDS). The system check eligibility.registers.navet_checks (E12x)
+# says what is missing.
+NAVET_URL = env.str("NAVET_URL", default="")
+NAVET_CLIENT_CERT = env.str("NAVET_CLIENT_CERT", default="")
+NAVET_CLIENT_KEY = env.str("NAVET_CLIENT_KEY", default="")
+NAVET_CA_FILE = env.str("NAVET_CA_FILE", default="")
+NAVET_ORGANISATION_NUMBER = env.str("NAVET_ORGANISATION_NUMBER", default="")
+NAVET_ORDER_IDENTITY = env.str("NAVET_ORDER_IDENTITY", default="")
+# --- SSBTEK, Sammansatt bastjänst för ekonomiskt bistånd (#19; eligibility/registers/ssbtek.py) ---
+# One SOAP call per person covers Försäkringskassan/Pensionsmyndigheten, CSN, the unemployment
+# funds, Arbetsförmedlingen, Skatteverket (incl. employer declarations), Transportstyrelsen and
+# Migrationsverket. Mutual TLS with the municipality's organisation certificate (PEM files); the
+# server is verified against SSBTEK_CA_FILE, or the system's authorities when it is empty.
+SSBTEK_URL = env.str("SSBTEK_URL", default="")
+SSBTEK_CLIENT_CERT = env.str("SSBTEK_CLIENT_CERT", default="")
+SSBTEK_CLIENT_KEY = env.str("SSBTEK_CLIENT_KEY", default="")
+SSBTEK_CA_FILE = env.str("SSBTEK_CA_FILE", default="")
+SSBTEK_ORGANISATION_NUMBER = env.str("SSBTEK_ORGANISATION_NUMBER", default="")  # 10 digits
+SSBTEK_ORGANISATION_NAME = env.str("SSBTEK_ORGANISATION_NAME", default="")
+# syfte and lagtext sent with every look-up, per municipality code, with a "default" entry
+# (JSON in the environment; its entries replace the default ones key by key). SoL (2001:453)
+# was replaced by Socialtjänstlag (2025:400) from 1 July 2025: the municipality's lawyer
+# confirms the provisions before going live (README, "Going live").
+SSBTEK_LEGAL_BASIS: dict[str, dict[str, str]] = {
+    "default": {
+        "syfte": "Handläggning av ekonomiskt bistånd",
+        "lagtext": "Socialtjänstlag (2025:400); förordning (2008:975) om uppgiftsskyldighet "
+        "i vissa fall enligt socialtjänstlagen",
+    },
+    **env.json("SSBTEK_LEGAL_BASIS", default={}),
+}
+# The production profile's registers (every source but the population register, Navet).
+SSBTEK_REGISTER_BACKENDS = {
+    source: f"eligibility.registers.ssbtek.{name}"
+    for source, name in (
+        ("forsakringskassan", "SsbtekForsakringskassanRegister"),
+        ("csn", "SsbtekCsnRegister"),
+        ("unemployment_fund", "SsbtekUnemploymentFundRegister"),
+        ("arbetsformedlingen", "SsbtekArbetsformedlingenRegister"),
+        ("skatteverket", "SsbtekSkatteverketRegister"),
+        ("transportstyrelsen", "SsbtekTransportstyrelsenRegister"),
+        ("migrationsverket", "SsbtekMigrationsverketRegister"),
+        ("employer_pay", "SsbtekEmployerPayRegister"),
+    )
+}
 # --- Notices to applicants (#5) ---------------------------------------------------------------
 # Transports (NOTIFICATION_BACKENDS) are set with the registers above. Letters get the address
 # from the population register at send time (notifications.events.postal_address).
@@ -459,6 +541,41 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 EMAIL_CA_FILE = env.str("EMAIL_CA_FILE", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bistånd <noreply@example.invalid>")
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="bistand.invalid")
+# SMS (#19 item 4): an HTTPS SMS gateway in the manner of 46elks (notifications.sms,
+# NOTIFICATION_SMS=notifications.sms.GatewaySmsBackend): POST /a1/sms with basic auth. The sender
+# is a name of 3-11 letters and digits (or a number); delivery reports come back to
+# SMS_CALLBACK_BASE_URL (this service's public https address), each URL signed with
+# SMS_CALLBACK_SECRET (empty: derived from SECRET_KEY). SMS_CA_FILE: the gateway's authority when
+# it is not one the system trusts.
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="https://api.46elks.com")
+SMS_GATEWAY_USER = env.str("SMS_GATEWAY_USER", default="")
+SMS_GATEWAY_SECRET = env.str("SMS_GATEWAY_SECRET", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="")
+SMS_CALLBACK_BASE_URL = env.str("SMS_CALLBACK_BASE_URL", default="")
+SMS_CALLBACK_SECRET = env.str("SMS_CALLBACK_SECRET", default="")
+SMS_CA_FILE = env.str("SMS_CA_FILE", default="")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10.0)
+# Letters (#19 item 4): PDFs and a manifest per letter to the print-and-post service over SFTP
+# (notifications.print_service, NOTIFICATION_LETTER=notifications.print_service.SftpLetterBackend);
+# key-based login, the server's host key pinned in PRINT_SFTP_KNOWN_HOSTS (an OpenSSH known_hosts
+# file; required). Receipts are read from PRINT_SFTP_RECEIPTS every 15 minutes and moved to
+# PRINT_SFTP_ARCHIVE (never deleted). Letters to people with skyddade personuppgifter go to
+# Skatteverket's forwarding address, PRINT_FORWARDING_ADDRESS (lines separated by "|";
+# *unverified*: take it from Skatteverket).
+PRINT_SFTP_HOST = env.str("PRINT_SFTP_HOST", default="")
+PRINT_SFTP_PORT = env.int("PRINT_SFTP_PORT", default=22)
+PRINT_SFTP_USER = env.str("PRINT_SFTP_USER", default="")
+PRINT_SFTP_KEY_FILE = env.str("PRINT_SFTP_KEY_FILE", default="")
+PRINT_SFTP_KNOWN_HOSTS = env.str("PRINT_SFTP_KNOWN_HOSTS", default="")
+PRINT_SFTP_INBOX = env.str("PRINT_SFTP_INBOX", default="inkorg")
+PRINT_SFTP_RECEIPTS = env.str("PRINT_SFTP_RECEIPTS", default="kvitto")
+PRINT_SFTP_ARCHIVE = env.str("PRINT_SFTP_ARCHIVE", default="kvitto/arkiv")
+PRINT_SFTP_TIMEOUT_SECONDS = env.float("PRINT_SFTP_TIMEOUT_SECONDS", default=30.0)
+PRINT_FORWARDING_ADDRESS = [
+    line.strip()
+    for line in env.str("PRINT_FORWARDING_ADDRESS", default="").split("|")
+    if line.strip()
+]
 # A posted decision is taken to have arrived this many days after posting (the appeal's three
 # weeks count from then unless the person opened it online earlier). Verify with a lawyer.
 DECISION_LETTER_ARRIVAL_DAYS = env.int("DECISION_LETTER_ARRIVAL_DAYS", default=3)

@@ -7,6 +7,7 @@ import os
 from config.settings.base import *  # noqa: F403
 from config.settings.base import (
     DEVELOPMENT_EID_PROVIDER,
+    DEVELOPMENT_SIGNING_PROVIDER,
     FAKE_NOTIFICATION_BACKENDS,
     FAKE_REGISTER_BACKENDS,
     env,
@@ -18,5 +19,6 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-local-development-onl
 REGISTER_BACKENDS, NOTIFICATION_BACKENDS, EID_PROVIDER = integrations(
     FAKE_REGISTER_BACKENDS, FAKE_NOTIFICATION_BACKENDS, DEVELOPMENT_EID_PROVIDER
 )
+SIGNING_PROVIDER = env.str("SIGNING_PROVIDER", default=DEVELOPMENT_SIGNING_PROVIDER)
 # Without a virus scanner on a developer's machine, uploads pass unscanned (never in production).
 ATTACHMENT_ALLOW_UNSCANNED = env.bool("ATTACHMENT_ALLOW_UNSCANNED", default=True)

@@ -1,14 +1,19 @@
-"""Production: DEBUG off and the web hardening `check --deploy` asks for.
+"""Production: DEBUG off, the web hardening `check --deploy` asks for, and the real adapters.
 
-Every outside system must be configured with its real adapter by environment variable (see
-`.env.example` and README, "Going live"); until then no web, worker or beat process starts
-(config/startup.py). DEBUG cannot be switched on here.
+Configured by environment only (`.env.example`, README "Going live"). Every outside system
+defaults to its production adapter: SSBTEK for the income registers, Navet for the population
+register, the OIDC broker for login, BankID for signatures, the SMS gateway, the SMTP relay and
+the print service over SFTP. Each adapter's own system check says which address, certificate or
+secret it still lacks; until none is missing no web, worker or beat process starts
+(config/startup.py). A variable (REGISTER_<SOURCE>, NOTIFICATION_<CHANNEL>, EID_PROVIDER,
+SIGNING_PROVIDER) can point one system at another adapter; a fake is still refused. DEBUG cannot
+be switched on here.
 """
 
 import os
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import env, integrations
 
 DEBUG = False
 ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG = False
@@ -32,3 +37,18 @@ STORAGES = {
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
 # E-mail over SMTP with verified STARTTLS (notifications.smtp; the relay's settings in base.py).
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="notifications.smtp.VerifiedSmtpBackend")
+
+# The production adapter of every outside system (#19), unless the environment names another.
+PRODUCTION_REGISTER_BACKENDS = {
+    **SSBTEK_REGISTER_BACKENDS,  # noqa: F405 - every income register through SSBTEK
+    "population": "eligibility.registers.navet.NavetPopulationRegister",
+}
+PRODUCTION_NOTIFICATION_BACKENDS = {
+    "sms": "notifications.sms.GatewaySmsBackend",
+    "email": "notifications.transports.DjangoEmailBackend",
+    "letter": "notifications.print_service.SftpLetterBackend",
+}
+REGISTER_BACKENDS, NOTIFICATION_BACKENDS, EID_PROVIDER = integrations(
+    PRODUCTION_REGISTER_BACKENDS, PRODUCTION_NOTIFICATION_BACKENDS, "accounts.oidc.OidcEidProvider"
+)
+SIGNING_PROVIDER = env.str("SIGNING_PROVIDER", default="accounts.bankid.BankIdSigning")

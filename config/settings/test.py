@@ -8,6 +8,7 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import (
     DATABASES,
     DEVELOPMENT_EID_PROVIDER,
+    DEVELOPMENT_SIGNING_PROVIDER,
     FAKE_NOTIFICATION_BACKENDS,
     FAKE_REGISTER_BACKENDS,
     env,
@@ -18,6 +19,7 @@ SECRET_KEY = "django-insecure-tests-only"  # noqa: S105 - tests only
 REGISTER_BACKENDS, NOTIFICATION_BACKENDS, EID_PROVIDER = integrations(
     FAKE_REGISTER_BACKENDS, FAKE_NOTIFICATION_BACKENDS, DEVELOPMENT_EID_PROVIDER
 )
+SIGNING_PROVIDER = env.str("SIGNING_PROVIDER", default=DEVELOPMENT_SIGNING_PROVIDER)
 ATTACHMENT_ALLOW_UNSCANNED = True
 # The suite (and its Celery worker processes) runs with DEBUG off and the fakes; the tests of the
 # production guard switch this off again (tests/accounts/test_checks.py).

@@ -1,5 +1,6 @@
-"""A fake clamd on loopback for tests: speaks INSTREAM, answers FOUND for the EICAR test
-string and OK for everything else (freshclam cannot fetch real signatures here)."""
+"""A virus scanner (clamd) on loopback for tests and `make prodlike`: speaks INSTREAM, answers
+FOUND for the EICAR test string and OK for everything else (freshclam cannot fetch real signatures
+here)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
-        server: FakeClamd = self.server
+        server = self.server
+        if not isinstance(server, FakeClamd):
+            raise TypeError(type(server))
         command = b""
         while not command.endswith(b"\0"):
             part = self.request.recv(1)
@@ -49,8 +52,8 @@ class FakeClamd(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.scanned: list[bytes] = []
         self._thread = threading.Thread(
             target=self.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -60,9 +63,16 @@ class FakeClamd(socketserver.ThreadingTCPServer):
     def port(self) -> int:
         return int(self.server_address[1])
 
-    def __enter__(self) -> FakeClamd:
+    def start(self) -> FakeClamd:
         self._thread.start()
         return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def __enter__(self) -> FakeClamd:
+        return self.start()
 
     def __exit__(
         self,
@@ -70,8 +80,7 @@ class FakeClamd(socketserver.ThreadingTCPServer):
         value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.shutdown()
-        self.server_close()
+        self.stop()
 
 
 def free_port() -> int:

@@ -18,7 +18,7 @@ from tests.security.conftest import World
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = [REPO / "templates", *(REPO.glob("*/templates"))]
 # Rendered to PDF by WeasyPrint, never served as a page: its <style> never meets a browser's CSP.
-PDF_TEMPLATES = {"caseworker/letter_pdf.html"}
+PDF_TEMPLATES = {"caseworker/letter_pdf.html", "notifications/letter_pdf.html"}
 
 
 def directives(response) -> dict[str, list[str]]:

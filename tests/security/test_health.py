@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from demo.simulators.clamd import free_port
 from operations import health
 from operations.models import Heartbeat, MaintenanceBanner
 from operations.tasks import heartbeat
-from tests.security.fake_clamd import free_port
 
 TOKEN = "internal-health-token-for-tests"
 

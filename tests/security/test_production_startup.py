@@ -65,7 +65,7 @@ def _gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[str]:
 
 
 UNSAFE = [
-    pytest.param({}, "bistand.E005", id="nothing-configured"),
+    pytest.param({}, "bistand.E110", id="nothing-configured"),  # SSBTEK has no address
     pytest.param({**ALL_REAL, "EID_PROVIDER": ""}, "EID_PROVIDER", id="eid-provider-unset"),
     pytest.param({**ALL_REAL, "EID_PROVIDER": FAKE_EID}, "bistand.E002", id="test-login"),
     pytest.param(

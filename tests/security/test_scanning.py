@@ -11,11 +11,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from demo.simulators.clamd import EICAR, FakeClamd, free_port
 from intake.documents import scanning
 from intake.documents.attachments import attachment_upload, stored_path
 from intake.models import Application, Attachment, ScanStatus
 from intake.tasks import attachments_rescan_task
-from tests.security.fake_clamd import EICAR, FakeClamd, free_port
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # A PDF that carries the EICAR test string: passes the type check, must fail the scan.

@@ -7,7 +7,7 @@ from datetime import time
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -37,6 +37,13 @@ STAFF = [
 
 class Command(BaseCommand):
     help = "Load demo data (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--without-applications",
+            action="store_true",
+            help="municipalities, staff and settings only (the prodlike journey applies itself)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
@@ -102,7 +109,7 @@ class Command(BaseCommand):
             if not User.objects.filter(username="admin").exists():
                 User.objects.create_superuser("admin", password=DEMO_PASSWORD, role=Role.ADMIN)
 
-        if not Application.objects.exists():
+        if not options["without_applications"] and not Application.objects.exists():
             # The robot runs synchronously here so the demo states are ready when the server starts.
             with override_settings(ROBOT_MODE="sync"):
                 self._demo_applications(trelleborg)
