@@ -37,6 +37,9 @@ def integration_problems() -> list[Error]:
           for n, d in settings.REGISTER_BACKENDS.items()),
         *((f"NOTIFICATION_{c.upper()}", f"Notices by {c}", d, "bistand.E004")
           for c, d in settings.NOTIFICATION_BACKENDS.items()),
+        # Uploaded documents nobody may open until a virus scanner has looked at them.
+        ("ATTACHMENT_SCAN_BACKEND", "Virus scanning of documents",
+         settings.ATTACHMENT_SCAN_BACKEND, "bistand.E008"),
     ]  # fmt: skip
     for variable, what, dotted, fake_id in configured:
         backend = _load(dotted) if dotted else None

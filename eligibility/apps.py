@@ -12,6 +12,7 @@ class EligibilityConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: the apps registry must be ready before models load.
         from accounts.reference_cache import invalidate
+        from eligibility import selectors
         from eligibility.registers import (
             navet_checks,  # noqa: F401  (the Navet check)
             ssbtek_checks,  # noqa: F401  (the SSBTEK check)
@@ -31,3 +32,5 @@ class EligibilityConfig(AppConfig):
         intake.registered_municipality.subscribe(population.registered_municipality)
         intake.registered_incomes.subscribe(population.registered_incomes)
         notifications.postal_address.subscribe(population.postal_address)
+        # The applicant's timeline says when a register has not answered yet (#19).
+        intake.status_timeline.subscribe(selectors.status_timeline)

@@ -7,9 +7,16 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Protocol
 
+from django.utils.translation import gettext
+
 from accounts.models import Municipality
 from accounts.reference_cache import cached
-from eligibility.models import HouseholdType, MunicipalNormSettings
+from eligibility.models import (
+    HouseholdType,
+    MunicipalNormSettings,
+    RegisterSnapshot,
+    SnapshotStatus,
+)
 from eligibility.rules import (
     CalculationResult,
     ExtraCostItem,
@@ -17,6 +24,8 @@ from eligibility.rules import (
     MunicipalPolicy,
     calculate,
 )
+from intake.events import TimelineEntry
+from intake.models import Application
 
 
 class HasRole(Protocol):
@@ -98,3 +107,36 @@ def trial_calculate(
         )
         household = dataclasses.replace(household, policy=policy)
     return calculate(household)
+
+
+def status_timeline(application: Application) -> list[TimelineEntry]:
+    """intake's timeline asks (`intake.events.status_timeline`): registers that have not
+    answered in the robot's latest round. "Uppgifter hämtade" alone would tell the applicant
+    that everything was fetched when a register was down (#19 stranger run)."""
+    latest = (
+        RegisterSnapshot.objects.filter(application=application)
+        .order_by("-round")
+        .values_list("round", flat=True)
+        .first()
+    )
+    if latest is None:
+        return []
+    missing = RegisterSnapshot.objects.filter(
+        application=application,
+        round=latest,
+        status__in=[SnapshotStatus.UNAVAILABLE, SnapshotStatus.INVALID],
+    ).order_by("fetched_at")
+    first = missing.first()
+    if first is None:
+        return []
+    return [
+        TimelineEntry(
+            first.fetched_at,
+            gettext("Några myndigheter har inte svarat ännu"),
+            gettext(
+                "Vi frågar dem igen och räknar om när svaren har kommit. Din handläggare ser "
+                "vilka uppgifter som saknas."
+            ),
+            kind="robot",
+        )
+    ]

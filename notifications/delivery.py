@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Union
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
 from accounts.eid import EidIdentity
@@ -178,10 +177,12 @@ def notify_applicant(
     return sent
 
 
+# Neutral, like every notice (an SMS or a letter may be read by someone else): no name, no
+# "ekonomiskt bistånd", only that something waits for their signature (#19 stranger run).
 PARTNER_TO_SIGN = gettext_lazy(
-    "%(who)s har skrivit under en ansökan om ekonomiskt bistånd för %(month)s där ni ansöker "
-    "tillsammans. Logga in med din e-legitimation och välj Mina ansökningar för att läsa och "
-    "skriva under. Ansökan skickas först när ni båda har skrivit under."
+    "Du har blivit ombedd att skriva under en ansökan som medsökande. Logga in med din "
+    "e-legitimation och välj Mina ansökningar för att läsa och skriva under. Ansökan skickas "
+    "först när ni båda har skrivit under."
 )
 
 
@@ -202,14 +203,11 @@ def notify_partner_to_sign(application_id: int) -> Notification | None:
         )
     signature = application.signatures.filter(personnummer=partner.personnummer).first()
     round_key = signature.pk if signature is not None else 0
-    who = application.applicant.display_name()
     return notice_write(
         recipient=person,
         application=application,
         kind=NotificationKind.SIGNATURE_REQUESTED,
-        body=lambda: (
-            str(PARTNER_TO_SIGN) % {"who": who, "month": date_format(application.month, "F Y")}
-        ),
+        body=PARTNER_TO_SIGN,
         dedupe_key=f"sign:{application.pk}:{round_key}",
     )
 

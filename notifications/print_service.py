@@ -97,6 +97,11 @@ def notice_pdf(message: OutgoingMessage) -> bytes:
                 "subject": message.subject,
                 "body": message.body,
                 "recipient_name": message.recipient_name,
+                # The address for a window envelope; none through Skatteverket's forwarding.
+                "recipient_address": []
+                if message.via_forwarding
+                else address_lines(message.address),
+                "sender": message.sender,
                 "date": formats.date_format(timezone.localdate(), "j F Y"),
             },
         )

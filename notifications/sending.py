@@ -84,6 +84,9 @@ def _letter_message(notification: Notification) -> OutgoingMessage:
         address=address,
         via_forwarding=forwarding,
         enclosure=notification.enclosure,
+        sender=(application.municipality.postal_address or application.municipality.name)
+        if application
+        else "",
         notice_id=notification.pk,
         language=recipient.language or settings.LANGUAGE_CODE,
     )

@@ -44,6 +44,8 @@ class OutgoingMessage:
     address: str = ""
     via_forwarding: bool = False
     enclosure: str = ""  # the document in the envelope, e.g. "decision:42"
+    # Letters: who sends it (the municipality's postal address, printed at the top).
+    sender: str = ""
     # Our id of the notice: the SMS delivery report's callback and the letter's batch name.
     notice_id: int = 0
     language: str = ""  # the recipient's language (a letter's PDF says it)

@@ -125,8 +125,9 @@ if [ "${PRODLIKE_DEMO:-1}" != 0 ]; then
     say "demo data (municipalities, staff, applicants through the simulators)"
     demo_args=()
     [ "${PRODLIKE_DEMO:-1}" = staff ] && demo_args=(--without-applications)
-    "$PY" manage.py load_demo "${demo_args[@]}" >"$STATE/logs/demo.log" 2>&1 || { cat "$STATE/logs/demo.log"; exit 1; }
-    grep -i "lösenord\|password\|användar" "$STATE/logs/demo.log" | head -5 || true
+    "$PY" manage.py load_demo "${demo_args[@]}" --base-url "https://127.0.0.1:$WEB_PORT" \
+        >"$STATE/logs/demo.log" 2>&1 || { cat "$STATE/logs/demo.log"; exit 1; }
+    sed -n '/Logins/,$p' "$STATE/logs/demo.log"
 fi
 touch "$STATE/ready"
 say "ready: https://127.0.0.1:$WEB_PORT (CA: $PKI/ca.pem); settings in $STATE/prodlike.env"

@@ -22,8 +22,11 @@ from lxml import etree
 
 from caseworker.audit.log import journal_write
 from caseworker.models.audit import JournalCategory
+from caseworker.models.caseload import Reminder
 from caseworker.models.payments import PaymentOrder, PaymentStatus
 from kernel.money import kronor_text
+from notifications.delivery import notify_applicant
+from notifications.models import NotificationKind
 
 # The ISO 20022 return reasons a Swedish bank reports most often, in words (the code is kept).
 RETURN_REASONS = {
@@ -190,6 +193,7 @@ def payment_returns_apply(
                 f"Banken avvisade utbetalningen på {kronor_text(order.amount)}: "
                 f"{order.bank_reason}. Kontakta sökanden om ett annat konto."
             )
+            _rejection_follow_up(order, text)
         else:
             result.paid.append(order)
             text = f"Banken har betalat ut {kronor_text(order.amount)} (kontoavisering camt.054)."
@@ -197,6 +201,31 @@ def payment_returns_apply(
             category=JournalCategory.PAYMENT, application=order.application, author=None, text=text
         )
     return result
+
+
+def _rejection_follow_up(order: PaymentOrder, text: str) -> None:
+    """Nobody may be left waiting for money that never came: the case owner gets a task due
+    today (once while it is open) and the applicant a notice to log in, where the status page
+    says the payment did not go through."""
+    application = order.application
+    if (
+        application.owner_id is not None
+        and not Reminder.objects.filter(
+            application=application, text=text, done_at__isnull=True
+        ).exists()
+    ):
+        Reminder.objects.create(
+            application=application,
+            owner_id=application.owner_id,
+            due_on=timezone.localdate(),
+            text=text[:300],
+            created_by_id=application.owner_id,
+        )
+    notify_applicant(
+        application=application,
+        kind=NotificationKind.MESSAGE,
+        key=f"payment-rejected:{order.pk}",
+    )
 
 
 def _order_for(orders: QuerySet[PaymentOrder], end_to_end_id: str) -> PaymentOrder | None:

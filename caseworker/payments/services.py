@@ -444,10 +444,11 @@ def status_timeline(application: Application) -> list[TimelineEntry]:
             title = gettext("Utbetalningen gick inte igenom")
             detail = gettext("Din handläggare hör av sig om hur du får pengarna.")
         elif order.status == PaymentStatus.CONFIRMED:
+            # The bank's report is the news (the entry's time): not the planned day, which
+            # may still lie ahead when the bank pays early.
             title = gettext("Pengarna är utbetalda")
-            detail = gettext("%(amount)s kr, %(day)s.") % {
+            detail = gettext("%(amount)s kr. Banken har bekräftat utbetalningen.") % {
                 "amount": number_format(order.amount, decimal_pos=0, force_grouping=True),
-                "day": day,
             }
         else:
             title = gettext("Utbetalning planerad")

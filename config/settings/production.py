@@ -2,9 +2,10 @@
 
 Configured by environment only (`.env.example`, README "Going live"). Every outside system
 defaults to its production adapter: SSBTEK for the income registers, Navet for the population
-register, the OIDC broker for login, BankID for signatures, the SMS gateway, the SMTP relay and
-the print service over SFTP. Each adapter's own system check says which address, certificate or
-secret it still lacks; until none is missing no web, worker or beat process starts
+register, the OIDC broker for login, BankID for signatures, the SMS gateway, the SMTP relay, the
+print service over SFTP and ClamAV for uploaded documents. Each adapter's own system check says
+which address, certificate or secret it still lacks; until none is missing no web, worker or beat
+process starts
 (config/startup.py). A variable (REGISTER_<SOURCE>, NOTIFICATION_<CHANNEL>, EID_PROVIDER,
 SIGNING_PROVIDER) can point one system at another adapter; a fake is still refused. DEBUG cannot
 be switched on here.
@@ -52,3 +53,8 @@ REGISTER_BACKENDS, NOTIFICATION_BACKENDS, EID_PROVIDER = integrations(
     PRODUCTION_REGISTER_BACKENDS, PRODUCTION_NOTIFICATION_BACKENDS, "accounts.oidc.OidcEidProvider"
 )
 SIGNING_PROVIDER = env.str("SIGNING_PROVIDER", default="accounts.bankid.BankIdSigning")
+# Every uploaded document through ClamAV (CLAMD_HOST/CLAMD_PORT or CLAMD_SOCKET); NoScanner is
+# refused here like a fake register (bistand.E008).
+ATTACHMENT_SCAN_BACKEND = env.str(
+    "ATTACHMENT_SCAN_BACKEND", default="intake.documents.scanning.ClamdScanner"
+)

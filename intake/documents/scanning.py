@@ -34,7 +34,10 @@ class Scanner(Protocol):
 
 class NoScanner:
     """No scanning: "clean" only when DEBUG or ATTACHMENT_ALLOW_UNSCANNED, otherwise "error"
-    (the file is kept but nobody may open it until a real scanner has looked)."""
+    (the file is kept but nobody may open it until a real scanner has looked). A stand-in like
+    the fake registers: production refuses it (accounts.checks, bistand.E008)."""
+
+    is_fake = True
 
     def scan(self, path: Path) -> ScanResult:
         if settings.DEBUG or getattr(settings, "ATTACHMENT_ALLOW_UNSCANNED", False):

@@ -151,6 +151,7 @@ def test_production_deploy_check_reports_fakes_configured_by_environment() -> No
         **{f"NOTIFICATION_{c.upper()}": d for c, d in settings.FAKE_NOTIFICATION_BACKENDS.items()},
         "EID_PROVIDER": settings.DEVELOPMENT_EID_PROVIDER,
         "SIGNING_PROVIDER": settings.DEVELOPMENT_SIGNING_PROVIDER,
+        "ATTACHMENT_SCAN_BACKEND": "intake.documents.scanning.NoScanner",
     }
     result = manage_check(production_env(**fakes))
     output = result.stdout + result.stderr
@@ -159,8 +160,8 @@ def test_production_deploy_check_reports_fakes_configured_by_environment() -> No
     registers = len(settings.REGISTER_BACKENDS)
     notifiers = len(settings.NOTIFICATION_BACKENDS)
     expected = ["bistand.E001"] * registers + ["bistand.E002"] + ["bistand.E004"] * notifiers
-    assert sorted(found) == [*expected, "bistand.E006"], output
-    assert f"System check identified {registers + 1 + notifiers + 1} issues" in output
+    assert sorted(found) == [*expected, "bistand.E006", "bistand.E008"], output
+    assert f"System check identified {registers + 1 + notifiers + 2} issues" in output
 
 
 @pytest.mark.sweep  # a manage.py process each

@@ -18,6 +18,7 @@ from caseworker.letters.tasks import letter_for_decision_queue
 from caseworker.payments.services import payment_order_for_decision, payments_waiting_take_account
 from caseworker.payments.services import status_timeline as payment_timeline
 from config.startup import UnsafeConfiguration, refuse_unsafe_configuration
+from eligibility import selectors as eligibility_selectors
 from eligibility.robot import dispatch, population
 from eligibility.robot.events import household_linked, proposal_ready, proposal_stored
 from intake import events as intake
@@ -140,6 +141,7 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
             [
                 notice_timeline,
                 meeting_selectors.status_timeline,
+                eligibility_selectors.status_timeline,
                 pauses.status_timeline,
                 payment_timeline,
             ],

@@ -117,7 +117,10 @@ def test_a_letter_is_uploaded_as_pdf_with_manifest_and_its_receipt_marks_it_deli
     pdf = PdfReader(io.BytesIO(batch["pdf"]))
     text = "".join(page.extract_text() for page in pdf.pages)
     assert notice.body.split(" – ")[0] in text
-    assert "Testgatan" not in text  # no address printed in the letter itself
+    # The sender (the municipality) and the address for the window envelope are printed
+    # (found in the stranger run of #19: letters said nothing about who sent them).
+    assert "Trelleborg" in text.split("Alva Andersson")[0]
+    assert "Testgatan 1" in text and "231 42 Trelleborg" in text
     assert (applicant.personnummer or "-") not in text
     assert batch["receipt"]["status"] == "accepted"
     # No half-written file was ever left for the service.

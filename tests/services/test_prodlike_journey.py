@@ -43,6 +43,10 @@ from .conftest import ROOT, _require
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(900)]
 
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>"
+    b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key
 
 
@@ -328,6 +332,15 @@ def _apply_and_sign(app: Prodlike, person: Person) -> tuple[requests.Session, in
         assert answer.status_code == 302, (
             f"{person.name} {step}: {answer.status_code} {answer.text[:1500]}"
         )
+    # A document, scanned by clamd before anyone may open it (production has no NoScanner).
+    uploaded = session.post(
+        f"{app.url}/ansokan/{pk}/dokument/",
+        data={"kind": "rent"},
+        files={"file": ("hyresavi.pdf", MINIMAL_PDF, "application/pdf")},
+        headers=_csrf(session),
+        allow_redirects=False,
+    )
+    assert uploaded.status_code == 302, _errors(uploaded.text)
     review = _post(session, f"{app.url}/ansokan/{pk}/granska/", {"declaration": "on"})
     assert review.status_code == 302, review.text[:1500]
     assert review.headers["Location"].endswith(f"/ansokan/{pk}/bankid/"), review.headers
@@ -439,6 +452,10 @@ def test_the_whole_journey_through_make_prodlike(prodlike: Prodlike) -> None:
             )
             assert acknowledged.status_code in (200, 302), _errors(acknowledged.text)
         assert 'name="warning"' not in caseworker.get(f"{app.url}/handlaggare/arende/{pk}/").text
+        # The applicant's document was scanned (clamd) and may be opened.
+        assert re.search(rf'href="/handlaggare/arende/{pk}/bilaga/\d+/"', case.text), (
+            "the scanned document has no link"
+        )
         if f"/handlaggare/arende/{pk}/barnkonsekvens/" in case.text:
             # A household with children: the child impact analysis comes before a decision that
             # cuts a cost (the rent above the municipality's cap).

@@ -44,6 +44,7 @@ class Command(BaseCommand):
             action="store_true",
             help="municipalities, staff and settings only (the prodlike journey applies itself)",
         )
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000", help="for the logins")
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
@@ -113,7 +114,9 @@ class Command(BaseCommand):
             # The robot runs synchronously here so the demo states are ready when the server starts.
             with override_settings(ROBOT_MODE="sync"):
                 self._demo_applications(trelleborg)
-        self._print_logins()
+        self._print_logins(
+            base_url=options["base_url"], applications=not options["without_applications"]
+        )
 
     def _demo_norm_settings(self, municipality: Municipality) -> None:
         """Housing-cost caps as an example (Malmö's published 2018 figures, DOMAIN.md)."""
@@ -199,17 +202,20 @@ class Command(BaseCommand):
             application=app, applicant_name="Alva Andersson", others=[]
         )
 
-    def _print_logins(self) -> None:
+    def _print_logins(self, *, base_url: str, applications: bool) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins:"))
+        self.stdout.write(f"  Applicants: {base_url}/e-legitimation/ (e-ID: a test person)")
+        if applications:
+            self.stdout.write(
+                "    200306062381 Alva Andersson (draft), 200607092384 Bilal Berg (waiting),"
+            )
+            self.stdout.write("    200802122390 Carina Dahl (decided)")
+        else:
+            self.stdout.write(
+                "    200306062381 Alva Andersson, 200607092384 Bilal Berg (no applications yet)"
+            )
         self.stdout.write(
-            "  Applicants: http://127.0.0.1:8000/e-legitimation/ (test e-ID, pick a test person)"
-        )
-        self.stdout.write(
-            "    200306062381 Alva Andersson (draft), 200607092384 Bilal Berg (waiting),"
-        )
-        self.stdout.write("    200802122390 Carina Dahl (decided)")
-        self.stdout.write(
-            f"  Staff: http://127.0.0.1:8000/personal/logga-in/  password for all: {DEMO_PASSWORD}"
+            f"  Staff: {base_url}/personal/logga-in/  password for all: {DEMO_PASSWORD}"
         )
         for username, _first, _last, role, code in STAFF:
             self.stdout.write(f"    {username:22} {role.label} ({code})")

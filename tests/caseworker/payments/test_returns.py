@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from accounts.models import Municipality, User
 from caseworker.models import JournalEntry
+from caseworker.models.caseload import Reminder
 from caseworker.models.payments import PaymentOrder, PaymentStatus
 from caseworker.payments.returns import (
     ReturnFileInvalid,
@@ -22,6 +23,7 @@ from caseworker.payments.returns import (
 )
 from caseworker.payments.services import payment_file_create
 from intake.services.timeline import timeline_for
+from notifications.models import Notification
 from tests.builders import client_for
 from tests.caseworker.payments.test_payment_files_page import order_make
 
@@ -98,6 +100,13 @@ def test_booked_orders_are_paid_and_returned_ones_rejected_with_the_banks_reason
     titles = [entry.title for entry in timeline_for(returned.application)]
     assert "Utbetalningen gick inte igenom" in titles
     assert "Pengarna är utbetalda" in [entry.title for entry in timeline_for(paid.application)]
+    # The status page no longer promises a future day once the bank has paid (stranger run).
+    [entry] = [e for e in timeline_for(paid.application) if e.title == "Pengarna är utbetalda"]
+    assert entry.detail == "4\u00a0200 kr. Banken har bekräftat utbetalningen."
+    status = client_for(paid.application.applicant).get(f"/ansokan/{paid.application_id}/")
+    text = status.content.decode()
+    assert "Pengarna är utbetalda. Banken har bekräftat utbetalningen." in text
+    assert "Pengarna betalas ut" not in text
 
 
 def test_a_file_read_twice_changes_nothing_more(sent: list[PaymentOrder]) -> None:
@@ -159,3 +168,21 @@ def test_amounts_are_compared_exactly(sent: list[PaymentOrder]) -> None:
     assert sent[2].amount == Decimal("999")
     result = payment_returns_apply(camt054_parse(camt054((e2e(sent[2]), "999", "BOOK", ""))))
     assert len(result.paid) == 1
+
+
+def test_a_rejected_payment_gives_the_owner_a_task_and_the_applicant_a_notice_once(
+    sent: list[PaymentOrder], caseworker: User
+) -> None:
+    """Found in a stranger run of `make prodlike`: a payment the bank returned left nobody with
+    anything to do; the family would get no money and no word."""
+    paid, returned, _untouched = sent
+    data = camt054((e2e(paid), "4200.00", "BOOK", ""), (e2e(returned), "3100.00", "BOOK", "AC04"))
+    payment_returns_apply(camt054_parse(data))
+    payment_returns_apply(camt054_parse(data))  # the same file again changes nothing
+    task = Reminder.objects.get(application=returned.application, done_at__isnull=True)
+    assert task.owner_id == returned.application.owner_id
+    assert task.text.startswith("Banken avvisade utbetalningen på 3\u00a0100\u00a0kr")
+    assert not Reminder.objects.filter(application=paid.application).exists()
+    notices = Notification.objects.filter(application=returned.application, kind="message")
+    assert notices.count() == 1
+    assert not Notification.objects.filter(application=paid.application, kind="message").exists()

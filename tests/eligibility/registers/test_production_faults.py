@@ -21,6 +21,7 @@ from demo.simulators.ssbtek import SsbtekSimulator
 from eligibility.models import CaseWarning, Proposal, RegisterSnapshot
 from eligibility.registers import ssbtek
 from intake.models import Application
+from intake.services.timeline import timeline_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_wednesday")]
 
@@ -114,6 +115,9 @@ def test_ssbtek_at_fault_loses_nothing_and_the_caseworker_sees_what_is_missing(
     assert {w.key.split(":")[1] for w in missing} == set(INCOME_SOURCES)
     page = _case_page(application, caseworker)
     said = "svarade inte" if status == "unavailable" else "gav ett svar som inte gick att läsa"
+    # The applicant is not told that everything was fetched (stranger run).
+    titles = [entry.title for entry in timeline_for(application)]
+    assert "Några myndigheter har inte svarat ännu" in titles
     for name in ("Försäkringskassan och Pensionsmyndigheten (SSBTEK)", "CSN (SSBTEK)"):
         assert f"Registret {name} {said}" in page, name  # the register's name, not a code
 
@@ -161,6 +165,19 @@ def test_navet_at_fault_loses_nothing_and_the_caseworker_sees_it(
     assert {snapshots[s] for s in INCOME_SOURCES} <= {"ok", "not_found"}
     page = _case_page(application, caseworker)
     assert "Folkbokföringen svarade inte: hushållet kunde inte jämföras." in page
+    assert "Några myndigheter har inte svarat ännu" in [e.title for e in timeline_for(application)]
+
+
+def test_when_every_register_answers_the_timeline_says_nothing_is_missing(
+    production_registers: tuple[SsbtekSimulator, NavetSimulator],
+    make_draft: Callable[..., Application],
+    submit: Callable[[Application], Application],
+    applicant: User,
+) -> None:
+    application = submit(make_draft(applicant))
+    titles = [entry.title for entry in timeline_for(application)]
+    assert "Uppgifter hämtade från myndigheter" in titles
+    assert "Några myndigheter har inte svarat ännu" not in titles
 
 
 def test_a_simulator_needs_our_client_certificate(
