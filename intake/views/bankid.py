@@ -25,7 +25,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import applicant_required
 from accounts.signing import get_signing_provider
 from intake import services
-from intake.access import access_application_as_partner
+from intake.access import access_application, access_application_as_partner
 from intake.models import Application, SigningOrder
 from intake.services.signing import (
     ALREADY_IN_PROGRESS,
@@ -43,6 +43,9 @@ from intake.states import Status
 from intake.views.steps import draft_for_applicant
 
 logger = logging.getLogger(__name__)
+
+# htmx stops polling on this status (a 2xx: the browser reports no error).
+STOP_POLLING = 286
 
 
 def hint_message(hint_code: str, *, pending: bool = False) -> str:
@@ -212,11 +215,28 @@ def bankid_sign(request: AuthenticatedHttpRequest, pk: int, as_partner: bool) ->
 @applicant_required
 @require_GET
 def bankid_qr(request: AuthenticatedHttpRequest, pk: int, as_partner: bool) -> HttpResponse:
-    """The QR code as it is this second (htmx asks every second)."""
-    application = _application(request, pk, as_partner)
-    order = _order_or_back(request, application, as_partner)
-    if isinstance(order, HttpResponse):
-        return order
+    """The QR code as it is this second (htmx asks every second). Once the order is over (the
+    application sent, the order failed or cancelled) htmx is told to stop asking (286) and the
+    status poll, which says what happened, moves the page on: a QR request that came in just
+    after the collect that sent the application used to race it to the status page with
+    "Ansökan är redan skickad" (found by tests/browser/test_bankid_signing_pages.py)."""
+    order: SigningOrder | HttpResponse
+    if request.htmx:
+        application = (
+            access_application_as_partner(request.user, pk)
+            if as_partner
+            else access_application(request.user, pk)
+        )
+        if application.status != Status.DRAFT:
+            return HttpResponse(status=STOP_POLLING)
+        try:
+            order = signing_order_of(application=application, signer=request.user)
+        except NoSigningOrder:
+            return HttpResponse(status=STOP_POLLING)
+    else:
+        order = _order_or_back(request, _application(request, pk, as_partner), as_partner)
+        if isinstance(order, HttpResponse):
+            return order
     return TemplateResponse(
         request,
         "intake/_bankid_qr.html",

@@ -1,6 +1,10 @@
 // Documents (#17): the file's size and type are checked in the browser before a long upload over
 // mobile data (the server checks again), and an upload form sends once however often its button
 // is pressed. The messages come translated from the page (data-too-big, data-wrong-type).
+// A form marked data-send-once sends once too: the review pages' "Skicka ansökan" and "Skriv
+// under" start a BankID order, and a second order for the person while BankID answers the first
+// makes BankID abort both (#19; tests/browser/test_bankid_signing_pages.py). A page the browser
+// brings back with Back (bfcache) may send again.
 (function () {
   "use strict";
   function extensionOf(name) {
@@ -50,7 +54,7 @@
   });
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.matches || !form.matches("form.upload")) { return; }
+    if (!form.matches || !form.matches("form.upload, form[data-send-once]")) { return; }
     var inputs = form.querySelectorAll("input[type=file][data-max-bytes]");
     for (var i = 0; i < inputs.length; i += 1) {
       if (!check(inputs[i])) { event.preventDefault(); inputs[i].focus(); return; }
@@ -59,5 +63,14 @@
     form.setAttribute("data-sending", "1");
     var button = form.querySelector("button[type=submit]");
     if (button) { button.setAttribute("aria-disabled", "true"); }
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    var sending = document.querySelectorAll("form[data-sending]");
+    for (var i = 0; i < sending.length; i += 1) {
+      sending[i].removeAttribute("data-sending");
+      var button = sending[i].querySelector("button[type=submit]");
+      if (button) { button.removeAttribute("aria-disabled"); }
+    }
   });
 })();

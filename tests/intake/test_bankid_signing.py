@@ -429,3 +429,25 @@ def test_production_refuses_the_development_or_an_unconfigured_signing(
         assert "DevelopmentSigning" in errors[0].msg
     if expected == ["bistand.E007"]:
         assert "BANKID_URL" in errors[0].msg and "BANKID_CA_FILE" in errors[0].msg
+
+
+def test_the_qr_poll_stops_when_the_order_is_over_and_leaves_the_page_to_the_status_poll(
+    draft: Application, applicant: User, simulator: BankIdSimulator, robot_calls: list[int]
+) -> None:
+    """A QR request just after the collect that sent the application used to answer with the
+    status page and "Ansökan är redan skickad", racing the collect's way to the receipt."""
+    client = client_for(applicant)
+    qr = reverse("intake:bankid_qr", args=[draft.pk])
+    start(client, draft)
+    client.post(reverse("intake:bankid_cancel", args=[draft.pk]))
+    cancelled = client.get(qr, **HTMX)
+    assert cancelled.status_code == 286 and "HX-Redirect" not in cancelled  # htmx: stop polling
+
+    start(client, draft)
+    poll(client, "intake:bankid_collect", draft)
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED
+    sent = client.get(qr, **HTMX)
+    assert sent.status_code == 286 and "HX-Redirect" not in sent
+    receipt = client.get(reverse("intake:application_sent", args=[draft.pk])).content.decode()
+    assert "redan skickad" not in receipt
