@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import formats, timezone
@@ -109,6 +109,10 @@ def _finish(
     )
 
 
+# An order's QR start codes live 30 s at BankID; a press within this time reuses the order.
+ORDER_REUSED_WITHIN = timedelta(seconds=25)
+
+
 def signing_start(
     *,
     application: Application,
@@ -125,6 +129,17 @@ def signing_start(
     _check_may_sign(application, signer, as_partner)
     personnummer = signer.personnummer or ""
     text = declaration_text(application)
+    # A second press of the same button (a double click without JavaScript, Back and send
+    # again) gets the order already running: a second order would make BankID abort both.
+    running = SigningOrder.objects.filter(
+        application=application,
+        signer=signer,
+        as_partner=as_partner,
+        text=text,
+        started_at__gte=timezone.now() - ORDER_REUSED_WITHIN,
+    ).first()
+    if running is not None:
+        return running
     signing_cancel(application=application, signer=signer, provider=provider)
     try:
         started = provider.start(

@@ -153,6 +153,23 @@ def test_after_sending_an_old_tab_or_a_double_click_is_safe(
     assert draft.status == Status.SUBMITTED and draft.events.count() == 1
 
 
+def test_pressing_send_twice_before_signing_keeps_the_one_order(
+    draft: Application, applicant: User, simulator: BankIdSimulator
+) -> None:
+    """Without JavaScript nothing stops a second press (or Back and send again): it must reuse
+    the running order, since a second one makes BankID abort both (alreadyInProgress)."""
+    client = client_for(applicant)
+    first = start(client, draft)
+    second = start(client, draft)
+    assert first == second == reverse("intake:bankid_sign", args=[draft.pk])
+    assert len([r for r in simulator.requests if r.path == "/rp/v6.0/sign"]) == 1
+    assert SigningOrder.objects.filter(application=draft).count() == 1
+    answers = poll(client, "intake:bankid_collect", draft)
+    assert "HX-Redirect" in answers[-1]
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED
+
+
 def test_without_javascript_one_button_collects_once(
     draft: Application, applicant: User, simulator: BankIdSimulator, robot_calls: list[int]
 ) -> None:
