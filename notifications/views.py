@@ -66,9 +66,19 @@ class NotificationSettingsForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         channel = data.get("notification_channel")
-        if channel == NotificationChannel.SMS and not data.get("phone"):
+        # Only when the field has no error of its own: "abc" is told to be digits, not also to
+        # be entered (two contradicting messages, found in a stranger run).
+        if (
+            channel == NotificationChannel.SMS
+            and not data.get("phone")
+            and "phone" not in self.errors
+        ):
             self.add_error("phone", _("Skriv ditt mobilnummer för att få SMS."))
-        if channel == NotificationChannel.EMAIL and not data.get("email"):
+        if (
+            channel == NotificationChannel.EMAIL
+            and not data.get("email")
+            and "email" not in self.errors
+        ):
             self.add_error("email", _("Skriv din e-postadress för att få e-post."))
         return data
 

@@ -103,3 +103,21 @@ def test_the_status_page_shows_the_notices(submitted_application: Application) -
     client.force_login(app.applicant)
     page = client.get(f"/ansokan/{app.pk}/").content.decode()
     assert "Sms skickat: beslut fattat" in page
+
+
+@pytest.mark.parametrize(
+    ("channel", "field", "value"), [("sms", "phone", "abc"), ("email", "email", "inte-en-adress")]
+)
+def test_a_wrong_contact_detail_gets_one_error_not_two(
+    applicant: User, channel: str, field: str, value: str
+) -> None:
+    """Found in the stranger run of #19: "abc" as the mobile number was told both to be digits
+    and to be entered."""
+    client = Client()
+    client.force_login(applicant)
+    response = client.post(
+        "/ansokan/installningar/", {"notification_channel": channel, field: value}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors[field]
+    assert len(errors) == 1, errors
