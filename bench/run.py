@@ -11,7 +11,9 @@ redis-server on a free port, real Celery workers and gunicorn on loopback, it me
       time, against a bare `SELECT ... ORDER BY ... LIMIT 25` of the same columns;
   (d) 50 concurrent applicants submitting over HTTP: throughput, p95, errors, and the web
       workers' CPU per submit against a one-INSERT endpoint behind the same middleware;
-  (e) the engine, through `bench/engine.py`.
+  (e) the engine, through `bench/engine.py`;
+  (f) the case page at the queue's size, a case with 36 months of history and a new one:
+      queries (equal for both) and p95 against a bare primary-key SELECT of the row.
 
 Correctness gates (one proposal per application, totals equal to the engine's, no double
 booking, nothing left unprocessed) fail the run with exit status 1; a missed target does not.
@@ -353,6 +355,121 @@ def stage_queue(mode: Mode, people: People) -> dict[str, Any]:
             report.percentile(uncached, 0.95), bare_p95
         ),
         "queue_sql": [s[:300] for s in sqls],
+    }
+
+
+CASE_HISTORY_MONTHS = 36
+
+
+def stage_case_page(mode: Mode, people: People) -> dict[str, Any]:
+    """(f) The case page with `mode.queue_rows` applications in the table: a case with 36
+    decided months before it and a new case, both built through the services (robot in this
+    process, letters, notices, payment orders, meetings), both waiting for their caseworker
+    with the warnings acknowledged. The same in-process logged-in client as the queue stage;
+    the floor is a bare primary-key SELECT of the application row on the same connection."""
+    from decimal import Decimal
+
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.data import applicants_create, staff_create
+    from bench.queue_rows import queue_rows_create
+    from intake.models import Application, Decision
+    from intake.states import Status
+    from tests.builders import case_with_history_make
+
+    staff = staff_create(code="9997", name="Ärendekommun", caseworkers=1, secretaries=2)
+    staff.municipality.sample_share = Decimal(0)  # no stickprov: both cases alike
+    staff.municipality.save(update_fields=["sample_share"])
+    caseworker = staff.caseworkers[0]
+    rows = Application.objects.count()
+    if rows < mode.queue_rows:
+        # Run without (c): the table as large as (c) makes it, in another municipality (the
+        # robot claims the waiting applications of its case's municipality with it).
+        filler = staff_create(code="9996", name="Fyllnadskommun", caseworkers=1, secretaries=0)
+        queue_rows_create(
+            municipality=filler.municipality,
+            owners=filler.caseworkers,
+            count=mode.queue_rows - rows,
+        )
+    applicants = applicants_create(first_index=people.take(2), count=2)
+    with override_settings(ROBOT_MODE="sync"):  # the robot and the after-commit work in here
+        long = case_with_history_make(
+            applicant=applicants[0],
+            municipality=staff.municipality,
+            owner=caseworker,
+            month=MONTH,
+            months=CASE_HISTORY_MONTHS,
+        )
+        new = case_with_history_make(
+            applicant=applicants[1],
+            municipality=staff.municipality,
+            owner=caseworker,
+            month=MONTH,
+            months=0,
+        )
+    history = []
+    earlier = long.previous
+    while earlier is not None:
+        history.append(earlier.pk)
+        earlier = earlier.previous
+    decided = Decision.objects.filter(application_id__in=history).count()
+    if {long.status, new.status} != {Status.AWAITING_CASEWORKER} or decided != len(history):
+        raise RuntimeError(
+            f"case page: the cases were not built ({long.status}, {new.status}, {decided} of "
+            f"{len(history)} months decided): see the robot's log above"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(caseworker)
+    urls = {"long": f"/handlaggare/arende/{long.pk}/", "new": f"/handlaggare/arende/{new.pk}/"}
+
+    def page_queries(url: str) -> tuple[int, int, float]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        sqls = [q["sql"] for q in captured.captured_queries]
+        own = [s for s in sqls if not _is_request_overhead(s)]
+        sql_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
+        return len(own), len(sqls), sql_ms
+
+    for _ in range(3):
+        for url in urls.values():
+            page_queries(url)  # warm: templates, sessions, the reference cache
+    counted = {kind: page_queries(url) for kind, url in urls.items()}
+    samples = max(30, mode.queue_samples * 2)
+    times: dict[str, list[float]] = {"long": [], "new": []}
+    for _ in range(samples):
+        for kind, url in urls.items():
+            began = time.perf_counter()
+            response = client.get(url)
+            times[kind].append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200
+    bare_sql, bare_params = Application.objects.filter(pk=long.pk).query.sql_with_params()
+    bare = []
+    with connection.cursor() as cursor:
+        for _ in range(samples * 2):
+            began = time.perf_counter()
+            cursor.execute(bare_sql, bare_params)
+            cursor.fetchall()
+            bare.append((time.perf_counter() - began) * 1000)
+    page_p95 = report.percentile(times["long"], 0.95)
+    bare_p95 = report.percentile(bare, 0.95)
+    return {
+        "case_page_rows": Application.objects.count(),
+        "case_page_history_months": len(history),
+        "case_page_queries": counted["long"][0],
+        "case_page_queries_new": counted["new"][0],
+        "case_page_queries_history_minus_new": counted["long"][0] - counted["new"][0],
+        "case_page_queries_with_session": counted["long"][1],
+        "case_page_sql_ms": counted["long"][2],
+        "case_page_p50_ms": report.percentile(times["long"], 0.5),
+        "case_page_p95_ms": page_p95,
+        "case_page_new_p95_ms": report.percentile(times["new"], 0.95),
+        "case_page_pk_select_p95_ms": bare_p95,
+        "case_page_ratio_to_pk_select": report.ratio(page_p95, bare_p95),
     }
 
 
@@ -759,7 +876,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--processes", type=int, default=os.cpu_count() or 1, help="worker processes (one per CPU)"
     )
-    parser.add_argument("--only", default="e,c,a,b,d", help="stages to run, e.g. b")
+    parser.add_argument("--only", default="e,c,f,a,b,d", help="stages to run, e.g. b")
     parser.add_argument("--keep", action="store_true", help="keep the bistand_bench database")
     args = parser.parse_args(argv)
     mode = FULL if args.full else QUICK
@@ -800,6 +917,9 @@ def main(argv: list[str] | None = None) -> int:
         if "c" in stages:
             with stage("(c) queue", loads):
                 results.update(stage_queue(mode, people))
+        if "f" in stages:
+            with stage("(f) case page", loads):
+                results.update(stage_case_page(mode, people))
         bookings = mode.e2e_samples + 3 + mode.batch_apps + mode.users * mode.submits_per_user
         # Enough arbetslivssekreterare that every meeting fits on the next working day.
         staff = staff_create(

@@ -11,6 +11,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -255,20 +256,54 @@ def decided_amount(
     return DecidedAmount(amount=now, partly=partly or below or bool(cut) or unseen, lines=lines)
 
 
+# How many earlier months of a case are searched for its track: three years.
+TRACK_LOOKBACK_MONTHS = 36
+
+
 def inherited_track(application: Application) -> str:
     """The track the case already has: the application's own, else the one recorded by the
-    latest decision (or set) on an earlier month of the same case (`previous`)."""
+    latest decision (or set) on an earlier month of the same case (`previous`), at most
+    `TRACK_LOOKBACK_MONTHS` months back.
+
+    One query however long the history (#20 f; it was two per month walked): the applicant's
+    applications of those months with each one's first decision's track, walked along
+    `previous` in memory. It runs for a new case too, so every case page costs the same. A
+    link out of the window (renewals months apart) is followed one row at a time."""
     if application.track:
         return application.track
-    earlier = application.previous
-    seen = 0
-    while earlier is not None and seen < 36:
-        decision = Decision.objects.filter(application=earlier).only("track").first()
-        if decision is not None and decision.track:
-            return decision.track
-        if earlier.track:
-            return earlier.track
-        earlier, seen = earlier.previous, seen + 1
+    decision_track = (
+        Decision.objects.filter(application=OuterRef("pk")).order_by("pk").values("track")[:1]
+    )
+    year, index = divmod(
+        application.month.year * 12 + application.month.month - 1 - TRACK_LOOKBACK_MONTHS, 12
+    )
+    rows = (
+        Application.objects.annotate(decision_track=Subquery(decision_track))
+        .order_by()
+        .values_list("pk", "previous_id", "track", "decision_track")
+    )
+    window = {
+        pk: (previous_id, track, decided)
+        for pk, previous_id, track, decided in rows.filter(
+            applicant_id=application.applicant_id,
+            month__gte=date(year, index + 1, 1),
+            month__lte=application.month,
+        )
+    }
+    earlier_id, seen = application.previous_id, 0
+    while earlier_id is not None and seen < TRACK_LOOKBACK_MONTHS:
+        row = window.get(earlier_id)
+        if row is None:
+            found = rows.filter(pk=earlier_id).first()
+            if found is None:
+                break
+            row = found[1:]
+        earlier_id, track, decided = row
+        if decided:
+            return str(decided)
+        if track:
+            return str(track)
+        seen += 1
     return ""
 
 

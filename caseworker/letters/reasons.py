@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db import transaction
+from django.db.models import F, Q
 
 from caseworker.models.letters import ReasonTemplate
 from caseworker.wording import kronor, month_label
@@ -18,7 +19,7 @@ from eligibility.selectors import policy_for
 if TYPE_CHECKING:
     from accounts.models import Municipality
     from eligibility.models import Proposal
-    from intake.models import Application
+    from intake.models import Application, HouseholdMember
 
 
 def reason_values(
@@ -27,8 +28,12 @@ def reason_values(
     proposal: Proposal | None,
     amount: Decimal | None = None,
     lines: Sequence[Mapping[str, str]] | None = None,
+    members: Sequence[HouseholdMember] | None = None,
 ) -> dict[str, str]:
     """The placeholder values for one case, as text ready for a letter.
+
+    `members`: the application's household members when the caller has read them already (the
+    case page), else they are read here.
 
     `lines`: the calculation the decision rests on. Given, {hyra} is the housing cost that
     calculation accepted (capped by the robot or changed by the caseworker), which is what an
@@ -56,7 +61,7 @@ def reason_values(
     policy = policy_for(
         municipality=application.municipality_id,
         month=application.month,
-        members=list(application.members.all()),
+        members=list(application.members.all()) if members is None else list(members),
     )
     if policy.max_housing_cost is not None:
         values["maxhyra"] = kronor(policy.max_housing_cost)
@@ -64,15 +69,13 @@ def reason_values(
 
 
 def reason_template_get(*, municipality: Municipality, code: str) -> ReasonTemplate | None:
-    """The municipality's own text for ``code``, else the national default (selector)."""
-    found = (
-        ReasonTemplate.objects.filter(code=code, active=True)
-        .filter(municipality__in=[municipality])
-        .first()
-    )
+    """The municipality's own text for ``code``, else the national default (selector; one
+    query: the municipality's row sorts before the national one)."""
     return (
-        found
-        or ReasonTemplate.objects.filter(code=code, active=True, municipality__isnull=True).first()
+        ReasonTemplate.objects.filter(code=code, active=True)
+        .filter(Q(municipality=municipality) | Q(municipality__isnull=True))
+        .order_by(F("municipality").asc(nulls_last=True), "pk")
+        .first()
     )
 
 

@@ -163,10 +163,10 @@ def _journal_context(application: Application, category: str = "") -> dict[str, 
     }
 
 
-def _case_context(application: Application, user: Any) -> dict[str, Any]:
+def _case_context(application: Application, user: Any, journal: str = "") -> dict[str, Any]:
     context = _calculation_context(application)
     context.update(_warnings_context(application))
-    context.update(_journal_context(application))
+    context.update(_journal_context(application, journal))
     proposal = context["proposal"]
     comparison = register_comparison(
         application=application,
@@ -229,6 +229,8 @@ def _case_context(application: Application, user: Any) -> dict[str, Any]:
             and Section.PAYMENT not in context["approvals"],
             "can_set_track": not application.is_decided,
             "household_links": household_links_for(application, viewer=user),
+            # Read once for the first screen and the decision form (one query, #20 f).
+            "inherited_track": inherited_track(application),
             # #16 item 14: an open emergency's deadline, at the top of the page.
             "emergency": emergency_deadline_of(application) if status in OPEN_STATUSES else None,
         }
@@ -269,7 +271,7 @@ def _summary_context(
         calculation = context["calculation"]
         quick["version"] = calculation.version
         quick["facts"] = "\n".join(calculation_facts(calculation))
-        quick["track"] = inherited_track(application)
+        quick["track"] = context["inherited_track"]
         quick["track_choices"] = DecisionTrack.choices
     summary["quick"] = quick
     return summary
@@ -321,7 +323,7 @@ def _forms(application: Application, context: dict[str, Any]) -> dict[str, Any]:
                 "outcome": DecisionOutcome.APPROVED if amount > 0 else DecisionOutcome.REJECTED,
                 "months": 1,
                 "decisive_facts": "\n".join(calculation_facts(calculation)),
-                "track": inherited_track(application) or None,
+                "track": context["inherited_track"] or None,
             }
         ),
         "adjust_form": AdjustForm(codes=adjustable_codes(), auto_id="adjust_%s"),
@@ -349,8 +351,7 @@ def case_page_response(
     bound: dict[str, Any] | None = None,
     status: int = 200,
 ) -> TemplateResponse:
-    context = _case_context(application, request.user)
-    context.update(_journal_context(application, request.GET.get("journal", "")))
+    context = _case_context(application, request.user, request.GET.get("journal", ""))
     context.update(_summary_context(request, application, context))
     context.update(_forms(application, context))
     context.update(bound or {})

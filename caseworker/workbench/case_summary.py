@@ -237,6 +237,7 @@ def quick_approval(context: Mapping[str, Any]) -> dict[str, Any] | None:
         proposal=context.get("proposal"),
         amount=calculation.caseworker_amount,
         lines=calculation.lines,
+        members=context.get("members"),
     )
     reason = reason_render(template.text, values).text if template is not None else ""
     return {

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
 from django import forms
@@ -115,6 +116,15 @@ class SignForm(DecisionForm):
         required=False,
         max_length=2000,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The standard reasons are read when the field is first rendered or validated and
+        # then kept for this form (the select asked twice: its options and whether the first
+        # is empty, one query each).
+        cast(forms.ChoiceField, self.fields["reason_template"]).choices = functools.cache(
+            reason_template_choices
+        )
 
     def clean_provisions(self) -> list[str]:
         return _lines(self.cleaned_data.get("provisions", ""))
