@@ -8,6 +8,7 @@ A transport validates its own settings when it is made (`GatewaySmsBackend()`,
 - bistand.E141: the print service's settings are missing or wrong, or a file it names is missing.
 - bistand.E142: e-mail would go out with the example sender or an unreadable EMAIL_CA_FILE.
 - bistand.E143: letters to people with protected identity have no forwarding address.
+- bistand.E144: e-mail has no bounce mailbox (notifications.bounces) to read its delivery reports.
 """
 
 from __future__ import annotations
@@ -68,9 +69,24 @@ def transport_problems() -> list[Error]:
                     id="bistand.E142",
                 )
             )
-        problem = file_problem("EMAIL_CA_FILE", settings.EMAIL_CA_FILE, required=False)
-        if problem:
-            errors.append(Error(f"E-mail: {problem}.", hint=HINT, id="bistand.E142"))
+        for variable in ("EMAIL_CA_FILE", "EMAIL_BOUNCE_CA_FILE"):
+            problem = file_problem(variable, getattr(settings, variable), required=False)
+            if problem:
+                errors.append(Error(f"E-mail: {problem}.", hint=HINT, id="bistand.E142"))
+        missing = [
+            name
+            for name in ("EMAIL_BOUNCE_ADDRESS", "EMAIL_BOUNCE_POP3_HOST", "EMAIL_BOUNCE_POP3_USER")
+            if not getattr(settings, name)
+        ]
+        if missing:
+            errors.append(
+                Error(
+                    f"E-mail: no bounce mailbox ({', '.join(missing)} not set), so an e-mail "
+                    "that never arrived would not fall back to a letter.",
+                    hint=HINT,
+                    id="bistand.E144",
+                )
+            )
     return errors
 
 

@@ -240,9 +240,15 @@ SMS_NOT_DELIVERED = "leveransrapport: inte levererat"
 
 @transaction.atomic
 def delivery_report_record(
-    *, notification_id: int, provider_reference: str, delivered: bool, at: datetime | None = None
+    *,
+    notification_id: int,
+    provider_reference: str,
+    delivered: bool,
+    at: datetime | None = None,
+    reason: str = SMS_NOT_DELIVERED,
 ) -> bool:
-    """A provider's delivery report for one sent notice (the SMS gateway's callback). Delivered:
+    """A provider's delivery report for one sent notice (the SMS gateway's callback, an e-mail's
+    bounce: notifications.bounces). Delivered:
     the time is recorded; failed: the notice failed for good and falls back to the next channel.
     Idempotent: a report for a notice already settled (or for another message) changes nothing.
     Returns whether it changed anything."""
@@ -263,7 +269,7 @@ def delivery_report_record(
         return False
     if delivered:
         return delivery_mark_delivered(provider_reference=provider_reference, at=at) > 0
-    _failed_for_good(notification, SMS_NOT_DELIVERED)
+    _failed_for_good(notification, reason)
     return True
 
 

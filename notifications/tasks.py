@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import poplib
 
 from celery import shared_task
 
-from notifications import sending
+from notifications import bounces, sending
 from notifications.transports import NotificationFailed
 
 logger = logging.getLogger(__name__)
@@ -36,4 +37,14 @@ def print_receipts_collect_task() -> int:
         return sending.letter_receipts_collect()
     except NotificationFailed:
         logger.warning("print service unreachable; receipts are read next time")
+        return 0
+
+
+@shared_task(name="notifications.email_bounces_collect")
+def email_bounces_collect_task() -> int:
+    """The bounce mailbox (beat; safe to run twice). Unreachable: read next time."""
+    try:
+        return bounces.bounces_collect()
+    except (OSError, poplib.error_proto):
+        logger.warning("bounce mailbox unreachable; bounces are read next time")
         return 0

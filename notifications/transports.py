@@ -18,6 +18,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils.crypto import salted_hmac
 
 
 class NotificationFailed(Exception):
@@ -129,6 +130,22 @@ class FakeLetterBackend(FakeBackend):
     channel = "letter"
 
 
+# The envelope sender that brings an e-mail's bounce back to its notice (notifications.bounces).
+_BOUNCE_SALT = "notifications.bounces.verp"
+
+
+def bounce_signature(notice_id: int) -> str:
+    return salted_hmac(_BOUNCE_SALT, str(notice_id), secret=settings.SECRET_KEY).hexdigest()[:16]
+
+
+def bounce_address(notice_id: int) -> str:
+    """The envelope sender of notice `notice_id`'s e-mail ("" without a bounce mailbox)."""
+    local, _at, domain = settings.EMAIL_BOUNCE_ADDRESS.partition("@")
+    if not local or not domain or not notice_id:
+        return ""
+    return f"{local}+{notice_id}-{bounce_signature(notice_id)}@{domain}"
+
+
 class DjangoEmailBackend:
     """E-mail through Django's EMAIL_BACKEND (in production `notifications.smtp.
     VerifiedSmtpBackend`: SMTP with verified STARTTLS). The receipt's reference is the message's
@@ -138,8 +155,15 @@ class DjangoEmailBackend:
 
     def send(self, message: OutgoingMessage) -> Receipt:
         message_id = make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
+        # The envelope sender names the notice, so its bounce finds it (notifications.bounces);
+        # the From the person sees stays DEFAULT_FROM_EMAIL.
+        envelope_sender = bounce_address(message.notice_id) or None
         email = EmailMessage(
-            message.subject, message.body, None, [message.email], headers={"Message-ID": message_id}
+            message.subject,
+            message.body,
+            envelope_sender,
+            [message.email],
+            headers={"Message-ID": message_id, "From": settings.DEFAULT_FROM_EMAIL},
         )
         try:
             sent = email.send()

@@ -397,6 +397,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.print_receipts_collect",
         "schedule": 15 * 60.0,
     },
+    "email-bounces-collect": {"task": "notifications.email_bounces_collect", "schedule": 5 * 60.0},
 }
 
 # --- Registers and e-ID ---------------------------------------------------------------------
@@ -541,6 +542,15 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 EMAIL_CA_FILE = env.str("EMAIL_CA_FILE", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bistånd <noreply@example.invalid>")
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="bistand.invalid")
+# Bounces (notifications.bounces): each e-mail's envelope sender is EMAIL_BOUNCE_ADDRESS with
+# "+<notice>-<signature>" added; the bounce mailbox is read over POP3 with TLS every 5 minutes and
+# an e-mail that bounced falls back to the next channel. Empty: no bounces are read.
+EMAIL_BOUNCE_ADDRESS = env.str("EMAIL_BOUNCE_ADDRESS", default="")
+EMAIL_BOUNCE_POP3_HOST = env.str("EMAIL_BOUNCE_POP3_HOST", default="")
+EMAIL_BOUNCE_POP3_PORT = env.int("EMAIL_BOUNCE_POP3_PORT", default=995)
+EMAIL_BOUNCE_POP3_USER = env.str("EMAIL_BOUNCE_POP3_USER", default="")
+EMAIL_BOUNCE_POP3_PASSWORD = env.str("EMAIL_BOUNCE_POP3_PASSWORD", default="")
+EMAIL_BOUNCE_CA_FILE = env.str("EMAIL_BOUNCE_CA_FILE", default="")
 # SMS (#19 item 4): an HTTPS SMS gateway in the manner of 46elks (notifications.sms,
 # NOTIFICATION_SMS=notifications.sms.GatewaySmsBackend): POST /a1/sms with basic auth. The sender
 # is a name of 3-11 letters and digits (or a number); delivery reports come back to

@@ -2,6 +2,8 @@
 server certificate) and AUTH LOGIN/PLAIN only after TLS, as `notifications.smtp.VerifiedSmtpBackend`
 expects of a real relay. Each accepted message is kept in `received` and, when `maildir` is set,
 written there as `<n>.eml` (so another process, e.g. the prodlike journey test, can read it).
+Mail to a recipient whose local part starts with "studs" bounces into the POP3 bounce mailbox,
+when one is given.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from demo.simulators.pki import Pki
+from demo.simulators.pop3_bounces import Pop3BounceMailbox, delivery_status_notification
 
 
 def free_port() -> int:
@@ -30,12 +33,22 @@ class SmtpRelaySimulator:
     name = "smtp"
 
     def __init__(
-        self, pki: Pki, *, user: str, password: str, port: int = 0, maildir: Path | None = None
+        self,
+        pki: Pki,
+        *,
+        user: str,
+        password: str,
+        port: int = 0,
+        maildir: Path | None = None,
+        bounces: Pop3BounceMailbox | None = None,
     ) -> None:
         self.pki = pki
         self.user, self.password = user, password
         self.port = port or free_port()
         self.maildir = maildir
+        # Recipients whose local part starts with "studs" do not exist: their mail bounces to
+        # the envelope sender, into the bounce mailbox (a DSN, RFC 3464).
+        self.bounces = bounces
         self.received: list[dict[str, Any]] = []
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
@@ -54,6 +67,16 @@ class SmtpRelaySimulator:
         if self.maildir is not None:
             self.maildir.mkdir(parents=True, exist_ok=True)
             (self.maildir / f"{number:05d}.eml").write_text(message["data"])
+        if self.bounces is not None and envelope.mail_from:
+            for recipient in envelope.rcpt_tos:
+                if recipient.split("@")[0].lower().startswith("studs"):
+                    self.bounces.deliver(
+                        delivery_status_notification(
+                            bounce_to=envelope.mail_from,
+                            recipient=recipient,
+                            original=envelope.original_content or envelope.content,
+                        )
+                    )
         return f"250 OK queued as {secrets.token_hex(5)}"
 
     def _authenticate(

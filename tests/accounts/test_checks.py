@@ -138,6 +138,7 @@ def test_production_uses_the_real_adapters_by_default_and_says_what_each_lacks()
         "bistand.E140",  # the SMS gateway
         "bistand.E141", "bistand.E143",  # the print service
         "bistand.E142",  # e-mail (the example sender)
+        "bistand.E144",  # e-mail (no bounce mailbox)
     }, output  # fmt: skip
     assert "NAVET_ORDER_IDENTITY" in output and "SSBTEK_CLIENT_CERT" in output
     # No fake, nothing that cannot be imported.

@@ -25,6 +25,7 @@ from demo.simulators.clamd import FakeClamd
 from demo.simulators.navet import NavetSimulator
 from demo.simulators.oidc_broker import OidcBrokerSimulator
 from demo.simulators.pki import Pki
+from demo.simulators.pop3_bounces import Pop3BounceMailbox
 from demo.simulators.print_service import PrintServiceSimulator
 from demo.simulators.sms_gateway import SmsGatewaySimulator
 from demo.simulators.smtp_relay import SmtpRelaySimulator
@@ -32,7 +33,8 @@ from demo.simulators.ssbtek import SsbtekSimulator
 
 # One port per simulator, counted from --base-port, so the addresses do not move between runs.
 PORTS = {
-    "oidc": 1, "ssbtek": 2, "navet": 3, "bankid": 4, "sms": 5, "sftp": 6, "smtp": 7, "clamd": 8,
+    "oidc": 1, "ssbtek": 2, "navet": 3, "bankid": 4, "sms": 5, "sftp": 6, "smtp": 7,
+    "clamd": 8, "pop3": 9,
 }  # fmt: skip
 
 
@@ -100,9 +102,13 @@ def start_all(
         ca_file=pki.ca.cert,
     ).start()  # fmt: skip
     sftp = PrintServiceSimulator(pki, root=state / "print-service", port=port["sftp"]).start()
-    smtp = SmtpRelaySimulator(
-        pki, user="bistand", password=smtp_password, port=port["smtp"], maildir=state / "mail"
+    bounces = Pop3BounceMailbox(
+        pki, user="studsar", password=smtp_password, port=port["pop3"]
     ).start()
+    smtp = SmtpRelaySimulator(
+        pki, user="bistand", password=smtp_password, port=port["smtp"], maildir=state / "mail",
+        bounces=bounces,
+    ).start()  # fmt: skip
     clamd = FakeClamd(port["clamd"]).start()
     environment = {
         # Every HTTPS client that has no CA setting of its own (the OIDC login) trusts this CA.
@@ -140,8 +146,14 @@ def start_all(
         "EMAIL_HOST_USER": "bistand",
         "EMAIL_HOST_PASSWORD": smtp_password,
         "EMAIL_CA_FILE": client["ca"],
+        "EMAIL_BOUNCE_ADDRESS": "studsar@trelleborg.example",
+        "EMAIL_BOUNCE_POP3_HOST": "127.0.0.1",
+        "EMAIL_BOUNCE_POP3_PORT": str(bounces.port),
+        "EMAIL_BOUNCE_POP3_USER": "studsar",
+        "EMAIL_BOUNCE_POP3_PASSWORD": smtp_password,
+        "EMAIL_BOUNCE_CA_FILE": client["ca"],
         "CLAMD_HOST": "127.0.0.1",
         "CLAMD_PORT": str(clamd.port),
         "SIMULATOR_STATE_DIR": str(state),
     }
-    return [oidc, ssbtek, navet, bankid, sms, sftp, smtp, clamd], environment
+    return [oidc, ssbtek, navet, bankid, sms, sftp, smtp, bounces, clamd], environment
