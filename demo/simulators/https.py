@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
+from demo.simulators.lifecycle import ServedOnLoopback
 from demo.simulators.pki import Pki
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Response:
         return cls(status, json.dumps(data, ensure_ascii=False).encode())
 
 
-class HttpsSimulator:
+class HttpsSimulator(ServedOnLoopback):
     """Subclasses set `name` and implement `handle`; `start()` serves on a free loopback port."""
 
     name: ClassVar[str] = ""
@@ -134,18 +135,6 @@ class HttpsSimulator:
         )
         self._thread.start()
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def journal_write(self, request: Request, response: Response) -> None:
         if self.control_file is None:

@@ -11,8 +11,9 @@ import ssl
 import threading
 from datetime import UTC, datetime
 from email.utils import format_datetime, make_msgid
-from typing import Any
+from typing import Any, Self
 
+from demo.simulators.lifecycle import ServedOnLoopback
 from demo.simulators.pki import Pki
 
 
@@ -58,7 +59,7 @@ Content-Type: text/rfc822-headers
     return text.replace("\n", "\r\n").encode()
 
 
-class Pop3BounceMailbox:
+class Pop3BounceMailbox(ServedOnLoopback):
     name = "pop3"
 
     def __init__(self, pki: Pki, *, user: str, password: str, port: int = 0) -> None:
@@ -83,7 +84,7 @@ class Pop3BounceMailbox:
         with self._lock:
             return sum(1 for m in self.messages if m is not None)
 
-    def start(self) -> Pop3BounceMailbox:
+    def start(self) -> Self:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.pki.server.cert, self.pki.server.key)
         mailbox = self
@@ -106,18 +107,6 @@ class Pop3BounceMailbox:
         self._server = Server(("127.0.0.1", self._port), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> Pop3BounceMailbox:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def _session(self, conn: socketserver.StreamRequestHandler) -> None:
         def say(line: str) -> None:
