@@ -51,7 +51,7 @@ from tests.services import redis_server  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-DB_NAME = "bistand_bench"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "bistand_bench")  # one per concurrent run
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 DELAY_SPEC = "per_person:50-300"
 MONTH = date(2026, 12, 1)  # the month applied for; the previous month's are the renewals' base
