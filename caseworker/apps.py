@@ -7,7 +7,7 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _national_reasons_seeded(sender: AppConfig, **kwargs: Any) -> None:
@@ -35,17 +35,35 @@ class CaseworkerConfig(AppConfig):
         from caseworker.letters import tasks as letters
         from caseworker.payments import checks  # noqa: F401  (registers the system checks)
         from caseworker.payments import services as payments
+        from caseworker.workbench import queue_counts
         from eligibility.robot import events as robot
         from intake import events as intake
+        from intake.models.queue_facts import queue_facts_changed
         from meetings import events as meetings
         from notifications import events as notifications
 
         post_migrate.connect(
             _national_reasons_seeded, sender=self, dispatch_uid="caseworker.national_reasons"
         )
+        # Who may take a new case, cached for the owner choice (#20 d): any change, a new token.
+        for label, receiver in (
+            ("accounts.User", ownership.owner_reference_staff_saved),
+            ("caseworker.CaseworkerProfile", ownership.owner_reference_invalidate),
+            ("caseworker.OwnershipSettings", ownership.owner_reference_invalidate),
+            ("meetings.Absence", ownership.owner_reference_invalidate),
+        ):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    receiver,
+                    sender=label,
+                    dispatch_uid=f"owner-reference-{signal is post_save}-{label}",
+                )
         # accounts: a staff account that loses access hands its open cases on (#16 item 8).
         accounts.staff_access_narrowed.subscribe(ownership.owner_cases_hand_over)
+        accounts.staff_access_narrowed.subscribe(ownership.owner_reference_invalidate)
         accounts.bank_account_given.subscribe(payments.payments_waiting_take_account)
+        # Every change that moves a case between the queue's counts, in its transaction (#20 c).
+        queue_facts_changed.subscribe(queue_counts.queue_counts_refresh)
         # intake: the case's owner, emergencies, what the applicant's status page shows.
         intake.owner_for_new_case.subscribe(ownership.owner_for_new_case)
         intake.emergency_submitted.subscribe(emergency.emergency_escalate)

@@ -107,6 +107,8 @@ NO_PERSONAL_DATA = {
     "caseworker.SectionApproval",  # who approved which section when
     "caseworker.SilenceSignal",  # a trigger name and dates
     "caseworker.AccessLog",  # kept for its own period (ACCESS_LOG), then deleted
+    # Under which queue count a case is counted: status, owner, flags and two dates (#20 c).
+    "caseworker.QueueCountEntry",
 }
 # History tables (django-simple-history) that copy personal data: deleted with the akt.
 HISTORY = {

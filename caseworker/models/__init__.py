@@ -54,6 +54,7 @@ from caseworker.models.payments import (
     PaymentStatus,
     payment_file_upload_to,
 )
+from caseworker.models.queue import QueueCount, QueueCountEntry
 
 __all__ = [
     "AccessAction",
@@ -82,6 +83,8 @@ __all__ = [
     "PaymentOrder",
     "PaymentStatus",
     "PrivateStorage",
+    "QueueCount",
+    "QueueCountEntry",
     "ReasonTemplate",
     "Referral",
     "ReferralDirection",

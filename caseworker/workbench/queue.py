@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -20,11 +19,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -48,13 +45,20 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.identity import normalise_personnummer
-from accounts.models import CASE_HANDLING_ROLES, User
+from accounts.models import CASE_HANDLING_ROLES, Role, User
+from caseworker.workbench.queue_counts import AGE_DAYS as AGE_DAYS
+from caseworker.workbench.queue_counts import (
+    GROUP_COLUMNS,
+    NO_OWNER,
+    queue_count_groups,
+)
+from caseworker.workbench.queue_counts import LIVE_WARNING_STATUSES as LIVE_WARNING_STATUSES
+from caseworker.workbench.queue_counts import STOCKHOLM as STOCKHOLM
 from eligibility.models import (
     CaseWarning,
     HouseholdLink,
     HouseholdLinkResolution,
     Proposal,
-    WarningStatus,
 )
 from intake.access import applications_visible_to
 from intake.models import Application, HouseholdMember, StatusChoices
@@ -62,13 +66,9 @@ from intake.models.application import emergency_condition, urgency_rank
 from intake.states import OPEN_STATUSES, Status
 from kernel.text import search_key
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
 DECIDED_STATUSES = [Status.APPROVED, Status.REJECTED]
-LIVE_WARNING_STATUSES = [WarningStatus.OPEN, WarningStatus.ACKNOWLEDGED]
 
 PAGE_SIZES = (25, 100)
-AGE_DAYS = (2, 7, 30)
 SORTS = (
     "submitted",
     "due",
@@ -326,37 +326,71 @@ def queue_filtered(
 # --- counts --------------------------------------------------------------------------------
 
 
-def queue_counts(
-    *, user: User, params: QueueParams, query: str = "", now: datetime, colleague_ids: list[int]
-) -> dict[str, dict[str, int]]:
-    """For each facet value, how many cases match it together with the other facets' current
-    choices (and the search).
+FACETS: dict[str, tuple[str, ...]] = {
+    "status": STATUS_VALUES,
+    "warnings": WARNING_VALUES,
+    "track": TRACK_VALUES,
+    "age": AGE_VALUES,
+    "deadline": DEADLINE_VALUES,
+    "household": HOUSEHOLD_VALUES,
+    "emergency": EMERGENCY_VALUES,
+}
+# A group's columns (GROUP_COLUMNS, as facet_matches names them).
+GROUP_KEYS = (
+    "status",
+    "track",
+    "owner_id",
+    "live_warning",
+    "household_open",
+    "emergency",
+    "age_bucket",
+    "deadline_bucket",
+)
+# What in a group each facet looks at (its matches are worked out once per distinct value).
+FACET_GROUP_FIELDS = {
+    "status": "status",
+    "warnings": "live_warning",
+    "track": "track",
+    "assignee": "owner_id",
+    "age": "age_bucket",
+    "deadline": "deadline_bucket",
+    "household": "household_open",
+    "emergency": "emergency",
+}
 
-    One query: the cases grouped by everything a facet looks at (status, track, owner, a live
-    warning, an age bucket and a deadline bucket): a few hundred groups however many cases
-    there are, in one pass over the table. Each facet value's count is then the sum of the
-    groups it matches (``facet_matches``, the same rules as ``facet_condition``). A conditional
-    count per facet value instead took about eight times as long at 20,000 cases (#10).
-    """
-    searching = bool(query)
-    values: dict[str, tuple[str, ...]] = {
-        "status": STATUS_VALUES,
-        "warnings": WARNING_VALUES,
-        "track": TRACK_VALUES,
-        "assignee": ("", "me", "unassigned", *(str(pk) for pk in colleague_ids)),
-        "age": AGE_VALUES,
-        "deadline": DEADLINE_VALUES,
-        "household": HOUSEHOLD_VALUES,
-        "emergency": EMERGENCY_VALUES,
-    }
-    rows = applications_visible_to(user)
-    if query:
-        rows = rows.filter(search_condition(query))
+
+def _counted_by_table(user: User) -> bool:
+    """The staff branch of `applications_visible_to`: a municipality's submitted cases, the
+    protected ones only for who may handle them. Its counts are kept in a table."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role in (Role.CASEWORKER, Role.TEAM_LEAD)
+        and user.municipality_id
+    )
+
+
+def _exact_groups(rows: QuerySet[Application], now: datetime) -> QuerySet[Application, Any]:
+    """`rows` grouped by everything a facet looks at, from the cases themselves: GROUP_COLUMNS
+    and the number of cases, as `queue_count_groups` gives them from the count table."""
     end_of_today = _end_of_today(now)
-    groups = (
+    return (
         rows.annotate(
-            live_warning=Case(
+            g_status=F("status"),
+            g_track=F("track"),
+            g_owner=F("owner_id"),
+            g_warning=Case(
                 When(_has_live_warning(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            g_household=Case(
+                When(household_link_open(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            g_emergency=Case(
+                When(emergency_condition(), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),
@@ -368,11 +402,6 @@ def queue_counts(
                 default=Value(0),
                 output_field=IntegerField(),
             ),
-            household_open=Case(
-                When(household_link_open(), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
             deadline_bucket=Case(
                 When(decision_due_at__isnull=True, then=Value("none")),
                 When(decision_due_at__lt=now, then=Value("overdue")),
@@ -380,67 +409,85 @@ def queue_counts(
                 default=Value("later"),
                 output_field=CharField(),
             ),
-            emergency=Case(
-                When(emergency_condition(), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
         )
-        .values(
-            "status",
-            "track",
-            "owner_id",
-            "live_warning",
-            "age_bucket",
-            "deadline_bucket",
-            "household_open",
-            "emergency",
-        )
+        .values(*GROUP_COLUMNS)
         .annotate(cases=Count("pk"))
+        .values_list(*GROUP_COLUMNS, "cases")
         .order_by()
     )
-    current = params.facets()
-    counts = {facet: dict.fromkeys(choices, 0) for facet, choices in values.items()}
-    for group in groups:
-        matches = {
-            facet: {
-                value
-                for value in choices
-                if facet_matches(facet, value, group, user=user, searching=searching)
-            }
-            for facet, choices in values.items()
-        }
-        for facet in values:
-            if all(current[other] in matches[other] for other in values if other != facet):
-                for value in matches[facet]:
-                    counts[facet][value] += group["cases"]
-    return counts
 
 
-def queue_counts_cached(
+def queue_counts(
     *, user: User, params: QueueParams, query: str = "", now: datetime, colleague_ids: list[int]
 ) -> dict[str, dict[str, int]]:
-    """``queue_counts``, kept ``QUEUE_COUNTS_CACHE_SECONDS`` (default 30) per caseworker and
-    filter choice: the counts are a scan of every case, the rows below them are always live.
-    A search is never cached (it may carry a personnummer); a cache outage just counts again.
+    """For each facet value, how many cases match it together with the other facets' current
+    choices (and the search). Exact and live: no cache.
+
+    The cases come in groups by everything a facet looks at (status, track, owner, a live
+    warning, an age bucket, a deadline bucket, a household link, an emergency); each facet
+    value's count is the sum of the groups it matches (``facet_matches``, the same rules as
+    ``facet_condition``). Without a search the groups are read from the count table
+    (``queue_counts.queue_count_groups``, #20 c), and only the cases on a boundary day are
+    grouped from the applications; a search groups the cases it finds.
     """
-    ttl = settings.QUEUE_COUNTS_CACHE_SECONDS
-    if ttl <= 0 or query:
-        return queue_counts(
-            user=user, params=params, query=query, now=now, colleague_ids=colleague_ids
+    searching = bool(query)
+    assignees = ("", "me", "unassigned", *(str(pk) for pk in colleague_ids))
+    values = {
+        facet: assignees if facet == "assignee" else FACETS[facet] for facet in FACET_GROUP_FIELDS
+    }
+    rows = applications_visible_to(user)
+    if query or not _counted_by_table(user):
+        if query:
+            rows = rows.filter(search_condition(query))
+        found: QuerySet[Any, Any] = _exact_groups(rows, now)
+    else:
+        found = queue_count_groups(
+            municipality_id=int(user.municipality_id or 0),
+            with_protected=user.may_handle_protected,
+            now=now,
         )
-    choice = json.dumps([user.pk, sorted(params.facets().items()), sorted(colleague_ids)])
-    key = "queue-counts:" + hashlib.sha256(choice.encode()).hexdigest()
-    try:
-        hit: dict[str, dict[str, int]] | None = cache.get(key)
-    except Exception:
-        hit = None
-    if hit is not None:
-        return hit
-    counts = queue_counts(user=user, params=params, now=now, colleague_ids=colleague_ids)
-    with contextlib.suppress(Exception):
-        cache.set(key, counts, ttl)
-    return counts
+    # The groups' columns, merged where the two halves (table and boundary days) meet.
+    merged: dict[tuple[Any, ...], int] = {}
+    # Read without Django's per-value conversion: the values are compared, never shown.
+    with connection.cursor() as cursor:
+        cursor.execute(*found.query.sql_with_params())
+        rows = cursor.fetchall()
+    for *facts, cases in rows:
+        if facts[2] == NO_OWNER:
+            facts[2] = None
+        key = tuple(facts)
+        merged[key] = merged.get(key, 0) + cases
+    columns = [GROUP_KEYS.index(FACET_GROUP_FIELDS[facet]) for facet in values]
+    current = [params.facets()[facet] for facet in values]
+    # Per facet, the values that hold for each value of the column it looks at (worked out once).
+    known: list[dict[Any, frozenset[str]]] = [{} for _ in values]
+    choices = list(values.items())
+    tallies: list[dict[str, int]] = [dict.fromkeys(values[facet], 0) for facet in values]
+    for key, cases in merged.items():
+        if not cases:
+            continue
+        matches = []
+        for n, (facet, facet_values) in enumerate(choices):
+            seen = key[columns[n]]
+            found_values = known[n].get(seen)
+            if found_values is None:
+                group = dict(zip(GROUP_KEYS, key, strict=True))
+                found_values = known[n][seen] = frozenset(
+                    value
+                    for value in facet_values
+                    if facet_matches(facet, value, group, user=user, searching=searching)
+                )
+            matches.append(found_values)
+        # A facet's values count the group when every other facet's choice holds for it: with
+        # no choice failing, all facets; with one failing, that facet only; else none.
+        failing = [n for n, chosen in enumerate(current) if chosen not in matches[n]]
+        if len(failing) > 1:
+            continue
+        for n in failing or range(len(choices)):
+            tally = tallies[n]
+            for value in matches[n]:
+                tally[value] += cases
+    return {facet: tallies[n] for n, facet in enumerate(values)}
 
 
 def facet_matches(
@@ -654,11 +701,6 @@ def personnummer_masked() -> Case:
         default=Concat(Substr("applicant__personnummer", 1, 8), Value(MASK)),
         output_field=CharField(),
     )
-
-
-def queue_total(*, user: User, params: QueueParams, query: str = "", now: datetime) -> int:
-    """How many cases the filters and the search find, on every page (one query)."""
-    return queue_filtered(user=user, params=params, query=query, now=now).count()
 
 
 def queue_page(

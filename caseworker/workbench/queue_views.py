@@ -32,10 +32,9 @@ from caseworker.workbench.queue import (
     SORTS,
     QueuePage,
     colleagues_for,
-    queue_counts_cached,
+    queue_counts,
     queue_page,
     queue_params_parse,
-    queue_total,
 )
 from intake.access import access_application
 from intake.models import StatusChoices, Track
@@ -118,7 +117,7 @@ def _queue_context(request: AuthenticatedHttpRequest, *, query: str = "") -> dic
     colleagues = colleagues_for(user)
     params = queue_params_parse(request.GET, colleague_ids={c.pk for c in colleagues})
     page = queue_page(user=user, params=params, query=query, now=now)
-    counts = queue_counts_cached(
+    counts = queue_counts(
         user=user, params=params, query=query, now=now, colleague_ids=[c.pk for c in colleagues]
     )
     current = params.facets()
@@ -157,7 +156,9 @@ def _queue_context(request: AuthenticatedHttpRequest, *, query: str = "") -> dic
         }
         for sort in SORTS
     }
-    total = queue_total(user=user, params=params, query=query, now=now)
+    # How many cases the filters and the search find: the count of the status facet's chosen
+    # value is the count of the cases every facet's choice holds for (no query of its own).
+    total = counts["status"][params.status]
     return {
         "rows": page.rows,
         "page": page,

@@ -312,8 +312,6 @@ ROBOT_MODE = env.str("ROBOT_MODE", default="celery" if REDIS_URL else "thread")
 ROBOT_LEASE_SECONDS = env.int("ROBOT_LEASE_SECONDS", default=300)
 # Applications one robot wake-up claims and writes together (1: one at a time). ADR 0011.
 ROBOT_BATCH_SIZE = env.int("ROBOT_BATCH_SIZE", default=50)
-# Seconds the queue's facet counts are kept per caseworker and filter (0: count every time).
-QUEUE_COUNTS_CACHE_SECONDS = env.int("QUEUE_COUNTS_CACHE_SECONDS", default=30)
 ROBOT_MAX_ATTEMPTS = env.int("ROBOT_MAX_ATTEMPTS", default=10)
 ROBOT_SWEEP_AFTER_SECONDS = env.int("ROBOT_SWEEP_AFTER_SECONDS", default=120)
 
@@ -349,6 +347,7 @@ CELERY_IMPORTS = [
     "caseworker.decisions.tasks",
     "caseworker.letters.tasks",
     "caseworker.payments.tasks",
+    "caseworker.workbench.tasks",
 ]
 CELERY_BEAT_SCHEDULE = {
     # Notices and decision delivery (#5): all idempotent.
@@ -392,6 +391,12 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "operations.heartbeat", "schedule": 60.0},
     "attachments-rescan": {"task": "intake.attachments_rescan", "schedule": 5 * 60.0},
     "retention-run": {"task": "caseworker.retention_run", "schedule": crontab(minute=30, hour=2)},
+    # The queue's count table (#20 c): each key's appended changes merged into one row, and old
+    # days into one, so the queue sums a few rows a day.
+    "queue-counts-compact": {
+        "task": "caseworker.queue_counts_compact",
+        "schedule": 5 * 60.0,
+    },
     # The print service's receipts: letters handed to the post, or rejected (#19 item 4).
     "print-receipts-collect": {
         "task": "notifications.print_receipts_collect",

@@ -27,9 +27,6 @@ ALLOW_TEST_INTEGRATIONS_WITHOUT_DEBUG = True
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ROBOT_MODE = env.str("ROBOT_MODE", default="sync")
-# Counted on every render: tests change cases and look again at once (the cache has its own
-# test in tests/caseworker/workbench/test_queue.py).
-QUEUE_COUNTS_CACHE_SECONDS = 0
 # As in production: a wake-up claims the waiting applications in batches (ADR 0011).
 ROBOT_BATCH_SIZE = env.int("ROBOT_BATCH_SIZE", default=50)
 REGISTER_FAKE_DELAY_MS = 0

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from intake.models.queue_facts import QueueFactsModel, QueueFactsQuerySet
+
 
 class RegisteredResident(models.Model):
     """Someone the population register places in an application's household (at the
@@ -43,7 +45,16 @@ class HouseholdLinkResolution(models.TextChoices):
     ONE_HOUSEHOLD = "one_household", _("Ett hushåll")
 
 
-class HouseholdLink(models.Model):
+# An open link decides where both cases are counted in the caseworker's queue (#20 c).
+LINK_QUEUE_FACT_FIELDS = frozenset({"resolution", "first", "first_id", "second", "second_id"})
+
+
+class HouseholdLinkQuerySet(QueueFactsQuerySet["HouseholdLink"]):
+    queue_fact_fields = LINK_QUEUE_FACT_FIELDS
+    queue_application_columns = ("first_id", "second_id")
+
+
+class HouseholdLink(QueueFactsModel):
     """One pair of applications (the lower id first), linked once whatever the number of robot
     rounds. Resolved once: two households (with the reason), or one household (the case that
     continues; the other is refused or withdrawn as a duplicate and can never be approved)."""
@@ -80,6 +91,10 @@ class HouseholdLink(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HouseholdLinkQuerySet.as_manager()
+    queue_fact_fields = LINK_QUEUE_FACT_FIELDS
+    queue_application_columns = ("first_id", "second_id")
 
     class Meta:
         verbose_name = _("hushållskoppling")

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from eligibility.fields import BulkJSONField
+from intake.models.queue_facts import QueueFactsModel, QueueFactsQuerySet
 
 
 class SnapshotStatus(models.TextChoices):
@@ -119,7 +120,16 @@ class WarningStatus(models.TextChoices):
     CLOSED = "closed", _("Stängd")
 
 
-class CaseWarning(models.Model):
+# A live warning or none decides where a case is counted in the caseworker's queue (#20 c).
+WARNING_QUEUE_FACT_FIELDS = frozenset({"status", "application", "application_id"})
+
+
+class CaseWarningQuerySet(QueueFactsQuerySet["CaseWarning"]):
+    queue_fact_fields = WARNING_QUEUE_FACT_FIELDS
+    queue_application_columns = ("application_id",)
+
+
+class CaseWarning(QueueFactsModel):
     """Something a person must look at. Life cycle: open -> acknowledged -> closed.
 
     A warning closes itself when its cause is gone at a later check and never reopens: if the
@@ -146,6 +156,10 @@ class CaseWarning(models.Model):
     acknowledge_note = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.TextField(blank=True)
+
+    objects = CaseWarningQuerySet.as_manager()
+    queue_fact_fields = WARNING_QUEUE_FACT_FIELDS
+    queue_application_columns = ("application_id",)
 
     class Meta:
         verbose_name = _("varning")

@@ -56,6 +56,7 @@ from intake.models import (
     HouseholdMember,
     MemberRole,
 )
+from intake.models.queue_facts import queue_facts_deferred
 from intake.services import (
     ConcurrentTransition,
     application_transition,
@@ -274,7 +275,8 @@ def assessment_run(*, application_id: int, worker_id: str, now: datetime | None 
     assessment = assessment_make(application, members, incomes, snapshots, others)
     today = timezone.localdate(now or timezone.now())
     problems = register_problems(snapshots)
-    with transaction.atomic():
+    # The queue's counts (#20 c) are updated once for the round's writes, before the commit.
+    with transaction.atomic(), queue_facts_deferred():
         met_by: int | None = None
         for track in tracks_to_book(assessment):
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from intake.models.queue_facts import QueueFactsModel, QueueFactsQuerySet
 from intake.states import OPEN_STATUSES, Actor, Status
 
 if TYPE_CHECKING:
@@ -69,7 +70,29 @@ class ApplicationChannel(models.TextChoices):
     PAPER = "paper", _("Pappersansökan")
 
 
-class ApplicationQuerySet(models.QuerySet["Application"]):
+# What decides where a case is counted in the caseworker's queue (#20 c): a write of any of these
+# announces the case (intake.models.queue_facts).
+QUEUE_FACT_FIELDS = frozenset(
+    {
+        "status",
+        "track",
+        "owner",
+        "owner_id",
+        "municipality",
+        "municipality_id",
+        "protected_identity",
+        "submitted_at",
+        "decision_due_at",
+        "emergency_no_food",
+        "emergency_eviction_notice",
+        "emergency_disconnection_notice",
+    }
+)
+
+
+class ApplicationQuerySet(QueueFactsQuerySet["Application"]):
+    queue_fact_fields = QUEUE_FACT_FIELDS
+
     def submitted(self) -> ApplicationQuerySet:
         return self.exclude(status=Status.DRAFT)
 
@@ -94,7 +117,7 @@ def urgency_rank() -> Case:
     )
 
 
-class Application(models.Model):
+class Application(QueueFactsModel):
     reference = models.CharField(
         _("ärendenummer"), max_length=12, unique=True, default=new_reference
     )
@@ -319,8 +342,23 @@ class Application(models.Model):
             ),
         ]
 
+    queue_fact_fields = QUEUE_FACT_FIELDS
+    # The status as read from the database ("" when not known): see queue_save_announces.
+    _queue_loaded_status: str | None = ""
+
     def __str__(self) -> str:
         return self.reference
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Application:
+        instance = super().from_db(db, field_names, values)
+        instance._queue_loaded_status = instance.__dict__.get("status")
+        return instance
+
+    def queue_save_announces(self) -> bool:
+        """A draft saved as a draft (new, or read as a draft) is in no count of the queue."""
+        loaded = None if self._state.adding else getattr(self, "_queue_loaded_status", "")
+        return not (self.status == Status.DRAFT and loaded in (None, Status.DRAFT))
 
     @property
     def status_enum(self) -> Status:

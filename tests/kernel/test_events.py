@@ -155,7 +155,10 @@ def test_the_installed_apps_leave_no_required_topic_without_a_handler() -> None:
         (meetings.social_referral_planned, [referrals.referral_from_meeting_plan]),
         (proposal_stored, [standing.month_approve_if_unchanged]),
         (proposal_ready, [ownership.owner_after_robot, automation.case_ready]),
-        (accounts_events.staff_access_narrowed, [ownership.owner_cases_hand_over]),
+        (
+            accounts_events.staff_access_narrowed,
+            [ownership.owner_cases_hand_over, ownership.owner_reference_invalidate],
+        ),
         (accounts_events.bank_account_given, [payments_waiting_take_account]),
         (household_linked, [households.household_linked_journal]),
         (

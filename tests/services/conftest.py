@@ -115,6 +115,25 @@ def redis_url(private_redis: PrivateRedis) -> Iterator[str]:
     private_redis.start()
 
 
+@pytest.fixture(autouse=True)
+def queue_counts_reconciled(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every service test that used the database, the fault suite's included, and once
+    its workers are stopped: the queue's count table equals a full count of the applications
+    (#20 c), 0 differences. Set up first, so it is torn down after the workers and before the
+    database is emptied."""
+    names = request.fixturenames
+    if "transactional_db" not in names and "db" not in names:
+        yield
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
+    yield
+    from caseworker.workbench.queue_counts import queue_counts_differences
+
+    if connection.vendor == "postgresql":
+        differences = queue_counts_differences()
+        assert differences == [], "\n".join(differences[:20])
+
+
 @pytest.fixture
 def postgres(transactional_db: None) -> str:
     _require(
