@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Municipality
-from eligibility.models import CaseWarning, Proposal, RegisteredResident, RegisterSnapshot
+from eligibility.models import CaseWarning, Proposal, RegisterSnapshot
 from eligibility.registers import configured_registers
 from eligibility.registers.lookup import registers_fetch_finish, registers_fetch_start
 from eligibility.robot import events
@@ -52,6 +52,7 @@ from eligibility.robot.links import (
 )
 from eligibility.robot.warnings import warnings_build
 from intake.models import Application
+from intake.models.queue_facts import queue_facts_deferred
 from intake.services import (
     BulkTransition,
     ConcurrentTransition,
@@ -60,6 +61,7 @@ from intake.services import (
     declared_members,
 )
 from intake.states import Actor, Status
+from kernel.bulk import rows_insert
 from meetings.booking import meetings_book_many
 from meetings.models import Meeting
 from meetings.notices import notify_meetings_booked
@@ -157,9 +159,7 @@ def _batch_run(applications: list[Application], *, worker_id: str, now: datetime
             application, application.robot_round, purpose, subjects, results
         )
     # The answers are kept even if the rest of the batch is rolled back.
-    RegisterSnapshot.objects.bulk_create(
-        [s for batch in snapshots.values() for s in batch], ignore_conflicts=True
-    )
+    rows_insert([s for batch in snapshots.values() for s in batch], ignore_conflicts=True)
     people = {
         application.pk: household_people(
             members, snapshots[application.pk], application.applicant.personnummer or ""
@@ -177,12 +177,13 @@ def _batch_run(applications: list[Application], *, worker_id: str, now: datetime
         )
     today = timezone.localdate(now or timezone.now())
     try:
-        with transaction.atomic():
+        # The queue's counts (#20 c) are updated once for the batch's writes, before the commit.
+        with transaction.atomic(), queue_facts_deferred():
             _batch_write(applications, snapshots, assessments, worker_id=worker_id, today=today)
             for application in applications:
                 household_links_reciprocate(application=application, others=others[application.pk])
             # Who the register places in each household undeclared: one statement (#16 item 3).
-            RegisteredResident.objects.bulk_create(
+            rows_insert(
                 [
                     resident
                     for application, members, *_rest in pending
@@ -246,7 +247,7 @@ def _batch_write(
                     "meeting_not_booked" if track == "work" else "meeting_not_booked:social"
                 )
     work = booked["work"]
-    Proposal.objects.bulk_create(
+    rows_insert(
         [
             Proposal(
                 application=a,
