@@ -100,9 +100,10 @@ say "deploy checks at WARNING level"
 # 3. Web over TLS (the simulator CA's server certificate), a worker and beat.
 PKI="$STATE/simulators/pki"
 say "starting gunicorn on https://127.0.0.1:$WEB_PORT, a worker and beat"
-"$VENV/bin/gunicorn" config.wsgi:application --bind "${PRODLIKE_BIND:-127.0.0.1}:$WEB_PORT" \
+"$VENV/bin/gunicorn" -c config/gunicorn.py config.wsgi:application \
+    --bind "${PRODLIKE_BIND:-127.0.0.1}:$WEB_PORT" \
     --certfile "$PKI/server.pem" --keyfile "$PKI/server.key" \
-    --workers 2 --threads 4 --timeout 60 --access-logfile "$STATE/logs/access.log" \
+    --timeout 60 --access-logfile "$STATE/logs/access.log" \
     >"$STATE/logs/web.log" 2>&1 &
 pids+=($!)
 "$VENV/bin/celery" -A config worker -l info -c 2 -n "prodlike@%h" >"$STATE/logs/worker.log" 2>&1 &

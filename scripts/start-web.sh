@@ -5,5 +5,5 @@
 set -eu
 python manage.py check --deploy --fail-level ERROR
 python manage.py migrate --noinput
-exec gunicorn config.wsgi:application --bind "0.0.0.0:${PORT:-8000}" \
-  --workers "${WEB_WORKERS:-3}" --timeout "${WEB_TIMEOUT:-30}"
+# The worker model (gthread, WEB_WORKERS × WEB_THREADS) and timeout: config/gunicorn.py.
+exec gunicorn -c config/gunicorn.py config.wsgi:application --bind "0.0.0.0:${PORT:-8000}"

@@ -13,13 +13,17 @@ leads are alerted.
 
 from __future__ import annotations
 
+import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.conf import settings
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connections, transaction
 from django.db.models import (
     Case,
     Count,
@@ -40,6 +44,7 @@ from django.utils.translation import gettext as _
 
 from accounts.events import StaffAccessNarrowed
 from accounts.models import CASE_HANDLING_ROLES, Municipality, Role, User
+from accounts.reference_cache import cached
 from caseworker.audit.log import journal_write
 from caseworker.models.audit import JournalCategory
 from caseworker.models.caseload import (
@@ -57,6 +62,64 @@ from intake.services import NoCaseworkerAvailable, previous_month
 from intake.states import OPEN_STATUSES
 from kernel.text import decimal_text
 from meetings.models import Absence, Meeting
+
+logger = logging.getLogger(__name__)
+
+
+class CompiledQuery:
+    """A query whose SQL the ORM writes once per process; each run binds its own values.
+
+    The owner choice's annotated queries (weighted loads, a case's facts) cost the ORM more CPU
+    to build and compile than the rest of a submit (#20 d). `build` gets one marker per value
+    (distinct, never real data) and returns the queryset; the markers are found among the
+    compiled parameters and replaced by each run's values. Rows come back as dicts by column
+    alias (values() names them)."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any]], *markers: Any) -> None:
+        self.build = build
+        self.markers = markers
+        self._compiled: dict[str, tuple[str, list[Any], list[tuple[int, int]]]] = {}
+
+    def _compile(self, alias: str) -> tuple[str, list[Any], list[tuple[int, int]]]:
+        found = self._compiled.get(alias)
+        if found is None:
+            queryset = self.build(*self.markers).using(alias)
+            sql, params = queryset.query.sql_with_params()
+            slots = [
+                (position, index)
+                for position, param in enumerate(params)
+                for index, marker in enumerate(self.markers)
+                if _is_marker(param, marker)
+            ]
+            if sorted({index for _p, index in slots}) != list(range(len(self.markers))):
+                raise ValueError("a marker is missing from the compiled query")
+            found = (sql, list(params), slots)
+            self._compiled[alias] = found
+        return found
+
+    def rows(self, *values: Any, alias: str = "default") -> list[dict[str, Any]]:
+        sql, params, slots = self._compile(alias)
+        bound = list(params)
+        for position, index in slots:
+            value = values[index]
+            bound[position] = str(value) if isinstance(params[position], str) else value
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, bound)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _is_marker(param: Any, marker: Any) -> bool:
+    """`param` is `marker` as compiled: itself, or as text (SQLite writes dates as text)."""
+    if type(param) is type(marker):
+        return bool(param == marker)
+    return isinstance(param, str) and param == str(marker)
+
+
+# Markers for CompiledQuery: no row has these ids, no application this month.
+MARKER_ID = -7_310_000_000_001
+MARKER_OTHER_ID = -7_310_000_000_002
+MARKER_MONTH = date(1001, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -173,13 +236,20 @@ _FACT_FIELDS = (
 )
 
 
-def application_facts(application: Application) -> CaseFacts:
-    row = (
-        Application.objects.filter(pk=application.pk)
+_FACTS_OF_ONE = CompiledQuery(
+    lambda pk: (
+        Application.objects.filter(pk=pk)
         .annotate(**_facts_annotations())
         .values(*_FACT_FIELDS)
-        .first()
-    )
+        .order_by()
+    ),
+    MARKER_ID,
+)
+
+
+def application_facts(application: Application) -> CaseFacts:
+    found = _FACTS_OF_ONE.rows(application.pk) if application.pk else []
+    row = found[0] if found else None
     if row is None:  # not saved yet
         return CaseFacts(
             first_application=application.kind == ApplicationKind.NEW
@@ -225,22 +295,25 @@ def municipality_settings(municipality_id: int) -> OwnershipSettings:
     )
 
 
-def caseloads(municipality_id: int, users: list[User] | None = None) -> dict[int, Caseload]:
-    """Weighted open caseload per case-handling staff member (two or three queries)."""
+def caseloads(
+    municipality_id: int,
+    users: list[User] | None = None,
+    *,
+    reference: OwnerReference | None = None,
+) -> dict[int, Caseload]:
+    """Weighted open caseload per case-handling staff member (two or three queries; one with
+    the owner choice's cached `reference` for the ceilings)."""
     if users is None:
         users = list(
             User.objects.filter(
                 municipality_id=municipality_id, role__in=CASE_HANDLING_ROLES, is_active=True
             ).order_by("id")
         )
-    default = municipality_settings(municipality_id).default_ceiling
-    own = {
-        user_id: ceiling
-        for user_id, ceiling in CaseworkerProfile.objects.filter(
-            user__in=users, caseload_ceiling__isnull=False
-        ).values_list("user_id", "caseload_ceiling")
-        if ceiling is not None
-    }
+    if reference is not None:
+        default, own = reference.default_ceiling, reference.ceilings
+    else:
+        default = municipality_settings(municipality_id).default_ceiling
+        own = _own_ceilings([user.pk for user in users])
     loads, counts = _loads_per_owner(municipality_id, weights())
     return {
         user.pk: Caseload(
@@ -253,11 +326,117 @@ def caseloads(municipality_id: int, users: list[User] | None = None) -> dict[int
     }
 
 
+def _own_ceilings(user_ids: list[int]) -> dict[int, Decimal]:
+    return {
+        user_id: ceiling
+        for user_id, ceiling in CaseworkerProfile.objects.filter(
+            user_id__in=user_ids, caseload_ceiling__isnull=False
+        ).values_list("user_id", "caseload_ceiling")
+        if ceiling is not None
+    }
+
+
+# --- The owner choice's reference data, cached (#20 d) -----------------------------------------
+# Who may take a new case changes seldom (an account, a ceiling, an absence); cases come in all
+# day. So the active caseworkers of a municipality, their ceilings and who is away today are
+# read once and kept in this process (`accounts.reference_cache`), under a generation token
+# kept in the shared cache: a save or delete of a case handler's account, a CaseworkerProfile,
+# OwnershipSettings or Absence anywhere, or an account narrowed, gives a new token
+# (caseworker/apps.py), after its commit too, and every process reads anew on its next submit.
+# A write that sends no signal (a queryset update) is seen within REFERENCE_CACHE_SECONDS.
+# The loads are never cached (each submit changes them).
+OWNER_REFERENCE_GENERATION = "caseworker:owner-reference:generation"
+
+
+@dataclass(frozen=True)
+class OwnerReference:
+    caseworkers: tuple[User, ...]  # active caseworkers of the municipality, by id
+    absent: frozenset[int]  # of them, away on `day`
+    default_ceiling: Decimal
+    ceilings: dict[int, Decimal]  # their own ceilings, where set
+    day: date
+
+
+def owner_reference_generation() -> str:
+    """The shared token (one round trip to the cache); "" when the shared cache cannot answer,
+    which reads the reference data anew."""
+    try:
+        token = cache.get(OWNER_REFERENCE_GENERATION)
+        if token is None:
+            cache.add(OWNER_REFERENCE_GENERATION, uuid.uuid4().hex, timeout=None)
+            token = cache.get(OWNER_REFERENCE_GENERATION)
+    except Exception:  # Redis down: the database is the truth
+        logger.warning("caseworker.owner_reference_uncached", exc_info=True)
+        return ""
+    return str(token or "")
+
+
+def owner_reference_invalidate(*args: Any, **kwargs: Any) -> None:
+    """A new generation token now and after the commit (signal receiver)."""
+
+    def rotate() -> None:
+        try:
+            cache.set(OWNER_REFERENCE_GENERATION, uuid.uuid4().hex, timeout=None)
+        except Exception:  # reported by the next owner_reference_generation
+            logger.warning("caseworker.owner_reference_not_invalidated", exc_info=True)
+
+    rotate()
+    transaction.on_commit(rotate)
+
+
+def owner_reference_staff_saved(sender: Any, instance: User, **kwargs: Any) -> None:
+    """A User saved or deleted: only a case handler's account changes who may own a case (an
+    account that stops being one is `staff_access_narrowed`, which invalidates too)."""
+    if instance.role in CASE_HANDLING_ROLES:
+        owner_reference_invalidate()
+
+
+def owner_reference(municipality_id: int, day: date) -> OwnerReference:
+    """The owner choice's reference data of a municipality on `day` (see above)."""
+
+    def read() -> OwnerReference:
+        caseworkers = tuple(
+            eligible_owners(
+                municipality_id=municipality_id, protected_identity=False, roles=(Role.CASEWORKER,)
+            )
+        )
+        ids = [user.pk for user in caseworkers]
+        return OwnerReference(
+            caseworkers=caseworkers,
+            absent=frozenset(absent_ids(ids, day)),
+            default_ceiling=municipality_settings(municipality_id).default_ceiling,
+            ceilings=_own_ceilings(ids),
+            day=day,
+        )
+
+    token = owner_reference_generation()
+    if not token:
+        return read()
+    return cached(("owner-reference", municipality_id, day, token), read)
+
+
 def _loads_per_owner(municipality_id: int, w: Weights) -> tuple[dict[int, Decimal], dict[int, int]]:
     """Weighted load and number of open cases per owner, summed by the database (one query,
     a row per owner): ``case_weight`` as an SQL expression in hundredths, so the sum is exact
     on SQLite and PostgreSQL alike. Reading every open case into Python instead cost each
-    submit ~60 ms of CPU at 10,000 open cases (#10)."""
+    submit ~60 ms of CPU at 10,000 open cases (#10); writing the query anew for each submit
+    cost ~9 ms more (#20 d), so it is compiled once per process and weights."""
+    compiled = _LOADS.get(w)
+    if compiled is None:
+        compiled = _LOADS.setdefault(
+            w, CompiledQuery(lambda municipality: _loads_query(municipality, w), MARKER_ID)
+        )
+    rows = compiled.rows(municipality_id)
+    loads = {row["owner_id"]: Decimal(row["load"]) / 100 for row in rows}
+    counts = {row["owner_id"]: row["cases"] for row in rows}
+    return loads, counts
+
+
+_LOADS: dict[Weights, CompiledQuery] = {}
+
+
+def _loads_query(municipality_id: int, w: Weights) -> QuerySet[Application, dict[str, Any]]:
+    """The weighted load per owner (see `_loads_per_owner`)."""
 
     def hundredths(amount: Decimal) -> int:
         return int((amount * 100).to_integral_value())
@@ -285,7 +464,7 @@ def _loads_per_owner(municipality_id: int, w: Weights) -> tuple[dict[int, Decima
             w.emergency,
         )
     )
-    rows = list(
+    return (
         Application.objects.filter(
             municipality_id=municipality_id, status__in=OPEN_STATUSES, owner__isnull=False
         )
@@ -293,9 +472,6 @@ def _loads_per_owner(municipality_id: int, w: Weights) -> tuple[dict[int, Decima
         .annotate(load=Sum(weight, output_field=IntegerField()), cases=Count("pk"))
         .order_by()
     )
-    loads = {row["owner_id"]: Decimal(row["load"]) / 100 for row in rows}
-    counts = {row["owner_id"]: row["cases"] for row in rows}
-    return loads, counts
 
 
 def absent_ids(user_ids: list[int], day: date) -> set[int]:
@@ -526,25 +702,34 @@ def owner_after_robot(application: Application) -> None:
         owner_ensure(application_id=application.pk, why=_("registeruppgifter"))
 
 
+_OWNER_OF = CompiledQuery(
+    lambda pk: Application.objects.filter(pk=pk).values("owner_id").order_by()[:1], MARKER_ID
+)
+_OWNER_LAST_MONTH = CompiledQuery(
+    lambda applicant, month, pk: (
+        Application.objects.filter(applicant_id=applicant, month=month, owner__isnull=False)
+        .exclude(pk=pk)
+        .order_by("-submitted_at")
+        .values("owner_id")[:1]
+    ),
+    MARKER_ID,
+    MARKER_MONTH,
+    MARKER_OTHER_ID,
+)
+
+
 def _previous_owner_id(application: Application) -> int | None:
     """Continuity: last month's caseworker for the household."""
     if application.previous_id:
-        return (
-            Application.objects.filter(pk=application.previous_id)
-            .values_list("owner_id", flat=True)
-            .first()
+        rows = _OWNER_OF.rows(application.previous_id)
+    else:
+        rows = _OWNER_LAST_MONTH.rows(
+            application.applicant_id,
+            previous_month(application.month),
+            application.pk if application.pk is not None else MARKER_OTHER_ID,
         )
-    return (
-        Application.objects.filter(
-            applicant_id=application.applicant_id,
-            month=previous_month(application.month),
-            owner__isnull=False,
-        )
-        .exclude(pk=application.pk)
-        .order_by("-submitted_at")
-        .values_list("owner_id", flat=True)
-        .first()
-    )
+    owner_id: int | None = rows[0]["owner_id"] if rows else None
+    return owner_id
 
 
 def on_call_ids(user_ids: list[int]) -> set[int]:
@@ -581,15 +766,9 @@ def owner_choose_weighted(
     """
     today = timezone.localdate()
     protected = application is not None and application.protected_identity
-    staff = list(
-        eligible_owners(
-            municipality_id=municipality.pk,
-            protected_identity=protected,
-            roles=(Role.CASEWORKER,),
-        )
-    )
-    away = absent_ids([user.pk for user in staff], today)
-    present = [user for user in staff if user.pk not in away] or staff
+    reference = owner_reference(municipality.pk, today)
+    staff = [user for user in reference.caseworkers if not protected or user.may_handle_protected]
+    present = [user for user in staff if user.pk not in reference.absent] or staff
     if not present:
         lead = eligible_owners(
             municipality_id=municipality.pk,
@@ -612,7 +791,7 @@ def owner_choose_weighted(
                 owner=holder,
             )
         return holder
-    loads = caseloads(municipality.pk, present)
+    loads = caseloads(municipality.pk, present, reference=reference)
     facts = application_facts(application) if application is not None else CaseFacts()
     weight = case_weight(facts)
     pool = list(loads.values())

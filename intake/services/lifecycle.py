@@ -74,9 +74,10 @@ def application_transition(
     """
     current = Status(application.status)
     check_transition(current, to, actor_kind)
-    if current == Status.DRAFT and to == Status.SUBMITTED:
+    if current == Status.DRAFT and to == Status.SUBMITTED and "declaration" not in (updates or {}):
         # Whoever submits (applicant, partner, staff on behalf, a standing decision), the
         # declaration as signed is frozen on the row: the robot and the record read it from there.
+        # (A caller that froze it already, to sign it, passes it in `updates`.)
         updates = {**(updates or {}), "declaration": declaration_freeze(application)}
     condition = Q(pk=application.pk, status=current)
     if only_if is not None:
@@ -261,6 +262,7 @@ def application_submit(
     applicant: User,
     evidence: SignedEvidence | None = None,
     signed_text: str = "",
+    declaration: dict[str, Any] | None = None,
 ) -> Application:
     """Sign and submit. The robot is handed the application only after the commit.
 
@@ -268,13 +270,22 @@ def application_submit(
     test signature; `signed_text`: what the signer was shown). A joint application (a partner
     is declared) needs both adults' signatures: the applicant's signature is recorded and the
     application stays a draft, waiting for the partner, until the partner signs too
-    (`application_partner_sign`).
+    (`application_partner_sign`). `declaration`: the household and incomes as frozen for this
+    signing (`declaration_freeze`), when the caller read them already; the members are read
+    once per submit (#20 d).
     """
     reason = "Ansökan signerad och inskickad"
     if application.applicant_id != applicant.pk:
         # A god man, förvaltare or ombud signs for the applicant (#5, accounts.mandates).
         reason = representative_reason(application=application, user=applicant)
-    partner = application.members.filter(role=MemberRole.PARTNER).first()
+    else:
+        application.applicant = applicant  # the signer: not read again for the personnummer
+    if declaration is None:
+        declaration = declaration_freeze(application)
+    partner = next(
+        (m["personnummer"] for m in declaration["members"] if m["role"] == MemberRole.PARTNER),
+        None,
+    )
     signature_record(
         application,
         application.applicant.personnummer or "",
@@ -284,15 +295,15 @@ def application_submit(
     if partner is not None and application.kind != ApplicationKind.SUPPLEMENTARY:
         # A new signing round after a decline; the same round when the applicant signs again
         # (a reload): the partner is asked once per round (`partner_signature_requested`).
-        application.signatures.filter(
-            personnummer=partner.personnummer, declined_at__isnull=False
-        ).delete()
-        Signature.objects.get_or_create(application=application, personnummer=partner.personnummer)
+        application.signatures.filter(personnummer=partner, declined_at__isnull=False).delete()
+        Signature.objects.get_or_create(application=application, personnummer=partner)
         transaction.on_commit(
             partial(events.partner_signature_requested.publish, application.pk), robust=True
         )
         return application
-    return application_submit_signed(application, actor=applicant, reason=reason)
+    return application_submit_signed(
+        application, actor=applicant, reason=reason, declaration=declaration
+    )
 
 
 def representative_reason(*, application: Application, user: User) -> str:
@@ -316,30 +327,38 @@ def signature_record(
     """`personnummer` signed `application` now (for a representative: the applicant's number;
     the evidence names who signed). Without BankID evidence it is a test signature."""
     proof = evidence or SignedEvidence(method=SignatureMethod.TEST, personnummer=personnummer)
-    Signature.objects.update_or_create(
-        application=application,
-        personnummer=personnummer,
-        defaults={
-            "signed_at": timezone.now(),
-            "declined_at": None,
-            "note": "",
-            "method": proof.method,
-            "signer_name": proof.name[:200],
-            "bankid_order_ref": proof.order_ref,
-            "bankid_signature": proof.signature,
-            "bankid_ocsp_response": proof.ocsp_response,
-            "ocsp_verified": proof.ocsp_good,
-            "bankid_issue_date": proof.bankid_issue_date[:10],
-            "device_ip": proof.device_ip or None,
-            "signed_text_sha256": (
-                hashlib.sha256(signed_text.encode("utf-8")).hexdigest() if signed_text else ""
-            ),
-        },
+    fields = {
+        "signed_at": timezone.now(),
+        "declined_at": None,
+        "note": "",
+        "method": proof.method,
+        "signer_name": proof.name[:200],
+        "bankid_order_ref": proof.order_ref,
+        "bankid_signature": proof.signature,
+        "bankid_ocsp_response": proof.ocsp_response,
+        "ocsp_verified": proof.ocsp_good,
+        "bankid_issue_date": proof.bankid_issue_date[:10],
+        "device_ip": proof.device_ip or None,
+        "signed_text_sha256": (
+            hashlib.sha256(signed_text.encode("utf-8")).hexdigest() if signed_text else ""
+        ),
+    }
+    # One statement (INSERT … ON CONFLICT DO UPDATE on the one-signature-per-person key),
+    # where update_or_create took a SELECT FOR UPDATE, an INSERT and two savepoints.
+    Signature.objects.bulk_create(
+        [Signature(application=application, personnummer=personnummer, **fields)],
+        update_conflicts=True,
+        unique_fields=["application", "personnummer"],
+        update_fields=list(fields),
     )
 
 
 def application_submit_signed(
-    application: Application, *, actor: User, reason: str = "Ansökan signerad och inskickad"
+    application: Application,
+    *,
+    actor: User,
+    reason: str = "Ansökan signerad och inskickad",
+    declaration: dict[str, Any] | None = None,
 ) -> Application:
     now = timezone.now()
     application = application_transition(
@@ -354,6 +373,7 @@ def application_submit_signed(
             "robot_requested_at": now,
             "owner": owner_choose(municipality=application.municipality, application=application),
             **emergency_updates(application, now),
+            **({"declaration": declaration} if declaration is not None else {}),
         },
     )
     transaction.on_commit(partial(hand_over_to_robot, application.pk), robust=True)

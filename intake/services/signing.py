@@ -15,6 +15,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import formats, timezone
@@ -79,9 +80,10 @@ def declaration_text(application: Application) -> str:
     return "\n".join(lines)
 
 
-def _declaration_digest(application: Application) -> bytes:
-    """userNonVisibleData: which application and which answers were signed (a hash only)."""
-    frozen = json.dumps(declaration_freeze(application), sort_keys=True, default=str)
+def _declaration_digest(application: Application, declaration: dict[str, Any]) -> bytes:
+    """userNonVisibleData: which application and which answers (`declaration_freeze`) were
+    signed (a hash only)."""
+    frozen = json.dumps(declaration, sort_keys=True, default=str)
     digest = hashlib.sha256(frozen.encode("utf-8")).hexdigest()
     return f"{application.reference}:sha256:{digest}".encode("ascii")
 
@@ -98,14 +100,23 @@ def _check_may_sign(application: Application, signer: User, as_partner: bool) ->
 
 
 def _finish(
-    application: Application, signer: User, as_partner: bool, evidence: SignedEvidence, text: str
+    application: Application,
+    signer: User,
+    as_partner: bool,
+    evidence: SignedEvidence,
+    text: str,
+    declaration: dict[str, Any] | None = None,
 ) -> Application:
     if as_partner:
         return application_partner_sign(
             application=application, partner=signer, evidence=evidence, signed_text=text
         )
     return application_submit(
-        application=application, applicant=signer, evidence=evidence, signed_text=text
+        application=application,
+        applicant=signer,
+        evidence=evidence,
+        signed_text=text,
+        declaration=declaration,
     )
 
 
@@ -129,31 +140,41 @@ def signing_start(
     _check_may_sign(application, signer, as_partner)
     personnummer = signer.personnummer or ""
     text = declaration_text(application)
+    # The signer's orders on this application (one read; at most one is kept).
+    orders = list(SigningOrder.objects.filter(application=application, signer=signer))
     # A second press of the same button (a double click without JavaScript, Back and send
     # again) gets the order already running: a second order would make BankID abort both.
-    running = SigningOrder.objects.filter(
-        application=application,
-        signer=signer,
-        as_partner=as_partner,
-        text=text,
-        started_at__gte=timezone.now() - ORDER_REUSED_WITHIN,
-    ).first()
+    reused_since = timezone.now() - ORDER_REUSED_WITHIN
+    running = next(
+        (
+            order
+            for order in orders
+            if order.as_partner == as_partner
+            and order.text == text
+            and order.started_at >= reused_since
+        ),
+        None,
+    )
     if running is not None:
         return running
-    signing_cancel(application=application, signer=signer, provider=provider)
+    for order in orders:
+        _order_cancel(order, provider)
+    # The answers as signed, read once: hashed into the order, and (signed at once) frozen on
+    # the application by the submit (#20 d).
+    declaration = declaration_freeze(application)
     try:
         started = provider.start(
             end_user_ip=end_user_ip,
             text=text,
             personnummer=personnummer,
-            non_visible_data=_declaration_digest(application),
+            non_visible_data=_declaration_digest(application, declaration),
         )
     except AlreadyInProgress:
         SigningOrder.objects.filter(signer=signer).delete()
         raise
     if isinstance(started, SignedEvidence):
         with transaction.atomic():
-            return _finish(application, signer, as_partner, started, text)
+            return _finish(application, signer, as_partner, started, text, declaration)
     return _order_store(application, signer, as_partner, started, text)
 
 
@@ -258,9 +279,13 @@ def signing_cancel(*, application: Application, signer: User, provider: SigningP
     order = SigningOrder.objects.filter(application=application, signer=signer).first()
     if order is None:
         return False
+    _order_cancel(order, provider)
+    return True
+
+
+def _order_cancel(order: SigningOrder, provider: SigningProvider) -> None:
     try:
         provider.cancel(order.order_ref)
     except BankIdError as exc:
         logger.info("intake.signing_cancel_failed", extra={"error": exc.error_code or str(exc)})
     SigningOrder.objects.filter(pk=order.pk).delete()
-    return True

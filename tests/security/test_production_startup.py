@@ -58,8 +58,8 @@ def _get(url: str) -> int | None:
 
 def _gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--timeout", "60"],
+        [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi:application",
+         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
 
