@@ -10,7 +10,9 @@ redis-server on a free port, real Celery workers and gunicorn on loopback, it me
   (c) the caseworker queue with 100,000 applications: queries (at 1,000 and 100,000 rows) and
       time, against a bare `SELECT ... ORDER BY ... LIMIT 25` of the same columns;
   (d) 50 concurrent applicants submitting over HTTP: throughput, p95, errors, and the web
-      workers' CPU per submit against a one-INSERT endpoint behind the same middleware;
+      workers' CPU per submit and p95 against a one-INSERT endpoint behind the same middleware,
+      sent by the same 50 users the same number of times (gunicorn as deployed,
+      config/gunicorn.py);
   (e) the engine, through `bench/engine.py`;
   (f) the case page at the queue's size, a case with 36 months of history and a new one:
       queries (equal for both) and p95 against a bare primary-key SELECT of the row.
@@ -54,6 +56,7 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = os.environ.get("BENCH_DB_NAME", "bistand_bench")  # one per concurrent run
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 DELAY_SPEC = "per_person:50-300"
+GUNICORN_CONFIG = ROOT / "config" / "gunicorn.py"
 MONTH = date(2026, 12, 1)  # the month applied for; the previous month's are the renewals' base
 
 
@@ -168,10 +171,12 @@ class Services:
     def gunicorn_start(self, port: int) -> None:
         log_path = self.logs / "gunicorn.log"
         with open(log_path, "wb") as out:
+            # The production configuration (worker model and all, config/gunicorn.py: what we
+            # measure is what we deploy); only the address and a patient timeout are the bench's.
             self.gunicorn = subprocess.Popen(
                 [
-                    sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "2",
-                    "-b", f"127.0.0.1:{port}", "--backlog", "2048", "--timeout", "60",
+                    sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONFIG), "config.wsgi",
+                    "-b", f"127.0.0.1:{port}", "--timeout", "60",
                 ],
                 cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -212,6 +217,15 @@ class Services:
             redis_server.stop(self.redis_port, self.redis_dir)
             shutil.rmtree(self.redis_dir, ignore_errors=True)
             self.redis_dir = None
+
+
+def gunicorn_model() -> str:
+    """The worker model config/gunicorn.py gives (with this environment's WEB_* overrides)."""
+    import runpy
+
+    conf = runpy.run_path(str(GUNICORN_CONFIG))
+    threads = f" × {conf['threads']} threads" if conf["worker_class"] == "gthread" else ""
+    return f"{conf['workers']} {conf['worker_class']} workers{threads} (config/gunicorn.py)"
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -271,11 +285,13 @@ def stage_queue(mode: Mode, people: People) -> dict[str, Any]:
     from django.db import connection
     from django.db.models import DateTimeField
     from django.db.models.functions import Coalesce
-    from django.test import Client, override_settings
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from bench.data import staff_create
     from bench.queue_rows import queue_rows_create
+    from caseworker.models import QueueCount
+    from caseworker.workbench.queue_counts import queue_counts_compact
     from intake.models import Application
     from intake.states import OPEN_STATUSES
 
@@ -307,6 +323,9 @@ def stage_queue(mode: Mode, people: People) -> dict[str, Any]:
         count=mode.queue_rows - 1000,
         start=1000,
     )
+    # The count table as after its nightly roll-up (#20 c): the rows above span months, and days
+    # older than every boundary are merged into one (the counts are exact either way).
+    queue_counts_compact()
     analyze()
     for _ in range(3):
         page_queries()
@@ -321,10 +340,8 @@ def stage_queue(mode: Mode, people: People) -> dict[str, Any]:
             assert response.status_code == 200
         return times
 
-    # As configured (the counts kept QUEUE_COUNTS_CACHE_SECONDS), and counting on every render.
+    # The counts are exact on every render (#20 c): read from the count table, never cached.
     times = renders()
-    with override_settings(QUEUE_COUNTS_CACHE_SECONDS=0):
-        uncached = renders()
     bare_sql, bare_params = (
         Application.objects.filter(municipality=staff.municipality, status__in=OPEN_STATUSES)
         .select_related("applicant", "owner")
@@ -350,10 +367,9 @@ def stage_queue(mode: Mode, people: People) -> dict[str, Any]:
         "queue_p95_ms": queue_p95,
         "queue_bare_select_p95_ms": bare_p95,
         "queue_ratio_to_bare_select": report.ratio(queue_p95, bare_p95),
-        "queue_uncached_p95_ms": report.percentile(uncached, 0.95),
-        "queue_uncached_ratio_to_bare_select": report.ratio(
-            report.percentile(uncached, 0.95), bare_p95
-        ),
+        "queue_count_table_rows": QueueCount.objects.filter(
+            municipality=staff.municipality
+        ).count(),
         "queue_sql": [s[:300] for s in sqls],
     }
 
@@ -568,6 +584,7 @@ def stage_batch(mode: Mode, services: Services, staff: Any, people: People, args
     from django.db import close_old_connections
     from django.db.models import Max
 
+    from bench.batch_floor import batch_floor, tables_mark
     from bench.data import applicants_create, applications_create
     from bench.worker_counter import totals
     from eligibility.robot.tasks import process_application
@@ -598,6 +615,7 @@ def stage_batch(mode: Mode, services: Services, staff: Any, people: People, args
     ids = [a.pk for a in renewals]
     counts = services.logs / f"queries-{time.monotonic_ns()}"
     counts.mkdir()
+    marks = tables_mark(DATABASE_URL)  # to find, afterwards, the rows the batch wrote
     services.workers_start(
         pool=args.pool,
         concurrency=args.concurrency,
@@ -628,6 +646,8 @@ def stage_batch(mode: Mode, services: Services, staff: Any, people: People, args
     seconds = (last.timestamp() - started) if last and not left else time.monotonic() - began
     counted = totals(counts)
     tasks = max(1, counted["tasks"])
+    log("batch: the floor writes the same rows with one COPY per table")
+    floor = batch_floor(database_url=DATABASE_URL, before=marks, application_ids=ids)
     return {
         "batch_apps": count,
         "batch_unprocessed": left,
@@ -635,6 +655,8 @@ def stage_batch(mode: Mode, services: Services, staff: Any, people: People, args
         "batch_publish_seconds": published,
         "batch_apps_per_s": (count - left) / seconds if seconds else 0.0,
         "batch_seconds_per_10k": seconds / max(1, count - left) * 10_000,
+        **floor,
+        "batch_ratio_to_floor": report.ratio(seconds, floor["batch_floor_seconds"]),
         "batch_queries_per_app": counted["statements"] / tasks,
         "batch_savepoints_per_app": counted["savepoints"] / tasks,
         "batch_tasks_counted": counted["tasks"],
@@ -671,13 +693,15 @@ def stage_load(mode: Mode, services: Services, staff: Any, people: People, args:
     jobs = [(sessions[a.pk], d.pk) for a, d in zip(applicants, drafts, strict=True)]
 
     sent_ids: list[int] = []
+    Job = tuple[str, str, int]  # kind ("floor" or "submit"), session key, draft
 
-    def run(kind: str, work: list[tuple[str, int]]) -> tuple[list[float], int, float, float]:
-        """Send `work` with `mode.users` threads, each its own connection; bounded in time."""
-        queue = list(work)
+    def run(work: list[Job]) -> tuple[dict[str, list[float]], dict[str, int], float, float]:
+        """Send `work` with `mode.users` threads, each its own connection; bounded in time.
+        Times and errors by kind; CPU of the web workers and wall time for the whole run."""
+        queue = list(reversed(work))
         lock = threading.Lock()
-        times: list[float] = []
-        errors = [0]
+        times: dict[str, list[float]] = {"floor": [], "submit": []}
+        errors = {"floor": 0, "submit": 0}
         stop_at = time.monotonic() + mode.load_seconds
 
         def user() -> None:
@@ -686,7 +710,7 @@ def stage_load(mode: Mode, services: Services, staff: Any, people: People, args:
                 with lock:
                     if not queue:
                         return
-                    session_key, pk = queue.pop()
+                    kind, session_key, pk = queue.pop()
                 url = (
                     f"{base}/bench/one-insert/"
                     if kind == "floor"
@@ -707,8 +731,8 @@ def stage_load(mode: Mode, services: Services, staff: Any, people: People, args:
                     ok = False
                 elapsed = (time.perf_counter() - began) * 1000
                 with lock:
-                    times.append(elapsed)
-                    errors[0] += not ok
+                    times[kind].append(elapsed)
+                    errors[kind] += not ok
                     if kind == "submit":
                         sent_ids.append(pk)
 
@@ -721,16 +745,34 @@ def stage_load(mode: Mode, services: Services, staff: Any, people: People, args:
         for thread in threads:
             thread.join()
         wall = time.monotonic() - began
-        return times, errors[0], cpu_seconds(pids) - cpu_before, wall
+        return times, errors, cpu_seconds(pids) - cpu_before, wall
+
+    def as_jobs(kind: str, chosen: list[tuple[str, int]]) -> list[Job]:
+        return [(kind, key, pk) for key, pk in chosen]
 
     # Warm both endpoints (each gunicorn worker imports and connects on first use).
     warm = jobs[: mode.users]
-    floor_jobs = [(key, 0) for key, _pk in jobs]
-    run("floor", floor_jobs[: mode.users])
-    run("submit", warm)
-    floor_times, floor_errors, floor_cpu, _wall = run("floor", floor_jobs)
-    submit_times, errors, submit_cpu, wall = run("submit", jobs[mode.users :])
-    sent = len(submit_times)
+    run(as_jobs("floor", warm) + as_jobs("submit", warm))
+    # CPU: each endpoint alone, the same users (threads, sessions, CSRF, middleware) and the same
+    # number of requests, one after the other on the same warm workers: the web workers' CPU
+    # per request. Half of the measured drafts.
+    measured = jobs[mode.users :]
+    alone, mixed = measured[: len(measured) // 2], measured[len(measured) // 2 :]
+    floor_alone, _errors, floor_cpu, _wall = run(as_jobs("floor", alone))
+    submit_alone, errors_alone, submit_cpu, wall = run(as_jobs("submit", alone))
+    # p95: both endpoints under the same load at the same time (#20 d): the 50 users send a
+    # submit and a one-INSERT request in turn, so both wait behind the same submits and the
+    # same robot workers busy with them. The other half of the drafts.
+    both = [
+        job
+        for pair in zip(as_jobs("submit", mixed), as_jobs("floor", mixed), strict=True)
+        for job in pair
+    ]
+    together, errors_together, _cpu, together_wall = run(both)
+    submit_times, floor_times = together["submit"], together["floor"]
+    errors = errors_alone["submit"] + errors_together["submit"]
+    floor_errors = _errors["floor"] + errors_together["floor"]
+    sent = len(submit_alone["submit"])
     services.gunicorn_stop()
     deadline = time.monotonic() + 120
     ids = [pk for _key, pk in jobs]
@@ -745,17 +787,23 @@ def stage_load(mode: Mode, services: Services, staff: Any, people: People, args:
     # Every draft the load sent (warm-up included) must have been submitted and processed.
     submitted = sent_ids
     submit_cpu_ms = submit_cpu / max(1, sent) * 1000
-    floor_cpu_ms = floor_cpu / max(1, len(floor_times)) * 1000
+    floor_cpu_ms = floor_cpu / max(1, len(floor_alone["floor"])) * 1000
     return {
         "submit_users": mode.users,
-        "submit_requests": sent,
+        "submit_requests": sent + len(submit_times),
         "submit_per_s": sent / wall if wall else 0.0,
         "submit_p50_ms": report.percentile(submit_times, 0.5),
         "submit_p95_ms": report.percentile(submit_times, 0.95),
         "submit_errors": errors,
-        "floor_requests": len(floor_times),
+        "floor_requests": len(floor_alone["floor"]) + len(floor_times),
         "floor_errors": floor_errors,
         "floor_p95_ms": report.percentile(floor_times, 0.95),
+        "submit_p95_ratio_to_floor": report.ratio(
+            report.percentile(submit_times, 0.95), report.percentile(floor_times, 0.95)
+        ),
+        "submit_alone_p95_ms": report.percentile(submit_alone["submit"], 0.95),
+        "floor_alone_p95_ms": report.percentile(floor_alone["floor"], 0.95),
+        "load_mixed_seconds": together_wall,
         "submit_cpu_ms_per_request": submit_cpu_ms,
         "floor_cpu_ms_per_request": floor_cpu_ms,
         "submit_cpu_ratio_to_floor": report.ratio(submit_cpu_ms, floor_cpu_ms),
@@ -955,7 +1003,7 @@ def main(argv: list[str] | None = None) -> int:
         "wall_seconds": round(time.monotonic() - wall_began, 1),
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "workers": f"{args.processes} × celery -P {args.pool} -c {args.concurrency}",
-        "gunicorn": "2 sync workers",
+        "gunicorn": gunicorn_model(),
         "register_delay_for_e2e": DELAY_SPEC,
         "commit": subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
