@@ -42,6 +42,7 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -218,17 +219,28 @@ class SftpConfig:
 
 
 class SftpSession:
-    """A blocking face on one asyncssh SFTP session, with its own event loop (no database call
-    ever runs inside the loop). Every step is bounded by the configured timeout."""
+    """A blocking face on one asyncssh SFTP session, with its own event loop run in its own
+    thread (no database call ever runs inside the loop). The caller's thread may already run
+    a loop of its own (a gthread worker with an async library, Playwright in the tests): a
+    loop cannot be run inside another in one thread ("Cannot run the event loop while another
+    loop is running": every letter failed in a CI run after a browser test). Every step is
+    bounded by the configured timeout."""
 
     def __init__(self, config: SftpConfig) -> None:
         self.config = config
         self._loop = asyncio.new_event_loop()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sftp")
         self._connection: asyncssh.SSHClientConnection | None = None
         self._sftp: asyncssh.SFTPClient | None = None
 
+    def _in_loop(self, step: Awaitable[T], timeout: float) -> T:
+        async def bounded() -> T:
+            return await asyncio.wait_for(step, timeout)
+
+        return self._thread.submit(self._loop.run_until_complete, bounded()).result()
+
     def _run(self, step: Awaitable[T]) -> T:
-        return self._loop.run_until_complete(asyncio.wait_for(step, self.config.timeout))
+        return self._in_loop(step, self.config.timeout)
 
     def __enter__(self) -> SftpSession:
         try:
@@ -256,11 +268,12 @@ class SftpSession:
                 self._sftp.exit()
             if self._connection is not None:
                 self._connection.close()
-                self._loop.run_until_complete(asyncio.wait_for(self._connection.wait_closed(), 5))
+                self._in_loop(self._connection.wait_closed(), 5)
         except (OSError, asyncssh.Error, TimeoutError):
             pass
         finally:
-            self._loop.close()
+            self._thread.submit(self._loop.close).result()
+            self._thread.shutdown()
 
     @property
     def sftp(self) -> asyncssh.SFTPClient:

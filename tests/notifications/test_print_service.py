@@ -10,6 +10,7 @@ nothing and the letter waits for the retry."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ from intake.models import Application
 from notifications.delivery import notify_caseworker_message
 from notifications.events import AddressQuery, PostalAddress, postal_address
 from notifications.models import Notification
+from notifications.print_service import SftpConfig, SftpSession
 from notifications.sending import letter_receipts_collect, notifications_retry
 from notifications.tasks import print_receipts_collect_task
 from tests.notifications.helpers import decision_made_directly
@@ -290,3 +292,21 @@ def test_a_service_we_cannot_trust_or_reach_gets_nothing_and_the_letter_waits(
         notice.refresh_from_db()
         assert notice.status == "sent" and notice.attempts == 2
         assert healthy.batches_processed(1)[0]["reference"] == notice.provider_reference
+
+
+def test_the_session_works_while_the_calling_thread_runs_an_event_loop(
+    letters_by_sftp: PrintServiceSimulator,
+) -> None:
+    """A thread that already runs an event loop (Playwright's in the browser tests, an async
+    library in a web worker) could not run the session's own loop: "Cannot run the event loop
+    while another loop is running" failed every letter in a CI run. The session's loop has its
+    own thread."""
+    config = SftpConfig.from_settings()
+
+    async def inside() -> tuple[bool, bool]:
+        with SftpSession(config) as session:
+            inbox = config.inbox
+            session.write(f"{inbox}/probe.part", b"%PDF-1.7 probe")
+            return session.exists(f"{inbox}/probe.part"), session.exists(f"{inbox}/nothing.pdf")
+
+    assert asyncio.run(inside()) == (True, False)
